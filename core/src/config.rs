@@ -1,0 +1,393 @@
+//! Client configuration: token, base URL, region, timeouts, retries and limits.
+//!
+//! Resolution order follows the official SDK so users can switch without surprises: an explicit
+//! argument wins, then the environment (`QODER_ACCESS_TOKEN`, `QODER_PAT`, `QODER_BASE_URL` /
+//! `QODER_MANAGED_BASE_URL`, `QODER_REGION`), then the region preset.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Base URL of the global region.
+pub const GLOBAL_BASE_URL: &str = "https://api.qoder.com/api/v1/cloud";
+/// Base URL of the China region.
+pub const CN_BASE_URL: &str = "https://api.qoder.com.cn/api/v1/cloud";
+/// Request body limit of the global gateway (32 MB).
+pub const GLOBAL_MAX_BODY: usize = 32 * 1024 * 1024;
+/// Request body limit of the CN gateway (4 MB).
+pub const CN_MAX_BODY: usize = 4 * 1024 * 1024;
+/// Default cap on one SSE event (16 MiB).
+pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
+
+/// A deployment region of the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// `api.qoder.com`.
+    Global,
+    /// `api.qoder.com.cn`.
+    Cn,
+}
+
+impl Region {
+    /// Parses `"global"` or `"cn"` (case-insensitive).
+    pub fn parse(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "global" | "" => Ok(Self::Global),
+            "cn" | "china" => Ok(Self::Cn),
+            other => Err(Error::invalid_argument(
+                "region",
+                format!("unknown region {other:?}: expected \"global\" or \"cn\""),
+            )),
+        }
+    }
+    /// The preset base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            Self::Global => GLOBAL_BASE_URL,
+            Self::Cn => CN_BASE_URL,
+        }
+    }
+    /// The gateway's request body limit.
+    pub fn max_body_bytes(self) -> usize {
+        match self {
+            Self::Global => GLOBAL_MAX_BODY,
+            Self::Cn => CN_MAX_BODY,
+        }
+    }
+}
+
+/// A secret string whose `Debug`/`Display` never reveal the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret itself; only call this where the value is put on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(\"***\")")
+    }
+}
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Telemetry identifying the calling language runtime (bindings override the Rust defaults).
+#[derive(Debug, Clone)]
+pub struct Platform {
+    /// `X-Qoder-Lang`, e.g. `rust`, `python`, `node`.
+    pub lang: String,
+    /// `X-Qoder-Package-Version`.
+    pub package_version: String,
+    /// `X-Qoder-Runtime`, e.g. `rustc`, `CPython`, `node`.
+    pub runtime: String,
+    /// `X-Qoder-Runtime-Version`.
+    pub runtime_version: String,
+}
+
+impl Default for Platform {
+    fn default() -> Self {
+        Self {
+            lang: "rust".into(),
+            package_version: crate::VERSION.into(),
+            runtime: "rustc".into(),
+            runtime_version: option_env!("CARGO_PKG_RUST_VERSION").unwrap_or("unknown").into(),
+        }
+    }
+}
+
+/// Resolved, validated configuration of a client.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) token: Secret,
+    pub(crate) base_url: url::Url,
+    pub(crate) region: Region,
+    pub(crate) max_body_bytes: usize,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) total_deadline: Option<Duration>,
+    pub(crate) max_retries: u32,
+    pub(crate) default_headers: Vec<(String, String)>,
+    pub(crate) platform: Platform,
+    pub(crate) stream_idle_timeout: Duration,
+    pub(crate) max_event_bytes: usize,
+    pub(crate) danger_accept_invalid_certs: bool,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url.as_str())
+            .field("region", &self.region)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("total_deadline", &self.total_deadline)
+            .field("max_retries", &self.max_retries)
+            .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The base URL all paths are joined to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.base_url.as_str().trim_end_matches('/')
+    }
+    /// The region in force.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+    /// Default number of retries.
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+    /// Per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+    /// Maximum request body size enforced before sending.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes
+    }
+    /// Idle timeout of streams (time without any bytes).
+    pub fn stream_idle_timeout(&self) -> Duration {
+        self.stream_idle_timeout
+    }
+    /// Cap on one SSE event's size.
+    pub fn max_event_bytes(&self) -> usize {
+        self.max_event_bytes
+    }
+}
+
+/// Builds a [`crate::Client`]. Every setter is optional; `build()` validates the result.
+#[derive(Default, Clone)]
+pub struct ClientBuilder {
+    token: Option<Secret>,
+    base_url: Option<String>,
+    region: Option<String>,
+    max_body_bytes: Option<usize>,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    total_deadline: Option<Duration>,
+    max_retries: Option<u32>,
+    default_headers: Vec<(String, String)>,
+    platform: Option<Platform>,
+    stream_idle_timeout: Option<Duration>,
+    max_event_bytes: Option<usize>,
+    danger_accept_invalid_certs: bool,
+    ignore_env: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("base_url", &self.base_url)
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Access token (PAT or service-account token). Falls back to `QODER_ACCESS_TOKEN`, then `QODER_PAT`.
+    pub fn access_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token));
+        self
+    }
+    /// Base URL, e.g. `http://127.0.0.1:4010/api/v1/cloud`. Falls back to `QODER_BASE_URL`, then the region preset.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Region preset, `"global"` (default) or `"cn"`. Falls back to `QODER_REGION`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    /// Overrides the region's request body limit.
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body_bytes = Some(n);
+        self
+    }
+    /// TCP connect timeout (default 5 s).
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = Some(d);
+        self
+    }
+    /// Timeout of one HTTP attempt (default 600 s).
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+    /// A deadline for a whole call, spanning every retry and backoff sleep (default none).
+    pub fn total_deadline(mut self, d: Duration) -> Self {
+        self.total_deadline = Some(d);
+        self
+    }
+    /// Default retries per call (default 2; 0 disables).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+    /// A header sent on every API request.
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+    /// Runtime telemetry; the bindings set their language here.
+    pub fn platform(mut self, p: Platform) -> Self {
+        self.platform = Some(p);
+        self
+    }
+    /// Stream idle timeout: time without any byte, keep-alives included (default 90 s).
+    pub fn stream_idle_timeout(mut self, d: Duration) -> Self {
+        self.stream_idle_timeout = Some(d);
+        self
+    }
+    /// Cap on one SSE event (default 16 MiB).
+    pub fn max_event_bytes(mut self, n: usize) -> Self {
+        self.max_event_bytes = Some(n);
+        self
+    }
+    /// Disables TLS certificate verification. Never use this outside a test bench.
+    pub fn danger_accept_invalid_certs(mut self, yes: bool) -> Self {
+        self.danger_accept_invalid_certs = yes;
+        self
+    }
+    /// Ignores the `QODER_*` environment variables (tests use this for isolation).
+    pub fn ignore_env(mut self, yes: bool) -> Self {
+        self.ignore_env = yes;
+        self
+    }
+
+    fn env(&self, key: &str) -> Option<String> {
+        if self.ignore_env {
+            return None;
+        }
+        std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+    }
+
+    /// Resolves and validates the configuration.
+    pub fn resolve(&self) -> Result<Config> {
+        let token = match &self.token {
+            Some(t) => Some(t.clone()),
+            None => self
+                .env("QODER_ACCESS_TOKEN")
+                .or_else(|| self.env("QODER_PAT"))
+                .map(Secret::new),
+        };
+        let token = token.ok_or_else(|| {
+            Error::invalid_argument(
+                "access_token",
+                "no access token: pass access_token or set QODER_ACCESS_TOKEN (or QODER_PAT)",
+            )
+        })?;
+        let t = token.expose();
+        if t.trim().is_empty() || t.chars().any(|c| c.is_control()) || t.contains(' ') {
+            return Err(Error::invalid_argument(
+                "access_token",
+                "access token is empty or contains whitespace/control characters",
+            ));
+        }
+        let region = match self.region.clone().or_else(|| self.env("QODER_REGION")) {
+            Some(r) => Region::parse(&r)?,
+            None => Region::Global,
+        };
+        let base = self
+            .base_url
+            .clone()
+            .or_else(|| self.env("QODER_BASE_URL"))
+            .or_else(|| self.env("QODER_MANAGED_BASE_URL"))
+            .unwrap_or_else(|| region.base_url().to_string());
+        let base_url = validate_base_url(&base)?;
+        Ok(Config {
+            token,
+            base_url,
+            region,
+            max_body_bytes: self.max_body_bytes.unwrap_or(region.max_body_bytes()),
+            connect_timeout: self.connect_timeout.unwrap_or(Duration::from_secs(5)),
+            timeout: self.timeout.unwrap_or(Duration::from_secs(600)),
+            total_deadline: self.total_deadline,
+            max_retries: self.max_retries.unwrap_or(2),
+            default_headers: self.default_headers.clone(),
+            platform: self.platform.clone().unwrap_or_default(),
+            stream_idle_timeout: self.stream_idle_timeout.unwrap_or(Duration::from_secs(90)),
+            max_event_bytes: self.max_event_bytes.unwrap_or(crate::config::DEFAULT_MAX_EVENT_BYTES),
+            danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+        })
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<crate::Client> {
+        crate::Client::from_config(self.resolve()?)
+    }
+}
+
+/// Validates a base URL: absolute http(s), a host, no userinfo, query or fragment.
+pub fn validate_base_url(s: &str) -> Result<url::Url> {
+    let bad = |why: &str| Error::new(ErrorKind::InvalidArgument, format!("invalid base_url: {why}"));
+    let u = url::Url::parse(s.trim()).map_err(|e| bad(&e.to_string()).with_param("base_url"))?;
+    if u.scheme() != "http" && u.scheme() != "https" {
+        return Err(bad("scheme must be http or https").with_param("base_url"));
+    }
+    if u.host_str().map_or(true, str::is_empty) {
+        return Err(bad("a host is required").with_param("base_url"));
+    }
+    if !u.username().is_empty() || u.password().is_some() {
+        return Err(bad("credentials in the URL are not allowed").with_param("base_url"));
+    }
+    if u.query().is_some() {
+        return Err(bad("a query string is not allowed").with_param("base_url"));
+    }
+    if u.fragment().is_some() {
+        return Err(bad("a fragment is not allowed").with_param("base_url"));
+    }
+    Ok(u)
+}
+
+impl Error {
+    pub(crate) fn with_param(mut self, p: &str) -> Self {
+        self.set_param(p);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_token_is_clear() {
+        let e = ClientBuilder::default().ignore_env(true).resolve().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("QODER_ACCESS_TOKEN"));
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(validate_base_url("http://127.0.0.1:1/api/v1/cloud").is_ok());
+        for bad in ["ftp://x", "http://u:p@h/", "http://h/?q=1", "http://h/#f", "/relative"] {
+            assert!(validate_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn region_presets() {
+        let c = ClientBuilder::default().ignore_env(true).access_token("t").region("cn").resolve().unwrap();
+        assert_eq!(c.base_url(), CN_BASE_URL);
+        assert_eq!(c.max_body_bytes(), CN_MAX_BODY);
+        assert!(!format!("{c:?}").contains("\"t\""));
+    }
+}

@@ -1,0 +1,99 @@
+//! Shapes shared by several resources.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Flat string metadata (≤16 keys). In patch updates a `null` value deletes the key.
+pub type Metadata = Map<String, Value>;
+
+/// Tombstone returned by deletes: `{id, type: "<resource>_deleted"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Deleted {
+    /// Id of the deleted object.
+    pub id: String,
+    /// E.g. `environment_deleted`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A reference to an agent: a bare id (latest version) or an object form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AgentRef {
+    /// `"agent_..."`: the latest version.
+    Id(String),
+    /// `{type: "agent" | "agent_with_overrides", id, version?, ...}`.
+    Object(Map<String, Value>),
+}
+
+impl From<&str> for AgentRef {
+    fn from(s: &str) -> Self {
+        Self::Id(s.to_string())
+    }
+}
+impl From<String> for AgentRef {
+    fn from(s: String) -> Self {
+        Self::Id(s)
+    }
+}
+
+/// A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ModelRef {
+    /// `"ultimate"`, `"auto"`, ...
+    Id(String),
+    /// Config object.
+    Config(ModelConfig),
+}
+
+impl From<&str> for ModelRef {
+    fn from(s: &str) -> Self {
+        Self::Id(s.to_string())
+    }
+}
+
+impl Default for ModelRef {
+    fn default() -> Self {
+        Self::Id(String::new())
+    }
+}
+
+impl ModelRef {
+    /// The model id in either form.
+    pub fn id(&self) -> &str {
+        match self {
+            Self::Id(s) => s,
+            Self::Config(c) => &c.id,
+        }
+    }
+}
+
+/// Model configuration object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ModelConfig {
+    /// Catalog id.
+    pub id: String,
+    /// `low|medium|high|xhigh|max`, or `{type}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effort: Option<Value>,
+    /// `standard|fast`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed: Option<String>,
+    /// One of the model's available context windows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_window: Option<u64>,
+    /// Inference geography.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference_geo: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A tool configuration: kept as JSON with typed accessors, because the union is wide and
+/// evolving (built-in toolset, MCP toolset, custom tool, legacy per-tool objects).
+pub type ToolConfig = Value;

@@ -1,0 +1,80 @@
+//! Environments (sandboxes).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::common::Metadata;
+
+/// An environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Environment {
+    /// `env_...`.
+    pub id: String,
+    /// `"environment"`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`.
+    #[serde(default)]
+    pub config: Option<Value>,
+    /// `organization` or `account`.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Metadata.
+    #[serde(default)]
+    pub metadata: Metadata,
+    /// Status (`ready`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Archive time.
+    #[serde(default)]
+    pub archived_at: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Last update.
+    #[serde(default)]
+    pub updated_at: Option<String>,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Body of `environments.create` (and, with every field optional, `environments.update`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct EnvironmentParams {
+    /// Name (required on create).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Config object, e.g. `{"type":"cloud","networking":{"type":"unrestricted"}}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<Value>,
+    /// `organization` or `account`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Metadata (patch semantics on update).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Metadata>,
+    /// Extra body fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl EnvironmentParams {
+    /// A cloud environment with unrestricted networking.
+    pub fn cloud(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            config: Some(serde_json::json!({"type": "cloud", "networking": {"type": "unrestricted"}})),
+            ..Default::default()
+        }
+    }
+}

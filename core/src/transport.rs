@@ -1,0 +1,493 @@
+//! HTTP transport: headers, idempotency keys, timeouts, retries and the body-size limit.
+//!
+//! One [`Transport`] per client owns one connection pool. Every logical call goes through
+//! [`Transport::execute`] (JSON and binary bodies) or [`Transport::open`] (streams): the
+//! `Idempotency-Key` is minted once per logical call and re-sent unchanged on every attempt,
+//! and the whole call (all attempts and sleeps) can be bounded by a total deadline.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::error::{Error, ErrorKind, Result};
+use crate::log::{self, LogLevel, LogRecord, Logger};
+use crate::retry;
+
+/// Per-call overrides. Every field is optional; unset fields use the client's configuration.
+#[derive(Clone, Default)]
+pub struct RequestOptions {
+    /// Timeout of one attempt (until the full body is read; for streams, until headers).
+    pub timeout: Option<Duration>,
+    /// Retries for this call.
+    pub max_retries: Option<u32>,
+    /// A caller-chosen `Idempotency-Key` (otherwise one is minted for POST and DELETE).
+    pub idempotency_key: Option<String>,
+    /// Extra headers for this call (they override defaults of the same name).
+    pub extra_headers: Vec<(String, String)>,
+    /// Extra query pairs for this call.
+    pub extra_query: Vec<(String, String)>,
+    /// Extra top-level JSON body fields for this call (merged over the body).
+    pub extra_body: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A deadline for the whole call, spanning retries and backoff.
+    pub total_deadline: Option<Duration>,
+}
+
+impl std::fmt::Debug for RequestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values may hold credentials; print names only.
+        let names: Vec<&str> = self.extra_headers.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("RequestOptions")
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("extra_headers", &names)
+            .field("total_deadline", &self.total_deadline)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a multipart form afresh for each attempt (files are re-opened, never held in memory).
+pub type FormFactory =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<reqwest::multipart::Form>> + Send>> + Send + Sync>;
+
+/// The body of a request.
+#[derive(Clone, Default)]
+pub enum RequestBody {
+    /// No body.
+    #[default]
+    Empty,
+    /// A serialized JSON document.
+    Json(Bytes),
+    /// A multipart form, rebuilt per attempt; `len` is the payload size used for the limit check.
+    Multipart { factory: FormFactory, len: u64 },
+}
+
+/// Whether a failed call may be retried automatically at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RetryMode {
+    /// Contract §2.6 rules.
+    #[default]
+    Default,
+    /// Never retried (vault credential updates: a replay could rotate a secret twice).
+    Never,
+}
+
+/// One logical API call.
+#[derive(Clone)]
+pub struct ApiRequest {
+    /// HTTP method.
+    pub method: Method,
+    /// Path below the base URL, already percent-encoded, starting with `/`.
+    pub path: String,
+    /// Query pairs (already in wire form, e.g. `statuses[]`).
+    pub query: Vec<(String, String)>,
+    /// Body.
+    pub body: RequestBody,
+    /// `Accept` header.
+    pub accept: &'static str,
+    /// Extra headers decided by the operation (e.g. `Last-Event-ID`, `Worker-ID`).
+    pub headers: Vec<(String, String)>,
+    /// Retry mode.
+    pub retry: RetryMode,
+    /// Caller overrides.
+    pub opts: RequestOptions,
+}
+
+impl std::fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bodies may carry vault secrets: never print them.
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("opts", &self.opts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ApiRequest {
+    /// A request with no body and JSON `Accept`.
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Self {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: RequestBody::Empty,
+            accept: "application/json",
+            headers: Vec::new(),
+            retry: RetryMode::Default,
+            opts: RequestOptions::default(),
+        }
+    }
+}
+
+/// Metadata every result carries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponseMeta {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-request-id` of the final attempt.
+    pub request_id: Option<String>,
+    /// The `Idempotency-Key` the call carried.
+    pub idempotency_key: Option<String>,
+    /// How many retries the call took.
+    pub retries: u32,
+}
+
+/// A fully read response.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    /// Metadata.
+    pub meta: ResponseMeta,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// Body bytes.
+    pub body: Bytes,
+}
+
+/// A response whose body is still to be read (streams and downloads).
+pub struct OpenResponse {
+    /// Metadata.
+    pub meta: ResponseMeta,
+    /// The live response.
+    pub response: reqwest::Response,
+}
+
+/// The HTTP machinery of one client.
+pub struct Transport {
+    pub(crate) config: Config,
+    pub(crate) http: reqwest::Client,
+    /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
+    pub(crate) bare: reqwest::Client,
+    pub(crate) logger: std::sync::RwLock<Option<Logger>>,
+    user_agent: String,
+    os: &'static str,
+    arch: &'static str,
+}
+
+fn os_name() -> &'static str {
+    match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "MacOS",
+        "windows" => "Windows",
+        "freebsd" => "FreeBSD",
+        "openbsd" => "OpenBSD",
+        "android" => "Android",
+        "ios" => "iOS",
+        _ => "Other",
+    }
+}
+
+fn arch_name() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "x86" => "x32",
+        "aarch64" => "arm64",
+        "arm" => "arm",
+        _ => "other",
+    }
+}
+
+pub(crate) fn request_id_of(h: &HeaderMap) -> Option<String> {
+    h.get("x-request-id")
+        .or_else(|| h.get("request-id"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+impl Transport {
+    /// Builds the pools.
+    pub fn new(config: Config) -> Result<Self> {
+        let build = |b: reqwest::ClientBuilder| {
+            b.connect_timeout(config.connect_timeout)
+                .tcp_keepalive(Duration::from_secs(30))
+                .tcp_nodelay(true)
+                .pool_idle_timeout(Duration::from_secs(90))
+                .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
+                .build()
+                .map_err(|e| Error::new(ErrorKind::Connection, format!("cannot build HTTP client: {e}")))
+        };
+        // The API client never follows redirects: a redirect could carry the bearer token to
+        // another host, and the API does not use them.
+        let http = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))?;
+        let bare = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)))?;
+        let user_agent = format!(
+            "qoder-cloud/{} ({}; {})",
+            config.platform.package_version, config.platform.lang, config.platform.runtime
+        );
+        Ok(Self { config, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
+    }
+
+    fn logger(&self) -> Option<Logger> {
+        self.logger.read().ok().and_then(|g| g.clone())
+    }
+
+    fn url(&self, req: &ApiRequest) -> Result<url::Url> {
+        let mut s = String::with_capacity(self.config.base_url().len() + req.path.len());
+        s.push_str(self.config.base_url());
+        s.push_str(&req.path);
+        let mut u = url::Url::parse(&s).map_err(|e| Error::invalid_argument("path", format!("bad URL {s:?}: {e}")))?;
+        if !req.query.is_empty() || !req.opts.extra_query.is_empty() {
+            let mut q = u.query_pairs_mut();
+            for (k, v) in req.query.iter().chain(req.opts.extra_query.iter()) {
+                q.append_pair(k, v);
+            }
+        }
+        Ok(u)
+    }
+
+    fn check_size(&self, req: &ApiRequest) -> Result<()> {
+        let len = match &req.body {
+            RequestBody::Empty => 0,
+            RequestBody::Json(b) => b.len() as u64,
+            RequestBody::Multipart { len, .. } => *len,
+        };
+        let limit = self.config.max_body_bytes as u64;
+        if len > limit {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "request body is {len} bytes, over the {limit}-byte limit of the {:?} region (set max_body_bytes to override)",
+                    self.config.region
+                ),
+            )
+            .with_param("body"));
+        }
+        Ok(())
+    }
+
+    async fn build(&self, req: &ApiRequest, url: &url::Url, attempt: u32, key: Option<&str>) -> Result<reqwest::Request> {
+        let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
+        let p = &self.config.platform;
+        let mut b = self
+            .http
+            .request(req.method.clone(), url.clone())
+            .bearer_auth(self.config.token.expose())
+            .header("accept", req.accept)
+            .header("user-agent", &self.user_agent)
+            .header("x-qoder-lang", &p.lang)
+            .header("x-qoder-package-version", &p.package_version)
+            .header("x-qoder-os", self.os)
+            .header("x-qoder-arch", self.arch)
+            .header("x-qoder-runtime", &p.runtime)
+            .header("x-qoder-runtime-version", &p.runtime_version)
+            .header("x-qoder-retry-count", attempt.to_string())
+            .header("x-qoder-timeout", timeout.as_secs().max(1).to_string());
+        if let Some(k) = key {
+            b = b.header("idempotency-key", k);
+        }
+        for (k, v) in self.config.default_headers.iter().chain(req.headers.iter()).chain(req.opts.extra_headers.iter()) {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        b = match &req.body {
+            RequestBody::Empty => b,
+            RequestBody::Json(bytes) => b.header("content-type", "application/json").body(bytes.clone()),
+            RequestBody::Multipart { factory, .. } => b.multipart(factory().await?),
+        };
+        b.build().map_err(|e| Error::invalid_argument("headers", format!("cannot build request: {}", redact(&e.to_string()))))
+    }
+
+    /// Runs a call to completion (reads the body), retrying per policy.
+    pub async fn execute(&self, req: ApiRequest) -> Result<RawResponse> {
+        let (meta, resp) = self.run(req, true).await?;
+        let OpenOrRead::Read(headers, body) = resp else { unreachable!("read requested") };
+        Ok(RawResponse { meta, headers, body })
+    }
+
+    /// Sends a call and returns once a 2xx status and headers arrived; the body is left to the caller.
+    pub async fn open(&self, req: ApiRequest) -> Result<OpenResponse> {
+        let (meta, resp) = self.run(req, false).await?;
+        let OpenOrRead::Open(response) = resp else { unreachable!("open requested") };
+        Ok(OpenResponse { meta, response })
+    }
+
+    async fn run(&self, req: ApiRequest, read_body: bool) -> Result<(ResponseMeta, OpenOrRead)> {
+        self.check_size(&req)?;
+        let key = req.opts.idempotency_key.clone().or_else(|| {
+            (req.method == Method::POST || req.method == Method::DELETE || req.method == Method::PUT)
+                .then(|| uuid::Uuid::new_v4().to_string())
+        });
+        let deadline = req.opts.total_deadline.or(self.config.total_deadline).map(|d| Instant::now() + d);
+        let fut = self.attempts(&req, key.as_deref(), read_body);
+        let out = match deadline {
+            Some(at) => match tokio::time::timeout_at(at, fut).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::new(ErrorKind::Timeout, "the call's total deadline expired")),
+            },
+            None => fut.await,
+        };
+        out.map_err(|e| e.with_idempotency_key(key.clone()))
+    }
+
+    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, read_body: bool) -> Result<(ResponseMeta, OpenOrRead)> {
+        let url = self.url(req)?;
+        let max_retries = if req.retry == RetryMode::Never { 0 } else { req.opts.max_retries.unwrap_or(self.config.max_retries) };
+        let safe = retry::is_safe(&req.method, key.is_some());
+        let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
+        let logger = self.logger();
+        let mut attempt = 0u32;
+        loop {
+            let request = self.build(req, &url, attempt, key).await?;
+            if log::enabled(logger.as_ref(), LogLevel::Debug) {
+                log::emit(logger.as_ref(), self.record(LogLevel::Debug, "request", req, None, attempt, None, None, ""));
+            }
+            let outcome = tokio::time::timeout(timeout, self.one_attempt(request, read_body)).await;
+            let (err, retry_ok, headers) = match outcome {
+                Err(_) => (
+                    Error::new(ErrorKind::Timeout, format!("request timed out after {timeout:?}")),
+                    retry::should_retry_transport(safe),
+                    None,
+                ),
+                Ok(Err(e)) => {
+                    let ok = retry::should_retry_transport(safe);
+                    (e, ok, None)
+                }
+                Ok(Ok((status, headers, body))) => {
+                    let request_id = request_id_of(&headers);
+                    if (200..300).contains(&status) {
+                        if log::enabled(logger.as_ref(), LogLevel::Debug) {
+                            log::emit(
+                                logger.as_ref(),
+                                self.record(LogLevel::Debug, "response", req, Some(status), attempt, request_id.clone(), None, ""),
+                            );
+                        }
+                        let meta = ResponseMeta { status, request_id, idempotency_key: key.map(str::to_string), retries: attempt };
+                        return Ok((meta, body.into_out(headers)));
+                    }
+                    let bytes = match body {
+                        Body::Read(b) => b,
+                        Body::Open(r) => r.bytes().await.unwrap_or_default(),
+                    };
+                    let e = Error::from_response(status, &bytes, request_id);
+                    let ok = req.retry != RetryMode::Never && retry::should_retry_status(status, &headers, safe);
+                    (e, ok, Some(headers))
+                }
+            };
+            if !retry_ok || attempt >= max_retries {
+                let e = err.with_retryable(retry_ok);
+                if log::enabled(logger.as_ref(), LogLevel::Warn) && e.kind() != ErrorKind::NotFound {
+                    log::emit(
+                        logger.as_ref(),
+                        self.record(LogLevel::Warn, "error", req, e.status(), attempt, e.request_id().map(str::to_string), None, &format!("{}: {}", e.kind().as_str(), e.message())),
+                    );
+                }
+                return Err(e);
+            }
+            let delay = retry::delay_for(attempt, headers.as_ref());
+            if log::enabled(logger.as_ref(), LogLevel::Info) {
+                log::emit(
+                    logger.as_ref(),
+                    self.record(LogLevel::Info, "retry", req, err.status(), attempt, err.request_id().map(str::to_string), Some(delay), err.kind().as_str()),
+                );
+            }
+            // Dropping this future (cancellation) ends the sleep at once.
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn one_attempt(&self, request: reqwest::Request, read_body: bool) -> Result<(u16, HeaderMap, Body)> {
+        let resp = self.http.execute(request).await.map_err(transport_error)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if read_body || !(200..300).contains(&status) {
+            // A body cut short after the headers is a connection failure, retried like one.
+            let body = resp.bytes().await.map_err(transport_error)?;
+            Ok((status, headers, Body::Read(body)))
+        } else {
+            Ok((status, headers, Body::Open(resp)))
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn record(
+        &self,
+        level: LogLevel,
+        event: &'static str,
+        req: &ApiRequest,
+        status: Option<u16>,
+        attempt: u32,
+        request_id: Option<String>,
+        delay: Option<Duration>,
+        message: &str,
+    ) -> LogRecord {
+        LogRecord {
+            level,
+            event,
+            method: req.method.to_string(),
+            path: req.path.clone(),
+            status,
+            attempt,
+            request_id,
+            delay,
+            message: message.to_string(),
+        }
+    }
+
+    /// Emits a record through this client's logger (used by streams for reconnects).
+    pub(crate) fn log(&self, rec: LogRecord) {
+        let l = self.logger();
+        if log::enabled(l.as_ref(), rec.level) {
+            log::emit(l.as_ref(), rec);
+        }
+    }
+
+    /// GETs a pre-signed URL with no credentials, default headers or cookies.
+    pub async fn get_unauthenticated(&self, url: &str) -> Result<reqwest::Response> {
+        let u = url::Url::parse(url).map_err(|e| Error::decode(format!("bad download URL: {e}"), url.as_bytes(), None))?;
+        let resp = self.bare.get(u).send().await.map_err(transport_error)?;
+        let status = resp.status().as_u16();
+        if !(200..300).contains(&status) {
+            let rid = request_id_of(resp.headers());
+            let body = resp.bytes().await.unwrap_or_default();
+            return Err(Error::from_response(status, &body, rid));
+        }
+        Ok(resp)
+    }
+}
+
+enum Body {
+    Read(Bytes),
+    Open(reqwest::Response),
+}
+
+enum OpenOrRead {
+    Read(HeaderMap, Bytes),
+    Open(reqwest::Response),
+}
+
+impl Body {
+    fn into_out(self, headers: HeaderMap) -> OpenOrRead {
+        match self {
+            Body::Read(b) => OpenOrRead::Read(headers, b),
+            Body::Open(r) => OpenOrRead::Open(r),
+        }
+    }
+}
+
+/// Strips anything that looks like a bearer credential from a transport message.
+pub(crate) fn redact(s: &str) -> String {
+    match s.find("Bearer ") {
+        Some(i) => format!("{}Bearer ***", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Maps a reqwest failure to our kinds (timeouts vs connection failures).
+pub(crate) fn transport_error(e: reqwest::Error) -> Error {
+    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    Error::new(kind, redact(&msg))
+}

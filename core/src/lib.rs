@@ -26,7 +26,9 @@ pub mod pagination;
 pub mod request;
 pub mod resources;
 pub mod retry;
-// pub mod sse;
+pub mod sse;
+pub mod stream;
+mod stream_reader;
 pub mod transport;
 pub mod validate;
 

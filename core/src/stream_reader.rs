@@ -1,0 +1,318 @@
+//! The task behind an [`crate::stream::EventStream`]: connect, frame, checkpoint, resume.
+//!
+//! Resume rules (contract §6.6, plus the fixes a demanding user needs):
+//! - the cursor is the id of the last *persisted* event handed on; preview frames carry the id
+//!   of a message that is not persisted yet, so checkpointing on them would skip that message
+//!   after a drop;
+//! - after a reconnect, persisted events already handed on are dropped by id (a bounded window,
+//!   so memory does not grow with the stream);
+//! - a connection that made progress is resumed at once; only consecutive failures back off
+//!   (jittered, 0.5 s doubling to 10 s), and too many of them end the stream with the error.
+
+use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use rand::Rng;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::log::{LogLevel, LogRecord};
+use crate::operations::Operation;
+use crate::sse::{SseFrame, SseFramer};
+use crate::stream::{is_preview_type, is_terminal_type, Batch, Head, Shared, StreamEvent, StreamOptions};
+
+const RECENT_IDS: usize = 2048;
+const MAX_RECONNECT_BACKOFF: Duration = Duration::from_secs(10);
+
+/// How one connection ended.
+enum Outcome {
+    /// A terminal event was delivered, `[DONE]` arrived, or the stream was closed.
+    Finished,
+    /// The connection failed in a way a reconnect may cure.
+    Retry { error: Error, progressed: bool },
+    /// A failure reconnecting cannot cure.
+    Fatal(Error),
+}
+
+/// Ids recently handed on, to drop replays after a reconnect.
+struct RecentIds {
+    order: VecDeque<String>,
+    set: HashSet<String>,
+}
+
+impl RecentIds {
+    fn new() -> Self {
+        Self { order: VecDeque::with_capacity(RECENT_IDS), set: HashSet::with_capacity(RECENT_IDS) }
+    }
+    /// Records `id`; false if it was already recorded.
+    fn insert(&mut self, id: &str) -> bool {
+        if self.set.contains(id) {
+            return false;
+        }
+        if self.order.len() == RECENT_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+        self.order.push_back(id.to_string());
+        self.set.insert(id.to_string());
+        true
+    }
+}
+
+pub(crate) struct Reader {
+    client: Client,
+    op: &'static Operation,
+    args: Value,
+    opts: StreamOptions,
+    shared: Arc<Shared>,
+    tx: mpsc::Sender<Batch>,
+    framer: SseFramer,
+    recent: RecentIds,
+    cursor: Option<String>,
+    connection: u32,
+}
+
+impl Reader {
+    pub(crate) fn new(
+        client: Client,
+        op: &'static Operation,
+        args: Value,
+        opts: StreamOptions,
+        shared: Arc<Shared>,
+        tx: mpsc::Sender<Batch>,
+    ) -> Self {
+        let max = client.config().max_event_bytes();
+        let cursor = opts.last_event_id.clone();
+        Self { client, op, args, opts, shared, tx, framer: SseFramer::new(max), recent: RecentIds::new(), cursor, connection: 0 }
+    }
+
+    fn closed(&self) -> bool {
+        self.shared.is_closed() || self.tx.is_closed()
+    }
+
+    pub(crate) async fn run(mut self) {
+        let mut failures: u32 = 0;
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            if self.closed() {
+                return;
+            }
+            let outcome = self.connect_and_pump().await;
+            let (error, progressed) = match outcome {
+                Outcome::Finished => return,
+                Outcome::Fatal(e) => {
+                    let _ = self.tx.send(Err(e)).await;
+                    return;
+                }
+                Outcome::Retry { error, progressed } => (error, progressed),
+            };
+            if !self.opts.resume {
+                // One raw connection: a clean EOF just ends it; anything else is reported.
+                if error.kind() != ErrorKind::IncompleteStream || !progressed {
+                    let _ = self.tx.send(Err(error)).await;
+                }
+                return;
+            }
+            let delay = if progressed {
+                failures = 0;
+                backoff = Duration::from_millis(500);
+                Duration::ZERO
+            } else {
+                failures += 1;
+                if failures > self.opts.max_reconnect_attempts {
+                    let _ = self.tx.send(Err(error)).await;
+                    return;
+                }
+                let b = backoff;
+                backoff = (backoff * 2).min(MAX_RECONNECT_BACKOFF);
+                let lo = b.as_secs_f64() / 2.0;
+                Duration::from_secs_f64(rand::thread_rng().gen_range(lo..=b.as_secs_f64()))
+            };
+            self.shared.reconnects.fetch_add(1, Ordering::SeqCst);
+            self.connection += 1;
+            self.client.transport.log(LogRecord {
+                level: LogLevel::Info,
+                event: "reconnect",
+                method: "GET".into(),
+                path: self.op.path.clone(),
+                status: error.status(),
+                attempt: self.connection,
+                request_id: error.request_id().map(str::to_string),
+                delay: Some(delay),
+                message: format!("{}: {}", error.kind().as_str(), error.message()),
+            });
+            if !delay.is_zero() {
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = self.shared.cancel.cancelled() => return,
+                }
+            }
+        }
+    }
+
+    async fn connect_and_pump(&mut self) -> Outcome {
+        let mut args = self.args.clone();
+        if let (Value::Object(m), Some(c)) = (&mut args, &self.cursor) {
+            m.insert("last_event_id".into(), Value::String(c.clone()));
+        }
+        let mut ropts = self.opts.request.clone();
+        // Reconnects are this loop's job; the transport must not retry a stream underneath it.
+        ropts.max_retries = Some(0);
+        let req = match crate::request::build(self.op, args, ropts) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Fatal(e),
+        };
+        let open = tokio::select! {
+            r = self.client.transport.open(req) => r,
+            _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+        };
+        let resp = match open {
+            Ok(r) => r.response,
+            Err(e) => {
+                let retry = match e.status() {
+                    Some(s) => s == 408 || s == 429 || s >= 500,
+                    None => matches!(e.kind(), ErrorKind::Connection | ErrorKind::Timeout),
+                };
+                return if retry { Outcome::Retry { error: e, progressed: false } } else { Outcome::Fatal(e) };
+            }
+        };
+        self.framer.finish();
+        let idle = self.opts.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
+        let mut body = resp.bytes_stream();
+        let mut progressed = false;
+        let mut frames: Vec<SseFrame> = Vec::new();
+        loop {
+            let next = tokio::select! {
+                r = tokio::time::timeout(idle, body.next()) => r,
+                _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+            };
+            let chunk = match next {
+                Err(_) => {
+                    let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
+                    return Outcome::Retry { error: e, progressed };
+                }
+                Ok(None) => {
+                    self.framer.finish();
+                    let e = Error::new(ErrorKind::IncompleteStream, "the stream ended before a terminal event");
+                    return Outcome::Retry { error: e, progressed };
+                }
+                Ok(Some(Err(e))) => {
+                    return Outcome::Retry { error: crate::transport::transport_error(e), progressed };
+                }
+                Ok(Some(Ok(bytes))) => bytes,
+            };
+            frames.clear();
+            if let Err(e) = self.framer.push(&chunk, &mut frames) {
+                self.framer.finish();
+                return Outcome::Fatal(Error::new(ErrorKind::EventTooLarge, e.to_string()));
+            }
+            if frames.is_empty() {
+                continue;
+            }
+            let mut batch = Vec::with_capacity(frames.len());
+            let mut end: Option<Outcome> = None;
+            for frame in frames.drain(..) {
+                match self.event_of(frame) {
+                    Step::Skip => {}
+                    Step::Event(ev) => {
+                        let terminal = ev.is_terminal();
+                        if !ev.is_preview() {
+                            progressed = true;
+                        }
+                        batch.push(ev);
+                        if terminal {
+                            end = Some(Outcome::Finished);
+                            break;
+                        }
+                    }
+                    Step::End(o) => {
+                        end = Some(o);
+                        break;
+                    }
+                }
+            }
+            if !batch.is_empty() {
+                tokio::select! {
+                    r = self.tx.send(Ok(batch)) => if r.is_err() { return Outcome::Finished },
+                    _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+                }
+            }
+            if let Some(o) = end {
+                if let Outcome::Retry { error, .. } = o {
+                    return Outcome::Retry { error, progressed };
+                }
+                return o;
+            }
+        }
+    }
+
+    fn event_of(&mut self, frame: SseFrame) -> Step {
+        if frame.is_ping() {
+            return Step::Skip;
+        }
+        if frame.is_done() {
+            return Step::End(Outcome::Finished);
+        }
+        let head: Head = match serde_json::from_slice(&frame.data) {
+            Ok(h) => h,
+            Err(e) => {
+                let err = Error::decode(format!("malformed event data: {e}"), &frame.data, None);
+                return Step::End(Outcome::Retry { error: err, progressed: false });
+            }
+        };
+        if frame.event.as_deref() == Some("error") || head.ty.as_deref() == Some("error") {
+            let e = Error::from_stream_error(&frame.data);
+            return if e.is_retryable() {
+                Step::End(Outcome::Retry { error: e, progressed: false })
+            } else {
+                Step::End(Outcome::Fatal(e))
+            };
+        }
+        let ty = head.ty.as_deref().map(str::to_string).or_else(|| frame.event.clone()).unwrap_or_else(|| "message".into());
+        let preview = is_preview_type(&ty);
+        let id = match head.id.as_deref() {
+            Some(i) => Some(i.to_string()),
+            None if !preview => frame.id.clone().filter(|s| !s.is_empty()),
+            None => None,
+        };
+        let needs_fill = head.ty.is_none() || (head.id.is_none() && id.is_some());
+        drop(head);
+        let data = if needs_fill { fill_missing(&frame.data, &ty, id.as_deref()) } else { frame.data };
+        if !preview {
+            if let Some(i) = &id {
+                if !self.recent.insert(i) {
+                    return Step::Skip;
+                }
+                self.cursor = Some(i.clone());
+            }
+        }
+        let _ = is_terminal_type;
+        Step::Event(StreamEvent { event_type: ty, id, data, connection: self.connection })
+    }
+}
+
+enum Step {
+    Skip,
+    Event(StreamEvent),
+    End(Outcome),
+}
+
+/// Adds `type`/`id` taken from the SSE fields to an event object that lacks them.
+fn fill_missing(data: &bytes::Bytes, ty: &str, id: Option<&str>) -> bytes::Bytes {
+    match serde_json::from_slice::<Value>(data) {
+        Ok(Value::Object(mut m)) => {
+            m.entry("type").or_insert_with(|| Value::String(ty.to_string()));
+            if let Some(i) = id {
+                m.entry("id").or_insert_with(|| Value::String(i.to_string()));
+            }
+            serde_json::to_vec(&Value::Object(m)).map(bytes::Bytes::from).unwrap_or_else(|_| data.clone())
+        }
+        _ => data.clone(),
+    }
+}

@@ -1,0 +1,260 @@
+//! Shared plumbing for forward-compatible wire models (content blocks and events).
+//!
+//! Every wire struct must re-serialise to the JSON it was decoded from: unknown fields are kept
+//! in `extra`, absent optional fields stay absent, and an explicit `null` on a modelled field
+//! (e.g. `"processed_at": null` on a queued event) is remembered in `extra` rather than dropped.
+//! `serde(flatten)` alone cannot do the last part, and a derived `Serialize` cannot write the
+//! `type` tag first without an intermediate `Value`, hence these macros.
+
+/// Whether a typed field holds something to write. Required fields always do; `Option`s do
+/// when `Some`.
+pub(crate) trait Present {
+    fn present(&self) -> bool {
+        true
+    }
+}
+
+impl<T> Present for Option<T> {
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+}
+impl<T> Present for Vec<T> {}
+impl Present for String {}
+impl Present for serde_json::Value {}
+
+/// JSON name of a field: the Rust name unless an explicit `["json"]` was given.
+macro_rules! wire_name {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident, $json:literal) => {
+        $json
+    };
+}
+pub(crate) use wire_name;
+
+/// Defines a wire struct with an `extra` catch-all map, a tag-checking and null-preserving
+/// `Deserialize`, and a `Serialize` that writes `type` (if tagged) first.
+///
+/// Syntax: `pub struct Name [tag = "t"] { pub field ["json_name"]: Type, ... }`. Fields whose
+/// type is not `Option` are required: decoding fails without them (callers decoding tagged
+/// unions then fall back to their `Unknown` arm).
+macro_rules! wire_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident $([tag = $tag:literal])? {
+            $( $(#[$fmeta:meta])* pub $field:ident $([$json:literal])? : $fty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $fty, )*
+            /// Fields this SDK version does not model, kept verbatim so re-serialising loses
+            /// nothing. Explicit `null`s of modelled fields are remembered here too.
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        impl Present for $name {}
+
+        $(
+        impl $name {
+            /// The wire `type` tag of this shape.
+            pub const TYPE: &'static str = $tag;
+        }
+        )?
+
+        const _: () = {
+            use serde::de::Error as _;
+            use serde::ser::SerializeMap as _;
+
+            const FIELDS: &[&str] = &[$(wire_name!($field $(, $json)?)),*];
+
+            #[derive(serde::Deserialize)]
+            struct Shadow {
+                $( $(#[serde(rename = $json)])? $field: $fty, )*
+                #[serde(flatten)]
+                extra: serde_json::Map<String, serde_json::Value>,
+            }
+
+            impl<'de> serde::Deserialize<'de> for $name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    #[allow(unused_mut)] // only mutated for tagged structs
+                    let mut map = <serde_json::Map<String, serde_json::Value>>::deserialize(d)?;
+                    $(
+                    if let Some(found) = map.shift_remove("type") {
+                        if found.as_str() != Some($tag) {
+                            return Err(D::Error::custom(format_args!(
+                                "expected type {:?}, found {}", $tag, found
+                            )));
+                        }
+                    }
+                    )?
+                    let nulls: Vec<String> = map
+                        .iter()
+                        .filter(|(k, v)| v.is_null() && FIELDS.contains(&k.as_str()))
+                        .map(|(k, _)| k.clone())
+                        .collect();
+                    let s = Shadow::deserialize(serde_json::Value::Object(map)).map_err(D::Error::custom)?;
+                    let mut out = $name { $( $field: s.$field, )* extra: s.extra };
+                    for k in nulls {
+                        out.extra.insert(k, serde_json::Value::Null);
+                    }
+                    Ok(out)
+                }
+            }
+
+            /// An `extra` key hidden by a typed field (or the tag) that will be written anyway.
+            fn shadowed(this: &$name, key: &str) -> bool {
+                let _ = this; // unused for field-less structs
+                $( if key == "type" { let _ = $tag; return true; } )?
+                $( if key == wire_name!($field $(, $json)?) { return Present::present(&this.$field); } )*
+                false
+            }
+
+            impl serde::Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let mut map = s.serialize_map(None)?;
+                    $( map.serialize_entry("type", $tag)?; )?
+                    $(
+                    if Present::present(&self.$field) {
+                        map.serialize_entry(wire_name!($field $(, $json)?), &self.$field)?;
+                    }
+                    )*
+                    for (k, v) in &self.extra {
+                        if !shadowed(self, k) {
+                            map.serialize_entry(k, v)?;
+                        }
+                    }
+                    map.end()
+                }
+            }
+        };
+    };
+}
+pub(crate) use wire_struct;
+
+/// Defines a union tagged by `type` whose variants are `wire_struct`s, plus an
+/// `Unknown(serde_json::Value)` arm that receives unknown tags and known tags whose shape did
+/// not decode. Decoding therefore never fails, and `Unknown` re-serialises verbatim.
+macro_rules! tagged_union {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident($ty:ident), )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant($ty), )*
+            /// A `type` this SDK version does not know, or a known `type` whose shape did not
+            /// decode. Kept verbatim.
+            Unknown(serde_json::Value),
+        }
+
+        impl $name {
+            /// The wire `type` tag (`""` for an `Unknown` value without a string `type`).
+            pub fn type_str(&self) -> &str {
+                match self {
+                    $( Self::$variant(_) => $ty::TYPE, )*
+                    Self::Unknown(v) => v.get("type").and_then(|t| t.as_str()).unwrap_or(""),
+                }
+            }
+        }
+
+        $(
+        impl From<$ty> for $name {
+            fn from(v: $ty) -> Self {
+                Self::$variant(v)
+            }
+        }
+        )*
+
+        impl Present for $name {}
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(v) => serde::Serialize::serialize(v, s), )*
+                    Self::Unknown(v) => serde::Serialize::serialize(v, s),
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let v = <serde_json::Value as serde::Deserialize>::deserialize(d)?;
+                let tag = v.get("type").and_then(|t| t.as_str()).unwrap_or("");
+                let known = $(
+                    if tag == $ty::TYPE {
+                        <$ty as serde::Deserialize>::deserialize(&v).ok().map(Self::$variant)
+                    } else
+                )* { None };
+                Ok(known.unwrap_or(Self::Unknown(v)))
+            }
+        }
+    };
+}
+pub(crate) use tagged_union;
+
+/// Defines a string enum with an `Other(String)` arm, so new server values decode (and
+/// re-serialise) instead of failing.
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $value:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this SDK version does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            /// The wire string.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )*
+                    Self::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $value => Self::$variant, )*
+                    other => Self::Other(other.to_owned()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Present for $name {}
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                Ok(Self::from(&*s))
+            }
+        }
+    };
+}
+pub(crate) use string_enum;

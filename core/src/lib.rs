@@ -61,4 +61,44 @@ impl Client {
     pub fn models(&self) -> resources::models::Models {
         resources::models::Models::new(self)
     }
+    /// Self-hosted work queues of environments.
+    pub fn work(&self) -> resources::catalog::Work {
+        resources::catalog::Work::new(self)
+    }
+    /// Session resources (mounted files and repositories).
+    pub fn session_resources(&self) -> resources::catalog::SessionResources {
+        resources::catalog::SessionResources::new(self)
+    }
+    /// Session threads.
+    pub fn threads(&self) -> resources::catalog::Threads {
+        resources::catalog::Threads::new(self)
+    }
+    /// Files.
+    pub fn files(&self) -> resources::catalog::Files {
+        resources::catalog::Files::new(self)
+    }
+    /// Vaults.
+    pub fn vaults(&self) -> resources::catalog::Vaults {
+        resources::catalog::Vaults::new(self)
+    }
+    /// Vault credentials.
+    pub fn credentials(&self) -> resources::catalog::Credentials {
+        resources::catalog::Credentials::new(self)
+    }
+    /// Skills and skill versions.
+    pub fn skills(&self) -> resources::catalog::Skills {
+        resources::catalog::Skills::new(self)
+    }
+    /// Memory stores, memories and memory versions.
+    pub fn memory_stores(&self) -> resources::catalog::MemoryStores {
+        resources::catalog::MemoryStores::new(self)
+    }
+    /// Deployments and their runs.
+    pub fn deployments(&self) -> resources::catalog::Deployments {
+        resources::catalog::Deployments::new(self)
+    }
+    /// Dreams.
+    pub fn dreams(&self) -> resources::catalog::Dreams {
+        resources::catalog::Dreams::new(self)
+    }
 }

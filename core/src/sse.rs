@@ -188,7 +188,9 @@ impl SseFramer {
         self.bytes_received
     }
 
-    /// Feeds one chunk of the body, appending every completed frame to `out`.
+    /// Feeds one chunk of the body (any size, split anywhere), appending every frame it
+    /// completes to `out`. On error, frames completed earlier in the same chunk are still in
+    /// `out`; the framer then refuses input until [`finish`](Self::finish).
     pub fn push<E: Extend<SseFrame>>(&mut self, chunk: &[u8], out: &mut E) -> Result<(), SseError> {
         if let Some(err) = &self.failed {
             return Err(err.clone());
@@ -206,8 +208,10 @@ impl SseFramer {
     }
 
     /// Signals EOF. Returns `true` if an incomplete frame or partial line was discarded (the
-    /// stream was cut mid-event). Resets the per-connection state so the framer can read the
-    /// next connection's body; the last event id and retry value are kept.
+    /// stream was cut mid-event; after a [`push`](Self::push) error it returns `false`, as that
+    /// input was already dropped and reported). Resets the per-connection state and clears the
+    /// error, so the framer can read the next connection's body; the last event id and the
+    /// retry value are kept.
     pub fn finish(&mut self) -> bool {
         let dangling = !self.buf.is_empty() || self.in_frame;
         self.reset_connection();
@@ -327,10 +331,9 @@ impl SseFramer {
                 self.data_len += 1 + value_len;
             }
             b"event" => self.event = Some(String::from_utf8_lossy(value).into_owned()),
-            b"id" => {
-                if !value.contains(&0) {
-                    self.pending_id = Some(String::from_utf8_lossy(value).into_owned());
-                }
+            // An id containing NUL is ignored (WHATWG), so it cannot corrupt `Last-Event-ID`.
+            b"id" if !value.contains(&0) => {
+                self.pending_id = Some(String::from_utf8_lossy(value).into_owned());
             }
             b"retry" => {
                 if let Some(ms) = parse_digits(value) {

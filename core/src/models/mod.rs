@@ -9,10 +9,13 @@ pub mod common;
 pub mod environment;
 // pub mod event;
 pub mod model_info;
+mod object;
+pub mod resources;
 pub mod session;
 
 pub use agent::*;
 pub use common::*;
 pub use environment::*;
 pub use model_info::*;
+pub use resources::*;
 pub use session::*;

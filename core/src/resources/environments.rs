@@ -16,6 +16,8 @@ pub struct Environments {
 namespace!(Environments);
 
 impl Environments {
+    /// The operations this namespace covers.
+    pub const OPERATIONS: &'static [&'static str] = &["environments.create", "environments.retrieve", "environments.update", "environments.list", "environments.delete", "environments.archive"];
     /// Creates an environment.
     pub async fn create(&self, params: &EnvironmentParams) -> Result<Response<Environment>> {
         self.ns.call("environments.create", params, &[]).await

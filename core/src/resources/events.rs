@@ -37,6 +37,8 @@ pub struct EventListParams {
 }
 
 impl Events {
+    /// The operations this namespace covers.
+    pub const OPERATIONS: &'static [&'static str] = &["sessions.events.send", "sessions.events.list"];
     /// Sends input events (`user.message`, `user.interrupt`, confirmations, tool results, ...).
     ///
     /// The call carries an `Idempotency-Key` (minted unless set with `with_options`), reused on

@@ -4,6 +4,7 @@
 //! (timeout, retries, idempotency key, extra headers/query/body) for the calls made through it.
 
 pub mod agents;
+pub mod catalog;
 pub mod environments;
 pub mod events;
 pub mod models;
@@ -79,3 +80,45 @@ macro_rules! namespace {
     };
 }
 pub(crate) use namespace;
+
+/// Every operation name some typed function covers (namespaces plus dedicated functions).
+pub fn covered_operations() -> Vec<&'static str> {
+    use catalog::*;
+    let mut v: Vec<&'static str> = Vec::new();
+    for list in [
+        agents::Agents::OPERATIONS,
+        environments::Environments::OPERATIONS,
+        sessions::Sessions::OPERATIONS,
+        events::Events::OPERATIONS,
+        models::Models::OPERATIONS,
+        Work::OPERATIONS,
+        SessionResources::OPERATIONS,
+        Threads::OPERATIONS,
+        Files::OPERATIONS,
+        Vaults::OPERATIONS,
+        Credentials::OPERATIONS,
+        Skills::OPERATIONS,
+        MemoryStores::OPERATIONS,
+        Deployments::OPERATIONS,
+        Dreams::OPERATIONS,
+    ] {
+        v.extend_from_slice(list);
+    }
+    v.extend(SPECIAL_OPERATIONS.iter().map(|(op, _)| *op));
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_operation_has_a_typed_function() {
+        let mut covered = super::covered_operations();
+        covered.sort_unstable();
+        let before = covered.len();
+        covered.dedup();
+        assert_eq!(before, covered.len(), "an operation is covered twice");
+        let mut table: Vec<&str> = crate::operations::operations().iter().map(|o| o.name.as_str()).collect();
+        table.sort_unstable();
+        assert_eq!(covered, table, "typed namespaces and operations.json disagree");
+    }
+}

@@ -16,6 +16,8 @@ pub struct Models {
 namespace!(Models);
 
 impl Models {
+    /// The operations this namespace covers.
+    pub const OPERATIONS: &'static [&'static str] = &["models.list"];
     /// Lists the enabled models.
     pub async fn list(&self) -> Result<Response<Page<ModelInfo>>> {
         self.ns.page("models.list", &json!({}), &[]).await

@@ -1,0 +1,22 @@
+//! A macro for API objects: `id`, `type`, named fields with defaults, and an `extra` map.
+
+/// Declares an API object struct: every field optional-with-default, unknown fields kept.
+macro_rules! api_object {
+    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default)]
+        pub struct $name {
+            /// Object id.
+            #[serde(default)]
+            pub id: String,
+            /// Object type discriminator.
+            #[serde(rename = "type", default)]
+            pub object_type: String,
+            $( $(#[$fdoc])* #[serde(default)] pub $field: $ty, )*
+            /// Fields this version does not know, kept verbatim.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+    };
+}
+pub(crate) use api_object;

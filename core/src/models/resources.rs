@@ -1,0 +1,305 @@
+//! Files, vaults and credentials, skills, memory stores, deployments, dreams, threads and
+//! self-hosted work: the objects of the rest of the API.
+//!
+//! Secrets never come back from the API (credentials' `auth` is returned stripped), and the
+//! `Debug` output of request bodies that may carry them is the caller's `serde_json::Value`,
+//! which the SDK never logs.
+
+use serde_json::Value;
+
+use super::common::Metadata;
+use super::object::api_object;
+
+api_object!(
+    /// An uploaded file's metadata.
+    FileObject {
+        /// Filename.
+        filename: String,
+        /// MIME type.
+        mime_type: Option<String>,
+        /// Size in bytes.
+        size_bytes: u64,
+        /// `ready`, ...
+        status: Option<String>,
+        /// Whether `/content` may be fetched.
+        downloadable: Option<bool>,
+        /// `{id, type: "session"}` for files produced in a session.
+        scope: Option<Value>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Expiry time.
+        expires_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A vault of credentials.
+    Vault {
+        /// Display name.
+        display_name: String,
+        /// Metadata.
+        metadata: Metadata,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A vault credential; `auth` never contains the secret values.
+    Credential {
+        /// Vault id.
+        vault_id: String,
+        /// Display name.
+        display_name: Option<String>,
+        /// Auth description without secrets (`{type, mcp_server_url, ...}`).
+        auth: Value,
+        /// Metadata.
+        metadata: Metadata,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A skill.
+    Skill {
+        /// Display title.
+        display_title: Option<String>,
+        /// Latest version string.
+        latest_version: Option<String>,
+        /// `custom` / `qoder`.
+        source: Option<Value>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A version of a skill.
+    SkillVersion {
+        /// Skill id.
+        skill_id: String,
+        /// Version string.
+        version: String,
+        /// Name from `SKILL.md` front matter.
+        name: Option<String>,
+        /// Description from `SKILL.md` front matter.
+        description: Option<String>,
+        /// Top-level folder.
+        directory: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A memory store.
+    MemoryStore {
+        /// Name.
+        name: String,
+        /// Description.
+        description: Option<String>,
+        /// Metadata.
+        metadata: Metadata,
+        /// `active`.
+        status: Option<String>,
+        /// Number of memories.
+        entry_count: Option<u64>,
+        /// Total size in bytes.
+        total_size: Option<u64>,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A memory (or, in lists, a `memory_prefix` directory entry with only `path`).
+    Memory {
+        /// Store id.
+        memory_store_id: Option<String>,
+        /// Path.
+        path: Option<String>,
+        /// Content (full view only).
+        content: Option<String>,
+        /// Hex SHA-256 of the content: the precondition for updates and deletes.
+        content_sha256: Option<String>,
+        /// Content size.
+        content_size_bytes: Option<u64>,
+        /// Latest version id.
+        memory_version_id: Option<String>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// One version of a memory.
+    MemoryVersion {
+        /// Memory id.
+        memory_id: Option<String>,
+        /// Store id.
+        memory_store_id: Option<String>,
+        /// `created`, `modified`, `deleted`.
+        operation: Option<String>,
+        /// Path (null once redacted).
+        path: Option<String>,
+        /// Content (null once redacted).
+        content: Option<String>,
+        /// Hash (null once redacted).
+        content_sha256: Option<String>,
+        /// Who made the change.
+        created_by: Option<Value>,
+        /// Redaction time.
+        redacted_at: Option<String>,
+        /// Who redacted it.
+        redacted_by: Option<Value>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A deployment: an agent, environment and initial events run on a schedule or by hand.
+    Deployment {
+        /// Name.
+        name: String,
+        /// Description.
+        description: Option<String>,
+        /// Pinned agent `{id, type, version}`.
+        agent: Option<Value>,
+        /// Environment id.
+        environment_id: Option<String>,
+        /// Stored input events.
+        initial_events: Vec<Value>,
+        /// `{type: "cron", expression, timezone, ...}` or null.
+        schedule: Option<Value>,
+        /// `active` or `paused`.
+        status: Option<String>,
+        /// Why it is paused.
+        paused_reason: Option<Value>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// One run of a deployment.
+    DeploymentRun {
+        /// Deployment id.
+        deployment_id: Option<String>,
+        /// Agent `{id, type, version}`.
+        agent: Option<Value>,
+        /// The session the run created.
+        session_id: Option<String>,
+        /// `{type: "schedule" | "manual", scheduled_at?}`.
+        trigger_context: Option<Value>,
+        /// `{type, message}` or null.
+        error: Option<Value>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A dream: a memory consolidation job.
+    Dream {
+        /// `pending`, `running`, `completed`, `failed`, `canceled`.
+        status: Option<String>,
+        /// Inputs.
+        inputs: Vec<Value>,
+        /// Model.
+        model: Option<Value>,
+        /// Output behaviour.
+        output_behavior: Option<Value>,
+        /// Outputs.
+        outputs: Vec<Value>,
+        /// Session that ran it.
+        session_id: Option<String>,
+        /// Error.
+        error: Option<Value>,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// End time.
+        ended_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A thread of a session (the primary thread has no parent).
+    SessionThread {
+        /// Session id.
+        session_id: Option<String>,
+        /// Parent thread id (null for the primary thread).
+        parent_thread_id: Option<String>,
+        /// Agent snapshot.
+        agent: Option<Value>,
+        /// Status.
+        status: Option<String>,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A resource mounted into a session (file, repository, memory store).
+    SessionResource {
+        /// Mount path.
+        mount_path: Option<String>,
+        /// File id (file resources).
+        file_id: Option<String>,
+        /// Repository URL (repository resources).
+        url: Option<String>,
+        /// Memory store id (memory store resources).
+        memory_store_id: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);
+
+api_object!(
+    /// A unit of self-hosted work.
+    Work {
+        /// Environment id.
+        environment_id: Option<String>,
+        /// State.
+        state: Option<String>,
+        /// `{id: "sess_...", type: "session"}`.
+        data: Option<Value>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Creation time.
+        created_at: Option<String>,
+    }
+);

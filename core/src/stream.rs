@@ -84,7 +84,12 @@ impl StreamEvent {
     pub fn json(&self) -> Result<Value> {
         serde_json::from_slice(&self.data).map_err(|e| Error::decode(format!("event is not valid JSON: {e}"), &self.data, None))
     }
-    // DECODE_PLACEHOLDER
+    /// The event as a typed [`crate::models::event::SessionEvent`]; unknown types and surprising
+    /// shapes decode to its `Unknown` arm, so this fails only on invalid JSON.
+    pub fn decode(&self) -> Result<crate::models::event::SessionEvent> {
+        crate::models::event::SessionEvent::from_json_slice(&self.data)
+            .map_err(|e| Error::decode(format!("event is not valid JSON: {e}"), &self.data, None))
+    }
     /// The text of an `agent.message` (its text blocks joined), or of an `event_delta` fragment.
     pub fn text(&self) -> Option<String> {
         let v = self.json().ok()?;

@@ -5,9 +5,9 @@
 
 pub mod agent;
 pub mod common;
-// pub mod content;
+pub mod content;
 pub mod environment;
-// pub mod event;
+pub mod event;
 pub mod model_info;
 mod object;
 pub mod resources;

@@ -135,6 +135,80 @@ macro_rules! wire_struct {
 }
 pub(crate) use wire_struct;
 
+/// Defines an event struct: the envelope fields, the given fields, `extra`, `new` and
+/// `envelope` (the call site must have `EnvelopeRef` in scope).
+macro_rules! event_struct {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident [tag = $tag:literal] {
+            $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),* $(,)?
+        }
+    ) => {
+        wire_struct! {
+            $(#[$meta])*
+            pub struct $name [tag = $tag] {
+                /// Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+                /// the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+                /// on stream-only previews.
+                pub id: Option<String>,
+                /// When the server handled the event (RFC 3339); `None`/`null` while a sent
+                /// input event is still queued.
+                pub processed_at: Option<String>,
+                /// The session the event belongs to.
+                pub session_id: Option<String>,
+                /// Thread scope: set on thread events and on blocking events cross-posted from
+                /// a sub-agent thread. Echo it when replying to such an event.
+                pub session_thread_id: Option<String>,
+                /// The turn the event belongs to (`turn_…`).
+                pub turn_id: Option<String>,
+                /// When the event was created (RFC 3339).
+                pub created_at: Option<String>,
+                /// Event schema version (`"1.0"`).
+                pub schema_version: Option<String>,
+                /// Model message id on agent events.
+                pub message_id: Option<String>,
+                /// The tool use this event happened under (sub-agent activity).
+                pub parent_tool_use_id: Option<String>,
+                $( $(#[$fmeta])* pub $field: $fty, )*
+            }
+        }
+
+        impl $name {
+            /// Creates the event from its own fields with an empty envelope (the server fills
+            /// `id`, `processed_at`, … when it records the event).
+            #[allow(clippy::new_without_default, clippy::too_many_arguments)]
+            pub fn new($($field: $fty),*) -> Self {
+                Self {
+                    id: None,
+                    processed_at: None,
+                    session_id: None,
+                    session_thread_id: None,
+                    turn_id: None,
+                    created_at: None,
+                    schema_version: None,
+                    message_id: None,
+                    parent_tool_use_id: None,
+                    $( $field, )*
+                    extra: serde_json::Map::new(),
+                }
+            }
+
+            /// Borrowed view of the envelope fields.
+            pub fn envelope(&self) -> EnvelopeRef<'_> {
+                EnvelopeRef {
+                    id: self.id.as_deref(),
+                    processed_at: self.processed_at.as_deref(),
+                    session_id: self.session_id.as_deref(),
+                    session_thread_id: self.session_thread_id.as_deref(),
+                    turn_id: self.turn_id.as_deref(),
+                    created_at: self.created_at.as_deref(),
+                }
+            }
+        }
+    };
+}
+pub(crate) use event_struct;
+
 /// Defines a union tagged by `type` whose variants are `wire_struct`s, plus an
 /// `Unknown(serde_json::Value)` arm that receives unknown tags and known tags whose shape did
 /// not decode. Decoding therefore never fails, and `Unknown` re-serialises verbatim.

@@ -16,8 +16,8 @@ use crate::transport::{RequestOptions, ResponseMeta, Transport};
 /// A result together with the metadata of the response that carried it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
-    /// The decoded result.
-    pub data: T,
+    /// The decoded result (also reachable through `Deref`, so `resp.id` works).
+    pub value: T,
     /// Status, request id, idempotency key, retries.
     pub meta: ResponseMeta,
 }
@@ -25,7 +25,7 @@ pub struct Response<T> {
 impl<T> Deref for Response<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.data
+        &self.value
     }
 }
 
@@ -40,11 +40,11 @@ impl<T> Response<T> {
     }
     /// Consumes the response, keeping the data.
     pub fn into_inner(self) -> T {
-        self.data
+        self.value
     }
     /// Maps the data, keeping the metadata.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { data: f(self.data), meta: self.meta }
+        Response { value: f(self.value), meta: self.meta }
     }
 }
 
@@ -136,7 +136,7 @@ impl Client {
             return Err(Error::decode(format!("{}: expected a JSON object", op.name), &raw.body, Some(status))
                 .with_request_id(raw.meta.request_id.clone()));
         }
-        Ok(Response { data, meta: raw.meta })
+        Ok(Response { value: data, meta: raw.meta })
     }
 
     /// Calls `name` and decodes the result into `T`.
@@ -148,9 +148,9 @@ impl Client {
 
 /// Decodes a JSON response into `T`, keeping the metadata; a shape mismatch is a decode error.
 pub(crate) fn decode_value<T: DeserializeOwned>(name: &str, r: Response<Value>) -> Result<Response<T>> {
-    let Response { data, meta } = r;
+    let Response { value: data, meta } = r;
     match serde_json::from_value::<T>(data.clone()) {
-        Ok(d) => Ok(Response { data: d, meta }),
+        Ok(d) => Ok(Response { value: d, meta }),
         Err(e) => {
             let body = serde_json::to_vec(&data).unwrap_or_default();
             Err(Error::decode(format!("{name}: unexpected response shape: {e}"), &body, Some(meta.status))

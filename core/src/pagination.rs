@@ -155,7 +155,7 @@ impl<T> ItemStream<T> {
             self.pending = None;
             self.pages += 1;
             let page = match resp {
-                Ok(r) => r.data,
+                Ok(r) => r.value,
                 Err(e) => {
                     self.args = None;
                     return Poll::Ready(Some(Err(e)));

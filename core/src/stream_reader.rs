@@ -276,12 +276,13 @@ impl Reader {
         }
         let ty = head.ty.as_deref().map(str::to_string).or_else(|| frame.event.clone()).unwrap_or_else(|| "message".into());
         let preview = is_preview_type(&ty);
+        // Previews carry the id of the event they preview (the SSE `id:` line); it is exposed
+        // for matching but never used as the resume cursor.
         let id = match head.id.as_deref() {
             Some(i) => Some(i.to_string()),
-            None if !preview => frame.id.clone().filter(|s| !s.is_empty()),
-            None => None,
+            None => frame.id.clone().filter(|s| !s.is_empty()),
         };
-        let needs_fill = head.ty.is_none() || (head.id.is_none() && id.is_some());
+        let needs_fill = head.ty.is_none() || (!preview && head.id.is_none() && id.is_some());
         drop(head);
         let data = if needs_fill { fill_missing(&frame.data, &ty, id.as_deref()) } else { frame.data };
         if !preview {

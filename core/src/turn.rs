@@ -93,6 +93,16 @@ fn add_usage(total: &mut Value, u: &Value) {
     }
 }
 
+/// Whether `ev` belongs to `turn` (true when either side has no turn id).
+fn in_turn(ev: &StreamEvent, turn: Option<&str>) -> Result<bool> {
+    let Some(turn) = turn else { return Ok(true) };
+    let v = ev.json()?;
+    Ok(match v.get("turn_id").and_then(Value::as_str) {
+        Some(t) => t == turn,
+        None => true,
+    })
+}
+
 impl Client {
     /// Sends a text `user.message` and waits for the turn to end. See [`Client::send_and_wait`].
     pub async fn run_turn(&self, session_id: &str, text: &str, opts: TurnOptions) -> Result<TurnResult> {
@@ -111,13 +121,13 @@ impl Client {
         let sent = self
             .call("sessions.events.send", json!({"session_id": session_id, "events": events}), ropts)
             .await?;
-        let echoed: Vec<Value> = sent.data.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+        let echoed: Vec<Value> = sent.value.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
         let last_id = echoed
             .iter()
             .rev()
             .find_map(|e| e.get("id").and_then(Value::as_str))
             .map(str::to_string)
-            .ok_or_else(|| Error::decode("send returned no event ids", sent.data.to_string().as_bytes(), Some(sent.meta.status)))?;
+            .ok_or_else(|| Error::decode("send returned no event ids", sent.value.to_string().as_bytes(), Some(sent.meta.status)))?;
         let mut sopts = std::mem::take(&mut opts.stream);
         sopts.last_event_id = Some(last_id);
         if opts.event_deltas {
@@ -125,13 +135,21 @@ impl Client {
         }
         let mut stream = self.stream_session(session_id, sopts)?;
         let mut result = TurnResult { sent: echoed, usage: json!({}), request_id: sent.meta.request_id.clone(), ..Default::default() };
-        let mut running = false;
+        // The turn that handles our input: servers tag events with `turn_id`, and the echo of our
+        // input carries it. Without one, fall back to "an idle after a running seen after the
+        // send" (an interrupt ends the turn already running, so it needs no new `running`).
+        let target_turn = result.sent.last().and_then(|e| e.get("turn_id")).and_then(Value::as_str).map(str::to_string);
+        let mut running = result.sent.iter().all(|e| e.get("type").and_then(Value::as_str) == Some("user.interrupt"));
         while let Some(item) = stream.next().await {
             let ev = item?;
             if let Some(cb) = opts.on_event.as_mut() {
                 cb(&ev)?;
             }
             if ev.is_preview() {
+                continue;
+            }
+            // Events of turns queued ahead of ours are skipped; terminal events end every turn.
+            if !ev.is_terminal() && !in_turn(&ev, target_turn.as_deref())? {
                 continue;
             }
             match ev.event_type.as_str() {
@@ -142,7 +160,7 @@ impl Client {
                         add_usage(&mut result.usage, u);
                     }
                 }
-                "session.status_idle" if running => {
+                "session.status_idle" if target_turn.is_some() || running => {
                     let v = ev.json()?;
                     let stop = v.get("stop_reason").cloned().unwrap_or(Value::Null);
                     result.blocking_event_ids = stop

@@ -295,7 +295,7 @@ impl Client {
         let raw = self.transport.execute(req).await?;
         let data: Value = serde_json::from_slice(&raw.body)
             .map_err(|e| Error::decode(format!("{name}: response is not valid JSON: {e}"), &raw.body, Some(raw.meta.status)))?;
-        Ok(Response { data, meta: raw.meta })
+        Ok(Response { value: data, meta: raw.meta })
     }
 
     /// Downloads a file's content: fetches the signed link, then the bytes without credentials.

@@ -56,12 +56,12 @@ impl TestEnv {
 
     /// Objects created of a type such as `agent`.
     pub fn created(&self, kind: &str) -> u64 {
-        self.stats()["created"][kind].as_u64().unwrap_or(0)
+        self.stats()["objects_created"][kind].as_u64().unwrap_or(0)
     }
 
     /// Currently open stream connections.
     pub fn open_streams(&self) -> u64 {
-        self.stats()["open_streams"].as_u64().unwrap_or(0)
+        self.stats()["streams"]["open"].as_u64().unwrap_or(0)
     }
 
     /// Creates an agent, an environment and a session; returns the session id.
@@ -73,10 +73,10 @@ impl TestEnv {
             .await
             .unwrap();
         let s = c
-            .call("sessions.create", serde_json::json!({"agent": a.data["id"], "environment_id": e.data["id"]}), Default::default())
+            .call("sessions.create", serde_json::json!({"agent": a.value["id"], "environment_id": e.value["id"]}), Default::default())
             .await
             .unwrap();
-        s.data["id"].as_str().unwrap().to_string()
+        s.value["id"].as_str().unwrap().to_string()
     }
 
     /// Waits (by polling the stats, bounded) until `pred` holds; panics after `timeout`.

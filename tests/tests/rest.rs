@@ -73,8 +73,8 @@ async fn unknown_fields_are_kept() {
     let a = t.client.agents().create(&agent_params("keep")).await.unwrap();
     // Fields the typed model does not name (e.g. `default_environment`, `archived`) stay reachable.
     let raw = t.client.call("agents.retrieve", json!({"agent_id": a.id}), Default::default()).await.unwrap();
-    for (k, v) in raw.data.as_object().unwrap() {
-        let typed = serde_json::to_value(&a.data).unwrap();
+    for (k, v) in raw.value.as_object().unwrap() {
+        let typed = serde_json::to_value(&a.value).unwrap();
         assert_eq!(typed.get(k), Some(v), "field {k} lost in the typed round trip");
     }
 }
@@ -266,9 +266,11 @@ async fn idempotent_replay_and_key_reuse_conflict() {
 
 #[tokio::test]
 async fn authentication_error_is_typed() {
-    let t = TestEnv::start().await;
-    let c = t.client(|b| b.default_header("authorization", "Bearer"));
-    let e = c.models().list().await.unwrap_err();
+    let t = TestEnv::with(qoder_emulator::EmulatorConfig { allowed_tokens: Some(vec!["pt-good".into()]), ..Default::default() }).await;
+    let e = t.client.models().list().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert_eq!(e.status(), Some(401));
+    assert!(!format!("{e} {e:?}").contains("pt-test-token"), "the token never appears in errors");
+    let ok = t.client(|b| b.access_token("pt-good"));
+    assert!(ok.models().list().await.is_ok());
 }

@@ -49,17 +49,19 @@ async fn should_retry_false_stops_retries() {
 }
 
 #[tokio::test]
-async fn never_retries_409_or_unsafe_posts_on_5xx() {
+async fn raw_posts_carry_a_key_and_so_retry_safely() {
     let t = TestEnv::start().await;
-    // Without an idempotency key a POST is unsafe: a 503 is not retried.
+    // Even a raw transport POST gets an Idempotency-Key, which makes its 5xx safe to retry.
     let raw = qoder_cloud::transport::ApiRequest {
         body: qoder_cloud::transport::RequestBody::Json(bytes_of(json!({"name": "x", "model": "auto"}))),
-        opts: fault("status=503;count=1;id=unsafe"),
+        opts: fault("status=503;count=1;retry-after-ms=1;id=raw"),
         ..qoder_cloud::transport::ApiRequest::new(http_post(), "/agents")
     };
-    let e = t.client.transport().execute(raw).await.unwrap_err();
-    assert_eq!(e.status(), Some(503));
-    assert_eq!(t.requests("POST /agents"), 1);
+    let r = t.client.transport().execute(raw).await.unwrap();
+    assert!(r.meta.idempotency_key.is_some());
+    assert_eq!(r.meta.retries, 1);
+    assert_eq!(t.requests("POST /agents"), 2);
+    assert_eq!(t.created("agent"), 1);
 }
 
 fn http_post() -> http::Method {
@@ -78,7 +80,7 @@ async fn lost_response_after_create_is_replayed_once() {
     assert_eq!(t.requests("POST /agents"), 2);
     assert_eq!(t.created("agent"), 1, "exactly one agent despite the lost response");
     let listed = t.client.call("agents.list", json!({}), RequestOptions::default()).await.unwrap();
-    assert_eq!(listed.data["data"].as_array().unwrap().len(), 1);
+    assert_eq!(listed.value["data"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]

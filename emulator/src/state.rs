@@ -1,0 +1,121 @@
+//! Shared emulator state.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::{Clock, Micros};
+use crate::config::EmulatorConfig;
+use crate::faults::FaultRegistry;
+use crate::idempotency::IdempotencyStore;
+use crate::ids::IdGen;
+use crate::resources::agents::Agent;
+use crate::resources::environments::Environment;
+use crate::session::Session;
+use crate::stats::Stats;
+
+/// All resources. Ordered maps keyed by time-ordered ids iterate in creation order.
+#[derive(Debug, Default)]
+pub struct Store {
+    /// Agents.
+    pub agents: BTreeMap<String, Agent>,
+    /// Environments.
+    pub environments: BTreeMap<String, Environment>,
+    /// Live (non-deleted) sessions.
+    pub sessions: BTreeMap<String, Arc<Session>>,
+}
+
+/// Everything a request handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    /// Configuration.
+    pub config: EmulatorConfig,
+    /// Normalised API prefix (`/api/v1/cloud`).
+    pub prefix: String,
+    /// Clock.
+    pub clock: Clock,
+    /// Id generator.
+    pub ids: IdGen,
+    /// Counters.
+    pub stats: Arc<Stats>,
+    /// Faults.
+    pub faults: FaultRegistry,
+    /// Idempotency keys.
+    pub idempotency: IdempotencyStore,
+    store: Mutex<Store>,
+    /// Cancelled on shutdown (ends streams and turns).
+    pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// Builds the state; fails on an invalid global fault spec.
+    pub fn new(config: EmulatorConfig) -> Result<Self, String> {
+        let faults = FaultRegistry::default();
+        if let Some(spec) = &config.fault {
+            faults.set_global(Some(crate::faults::FaultSpec::parse(spec).map_err(|e| format!("invalid fault spec: {e}"))?));
+        }
+        Ok(AppState {
+            prefix: config.normalized_prefix(),
+            config,
+            clock: Clock::new(),
+            ids: IdGen::new(),
+            stats: Arc::new(Stats::default()),
+            faults,
+            idempotency: IdempotencyStore::default(),
+            store: Mutex::new(Store::default()),
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    /// Locks the store. Lock order: store, then a session — never the reverse.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Current time.
+    pub fn now(&self) -> Micros {
+        self.clock.now_us()
+    }
+
+    /// A fresh `prefix + 32 hex` id.
+    pub fn new_id(&self, prefix: &str) -> String {
+        self.ids.next_id(prefix, self.clock.now_ms())
+    }
+
+    /// Looks up a live session.
+    pub fn session(&self, id: &str) -> Option<Arc<Session>> {
+        self.store().sessions.get(id).cloned()
+    }
+
+    /// Wipes all resources, idempotency keys and counters. Running turns are
+    /// cancelled and open streams end.
+    pub fn reset(&self) {
+        let sessions: Vec<Arc<Session>> = {
+            let mut s = self.store();
+            let sessions = s.sessions.values().cloned().collect();
+            *s = Store::default();
+            sessions
+        };
+        close_sessions(&sessions);
+        self.idempotency.clear();
+        self.faults.reset_counters();
+        self.stats.reset();
+    }
+
+    /// Cancels turns and ends streams of every session (used on shutdown).
+    pub fn close_all_sessions(&self) {
+        let sessions: Vec<Arc<Session>> = self.store().sessions.values().cloned().collect();
+        close_sessions(&sessions);
+    }
+}
+
+fn close_sessions(sessions: &[Arc<Session>]) {
+    for s in sessions {
+        s.with(|c| {
+            c.deleted = true;
+            c.cancel.cancel();
+            c.queue.clear();
+        });
+    }
+}

@@ -1,0 +1,106 @@
+//! Counters exposed by `GET /_emulator/stats` and `RunningEmulator::stats()`.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{json, Value};
+
+/// Emulator-wide counters.
+#[derive(Debug, Default)]
+pub struct Stats {
+    requests: Mutex<BTreeMap<String, u64>>,
+    objects: Mutex<BTreeMap<String, u64>>,
+    open_connections: AtomicI64,
+    total_connections: AtomicU64,
+    open_streams: AtomicI64,
+    total_streams: AtomicU64,
+    faults_injected: AtomicU64,
+    idempotent_replays: AtomicU64,
+}
+
+impl Stats {
+    /// Counts one request to a route key such as `GET /sessions/{session_id}`.
+    pub fn count_request(&self, key: &str) {
+        let mut m = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        *m.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Counts `n` created objects of a type (`agent`, `session`, `user.message`, ...).
+    pub fn count_objects(&self, kind: &str, n: u64) {
+        let mut m = self.objects.lock().unwrap_or_else(|e| e.into_inner());
+        *m.entry(kind.to_string()).or_default() += n;
+    }
+
+    /// Counts one injected fault.
+    pub fn count_fault(&self) {
+        self.faults_injected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one idempotent replay.
+    pub fn count_replay(&self) {
+        self.idempotent_replays.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Clears request/object/fault counters (connection gauges are kept: they
+    /// describe live sockets, not state).
+    pub fn reset(&self) {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.objects.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.faults_injected.store(0, Ordering::Relaxed);
+        self.idempotent_replays.store(0, Ordering::Relaxed);
+        self.total_streams.store(0, Ordering::Relaxed);
+    }
+
+    /// The JSON document served by the stats endpoint.
+    pub fn to_json(&self) -> Value {
+        let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let objects = self.objects.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let total: u64 = requests.values().sum();
+        json!({
+            "requests": requests,
+            "requests_total": total,
+            "objects_created": objects,
+            "connections": {
+                "open": self.open_connections.load(Ordering::Relaxed).max(0),
+                "total": self.total_connections.load(Ordering::Relaxed),
+            },
+            "streams": {
+                "open": self.open_streams.load(Ordering::Relaxed).max(0),
+                "total": self.total_streams.load(Ordering::Relaxed),
+            },
+            "faults_injected": self.faults_injected.load(Ordering::Relaxed),
+            "idempotent_replays": self.idempotent_replays.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Gauge guard: +1 on creation, -1 on drop.
+#[derive(Debug)]
+pub struct Gauge {
+    stats: Arc<Stats>,
+    stream: bool,
+}
+
+impl Gauge {
+    /// Tracks one open TCP connection.
+    pub fn connection(stats: Arc<Stats>) -> Self {
+        stats.open_connections.fetch_add(1, Ordering::Relaxed);
+        stats.total_connections.fetch_add(1, Ordering::Relaxed);
+        Gauge { stats, stream: false }
+    }
+
+    /// Tracks one open SSE stream.
+    pub fn stream(stats: Arc<Stats>) -> Self {
+        stats.open_streams.fetch_add(1, Ordering::Relaxed);
+        stats.total_streams.fetch_add(1, Ordering::Relaxed);
+        Gauge { stats, stream: true }
+    }
+}
+
+impl Drop for Gauge {
+    fn drop(&mut self) {
+        let g = if self.stream { &self.stats.open_streams } else { &self.stats.open_connections };
+        g.fetch_sub(1, Ordering::Relaxed);
+    }
+}

@@ -342,7 +342,7 @@ pub fn validate_base_url(s: &str) -> Result<url::Url> {
     if u.scheme() != "http" && u.scheme() != "https" {
         return Err(bad("scheme must be http or https").with_param("base_url"));
     }
-    if u.host_str().map_or(true, str::is_empty) {
+    if u.host_str().is_none_or(str::is_empty) {
         return Err(bad("a host is required").with_param("base_url"));
     }
     if !u.username().is_empty() || u.password().is_some() {

@@ -141,6 +141,11 @@ impl ErrorKind {
 /// echoed into messages, and the raw body kept in [`Error::body`] is the *server's* answer.
 #[derive(Clone)]
 pub struct Error {
+    inner: Box<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
     kind: ErrorKind,
     message: String,
     status: Option<u16>,
@@ -157,7 +162,7 @@ pub struct Error {
 impl Error {
     /// A bare error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self::from_inner(Inner {
             kind,
             message: message.into(),
             status: None,
@@ -169,13 +174,17 @@ impl Error {
             body: None,
             retryable: false,
             in_stream: false,
-        }
+        })
+    }
+
+    fn from_inner(inner: Inner) -> Self {
+        Self { inner: Box::new(inner) }
     }
 
     /// A client-side validation failure naming the offending argument.
     pub fn invalid_argument(param: &str, message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::InvalidArgument, message);
-        e.param = Some(param.to_string());
+        e.inner.param = Some(param.to_string());
         e
     }
 
@@ -208,7 +217,7 @@ impl Error {
                 .map(str::to_string)
         });
         let kind = ErrorKind::from_status(status, error_type.as_deref());
-        Self {
+        Self::from_inner(Inner {
             kind,
             message,
             status: Some(status),
@@ -220,7 +229,7 @@ impl Error {
             body: Some(text),
             retryable: false,
             in_stream: false,
-        }
+        })
     }
 
     /// Builds an error from an in-stream `error` frame's data (an error envelope).
@@ -237,103 +246,103 @@ impl Error {
             kind,
             s("message").unwrap_or_else(|| "the stream reported an error".to_string()),
         );
-        e.error_type = error_type;
-        e.code = s("code");
-        e.param = s("param");
-        e.request_id = v.get("request_id").and_then(|x| x.as_str()).map(str::to_string);
-        e.body = Some(String::from_utf8_lossy(data).into_owned());
-        e.retryable = matches!(
+        e.inner.error_type = error_type;
+        e.inner.code = s("code");
+        e.inner.param = s("param");
+        e.inner.request_id = v.get("request_id").and_then(|x| x.as_str()).map(str::to_string);
+        e.inner.body = Some(String::from_utf8_lossy(data).into_owned());
+        e.inner.retryable = matches!(
             kind,
             ErrorKind::Overloaded | ErrorKind::RateLimit | ErrorKind::InternalServer
         );
-        e.in_stream = true;
+        e.inner.in_stream = true;
         e
     }
 
     /// A decode failure, keeping the offending body.
     pub fn decode(message: impl Into<String>, body: &[u8], status: Option<u16>) -> Self {
         let mut e = Self::new(ErrorKind::Decode, message);
-        e.body = Some(String::from_utf8_lossy(body).into_owned());
-        e.status = status;
+        e.inner.body = Some(String::from_utf8_lossy(body).into_owned());
+        e.inner.status = status;
         e
     }
 
     pub(crate) fn set_param(&mut self, p: &str) {
-        self.param = Some(p.to_string());
+        self.inner.param = Some(p.to_string());
     }
     pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
-        if self.request_id.is_none() {
-            self.request_id = id;
+        if self.inner.request_id.is_none() {
+            self.inner.request_id = id;
         }
         self
     }
     pub(crate) fn with_idempotency_key(mut self, key: Option<String>) -> Self {
-        self.idempotency_key = key;
+        self.inner.idempotency_key = key;
         self
     }
     pub(crate) fn with_retryable(mut self, r: bool) -> Self {
-        self.retryable = r;
+        self.inner.retryable = r;
         self
     }
 
     /// The error's class.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.inner.kind
     }
     /// Human-readable message (from the server's envelope for API errors).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
     /// HTTP status, for API errors.
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.inner.status
     }
     /// The envelope's `error.type`, e.g. `"conflict_error"`.
     pub fn error_type(&self) -> Option<&str> {
-        self.error_type.as_deref()
+        self.inner.error_type.as_deref()
     }
     /// The envelope's machine `error.code`, when present.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.inner.code.as_deref()
     }
     /// The offending parameter: from the envelope's `error.param`, or the argument rejected client-side.
     pub fn param(&self) -> Option<&str> {
-        self.param.as_deref()
+        self.inner.param.as_deref()
     }
     /// The server's request id (`x-request-id`), when a response was received.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.inner.request_id.as_deref()
     }
     /// The Idempotency-Key the failed call carried, so the caller can retry it safely later.
     pub fn idempotency_key(&self) -> Option<&str> {
-        self.idempotency_key.as_deref()
+        self.inner.idempotency_key.as_deref()
     }
     /// The raw response body (or in-stream error data), when there was one.
     pub fn body(&self) -> Option<&str> {
-        self.body.as_deref()
+        self.inner.body.as_deref()
     }
     /// Whether retrying the same call could succeed (set for transient classes).
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.inner.retryable
     }
     /// Whether this error arrived as an `error` frame inside an SSE stream.
     pub fn is_stream_error(&self) -> bool {
-        self.in_stream
+        self.inner.in_stream
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.status, self.kind) {
-            (Some(s), k) if k.is_api() => write!(f, "Error code: {s} - {}", self.message)?,
-            _ => write!(f, "{}", self.message)?,
+        match (self.inner.status, self.inner.kind) {
+            (Some(s), k) if k.is_api() => write!(f, "Error code: {s} - {}", self.inner.message)?,
+            _ => write!(f, "{}", self.inner.message)?,
         }
-        if let Some(p) = &self.param {
-            if self.kind == ErrorKind::InvalidArgument {
+        if let Some(p) = &self.inner.param {
+            if self.inner.kind == ErrorKind::InvalidArgument {
                 write!(f, " (argument `{p}`)")?;
             }
         }
-        if let Some(r) = &self.request_id {
+        if let Some(r) = &self.inner.request_id {
             write!(f, " [request_id: {r}]")?;
         }
         Ok(())
@@ -343,14 +352,14 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Error")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .field("status", &self.status)
-            .field("error_type", &self.error_type)
-            .field("code", &self.code)
-            .field("param", &self.param)
-            .field("request_id", &self.request_id)
-            .field("idempotency_key", &self.idempotency_key)
+            .field("kind", &self.inner.kind)
+            .field("message", &self.inner.message)
+            .field("status", &self.inner.status)
+            .field("error_type", &self.inner.error_type)
+            .field("code", &self.inner.code)
+            .field("param", &self.inner.param)
+            .field("request_id", &self.inner.request_id)
+            .field("idempotency_key", &self.inner.idempotency_key)
             .finish_non_exhaustive()
     }
 }

@@ -159,11 +159,7 @@ pub fn run_check(args: &Map<String, Value>, check: &str) -> Result<()> {
             }
         }
         "metadata" => check_metadata(field, v)?,
-        "object" => {
-            if !v.is_object() {
-                return Err(wrong_type(field, "an object", v));
-            }
-        }
+        "object" if !v.is_object() => return Err(wrong_type(field, "an object", v)),
         "id" => {
             let Value::String(s) = v else { return Err(wrong_type(field, "a string id", v)) };
             validate_id(field, s)?;

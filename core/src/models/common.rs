@@ -46,8 +46,8 @@ impl From<String> for AgentRef {
 pub enum ModelRef {
     /// `"ultimate"`, `"auto"`, ...
     Id(String),
-    /// Config object.
-    Config(ModelConfig),
+    /// Config object (boxed: it is much larger than an id).
+    Config(Box<ModelConfig>),
 }
 
 impl From<&str> for ModelRef {

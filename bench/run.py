@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Benchmark orchestrator: one release emulator, every scenario, ours and the peer alternately.
+
+Each driver is a separate process that prints one JSON object; this script prepares sessions on
+the emulator, runs ours and the peer alternately `--runs` times per scenario, and writes
+`BENCHMARKS.md` (medians, spread, ratios) plus `bench/results/latest.json`.
+Only the standard library is used here, so it runs in any Python 3.10+.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "pt-bench"
+
+
+class Emulator:
+    def __init__(self, binary: Path):
+        self.proc = subprocess.Popen(
+            [str(binary), "--port", "0", "--exit-on-stdin-close", "--keepalive-ms", "15000"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("listening "):
+            raise SystemExit(f"emulator did not start: {line!r}")
+        self.base = line.split(" ", 1)[1]
+        self.root = self.base.split("/api/")[0]
+
+    def call(self, method: str, path: str, body: dict | None = None) -> dict:
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(self.base + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {TOKEN}")
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=600) as r:
+            return json.loads(r.read() or b"null")
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(self.root + "/_emulator/stats") as r:
+            return json.loads(r.read())
+
+    def session_with(self, text: str) -> tuple[str, int]:
+        """A session whose history holds one finished turn driven by `text`; returns (id, events)."""
+        agent = self.call("POST", "/agents", {"name": "bench", "model": "auto"})
+        env = self.call("POST", "/environments", {"name": "bench", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}})
+        sess = self.call("POST", "/sessions", {"agent": agent["id"], "environment_id": env["id"]})
+        self.call("POST", f"/sessions/{sess['id']}/events", {"events": [{"type": "user.message", "content": [{"type": "text", "text": text}]}]})
+        # Wait for the scripted turn to finish (status back to idle), polling the session.
+        deadline = time.time() + 600
+        while time.time() < deadline:
+            s = self.call("GET", f"/sessions/{sess['id']}")
+            if s["status"] == "idle":
+                break
+            time.sleep(0.05)
+        count, page = 0, None
+        while True:
+            q = "?limit=100" + (f"&page={page}" if page else "")
+            p = self.call("GET", f"/sessions/{sess['id']}/events{q}")
+            count += len(p["data"])
+            if not p["has_more"]:
+                break
+            page = p["next_page"]
+        return sess["id"], count
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+
+
+def run_driver(cmd: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({out.returncode}):\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def summarize(samples: list[dict], key: str) -> dict:
+    xs = [s[key] for s in samples]
+    return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--events", type=int, default=100_000)
+    ap.add_argument("--only", default="", help="comma-separated scenario names")
+    ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
+    args = ap.parse_args()
+
+    from drivers import SCENARIOS  # noqa: E402  (bench/drivers.py)
+
+    emu = Emulator(ROOT / "target" / "release" / "qoder-emulator")
+    results: dict = {"machine": machine(), "runs": args.runs, "scenarios": []}
+    try:
+        for sc in SCENARIOS:
+            if args.only and sc.name not in args.only.split(","):
+                continue
+            print(f"== {sc.name}", file=sys.stderr)
+            ctx = sc.prepare(emu, args)
+            ours, peer = [], []
+            for i in range(args.runs):
+                ours.append(run_driver(sc.ours(ctx)))
+                if sc.peer:
+                    peer.append(run_driver(sc.peer(ctx)))
+                print(f"   run {i + 1}: ours {ours[-1].get(sc.metric)!r} peer {peer[-1].get(sc.metric) if peer else '-'}", file=sys.stderr)
+            entry = {"name": sc.name, "title": sc.title, "metric": sc.metric, "higher_is_better": sc.higher_is_better,
+                     "ours_label": sc.ours_label, "peer_label": sc.peer_label, "target": sc.target,
+                     "ours": summarize(ours, sc.metric), "raw_ours": ours}
+            if peer:
+                entry["peer"] = summarize(peer, sc.metric)
+                entry["raw_peer"] = peer
+                o, p = entry["ours"]["median"], entry["peer"]["median"]
+                entry["ratio"] = (o / p) if sc.higher_is_better else (p / o)
+            results["scenarios"].append(entry)
+    finally:
+        emu.close()
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "latest.json").write_text(json.dumps(results, indent=1))
+    write_markdown(results)
+    print((ROOT / "BENCHMARKS.md").read_text())
+
+
+def machine() -> str:
+    cpu = "unknown cpu"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def fmt(x: float) -> str:
+    if x >= 100:
+        return f"{x:,.0f}"
+    if x >= 1:
+        return f"{x:.2f}"
+    return f"{x:.4f}"
+
+
+def write_markdown(results: dict) -> None:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Ours versus what a user would pick instead, on the same local release-build emulator, in one run.",
+        "Each scenario runs ours and the peer alternately; the table shows medians with [min–max] over the runs.",
+        "",
+        f"- Machine: {results['machine']}",
+        f"- Runs per scenario: {results['runs']}",
+        "- Reproduce: `./scripts/bench.sh` (builds in release mode, installs the peers, writes this file",
+        "  and `bench/results/latest.json`).",
+        "",
+        "| scenario | metric | ours | peer | ratio | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in results["scenarios"]:
+        o = s["ours"]
+        ours = f"{fmt(o['median'])} [{fmt(o['min'])}–{fmt(o['max'])}] ({s['ours_label']})"
+        if "peer" in s:
+            p = s["peer"]
+            peer = f"{fmt(p['median'])} [{fmt(p['min'])}–{fmt(p['max'])}] ({s['peer_label']})"
+            ratio = f"{s['ratio']:.2f}×"
+        else:
+            peer, ratio = "—", "—"
+        lines.append(f"| {s['title']} | {s['metric']} | {ours} | {peer} | {ratio} | {s['target']} |")
+    lines.append("")
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

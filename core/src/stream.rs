@@ -151,6 +151,14 @@ impl StreamCloser {
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()
     }
+    /// The stream's resume cursor (readable while another task awaits the next event).
+    pub fn last_event_id(&self) -> Option<String> {
+        self.shared.last_event_id.lock().ok().and_then(|g| g.clone())
+    }
+    /// How many times the stream reconnected.
+    pub fn reconnects(&self) -> u32 {
+        self.shared.reconnects.load(Ordering::SeqCst)
+    }
 }
 
 /// A live, by default resumable, stream of session (or thread) events.

@@ -113,10 +113,9 @@ impl Reader {
                 Outcome::Retry { error, progressed } => (error, progressed),
             };
             if !self.opts.resume {
-                // One raw connection: a clean EOF just ends it; anything else is reported.
-                if error.kind() != ErrorKind::IncompleteStream || !progressed {
-                    let _ = self.tx.send(Err(error)).await;
-                }
+                // One raw connection: whatever ended it before a terminal event is reported
+                // (an EOF as `IncompleteStream`), so a cut is never mistaken for a finished stream.
+                let _ = self.tx.send(Err(error)).await;
                 return;
             }
             let delay = if progressed {

@@ -1,0 +1,109 @@
+"""Python SDK for the Qoder Cloud Agents Managed API.
+
+::
+
+    import qoder_cloud
+
+    async with qoder_cloud.AsyncClient() as client:          # QODER_ACCESS_TOKEN from the environment
+        agent = await client.agents.create(name="helper", model="auto")
+        async for a in client.agents.list():                  # every page
+            print(a.id, a.name)
+
+The protocol work — retries, idempotency keys, pagination cursors, resumable SSE streams —
+happens in the Rust core (``qoder_cloud._native``); this package builds the namespaces of both
+clients from the core's operation table.
+"""
+
+from __future__ import annotations
+
+import logging as _logging
+
+from . import _native
+from . import types as types
+from ._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APIStreamError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    EventTooLargeError,
+    IncompleteStreamError,
+    InternalServerError,
+    InvalidArgumentError,
+    NotFoundError,
+    OverloadedError,
+    PermissionDeniedError,
+    QoderError,
+    RateLimitError,
+    RequestCancelledError,
+    RequestTooLargeError,
+    StreamError,
+    UnprocessableEntityError,
+    _classes,
+)
+
+_logger = _logging.getLogger("qoder_cloud")
+_logger.addHandler(_logging.NullHandler())
+
+_native._configure(
+    exceptions=_classes(),
+    models={**types.MODEL_TYPES, "__message_snapshot__": types.MessageSnapshot},
+    plain_fields=list(types.PLAIN_FIELDS),
+    logger=_logger,
+)
+
+from ._client import AsyncClient, Client  # noqa: E402
+from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, DeltaAccumulator, EventStream  # noqa: E402
+from ._pagination import AsyncPage, AsyncPaginator, SyncPage  # noqa: E402
+from .types import BaseModel, SessionEvent  # noqa: E402
+
+__version__: str = _native.__version__
+
+#: Alias names of the official ``qca`` SDK.
+Managed = Client
+AsyncManaged = AsyncClient
+
+__all__ = [
+    "__version__",
+    "AsyncClient",
+    "Client",
+    "Managed",
+    "AsyncManaged",
+    "AsyncEventStream",
+    "EventStream",
+    "AsyncBinaryResponse",
+    "BinaryResponse",
+    "DeltaAccumulator",
+    "AsyncPage",
+    "AsyncPaginator",
+    "SyncPage",
+    "BaseModel",
+    "SessionEvent",
+    "types",
+    "QoderError",
+    "APIError",
+    "APIStatusError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "RequestTooLargeError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "InternalServerError",
+    "OverloadedError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "APIResponseValidationError",
+    "StreamError",
+    "APIStreamError",
+    "IncompleteStreamError",
+    "EventTooLargeError",
+    "InvalidArgumentError",
+    "RequestCancelledError",
+]

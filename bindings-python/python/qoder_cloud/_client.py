@@ -1,0 +1,199 @@
+"""The clients: :class:`AsyncClient` and :class:`Client`."""
+
+from __future__ import annotations
+
+import platform
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+
+from . import _native
+from ._resources import ASYNC_CLASSES, SYNC_CLASSES
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ._resources import (
+        Agents,
+        AsyncAgents,
+        AsyncDeploymentRuns,
+        AsyncDeployments,
+        AsyncDreams,
+        AsyncEnvironments,
+        AsyncFiles,
+        AsyncMemoryStores,
+        AsyncModels,
+        AsyncSessions,
+        AsyncSkills,
+        AsyncVaults,
+        DeploymentRuns,
+        Deployments,
+        Dreams,
+        Environments,
+        Files,
+        MemoryStores,
+        Models,
+        Sessions,
+        Skills,
+        Vaults,
+    )
+
+__all__ = ["AsyncClient", "Client"]
+
+_VERSION: str = _native.__version__
+
+
+class _Done:
+    """An awaitable that is already done (lets ``close()`` be awaited or not)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Any:
+        return iter(())
+
+
+class _BaseClient:
+    _is_async = False
+
+    def __init__(
+        self,
+        *,
+        access_token: Optional[str] = None,
+        base_url: Optional[str] = None,
+        region: Optional[str] = None,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        default_headers: Optional[Mapping[str, str]] = None,
+        connect_timeout: Optional[float] = None,
+        total_timeout: Optional[float] = None,
+        stream_idle_timeout: Optional[float] = None,
+        max_body_bytes: Optional[int] = None,
+        max_event_bytes: Optional[int] = None,
+        pat: Optional[str] = None,
+    ) -> None:
+        self._options: Dict[str, Any] = dict(
+            access_token=access_token if access_token is not None else pat,
+            base_url=base_url,
+            region=region,
+            timeout=timeout,
+            max_retries=max_retries,
+            default_headers=dict(default_headers) if default_headers is not None else None,
+            connect_timeout=connect_timeout,
+            total_timeout=total_timeout,
+            stream_idle_timeout=stream_idle_timeout,
+            max_body_bytes=max_body_bytes,
+            max_event_bytes=max_event_bytes,
+        )
+        self._native = _native.NativeClient(
+            **self._options,
+            package_version=_VERSION,
+            runtime=platform.python_implementation(),
+            runtime_version=platform.python_version(),
+        )
+        root = (ASYNC_CLASSES if self._is_async else SYNC_CLASSES)[""](self._native, ASYNC_CLASSES if self._is_async else SYNC_CLASSES)
+        for name in type(root)._children:
+            setattr(self, name, getattr(root, name))
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every path is joined to."""
+        return self._native.base_url
+
+    @property
+    def region(self) -> str:
+        """``"global"`` or ``"cn"``."""
+        return self._native.region
+
+    @property
+    def timeout(self) -> float:
+        """Per-attempt timeout in seconds."""
+        return self._native.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._native.max_retries
+
+    def is_closed(self) -> bool:
+        return self._native.closed
+
+    def with_options(self, **overrides: Any) -> "Self":
+        """A new client with the same settings except ``overrides`` (``default_headers`` merge)."""
+        options = dict(self._options)
+        if "pat" in overrides:
+            overrides["access_token"] = overrides.pop("pat")
+        if "default_headers" in overrides and options.get("default_headers"):
+            overrides["default_headers"] = {**options["default_headers"], **(overrides["default_headers"] or {})}
+        options.update(overrides)
+        return type(self)(**options)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, region={self.region!r})"
+
+
+class AsyncClient(_BaseClient):
+    """The asyncio client.
+
+    Options (explicit arguments win over the environment): ``access_token`` (else
+    ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``), ``base_url`` (else ``QODER_BASE_URL``, then the
+    region preset), ``region`` (``"global"``/``"cn"``, else ``QODER_REGION``), ``timeout`` (seconds
+    per attempt, default 600), ``max_retries`` (default 2), ``default_headers``.
+
+    One client can be used from several threads and across successive ``asyncio.run()`` loops.
+    """
+
+    _is_async = True
+
+    agents: "AsyncAgents"
+    environments: "AsyncEnvironments"
+    sessions: "AsyncSessions"
+    files: "AsyncFiles"
+    vaults: "AsyncVaults"
+    skills: "AsyncSkills"
+    memory_stores: "AsyncMemoryStores"
+    models: "AsyncModels"
+    deployments: "AsyncDeployments"
+    deployment_runs: "AsyncDeploymentRuns"
+    dreams: "AsyncDreams"
+
+    def close(self) -> Any:
+        """Releases the connection pool. ``close()`` and ``await close()`` both work."""
+        self._native.close()
+        return _Done()
+
+    async def __aenter__(self) -> "Self":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._native.close()
+
+    def __enter__(self) -> "Self":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._native.close()
+
+
+class Client(_BaseClient):
+    """The blocking client (same options as :class:`AsyncClient`)."""
+
+    _is_async = False
+
+    agents: "Agents"
+    environments: "Environments"
+    sessions: "Sessions"
+    files: "Files"
+    vaults: "Vaults"
+    skills: "Skills"
+    memory_stores: "MemoryStores"
+    models: "Models"
+    deployments: "Deployments"
+    deployment_runs: "DeploymentRuns"
+    dreams: "Dreams"
+
+    def close(self) -> None:
+        """Releases the connection pool (idempotent)."""
+        self._native.close()
+
+    def __enter__(self) -> "Self":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._native.close()

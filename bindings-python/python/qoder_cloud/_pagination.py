@@ -1,0 +1,179 @@
+"""Pages of list results and auto-paging iteration.
+
+``await client.agents.list()`` returns the first :class:`AsyncPage`; ``async for agent in
+client.agents.list()`` walks every item of every page, fetching pages as it goes. The sync
+client's ``client.agents.list()`` returns a :class:`SyncPage`; iterating it walks every item.
+Cursor rules (``page`` ← ``next_page``, or ``after_id`` ← ``last_id`` for models) live in the
+core; a cursor that repeats raises instead of looping forever.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Dict, Generator, Generic, Iterator, List, Optional, TypeVar
+
+from . import _native
+from ._exceptions import APIResponseValidationError
+
+T = TypeVar("T")
+
+__all__ = ["AsyncPage", "SyncPage", "AsyncPaginator"]
+
+
+class _PageBase(Generic[T]):
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.NativePage) -> None:
+        self._native = native
+
+    @property
+    def data(self) -> List[T]:
+        """The items of this page."""
+        return self._native.data
+
+    @property
+    def has_more(self) -> bool:
+        return self._native.has_more
+
+    @property
+    def next_page(self) -> Optional[str]:
+        """Opaque cursor of the next page."""
+        return self._native.next_page
+
+    @property
+    def first_id(self) -> Optional[str]:
+        return self._native.first_id
+
+    @property
+    def last_id(self) -> Optional[str]:
+        return self._native.last_id
+
+    @property
+    def request_id(self) -> Optional[str]:
+        return self._native.request_id
+
+    def has_next_page(self) -> bool:
+        """Whether another page follows."""
+        return self._native.has_next_page()
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The raw page as plain data."""
+        return self._native.to_dict()
+
+    def to_json(self, *, indent: Optional[int] = 2) -> str:
+        return self._native.to_json(indent=indent)
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        v = self._native.extra(name)
+        if v is None:
+            raise AttributeError(name)
+        return v
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(data=[{len(self)} items], has_more={self.has_more!r}, "
+            f"next_page={self.next_page!r})"
+        )
+
+
+def _check_cursor(seen: "set[str]", page: _PageBase[Any]) -> None:
+    cursor = page.next_page or page.last_id or ""
+    if cursor and cursor in seen:
+        raise APIResponseValidationError(
+            f"{page._native.operation}: the server returned cursor {cursor!r} twice; stopping instead of looping"
+        )
+    seen.add(cursor)
+
+
+class AsyncPage(_PageBase[T]):
+    """One page of an async list call."""
+
+    __slots__ = ()
+
+    async def get_next_page(self) -> "AsyncPage[T]":
+        """Fetches the page after this one (``RuntimeError`` at the end: check ``has_next_page()``)."""
+        nxt = await self._native.afetch_next()
+        if nxt is None:
+            raise RuntimeError("No more pages")
+        return AsyncPage(nxt)
+
+    async def iter_pages(self) -> AsyncIterator["AsyncPage[T]"]:
+        """This page and every page after it."""
+        page: AsyncPage[T] = self
+        seen: set[str] = set()
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            _check_cursor(seen, page)
+            page = await page.get_next_page()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        async for page in self.iter_pages():
+            for item in page.data:
+                yield item
+
+
+class SyncPage(_PageBase[T]):
+    """One page of a sync list call; iterating it walks every item of every page."""
+
+    __slots__ = ()
+
+    def get_next_page(self) -> "SyncPage[T]":
+        """Fetches the page after this one (``RuntimeError`` at the end: check ``has_next_page()``)."""
+        nxt = self._native.fetch_next()
+        if nxt is None:
+            raise RuntimeError("No more pages")
+        return SyncPage(nxt)
+
+    def iter_pages(self) -> Iterator["SyncPage[T]"]:
+        """This page and every page after it."""
+        page: SyncPage[T] = self
+        seen: set[str] = set()
+        while True:
+            yield page
+            if not page.has_next_page():
+                return
+            _check_cursor(seen, page)
+            page = page.get_next_page()
+
+    def __iter__(self) -> Iterator[T]:
+        for page in self.iter_pages():
+            yield from page.data
+
+
+class AsyncPaginator(Generic[T]):
+    """The result of an async list call: ``await`` it for the first page, or ``async for`` over
+    it for every item across pages. Nothing is sent until it is awaited or iterated."""
+
+    __slots__ = ("_client", "_op", "_kwargs", "_cls")
+
+    def __init__(self, client: _native.NativeClient, op: str, kwargs: Dict[str, Any], cls: Any) -> None:
+        self._client = client
+        self._op = op
+        self._kwargs = kwargs
+        self._cls = cls
+
+    async def _first(self) -> AsyncPage[T]:
+        return AsyncPage(await self._client.apage(self._op, self._kwargs, self._cls))
+
+    def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
+        return self._first().__await__()
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        page = await self._first()
+        async for item in page:
+            yield item
+
+    def __repr__(self) -> str:
+        return f"AsyncPaginator({self._op})"

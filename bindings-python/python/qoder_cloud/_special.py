@@ -1,0 +1,133 @@
+"""Operations that are not plain JSON calls: uploads (multipart) and downloads (bytes).
+
+Each maps onto one native function of the client, so the binding stays a thin layer.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional
+
+from . import types as _t
+
+
+def _files_upload(is_async: bool) -> Callable[..., Any]:
+    if is_async:
+
+        async def upload(self: Any, **kwargs: Any) -> Any:
+            return await self._native.aupload_file(kwargs, _t.FileMetadata)
+
+    else:
+
+        def upload_(self: Any, **kwargs: Any) -> Any:
+            return self._native.upload_file(kwargs, _t.FileMetadata)
+
+        return upload_
+    return upload
+
+
+def _skills_create(is_async: bool) -> Callable[..., Any]:
+    if is_async:
+
+        async def create(self: Any, **kwargs: Any) -> Any:
+            return await self._native.aupload_skill(None, kwargs, _t.Skill)
+
+    else:
+
+        def create_(self: Any, **kwargs: Any) -> Any:
+            return self._native.upload_skill(None, kwargs, _t.Skill)
+
+        return create_
+    return create
+
+
+def _skills_versions_create(is_async: bool) -> Callable[..., Any]:
+    if is_async:
+
+        async def create(self: Any, skill_id: str, **kwargs: Any) -> Any:
+            return await self._native.aupload_skill(skill_id, kwargs, _t.SkillVersion)
+
+    else:
+
+        def create_(self: Any, skill_id: str, **kwargs: Any) -> Any:
+            return self._native.upload_skill(skill_id, kwargs, _t.SkillVersion)
+
+        return create_
+    return create
+
+
+def _files_download(is_async: bool) -> Callable[..., Any]:
+    if is_async:
+
+        async def download(self: Any, file_id: str, **kwargs: Any) -> Any:
+            return await self._native.adownload_file(file_id, kwargs)
+
+    else:
+
+        def download_(self: Any, file_id: str, **kwargs: Any) -> Any:
+            return self._native.download_file(file_id, kwargs)
+
+        return download_
+    return download
+
+
+def _skills_versions_download(is_async: bool) -> Callable[..., Any]:
+    if is_async:
+
+        async def download(self: Any, version: str, *, skill_id: str, **kwargs: Any) -> Any:
+            return await self._native.adownload_skill_version(skill_id, version, kwargs)
+
+    else:
+
+        def download_(self: Any, version: str, *, skill_id: str, **kwargs: Any) -> Any:
+            return self._native.download_skill_version(skill_id, version, kwargs)
+
+        return download_
+    return download
+
+
+_SPECIAL: Dict[str, Callable[[bool], Callable[..., Any]]] = {
+    "files.upload": _files_upload,
+    "files.download": _files_download,
+    "skills.create": _skills_create,
+    "skills.versions.create": _skills_versions_create,
+    "skills.versions.download": _skills_versions_download,
+}
+
+
+def method_for(op: Dict[str, Any], is_async: bool) -> Optional[Callable[..., Any]]:
+    make = _SPECIAL.get(op["name"])
+    return make(is_async) if make else None
+
+
+def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
+    """``sessions.run_turn`` and ``sessions.send_and_wait`` (the core's turn helper)."""
+    run_turn: Callable[..., Any]
+    send_and_wait: Callable[..., Any]
+    if is_async:
+
+        async def arun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
+            return await self._native.arun_turn(session_id, text, None, kwargs, _t.TurnResult)
+
+        async def asend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
+            return await self._native.arun_turn(session_id, None, events, kwargs, _t.TurnResult)
+
+        run_turn, send_and_wait = arun_turn, asend_and_wait
+    else:
+
+        def srun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
+            return self._native.run_turn(session_id, text, None, kwargs, _t.TurnResult)
+
+        def ssend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
+            return self._native.run_turn(session_id, None, events, kwargs, _t.TurnResult)
+
+        run_turn, send_and_wait = srun_turn, ssend_and_wait
+    run_turn.__name__, send_and_wait.__name__ = "run_turn", "send_and_wait"
+
+    run_turn.__doc__ = (
+        "Sends a text ``user.message`` and waits until the turn ends (the session idles, "
+        "terminates or is deleted). Returns a ``TurnResult`` (``text``, ``stop_type``, "
+        "``messages``, ``events``, ``usage``). ``on_event`` (called from a worker thread) sees "
+        "every event, previews included when ``event_deltas=True``."
+    )
+    send_and_wait.__doc__ = "Like ``run_turn`` with arbitrary input ``events`` (tool confirmations, results...)."
+    return {"run_turn": run_turn, "send_and_wait": send_and_wait}

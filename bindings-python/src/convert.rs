@@ -1,0 +1,174 @@
+//! JSON ⇄ Python conversions, done in Rust (no `json` module round trip).
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use serde_json::{Map, Number, Value};
+
+use crate::model::Model;
+
+/// A JSON value as plain Python objects (dict / list / str / int / float / bool / None).
+pub fn to_plain<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => number(py, n)?,
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(xs) => {
+            let l = PyList::empty(py);
+            for x in xs {
+                l.append(to_plain(py, x)?)?;
+            }
+            l.into_any()
+        }
+        Value::Object(m) => dict_of(py, m)?.into_any(),
+    })
+}
+
+/// A JSON object as a plain dict.
+pub fn dict_of<'py>(py: Python<'py>, m: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (k, x) in m {
+        d.set_item(PyString::new(py, k), to_plain(py, x)?)?;
+    }
+    Ok(d)
+}
+
+pub fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
+    Ok(if let Some(i) = n.as_i64() {
+        i.into_pyobject(py)?.into_any()
+    } else if let Some(u) = n.as_u64() {
+        u.into_pyobject(py)?.into_any()
+    } else {
+        PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
+    })
+}
+
+fn type_error(path: &str, what: String) -> PyErr {
+    if path.is_empty() {
+        PyTypeError::new_err(what)
+    } else {
+        PyTypeError::new_err(format!("argument `{path}`: {what}"))
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Converts a Python value to JSON. `path` names the argument in error messages
+/// (e.g. `events[0].content`).
+///
+/// Accepted: `None`, `bool`, `int`, `float` (finite), `str`, `dict`/mappings with `str` keys,
+/// `list`/`tuple`, SDK model objects (sent as their JSON), `datetime`/`date` (ISO-8601) and
+/// `enum.Enum` members (their value).
+pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_str()?.to_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        return Err(type_error(path, "integer out of the 64-bit range".into()));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        let x = f.value();
+        return Number::from_f64(x)
+            .map(Value::Number)
+            .ok_or_else(|| type_error(path, format!("{x} is not a finite number")));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut m = Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = k
+                .cast::<PyString>()
+                .map_err(|_| {
+                    type_error(
+                        path,
+                        format!("dict keys must be str, got {}", type_name(&k)),
+                    )
+                })?
+                .to_str()?
+                .to_owned();
+            let sub = join(path, &key);
+            m.insert(key, to_value(&v, &sub)?);
+        }
+        return Ok(Value::Object(m));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        let mut out = Vec::with_capacity(l.len());
+        for (i, x) in l.iter().enumerate() {
+            out.push(to_value(&x, &format!("{path}[{i}]"))?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        let mut out = Vec::with_capacity(t.len());
+        for (i, x) in t.iter().enumerate() {
+            out.push(to_value(&x, &format!("{path}[{i}]"))?);
+        }
+        return Ok(Value::Array(out));
+    }
+    if let Ok(m) = obj.cast::<Model>() {
+        return Ok(m.get().value().clone());
+    }
+    let py = obj.py();
+    // datetime / date / time: ISO-8601 text, as the API expects.
+    if obj.hasattr(pyo3::intern!(py, "isoformat"))? && !obj.is_callable() {
+        let s = obj.call_method0(pyo3::intern!(py, "isoformat"))?;
+        return to_value(&s, path);
+    }
+    let enum_cls = py.import("enum")?.getattr("Enum")?;
+    if obj.is_instance(&enum_cls)? {
+        return to_value(&obj.getattr("value")?, path);
+    }
+    // Other mappings (MappingProxy, TypedDict instances are plain dicts already).
+    let abc = py.import("collections.abc")?;
+    if obj.is_instance(&abc.getattr("Mapping")?)? {
+        let d = PyDict::new(py);
+        d.update(obj.cast()?)?;
+        return to_value(d.as_any(), path);
+    }
+    Err(type_error(
+        path,
+        format!("cannot send a {} as JSON", type_name(obj)),
+    ))
+}
+
+pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
+}
+
+/// Serializes JSON with `indent` spaces (compact when `None`).
+pub fn json_text(v: &Value, indent: Option<usize>) -> String {
+    match indent {
+        None => serde_json::to_string(v).unwrap_or_default(),
+        Some(n) => {
+            let pad = vec![b' '; n];
+            let mut buf = Vec::new();
+            let fmt = serde_json::ser::PrettyFormatter::with_indent(&pad);
+            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+            if serde::Serialize::serialize(v, &mut ser).is_err() {
+                return String::new();
+            }
+            String::from_utf8(buf).unwrap_or_default()
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `qoder_cloud._native`: the PyO3 layer of the Python package.
+//!
+//! The binding is deliberately thin: every entry point converts its arguments, calls one core
+//! function, maps a core [`qoder_cloud::Error`] onto the Python exception hierarchy, and converts
+//! the result. The pure-Python package (`python/qoder_cloud`) builds the user-facing namespaces
+//! from [`operations`], so every operation of the core is reachable from both clients.
+//!
+//! One multi-thread Tokio runtime (the one `pyo3-async-runtimes` owns) serves every client, so an
+//! `AsyncClient` keeps working across threads and across successive `asyncio.run()` loops.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+mod client;
+mod convert;
+mod errors;
+mod logging;
+mod model;
+mod runtime;
+mod stream;
+mod transfer;
+mod turn;
+
+/// The operation table of the core, as a list of dicts (one per operation).
+///
+/// Keys: `name`, `namespace`, `method_name`, `http_method`, `path`, `path_params`, `query`,
+/// `headers`, `body`, `body_fields`, `required`, `response`, `retry`.
+#[pyfunction]
+fn operations(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    let out = PyList::empty(py);
+    for op in qoder_cloud::operations::operations() {
+        let d = PyDict::new(py);
+        d.set_item("name", &op.name)?;
+        d.set_item("namespace", op.namespace())?;
+        d.set_item("method_name", op.method_name())?;
+        d.set_item("http_method", &op.method)?;
+        d.set_item("path", &op.path)?;
+        d.set_item("path_params", op.path_params())?;
+        d.set_item(
+            "query",
+            op.query.iter().map(|q| q.arg.as_str()).collect::<Vec<_>>(),
+        )?;
+        d.set_item(
+            "headers",
+            op.headers
+                .iter()
+                .map(|h| h.arg.as_str())
+                .collect::<Vec<_>>(),
+        )?;
+        d.set_item("body", body_kind(op.body))?;
+        d.set_item("body_fields", &op.body_fields)?;
+        d.set_item("required", &op.required)?;
+        d.set_item("response", response_kind(op.response))?;
+        d.set_item("retry", op.retry.as_deref())?;
+        out.append(d)?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn body_kind(b: qoder_cloud::operations::BodyKind) -> &'static str {
+    use qoder_cloud::operations::BodyKind::*;
+    match b {
+        None => "none",
+        Json => "json",
+        MultipartFile => "multipart_file",
+        MultipartSkill => "multipart_skill",
+    }
+}
+
+pub(crate) fn response_kind(r: qoder_cloud::operations::ResponseKind) -> &'static str {
+    use qoder_cloud::operations::ResponseKind::*;
+    match r {
+        Object => "object",
+        OptionalObject => "optional_object",
+        Page => "page",
+        ModelsPage => "models_page",
+        Stream => "stream",
+        Binary => "binary",
+        DownloadLink => "download_link",
+    }
+}
+
+/// Wires the pure-Python side into the native module (called once from `qoder_cloud/__init__.py`).
+///
+/// - `exceptions`: maps class names (`"NotFoundError"`, ...) to the exception classes;
+/// - `models`: maps an object's `type` field (`"agent"`) to the model class to build;
+/// - `plain_fields`: field names whose object values stay plain dicts (`metadata`, `input`, ...);
+/// - `logger`: the `logging.Logger` that receives request/retry/reconnect records.
+#[pyfunction]
+#[pyo3(signature = (*, exceptions, models, plain_fields, logger))]
+fn _configure(
+    py: Python<'_>,
+    exceptions: Bound<'_, PyDict>,
+    models: Bound<'_, PyDict>,
+    plain_fields: Vec<String>,
+    logger: Bound<'_, PyAny>,
+) -> PyResult<()> {
+    errors::configure(py, exceptions)?;
+    model::configure(py, models, plain_fields)?;
+    logging::configure(py, logger)?;
+    Ok(())
+}
+
+/// Panics inside the runtime (`is_async`: in an awaitable; else in a blocking call), to test
+/// that a Rust panic surfaces as `QoderError` rather than crashing or escaping as `BaseException`.
+#[pyfunction]
+fn _test_panic(py: Python<'_>, is_async: bool) -> PyResult<Bound<'_, PyAny>> {
+    let fut = async {
+        if std::hint::black_box(true) {
+            panic!("deliberate test panic");
+        }
+        client::Out::StopAsync
+    };
+    if is_async {
+        client::spawn_py(py, fut)
+    } else {
+        runtime::block_on(py, fut)?.into_pyobject(py)
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("CORE_VERSION", qoder_cloud::VERSION)?;
+    m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(_configure, m)?)?;
+    m.add_function(wrap_pyfunction!(logging::_flush_logs, m)?)?;
+    m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    m.add_class::<model::Model>()?;
+    m.add_class::<model::Event>()?;
+    m.add_class::<model::Ready>()?;
+    m.add_class::<client::NativeClient>()?;
+    m.add_class::<client::NativePage>()?;
+    m.add_class::<stream::AsyncEventStream>()?;
+    m.add_class::<stream::EventStream>()?;
+    m.add_class::<transfer::BinaryResponse>()?;
+    m.add_class::<transfer::AsyncBinaryResponse>()?;
+    m.add_class::<turn::DeltaAccumulator>()?;
+    Ok(())
+}

@@ -1,0 +1,369 @@
+//! Event streams: `AsyncEventStream` (`async for`) and `EventStream` (`for`).
+//!
+//! Hot path: the core hands events over in batches and keeps what it received in its own
+//! buffer. `__anext__` first tries `try_next()` without waiting; when an event is there it
+//! returns an already-completed awaitable ([`Ready`]), so a buffered event costs no event-loop
+//! round trip and no thread hop. Only when nothing is buffered does it fall back to a runtime
+//! future (`next()`), which also pulls the rest of the batch into the core's buffer.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use pyo3::exceptions::PyStopAsyncIteration;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+use qoder_cloud::stream::{EventStream as CoreStream, StreamCloser, StreamEvent};
+use qoder_cloud::Error;
+
+use crate::client::{spawn_py, Out};
+use crate::errors::to_pyerr;
+use crate::logging;
+use crate::model::{event_from_stream, Ready};
+use crate::runtime::block_on;
+
+/// Default and maximum batch size of `next_batch`.
+const DEFAULT_BATCH: usize = 256;
+
+/// Cursor state as of the last event handed over (readable while a fetch holds the stream).
+#[derive(Default)]
+struct State {
+    last_event_id: Mutex<Option<String>>,
+    reconnects: AtomicU32,
+}
+
+impl State {
+    fn sync(&self, s: &CoreStream) {
+        if let Ok(mut g) = self.last_event_id.lock() {
+            *g = s.last_event_id();
+        }
+        self.reconnects.store(s.reconnects(), Ordering::Relaxed);
+    }
+}
+
+/// What is available without waiting.
+enum Now {
+    Event(StreamEvent),
+    Error(Error),
+    Done,
+    /// Nothing buffered (or another task is fetching): wait on the runtime.
+    Wait,
+}
+
+/// The state shared by both stream classes.
+pub struct StreamInner {
+    stream: Arc<tokio::sync::Mutex<CoreStream>>,
+    closer: StreamCloser,
+    state: Arc<State>,
+}
+
+impl StreamInner {
+    pub fn new(s: CoreStream, last_event_id: Option<String>) -> Self {
+        let closer = s.closer();
+        let state = State {
+            last_event_id: Mutex::new(last_event_id),
+            reconnects: AtomicU32::new(0),
+        };
+        Self {
+            stream: Arc::new(tokio::sync::Mutex::new(s)),
+            closer,
+            state: Arc::new(state),
+        }
+    }
+
+    fn now(&self) -> Now {
+        let Ok(mut g) = self.stream.try_lock() else {
+            return Now::Wait;
+        };
+        match g.try_next() {
+            Some(Ok(ev)) => Now::Event(ev),
+            Some(Err(e)) => {
+                self.state.sync(&g);
+                Now::Error(e)
+            }
+            None if g.is_done() || self.closer.is_closed() => {
+                self.state.sync(&g);
+                Now::Done
+            }
+            None => Now::Wait,
+        }
+    }
+
+    fn last_event_id(&self) -> Option<String> {
+        match self.stream.try_lock() {
+            Ok(g) => g.last_event_id(),
+            Err(_) => self.state.last_event_id.lock().ok().and_then(|g| g.clone()),
+        }
+    }
+
+    fn reconnects(&self) -> u32 {
+        match self.stream.try_lock() {
+            Ok(g) => g.reconnects(),
+            Err(_) => self.state.reconnects.load(Ordering::Relaxed),
+        }
+    }
+
+    fn done(&self) -> bool {
+        match self.stream.try_lock() {
+            Ok(g) => g.is_done(),
+            Err(_) => false,
+        }
+    }
+
+    /// Closes the stream: the connection is dropped at once and any pending read ends.
+    fn close(&self) {
+        self.closer.close();
+        if let Ok(mut g) = self.stream.try_lock() {
+            self.state.sync(&g);
+            g.close();
+        }
+    }
+
+    /// Waits for the next event (on the runtime).
+    fn next_future(&self) -> impl std::future::Future<Output = Out> + Send + 'static {
+        let stream = self.stream.clone();
+        let state = self.state.clone();
+        async move {
+            let mut g = stream.lock().await;
+            let r = g.next().await;
+            state.sync(&g);
+            match r {
+                Some(Ok(ev)) => Out::Event(ev),
+                Some(Err(e)) => Out::Err(e),
+                None => Out::StopAsync,
+            }
+        }
+    }
+
+    fn batch_now(&self, max: usize) -> Option<Vec<StreamEvent>> {
+        let mut g = self.stream.try_lock().ok()?;
+        let v = g.take_buffered(max);
+        (!v.is_empty()).then_some(v)
+    }
+
+    fn batch_future(&self, max: usize) -> impl std::future::Future<Output = Out> + Send + 'static {
+        let stream = self.stream.clone();
+        let state = self.state.clone();
+        async move {
+            let mut g = stream.lock().await;
+            let r = g.next_batch(max).await;
+            state.sync(&g);
+            match r {
+                Ok(v) => Out::Events(v),
+                Err(e) => Out::Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for StreamInner {
+    fn drop(&mut self) {
+        // Garbage collection of an abandoned stream (e.g. `break` out of a loop over a
+        // temporary) closes its connection at once.
+        self.closer.close();
+    }
+}
+
+fn batch_size(max: Option<usize>) -> usize {
+    max.unwrap_or(DEFAULT_BATCH).clamp(1, 65_536)
+}
+
+/// A live event stream for `async for`. Use it as `async with ... as stream`; leaving the block,
+/// `await stream.aclose()`, `stream.close()`, breaking out of the loop over a temporary stream
+/// or cancelling the consuming task closes the connection at once.
+#[pyclass(frozen, module = "qoder_cloud._native", name = "AsyncEventStream")]
+pub struct AsyncEventStream {
+    pub(crate) inner: StreamInner,
+}
+
+#[pymethods]
+impl AsyncEventStream {
+    fn __aiter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.now() {
+            Now::Event(ev) => Ready::of(py, event_from_stream(py, ev)?),
+            Now::Error(e) => Ready::failed(py, to_pyerr(py, &e)),
+            Now::Done => Ready::failed(py, PyStopAsyncIteration::new_err(())),
+            Now::Wait => {
+                logging::drain(py);
+                spawn_py(py, self.inner.next_future())
+            }
+        }
+    }
+
+    /// `stream = await client.sessions.events.stream(...)` also works (returns the stream).
+    fn __await__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Ready::of(slf.py(), slf.clone().into_any())
+    }
+
+    fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Ready::of(slf.py(), slf.clone().into_any())
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _exc: &Bound<'py, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.close();
+        Ready::of(py, false.into_pyobject(py)?.to_owned().into_any())
+    }
+
+    /// Up to `max` events: what is buffered now, else waits for at least one. `[]` at the end.
+    #[pyo3(signature = (max=None))]
+    fn next_batch<'py>(&self, py: Python<'py>, max: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
+        let max = batch_size(max);
+        if let Some(evs) = self.inner.batch_now(max) {
+            let l = PyList::empty(py);
+            for ev in evs {
+                l.append(event_from_stream(py, ev)?)?;
+            }
+            return Ready::of(py, l.into_any());
+        }
+        logging::drain(py);
+        spawn_py(py, self.inner.batch_future(max))
+    }
+
+    /// Closes the stream (idempotent; safe while another task awaits the next event).
+    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.close();
+        Ready::none(py)
+    }
+
+    /// Closes the stream at once (idempotent).
+    fn close(&self) {
+        self.inner.close();
+    }
+
+    /// Id of the last persisted event handed over: pass it as `last_event_id` to resume later.
+    #[getter]
+    fn last_event_id(&self) -> Option<String> {
+        self.inner.last_event_id()
+    }
+
+    /// How many times the stream reconnected.
+    #[getter]
+    fn reconnects(&self) -> u32 {
+        self.inner.reconnects()
+    }
+
+    /// Whether `close()` was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.closer.is_closed()
+    }
+
+    /// Whether the stream ended and nothing is left to read.
+    #[getter]
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "AsyncEventStream(last_event_id={:?}, reconnects={}, closed={})",
+            self.inner.last_event_id(),
+            self.inner.reconnects(),
+            self.inner.closer.is_closed()
+        )
+    }
+}
+
+/// A live event stream for `for` (blocking, with the GIL released while waiting).
+#[pyclass(frozen, module = "qoder_cloud._native", name = "EventStream")]
+pub struct EventStream {
+    pub(crate) inner: StreamInner,
+}
+
+impl EventStream {
+    fn wait<'py>(
+        &self,
+        py: Python<'py>,
+        fut: impl std::future::Future<Output = Out> + Send + 'static,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        logging::drain(py);
+        let out = block_on(py, fut)?;
+        out.into_pyobject(py)
+    }
+}
+
+#[pymethods]
+impl EventStream {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match self.inner.now() {
+            Now::Event(ev) => Ok(Some(event_from_stream(py, ev)?)),
+            Now::Error(e) => Err(to_pyerr(py, &e)),
+            Now::Done => Ok(None),
+            Now::Wait => match self.wait(py, self.inner.next_future()) {
+                Ok(v) => Ok(Some(v)),
+                Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.inner.close();
+        false
+    }
+
+    /// Up to `max` events: what is buffered now, else waits for at least one. `[]` at the end.
+    #[pyo3(signature = (max=None))]
+    fn next_batch<'py>(&self, py: Python<'py>, max: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
+        let max = batch_size(max);
+        if let Some(evs) = self.inner.batch_now(max) {
+            let l = PyList::empty(py);
+            for ev in evs {
+                l.append(event_from_stream(py, ev)?)?;
+            }
+            return Ok(l.into_any());
+        }
+        self.wait(py, self.inner.batch_future(max))
+    }
+
+    /// Closes the stream at once (idempotent; safe from another thread while one waits).
+    fn close(&self) {
+        self.inner.close();
+    }
+
+    #[getter]
+    fn last_event_id(&self) -> Option<String> {
+        self.inner.last_event_id()
+    }
+
+    #[getter]
+    fn reconnects(&self) -> u32 {
+        self.inner.reconnects()
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.closer.is_closed()
+    }
+
+    #[getter]
+    fn done(&self) -> bool {
+        self.inner.done()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "EventStream(last_event_id={:?}, reconnects={}, closed={})",
+            self.inner.last_event_id(),
+            self.inner.reconnects(),
+            self.inner.closer.is_closed()
+        )
+    }
+}

@@ -1,0 +1,541 @@
+//! Uploads (files, skills) and downloads (file content, skill archives).
+
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use pyo3::exceptions::{PyStopAsyncIteration, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
+use qoder_cloud::upload::{skill_files_from_dir, Download, SkillFile, UploadSource};
+use qoder_cloud::{Error, ErrorKind};
+
+use crate::client::{spawn_py, split, Out};
+use crate::errors::to_pyerr;
+use crate::model::Ready;
+use crate::runtime::block_on;
+
+type ByteStream = Pin<Box<dyn Stream<Item = qoder_cloud::Result<Bytes>> + Send>>;
+
+fn fspath(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
+    if v.is_instance_of::<PyString>() || v.hasattr(pyo3::intern!(py, "__fspath__"))? {
+        let s = py.import("os")?.call_method1("fspath", (v,))?;
+        if let Ok(s) = s.extract::<String>() {
+            return Ok(Some(PathBuf::from(s)));
+        }
+        return Err(PyTypeError::new_err("file paths must be str (not bytes)"));
+    }
+    Ok(None)
+}
+
+fn bytes_of(v: &Bound<'_, PyAny>) -> Option<Bytes> {
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return Some(Bytes::copy_from_slice(b.as_bytes()));
+    }
+    if let Ok(b) = v.cast::<PyByteArray>() {
+        return Some(Bytes::from(b.to_vec()));
+    }
+    None
+}
+
+/// A Python file argument: a path (`str`/`PathLike`), `bytes`, a binary file object, or a
+/// `(filename, content)` tuple. Returns the source and the filename to report, if explicit.
+fn upload_source(
+    py: Python<'_>,
+    v: &Bound<'_, PyAny>,
+    param: &str,
+) -> PyResult<(UploadSource, Option<String>)> {
+    if let Ok(t) = v.cast::<PyTuple>() {
+        if t.len() < 2 {
+            return Err(PyTypeError::new_err(format!(
+                "{param}: expected (filename, content[, content_type])"
+            )));
+        }
+        let name: String = t
+            .get_item(0)?
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("{param}: filename must be a str")))?;
+        let (src, _) = upload_source(py, &t.get_item(1)?, param)?;
+        let src = match src {
+            UploadSource::Bytes { data, .. } => UploadSource::Bytes {
+                data,
+                filename: name.clone(),
+            },
+            other => other,
+        };
+        return Ok((src, Some(name)));
+    }
+    if let Some(p) = fspath(py, v)? {
+        return Ok((UploadSource::Path(p), None));
+    }
+    if let Some(data) = bytes_of(v) {
+        return Ok((
+            UploadSource::Bytes {
+                data,
+                filename: "file".into(),
+            },
+            None,
+        ));
+    }
+    if v.hasattr(pyo3::intern!(py, "read"))? {
+        let content = v.call_method0(pyo3::intern!(py, "read"))?;
+        let data = match bytes_of(&content) {
+            Some(d) => d,
+            None => match content.extract::<String>() {
+                Ok(s) => Bytes::from(s.into_bytes()),
+                Err(_) => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{param}: read() returned neither bytes nor str"
+                    )))
+                }
+            },
+        };
+        let name = v
+            .getattr(pyo3::intern!(py, "name"))
+            .ok()
+            .and_then(|n| n.extract::<String>().ok())
+            .and_then(|n| {
+                std::path::Path::new(&n)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+            });
+        let filename = name.clone().unwrap_or_else(|| "file".into());
+        return Ok((UploadSource::Bytes { data, filename }, name));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{param}: expected a path, bytes, a binary file object or a (filename, content) tuple, got {}",
+        crate::convert::type_name(v)
+    )))
+}
+
+/// The files of a skill: `files=[...]` entries (tuples `(path_in_skill, content)` or paths) or
+/// `directory=<path>` (every file under it, named `<dir name>/<relative path>`).
+fn skill_files(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<Vec<SkillFile>> {
+    if let Some(dir) = kwargs.get_item("directory")? {
+        kwargs.del_item("directory")?;
+        if !dir.is_none() {
+            let p = fspath(py, &dir)?
+                .ok_or_else(|| PyTypeError::new_err("directory: expected a path"))?;
+            return skill_files_from_dir(&p).map_err(|e| to_pyerr(py, &e));
+        }
+    }
+    let Some(files) = kwargs.get_item("files")? else {
+        return Err(to_pyerr(
+            py,
+            &Error::invalid_argument(
+                "files",
+                "missing required argument `files` (or `directory`)",
+            ),
+        ));
+    };
+    kwargs.del_item("files")?;
+    let mut out = Vec::new();
+    for (i, item) in files.try_iter()?.enumerate() {
+        let item = item?;
+        let param = format!("files[{i}]");
+        let (source, name) = upload_source(py, &item, &param)?;
+        let path = match (name, &source) {
+            (Some(n), _) => n,
+            (None, UploadSource::Path(p)) if p.is_relative() => p
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .filter(|c| c != ".")
+                .collect::<Vec<_>>()
+                .join("/"),
+            (None, UploadSource::Path(p)) => {
+                let parent = p
+                    .parent()
+                    .and_then(|d| d.file_name())
+                    .map(|d| d.to_string_lossy().into_owned());
+                let file = p
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match parent {
+                    Some(d) => format!("{d}/{file}"),
+                    None => file,
+                }
+            }
+            (None, UploadSource::Bytes { .. }) => {
+                return Err(PyTypeError::new_err(format!(
+                    "{param}: pass bytes as (path_in_skill, bytes)"
+                )));
+            }
+        };
+        out.push(SkillFile { path, source });
+    }
+    Ok(out)
+}
+
+fn obj_out(
+    r: qoder_cloud::Result<qoder_cloud::Response<serde_json::Value>>,
+    cls: Option<Py<PyAny>>,
+) -> Out {
+    match r {
+        Ok(resp) => Out::Object {
+            meta: resp.meta.clone(),
+            value: resp.into_inner(),
+            cls,
+        },
+        Err(e) => Out::Err(e),
+    }
+}
+
+struct UploadFile {
+    source: UploadSource,
+    args: serde_json::Value,
+    opts: qoder_cloud::RequestOptions,
+}
+
+fn prepare_file(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadFile> {
+    let kwargs = kwargs.copy()?;
+    let Some(file) = kwargs.get_item("file")? else {
+        return Err(to_pyerr(
+            py,
+            &Error::invalid_argument("file", "missing required argument `file`"),
+        ));
+    };
+    kwargs.del_item("file")?;
+    let (source, name) = upload_source(py, &file, "file")?;
+    if let Some(n) = name {
+        if kwargs.get_item("filename")?.is_none() {
+            kwargs.set_item("filename", n)?;
+        }
+    }
+    let s = split(py, &kwargs, false)?;
+    Ok(UploadFile {
+        source,
+        args: s.args,
+        opts: s.opts,
+    })
+}
+
+struct UploadSkill {
+    files: Vec<SkillFile>,
+    args: serde_json::Value,
+    opts: qoder_cloud::RequestOptions,
+}
+
+fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadSkill> {
+    let kwargs = kwargs.copy()?;
+    let files = skill_files(py, &kwargs)?;
+    let s = split(py, &kwargs, false)?;
+    Ok(UploadSkill {
+        files,
+        args: s.args,
+        opts: s.opts,
+    })
+}
+
+impl crate::client::NativeClient {
+    pub(crate) fn upload_file_impl<'py>(
+        &self,
+        py: Python<'py>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+        is_async: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let u = prepare_file(py, kwargs)?;
+        let cls = cls.map(Bound::unbind);
+        let fut = async move { obj_out(client.upload_file(u.source, u.args, u.opts).await, cls) };
+        if is_async {
+            spawn_py(py, fut)
+        } else {
+            block_on(py, fut)?.into_pyobject(py)
+        }
+    }
+
+    pub(crate) fn upload_skill_impl<'py>(
+        &self,
+        py: Python<'py>,
+        skill_id: Option<String>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+        is_async: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let u = prepare_skill(py, kwargs)?;
+        let cls = cls.map(Bound::unbind);
+        let fut = async move {
+            obj_out(
+                client
+                    .upload_skill(skill_id.as_deref(), u.files, u.args, u.opts)
+                    .await,
+                cls,
+            )
+        };
+        if is_async {
+            spawn_py(py, fut)
+        } else {
+            block_on(py, fut)?.into_pyobject(py)
+        }
+    }
+
+    pub(crate) fn download_impl<'py>(
+        &self,
+        py: Python<'py>,
+        target: DownloadTarget,
+        kwargs: &Bound<'py, PyDict>,
+        is_async: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let s = split(py, kwargs, false)?;
+        if let Some(serde_json::Value::Object(m)) = Some(&s.args) {
+            if let Some(k) = m
+                .keys()
+                .find(|k| k.as_str() != "workspace_id" && k.as_str() != "betas")
+            {
+                return Err(to_pyerr(
+                    py,
+                    &Error::invalid_argument(k, format!("unknown argument `{k}` for a download")),
+                ));
+            }
+        }
+        let fut = async move {
+            let r = match target {
+                DownloadTarget::File(id) => client.download_file(&id, s.opts).await,
+                DownloadTarget::SkillVersion(skill, version) => {
+                    client
+                        .download_skill_version(&skill, &version, s.opts)
+                        .await
+                }
+            };
+            match r {
+                Ok(d) => Out::Download(d, is_async),
+                Err(e) => Out::Err(e),
+            }
+        };
+        if is_async {
+            spawn_py(py, fut)
+        } else {
+            block_on(py, fut)?.into_pyobject(py)
+        }
+    }
+}
+
+pub enum DownloadTarget {
+    File(String),
+    SkillVersion(String, String),
+}
+
+/// Shared state of a download object.
+pub struct DownloadInner {
+    download: Mutex<Option<Download>>,
+    stream: Arc<tokio::sync::Mutex<Option<ByteStream>>>,
+    content_type: Option<String>,
+    content_length: Option<u64>,
+    request_id: Option<String>,
+}
+
+impl DownloadInner {
+    pub fn new(d: Download) -> Self {
+        Self {
+            content_type: d.content_type.clone(),
+            content_length: d.content_length,
+            request_id: d.meta.request_id.clone(),
+            download: Mutex::new(Some(d)),
+            stream: Arc::new(tokio::sync::Mutex::new(None)),
+        }
+    }
+
+    fn take(&self, py: Python<'_>) -> PyResult<Download> {
+        self.download
+            .lock()
+            .ok()
+            .and_then(|mut g| g.take())
+            .ok_or_else(|| {
+                to_pyerr(
+                    py,
+                    &Error::new(
+                        ErrorKind::InvalidArgument,
+                        "the download was already consumed or closed",
+                    ),
+                )
+            })
+    }
+
+    /// Moves the body into the chunk stream (first `iter_bytes` step).
+    fn ensure_stream(&self) {
+        let taken = self.download.lock().ok().and_then(|mut g| g.take());
+        if let Some(d) = taken {
+            if let Ok(mut s) = self.stream.try_lock() {
+                *s = Some(Box::pin(d.into_stream()));
+            }
+        }
+    }
+
+    fn close(&self) {
+        if let Ok(mut g) = self.download.lock() {
+            *g = None;
+        }
+        if let Ok(mut s) = self.stream.try_lock() {
+            *s = None;
+        }
+    }
+
+    fn next_chunk(&self) -> impl std::future::Future<Output = Out> + Send + 'static {
+        let stream = self.stream.clone();
+        async move {
+            let mut g = stream.lock().await;
+            let Some(s) = g.as_mut() else {
+                return Out::StopAsync;
+            };
+            match s.next().await {
+                Some(Ok(b)) => Out::Bytes(b),
+                Some(Err(e)) => Out::Err(e),
+                None => {
+                    *g = None;
+                    Out::StopAsync
+                }
+            }
+        }
+    }
+}
+
+async fn read_all(d: Download) -> Out {
+    match d.bytes().await {
+        Ok(b) => Out::Bytes(b),
+        Err(e) => Out::Err(e),
+    }
+}
+
+async fn save(d: Download, path: PathBuf) -> Out {
+    match d.save(&path).await {
+        Ok(n) => Out::Count(n),
+        Err(e) => Out::Err(e),
+    }
+}
+
+fn path_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
+    fspath(py, v)?.ok_or_else(|| PyTypeError::new_err("path: expected a str or os.PathLike"))
+}
+
+/// A download for the sync client: `read()`, `write_to_file(path)`, `iter_bytes()`, `close()`.
+#[pyclass(frozen, module = "qoder_cloud._native", name = "BinaryResponse")]
+pub struct BinaryResponse {
+    pub(crate) inner: DownloadInner,
+}
+
+#[pymethods]
+impl BinaryResponse {
+    /// The whole body.
+    fn read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = self.inner.take(py)?;
+        block_on(py, read_all(d))?.into_pyobject(py)
+    }
+    /// Streams the body into a file (written under a temporary name, then renamed); returns the size.
+    fn write_to_file<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p = path_arg(py, path)?;
+        let d = self.inner.take(py)?;
+        block_on(py, save(d, p))?.into_pyobject(py)
+    }
+    /// Iterates over the body in chunks as they arrive.
+    fn iter_bytes(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf.inner.ensure_stream();
+        slf
+    }
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf.inner.ensure_stream();
+        slf
+    }
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match block_on(py, self.inner.next_chunk())?.into_pyobject(py) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    fn close(&self) {
+        self.inner.close();
+    }
+    fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, _exc: &Bound<'_, PyTuple>) -> bool {
+        self.inner.close();
+        false
+    }
+    #[getter]
+    fn content_type(&self) -> Option<String> {
+        self.inner.content_type.clone()
+    }
+    #[getter]
+    fn content_length(&self) -> Option<u64> {
+        self.inner.content_length
+    }
+    #[getter]
+    fn request_id(&self) -> Option<String> {
+        self.inner.request_id.clone()
+    }
+}
+
+/// A download for the async client: `await read()`, `await write_to_file(path)`,
+/// `async for chunk in iter_bytes()`, `await close()`.
+#[pyclass(frozen, module = "qoder_cloud._native", name = "AsyncBinaryResponse")]
+pub struct AsyncBinaryResponse {
+    pub(crate) inner: DownloadInner,
+}
+
+#[pymethods]
+impl AsyncBinaryResponse {
+    fn read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let d = self.inner.take(py)?;
+        spawn_py(py, read_all(d))
+    }
+    fn write_to_file<'py>(
+        &self,
+        py: Python<'py>,
+        path: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let p = path_arg(py, path)?;
+        let d = self.inner.take(py)?;
+        spawn_py(py, save(d, p))
+    }
+    fn iter_bytes(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf.inner.ensure_stream();
+        slf
+    }
+    fn __aiter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf.inner.ensure_stream();
+        slf
+    }
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        spawn_py(py, self.inner.next_chunk())
+    }
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.close();
+        Ready::none(py)
+    }
+    fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        Ready::of(slf.py(), slf.clone().into_any())
+    }
+    #[pyo3(signature = (*_exc))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _exc: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.close();
+        Ready::of(py, false.into_pyobject(py)?.to_owned().into_any())
+    }
+    #[getter]
+    fn content_type(&self) -> Option<String> {
+        self.inner.content_type.clone()
+    }
+    #[getter]
+    fn content_length(&self) -> Option<u64> {
+        self.inner.content_length
+    }
+    #[getter]
+    fn request_id(&self) -> Option<String> {
+        self.inner.request_id.clone()
+    }
+}

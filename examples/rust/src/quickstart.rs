@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             if snapshot.event_type == "agent.message" {
                 // Print only the newly arrived part of the growing message.
                 let text = snapshot.text();
-                if shown == 0 {
+                if shown == 0 && !text.is_empty() {
                     print!("< ");
                 }
                 if let Some(rest) = text.get(shown..) {

@@ -1,0 +1,193 @@
+"""Python benchmark driver: qoder_cloud (ours) and qca-sdk (the official SDK, the peer).
+
+Usage: python bench_py.py <scenario> <client> <base_url> [args...]; prints one JSON object.
+  stream  ours-async|ours-sync|qca-async|qca-sync  base sid expected
+  rt      ours|qca  base op(retrieve|list) n concurrency [agent_id]
+  fanout  ours|qca  base sid1,sid2,...  expected_per_session
+  large   ours|qca  base sid expected
+  slow    ours  base sid expected checkpoint   (slow consumer, RSS samples)
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+
+TOKEN = "pt-bench"
+
+
+def rss_mb() -> float:
+    # Current RSS from /proc (ru_maxrss is the peak, which is reported separately).
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * 4096 / 1e6
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def ours_async(base):
+    import qoder_cloud
+    return qoder_cloud.AsyncClient(access_token=TOKEN, base_url=base)
+
+
+def ours_sync(base):
+    import qoder_cloud
+    return qoder_cloud.Client(access_token=TOKEN, base_url=base)
+
+
+def qca_async(base):
+    from qca.managed import AsyncManaged
+    return AsyncManaged(access_token=TOKEN, base_url=base + "/")
+
+
+def qca_sync(base):
+    from qca.managed import Managed
+    return Managed(access_token=TOKEN, base_url=base + "/")
+
+
+async def stream_async(kind, base, sid, expected):
+    n = 0
+    t0 = time.perf_counter()
+    if kind == "ours-async":
+        client = ours_async(base)
+        async with client.sessions.events.stream(sid) as stream:
+            async for ev in stream:
+                ev.type
+                n += 1
+                if n >= expected:
+                    break
+    else:
+        client = qca_async(base)
+        stream = await client.sessions.events.stream(sid)
+        async for ev in stream:
+            ev.type
+            n += 1
+            if n >= expected:
+                break
+        await stream.close()
+    secs = time.perf_counter() - t0
+    return {"events": n, "seconds": secs, "events_per_sec": n / secs}
+
+
+def stream_sync(kind, base, sid, expected):
+    n = 0
+    t0 = time.perf_counter()
+    if kind == "ours-sync":
+        client = ours_sync(base)
+        with client.sessions.events.stream(sid) as stream:
+            for ev in stream:
+                ev.type
+                n += 1
+                if n >= expected:
+                    break
+    else:
+        client = qca_sync(base)
+        stream = client.sessions.events.stream(sid)
+        for ev in stream:
+            ev.type
+            n += 1
+            if n >= expected:
+                break
+        stream.close()
+    secs = time.perf_counter() - t0
+    return {"events": n, "seconds": secs, "events_per_sec": n / secs}
+
+
+async def round_trips(kind, base, op, n, conc, agent_id):
+    client = ours_async(base) if kind == "ours" else qca_async(base)
+    lat: list[float] = []
+
+    async def one():
+        t = time.perf_counter()
+        if op == "retrieve":
+            await client.agents.retrieve(agent_id)
+        else:
+            await client.agents.list(limit=20)
+        lat.append((time.perf_counter() - t) * 1e3)
+
+    async def worker(k):
+        for _ in range(k):
+            await one()
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(n // conc) for _ in range(conc)))
+    secs = time.perf_counter() - t0
+    lat.sort()
+    pct = lambda p: lat[int((len(lat) - 1) * p)]  # noqa: E731
+    return {"requests": len(lat), "seconds": secs, "requests_per_sec": len(lat) / secs, "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
+
+
+async def fanout(kind, base, sids, expected):
+    rss0, cpu0 = rss_mb(), cpu_s()
+    client = ours_async(base) if kind == "ours" else qca_async(base)
+
+    async def one(sid):
+        n = 0
+        if kind == "ours":
+            async with client.sessions.events.stream(sid) as stream:
+                async for _ev in stream:
+                    n += 1
+                    if n >= expected:
+                        return n
+        else:
+            stream = await client.sessions.events.stream(sid)
+            async for _ev in stream:
+                n += 1
+                if n >= expected:
+                    await stream.close()
+                    return n
+        return n
+
+    t0 = time.perf_counter()
+    counts = await asyncio.gather(*(one(s) for s in sids))
+    secs = time.perf_counter() - t0
+    return {"sessions": len(sids), "events": sum(counts), "seconds": secs, "peak_rss_mb": peak_mb(),
+            "rss_growth_mb": peak_mb() - rss0, "cpu_seconds": cpu_s() - cpu0}
+
+
+async def slow_consumer(base, sid, expected, checkpoint):
+    client = ours_async(base)
+    samples = {}
+    n = 0
+    async with client.sessions.events.stream(sid) as stream:
+        async for _ev in stream:
+            n += 1
+            if n % 1000 == 0:
+                await asyncio.sleep(0)  # yield like a consumer doing other work
+            if n in (checkpoint, expected):
+                samples[str(n)] = rss_mb()
+            if n >= expected:
+                break
+    return {"events": n, "rss_mb_at": samples, "final_rss_mb": rss_mb(), "peak_rss_mb": peak_mb()}
+
+
+def main():
+    a = sys.argv
+    scen, kind, base = a[1], a[2], a[3]
+    if scen == "stream":
+        sid, expected = a[4], int(a[5])
+        out = asyncio.run(stream_async(kind, base, sid, expected)) if kind.endswith("async") else stream_sync(kind, base, sid, expected)
+    elif scen == "rt":
+        out = asyncio.run(round_trips(kind, base, a[4], int(a[5]), int(a[6]), a[7] if len(a) > 7 else ""))
+    elif scen == "fanout":
+        out = asyncio.run(fanout(kind, base, a[4].split(","), int(a[5])))
+    elif scen == "large":
+        out = asyncio.run(stream_async("ours-async" if kind == "ours" else "qca-async", base, a[4], int(a[5])))
+    elif scen == "slow":
+        out = asyncio.run(slow_consumer(base, a[4], int(a[5]), int(a[6])))
+    else:
+        raise SystemExit(f"unknown scenario {scen}")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

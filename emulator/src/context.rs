@@ -6,6 +6,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method};
 use serde_json::Value;
 
+use crate::body::KillSwitch;
 use crate::errors::{ApiError, ApiResult};
 use crate::faults::FaultSpec;
 use crate::query::Query;
@@ -33,6 +34,8 @@ pub struct Ctx {
     pub request_id: String,
     /// Fault applied to this request, if any (stream faults are read by SSE).
     pub fault: Option<Arc<FaultSpec>>,
+    /// The connection's kill switch (HTTP/1 only), for abrupt stream ends.
+    pub kill: Option<Arc<KillSwitch>>,
 }
 
 impl Ctx {
@@ -55,6 +58,11 @@ impl Ctx {
             Value::Object(m) => Ok(m),
             _ => Err(ApiError::invalid("Request body must be a JSON object.")),
         }
+    }
+
+    /// The `Content-Type` header (empty when absent).
+    pub fn content_type(&self) -> &str {
+        self.header("content-type").unwrap_or("")
     }
 
     /// A header value as text.

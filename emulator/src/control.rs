@@ -1,5 +1,5 @@
 //! Control endpoints under `/_emulator/` (no auth, not counted in stats):
-//! stats, clock, reset, global faults, health.
+//! stats, clock, reset, global faults, health, scheduled deployment runs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,7 +63,12 @@ pub async fn handle(st: &Arc<AppState>, req: Request<Incoming>, request_id: &str
             }
             Ok(Reply::ok(&json!({"spec": st.faults.global_raw()})))
         }),
-        (m, p) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No control route matches {m} {p}."))),
+        (Method::POST, p) if p.starts_with("/_emulator/deployments/") && p.ends_with("/trigger") => {
+            let id = &p["/_emulator/deployments/".len()..p.len() - "/trigger".len()];
+            crate::resources::deployment_runs::start_run(st, id, true).map(|run| Reply::created(&run))
+        }
+        (m, p) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No control route matches {m} {p}."))
+            .with_code("route_not_found")),
     };
     result.unwrap_or_else(|e| error_reply(&e, request_id))
 }

@@ -128,16 +128,29 @@ impl IdempotencyStore {
     }
 }
 
-/// Fingerprint = SHA-256 of method, path and the canonical body.
-pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+/// Fingerprint = SHA-256 of method, path and the canonical body. Multipart
+/// bodies are hashed with their boundary blanked out, since clients rebuild
+/// the form (with a fresh random boundary) on every retry.
+pub fn fingerprint(method: &str, path: &str, content_type: &str, body: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(method.as_bytes());
     h.update(b" ");
     h.update(path.as_bytes());
     h.update(b"\n");
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v) => h.update(canonical(&v).as_bytes()),
-        Err(_) => h.update(body),
+    if let Some(boundary) = crate::multipart::boundary(content_type) {
+        let needle = format!("--{boundary}");
+        let mut pos = 0;
+        while let Some(i) = crate::multipart::find(body, needle.as_bytes(), pos) {
+            h.update(&body[pos..i]);
+            h.update(b"--BOUNDARY");
+            pos = i + needle.len();
+        }
+        h.update(&body[pos..]);
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => h.update(canonical(&v).as_bytes()),
+            Err(_) => h.update(body),
+        }
     }
     hex::encode(h.finalize())
 }
@@ -166,9 +179,12 @@ mod tests {
     #[test]
     fn canonical_ignores_key_order() {
         assert_eq!(
-            fingerprint("POST", "/agents", br#"{"a":1,"b":{"y":2,"x":1}}"#),
-            fingerprint("POST", "/agents", br#"{ "b":{"x":1,"y":2}, "a":1 }"#)
+            fingerprint("POST", "/agents", "application/json", br#"{"a":1,"b":{"y":2,"x":1}}"#),
+            fingerprint("POST", "/agents", "", br#"{ "b":{"x":1,"y":2}, "a":1 }"#)
         );
-        assert_ne!(fingerprint("POST", "/agents", b"{}"), fingerprint("POST", "/sessions", b"{}"));
+        assert_ne!(fingerprint("POST", "/agents", "", b"{}"), fingerprint("POST", "/sessions", "", b"{}"));
+        let a = fingerprint("POST", "/files", "multipart/form-data; boundary=aaa", b"--aaa\r\nx\r\n--aaa--\r\n");
+        let b = fingerprint("POST", "/files", "multipart/form-data; boundary=\"bbbb\"", b"--bbbb\r\nx\r\n--bbbb--\r\n");
+        assert_eq!(a, b);
     }
 }

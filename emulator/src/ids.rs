@@ -85,9 +85,11 @@ pub fn parse_id(prefix: &str, id: &str) -> Option<u128> {
 }
 
 /// A shorter id (`prefix + 24 hex`) for objects whose documented ids are 24 hex
-/// characters (session resources). Uses the low 96 bits, which are unique.
+/// characters (session resources): the 48-bit millisecond timestamp followed
+/// by the low 48 bits of the counter, so string order is still creation order.
 pub fn short_id(prefix: &str, raw: u128) -> String {
-    format!("{prefix}{:024x}", raw & ((1u128 << 96) - 1))
+    let (ts, counter) = split(raw);
+    format!("{prefix}{:012x}{:012x}", ts & ((1 << 48) - 1), counter & ((1u128 << 48) - 1))
 }
 
 /// Id prefixes from contract §2.1.
@@ -101,6 +103,18 @@ pub mod prefix {
     pub const THREAD: &str = "sthr_";
     pub const SESSION_RESOURCE: &str = "sesr_";
     pub const OUTCOME: &str = "outc_";
+    pub const FILE: &str = "file_";
+    pub const VAULT: &str = "vault_";
+    pub const CREDENTIAL: &str = "vcred_";
+    pub const SKILL: &str = "skill_";
+    pub const SKILL_VERSION: &str = "skillver_";
+    pub const MEMORY_STORE: &str = "memstore_";
+    pub const MEMORY: &str = "mem_";
+    pub const MEMORY_VERSION: &str = "memver_";
+    pub const DEPLOYMENT: &str = "dep_";
+    pub const DEPLOYMENT_RUN: &str = "drun_";
+    pub const DREAM: &str = "dream_";
+    pub const WORK: &str = "work_";
 }
 
 #[cfg(test)]
@@ -125,6 +139,17 @@ mod tests {
         let a = g.next_raw(2_000);
         let b = g.next_raw(1_000);
         assert!(b > a);
+    }
+
+    #[test]
+    fn short_ids_keep_order() {
+        let g = IdGen::new();
+        let mut prev = String::new();
+        for i in 0..5_000u64 {
+            let id = short_id("sesr_", g.next_raw(1_700_000_000_000 + i / 1000));
+            assert!(id > prev && id.len() == 5 + 24, "{id} <= {prev}");
+            prev = id;
+        }
     }
 
     #[test]

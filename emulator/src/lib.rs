@@ -30,6 +30,7 @@ pub mod event_log;
 pub mod faults;
 pub mod idempotency;
 pub mod ids;
+pub mod multipart;
 pub mod pagination;
 pub mod pipeline;
 pub mod query;
@@ -42,6 +43,7 @@ pub mod stats;
 pub mod stream;
 pub mod turn;
 pub mod validate;
+pub mod zip;
 
 pub use config::{EmulatorConfig, Region};
 pub use faults::FaultSpec;

@@ -195,6 +195,25 @@ impl<T> Selection<'_, T> {
     }
 }
 
+/// Pages `items` (stored ascending by id) into a 200 reply: parses `limit`,
+/// the cursor and `order` (default `default`), keeps items passing `keep`
+/// and renders each with `render`. Ids double as cursor keys.
+pub fn list_reply<T>(
+    q: &Query,
+    items: &[T],
+    id: impl Fn(&T) -> String,
+    keep: impl Fn(&T) -> bool,
+    render: impl FnMut(&T) -> Value,
+    default: Order,
+) -> ApiResult<crate::body::Reply> {
+    let page = PageRequest::parse(q)?;
+    let order = Order::parse(q, default)?;
+    let mut render = render;
+    let sel = select(items, &id, keep, order, &page);
+    let body = sel.envelope(|t| render(t).to_string(), &id, &id);
+    Ok(crate::body::Reply::raw_json(http::StatusCode::OK, body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

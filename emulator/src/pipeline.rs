@@ -15,7 +15,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use tokio::sync::mpsc;
 
-use crate::body::{abort_after_flush, Body, Chunk, Reply};
+use crate::body::{abort_after_flush, Body, Chunk, KillSwitch, Reply};
 use crate::config::Region;
 use crate::context::Ctx;
 use crate::errors::{error_type_for_status, ApiError};
@@ -63,17 +63,24 @@ pub async fn handle(st: Arc<AppState>, req: Request<Incoming>) -> Result<Respons
     let path = req.uri().path().to_string();
     let outcome = if path == "/_emulator" || path.starts_with("/_emulator/") {
         Outcome::Reply(crate::control::handle(&st, req, &request_id).await)
+    } else if let Some(rest) = path.strip_prefix(crate::resources::storage::PREFIX) {
+        Outcome::Reply(crate::resources::storage::serve(&st, &req, rest, &request_id))
     } else if let Some(rest) = strip_prefix(&path, &st.prefix) {
         let rest = if rest.is_empty() { "/".to_string() } else { rest.to_string() };
         api(&st, req, &rest, &request_id).await
     } else {
-        let e = ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No route matches {} {path}.", req.method()));
-        Outcome::Reply(error_reply(&e, &request_id))
+        Outcome::Reply(error_reply(&route_not_found(req.method(), &path), &request_id))
     };
     match outcome {
         Outcome::Drop => Err(DropConnection),
         Outcome::Reply(r) => Ok(into_response(r, &request_id)),
     }
+}
+
+/// The 404 for a path no route matches (`error.code: route_not_found`, so it
+/// can be told apart from an unknown id).
+pub fn route_not_found(method: &Method, path: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No route matches {method} {path}.")).with_code("route_not_found")
 }
 
 fn strip_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
@@ -146,9 +153,7 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
             );
             return Outcome::Reply(error_reply(&e, request_id).header("allow", allowed.join(", ")));
         }
-        Match::NotFound => {
-            return err(ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No route matches {method} {path}.")))
-        }
+        Match::NotFound => return err(route_not_found(&method, path)),
     };
 
     let (parts, incoming) = req.into_parts();
@@ -165,7 +170,9 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
         Err(BodyError::Io) => return Outcome::Drop,
     };
 
+    let kill = parts.extensions.get::<Arc<crate::body::KillSwitch>>().cloned();
     let ctx = Ctx {
+        kill,
         state: st.clone(),
         method: method.clone(),
         params,
@@ -187,13 +194,13 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
         if key.len() > 255 {
             return err(ApiError::param("Idempotency-Key", "Idempotency-Key must be at most 255 characters."));
         }
-        match st.idempotency.begin(&st.clock, &ctx.token, key, fingerprint(method.as_str(), path, &ctx.body)) {
+        match st.idempotency.begin(&st.clock, &ctx.token, key, fingerprint(method.as_str(), path, ctx.content_type(), &ctx.body)) {
             Begin::Proceed(p) => pending = Some(p),
             Begin::Replay(stored) => {
                 st.stats.count_replay();
                 let mut r = Reply::raw_json(StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK), stored.body);
                 r.content_type = stored.content_type;
-                return response_fault(st, r.header("idempotent-replayed", "true"), fault.as_deref());
+                return response_fault(st, r.header("idempotent-replayed", "true"), fault.as_deref(), ctx.kill.clone());
             }
             Begin::Mismatch => {
                 return err(ApiError::conflict("Idempotency key reused with a different request body.").with_param("Idempotency-Key"))
@@ -210,11 +217,11 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
     if let Some(d) = delay {
         tokio::time::sleep(d).await;
     }
-    let reply = dispatch(route, &ctx).unwrap_or_else(|e| error_reply(&e, request_id));
+    let reply = dispatch(route, &ctx).await.unwrap_or_else(|e| error_reply(&e, request_id));
     if let (Some(p), Some(bytes)) = (pending, &reply.bytes) {
         p.complete(StoredResponse { status: reply.status.as_u16(), content_type: reply.content_type, body: bytes.clone() });
     }
-    response_fault(st, reply, fault.as_deref())
+    response_fault(st, reply, fault.as_deref(), ctx.kill.clone())
 }
 
 fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {
@@ -288,7 +295,7 @@ fn html_error(status: u16) -> Reply {
 }
 
 /// Applies response-mangling faults to a processed request.
-fn response_fault(st: &AppState, mut r: Reply, fault: Option<&FaultSpec>) -> Outcome {
+fn response_fault(st: &AppState, mut r: Reply, fault: Option<&FaultSpec>, kill: Option<Arc<KillSwitch>>) -> Outcome {
     let Some(f) = fault else { return Outcome::Reply(r) };
     let Some(kind) = f.response else { return Outcome::Reply(r) };
     st.stats.count_fault();
@@ -306,12 +313,13 @@ fn response_fault(st: &AppState, mut r: Reply, fault: Option<&FaultSpec>) -> Out
             let full = r.bytes.clone().unwrap_or_default();
             let (tx, rx) = mpsc::channel(2);
             let half = Bytes::copy_from_slice(&full[..full.len() / 2]);
+            let killable = kill.is_some();
             tokio::spawn(async move {
                 if tx.send(Chunk::Data(half)).await.is_ok() {
-                    abort_after_flush(&tx).await;
+                    abort_after_flush(&tx, killable).await;
                 }
             });
-            r.body = Body::Channel(rx);
+            r.body = Body::channel(rx, kill);
             r.headers.push(("content-length", full.len().to_string()));
         }
         ResponseFault::HtmlError => {}

@@ -15,6 +15,7 @@ use hyper_util::server::conn::auto;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::body::{KillSwitch, KillableIo};
 use crate::pipeline;
 use crate::state::AppState;
 use crate::stats::Gauge;
@@ -26,6 +27,7 @@ const GRACE: Duration = Duration::from_secs(2);
 pub async fn bind(st: Arc<AppState>) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = TcpListener::bind((st.config.host.as_str(), st.config.port)).await?;
     let addr = listener.local_addr()?;
+    let _ = st.addr.set(addr);
     Ok((addr, tokio::spawn(accept_loop(listener, st))))
 }
 
@@ -54,9 +56,18 @@ async fn accept_loop(listener: TcpListener, st: Arc<AppState>) {
 async fn serve_connection(stream: TcpStream, st: Arc<AppState>) {
     let _gauge = Gauge::connection(st.stats.clone());
     let svc_state = st.clone();
-    let svc = service_fn(move |req| pipeline::handle(svc_state.clone(), req));
+    // HTTP/1 requests get the connection's kill switch so a fault can cut the
+    // socket right after the bytes already written (see `body::KillSwitch`).
+    let switch = Arc::new(KillSwitch::default());
+    let io = KillableIo::new(stream, switch.clone());
+    let svc = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+        if req.version() < http::Version::HTTP_2 {
+            req.extensions_mut().insert(switch.clone());
+        }
+        pipeline::handle(svc_state.clone(), req)
+    });
     let builder = auto::Builder::new(TokioExecutor::new());
-    let conn = builder.serve_connection(TokioIo::new(stream), svc);
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => return,

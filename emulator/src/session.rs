@@ -169,6 +169,10 @@ pub struct SessionCore {
     pub environment_variables: Obj,
     /// `resources`.
     pub resources: Vec<Value>,
+    /// Repository secrets by resource id (never rendered).
+    pub resource_secrets: std::collections::BTreeMap<String, String>,
+    /// The deployment whose run created this session.
+    pub deployment_id: Option<String>,
     /// `vault_ids`.
     pub vault_ids: Vec<Value>,
     /// `memory_store_ids`.
@@ -389,7 +393,7 @@ impl SessionCore {
             },
             "usage": self.usage_json(now, true),
             "outcome_evaluations": self.outcome_evaluations,
-            "deployment_id": Value::Null,
+            "deployment_id": self.deployment_id,
             "archived_at": ts_or_null(self.archived_at),
             "created_at": format_rfc3339(self.created_us),
             "updated_at": format_rfc3339(self.updated_us),

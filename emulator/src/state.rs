@@ -1,7 +1,8 @@
 //! Shared emulator state.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use tokio_util::sync::CancellationToken;
 
@@ -11,7 +12,15 @@ use crate::faults::FaultRegistry;
 use crate::idempotency::IdempotencyStore;
 use crate::ids::IdGen;
 use crate::resources::agents::Agent;
+use crate::resources::credentials::Credential;
+use crate::resources::deployments::{Deployment, DeploymentRun};
+use crate::resources::dreams::Dream;
 use crate::resources::environments::Environment;
+use crate::resources::files::StoredFile;
+use crate::resources::memory::MemoryStore;
+use crate::resources::skills::Skill;
+use crate::resources::vaults::Vault;
+use crate::resources::work::WorkQueue;
 use crate::session::Session;
 use crate::stats::Stats;
 
@@ -24,6 +33,22 @@ pub struct Store {
     pub environments: BTreeMap<String, Environment>,
     /// Live (non-deleted) sessions.
     pub sessions: BTreeMap<String, Arc<Session>>,
+    /// Files, including deleted ones (kept as tombstones so `/content` can answer 410).
+    pub files: BTreeMap<String, StoredFile>,
+    /// Vaults.
+    pub vaults: BTreeMap<String, Vault>,
+    /// Vault credentials (all vaults).
+    pub credentials: BTreeMap<String, Credential>,
+    /// Skills with their versions.
+    pub skills: BTreeMap<String, Skill>,
+    /// Memory stores with their memories and memory versions.
+    pub memory_stores: BTreeMap<String, MemoryStore>,
+    /// Deployments.
+    pub deployments: BTreeMap<String, Deployment>,
+    /// Deployment runs (all deployments).
+    pub deployment_runs: BTreeMap<String, DeploymentRun>,
+    /// Dreams.
+    pub dreams: BTreeMap<String, Dream>,
 }
 
 /// Everything a request handler can reach.
@@ -44,8 +69,15 @@ pub struct AppState {
     /// Idempotency keys.
     pub idempotency: IdempotencyStore,
     store: Mutex<Store>,
+    /// Self-hosted environment work queues. Kept outside the store because
+    /// work is enqueued under a session lock (lock order: store → session → work).
+    pub work: WorkQueue,
     /// Cancelled on shutdown (ends streams and turns).
     pub shutdown: CancellationToken,
+    /// The bound address (set once listening), for links to the storage route.
+    pub addr: OnceLock<SocketAddr>,
+    /// Key signing storage URLs.
+    pub storage_secret: String,
 }
 
 impl AppState {
@@ -64,7 +96,10 @@ impl AppState {
             faults,
             idempotency: IdempotencyStore::default(),
             store: Mutex::new(Store::default()),
+            work: WorkQueue::default(),
             shutdown: CancellationToken::new(),
+            addr: OnceLock::new(),
+            storage_secret: uuid::Uuid::new_v4().simple().to_string(),
         })
     }
 
@@ -98,6 +133,7 @@ impl AppState {
             sessions
         };
         close_sessions(&sessions);
+        self.work.clear();
         self.idempotency.clear();
         self.faults.reset_counters();
         self.stats.reset();

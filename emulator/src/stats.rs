@@ -17,6 +17,8 @@ pub struct Stats {
     total_streams: AtomicU64,
     faults_injected: AtomicU64,
     idempotent_replays: AtomicU64,
+    storage_requests: AtomicU64,
+    storage_requests_with_auth: AtomicU64,
 }
 
 impl Stats {
@@ -42,6 +44,15 @@ impl Stats {
         self.idempotent_replays.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one request to the unauthenticated storage route, noting whether
+    /// it carried credentials (`Authorization`, `x-api-key` or `Cookie`).
+    pub fn count_storage(&self, with_auth: bool) {
+        self.storage_requests.fetch_add(1, Ordering::Relaxed);
+        if with_auth {
+            self.storage_requests_with_auth.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Clears request/object/fault counters (connection gauges are kept: they
     /// describe live sockets, not state).
     pub fn reset(&self) {
@@ -50,6 +61,8 @@ impl Stats {
         self.faults_injected.store(0, Ordering::Relaxed);
         self.idempotent_replays.store(0, Ordering::Relaxed);
         self.total_streams.store(0, Ordering::Relaxed);
+        self.storage_requests.store(0, Ordering::Relaxed);
+        self.storage_requests_with_auth.store(0, Ordering::Relaxed);
     }
 
     /// The JSON document served by the stats endpoint.
@@ -71,6 +84,8 @@ impl Stats {
             },
             "faults_injected": self.faults_injected.load(Ordering::Relaxed),
             "idempotent_replays": self.idempotent_replays.load(Ordering::Relaxed),
+            "storage_requests": self.storage_requests.load(Ordering::Relaxed),
+            "storage_requests_with_auth": self.storage_requests_with_auth.load(Ordering::Relaxed),
         })
     }
 }

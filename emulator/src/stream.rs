@@ -37,6 +37,8 @@ struct Options {
     types: Vec<String>,
     faults: StreamFaults,
     request_id: String,
+    /// The connection can be cut without timers (HTTP/1 kill switch).
+    killable: bool,
 }
 
 /// `GET /sessions/{session_id}/events/stream` and `.../threads/{thread_id}/stream`.
@@ -66,6 +68,7 @@ pub fn open(ctx: &Ctx) -> ApiResult<Reply> {
     opts.types.extend(ctx.query.list("type"));
     opts.request_id = ctx.request_id.clone();
     opts.faults = ctx.fault.as_ref().map(|f| f.stream.clone()).unwrap_or_default();
+    opts.killable = ctx.kill.is_some();
     let last = ctx.header("last-event-id").map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let start = sess.with(|c| match &last {
         None => Ok(0),
@@ -75,7 +78,7 @@ pub fn open(ctx: &Ctx) -> ApiResult<Reply> {
     })?;
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(run(ctx.state.clone(), sess, start, opts, tx));
-    Ok(Reply::stream("text/event-stream", rx).header("cache-control", "no-cache").header("x-accel-buffering", "no"))
+    Ok(Reply::stream("text/event-stream", rx, ctx.kill.clone()).header("cache-control", "no-cache").header("x-accel-buffering", "no"))
 }
 
 /// What a stream fault wants at the current frame count.
@@ -176,7 +179,7 @@ async fn apply_fault(
         FaultAction::Drop => {
             let _ = send(tx, buf).await;
             st.stats.count_fault();
-            crate::body::abort_after_flush(tx).await;
+            crate::body::abort_after_flush(tx, opts.killable).await;
             Some(())
         }
         FaultAction::Stall => {

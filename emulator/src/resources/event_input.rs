@@ -57,11 +57,27 @@ pub const ALL_TYPES: [&str; 7] = [
 /// Validates a batch against the session state. `allowed` restricts the types
 /// (session `initial_events` accept only `user.message` / `user.define_outcome`).
 pub fn validate_batch(events: &[Value], core: &SessionCore, param: &str, allowed: &[&str]) -> ApiResult<Vec<Input>> {
-    let mut pending: Vec<(String, PendingKind)> = core
+    let pending: Vec<(String, PendingKind)> = core
         .blocked
         .as_ref()
         .map(|b| b.pending.iter().map(|p| (p.event_id.clone(), p.kind.clone())).collect())
         .unwrap_or_default();
+    validate_with(events, pending, Some(&core.thread_id), core.self_hosted, param, allowed)
+}
+
+/// Validates events outside any session (deployment `initial_events`).
+pub fn validate_detached(events: &[Value], param: &str, allowed: &[&str]) -> ApiResult<Vec<Input>> {
+    validate_with(events, Vec::new(), None, false, param, allowed)
+}
+
+fn validate_with(
+    events: &[Value],
+    mut pending: Vec<(String, PendingKind)>,
+    thread_id: Option<&str>,
+    self_hosted: bool,
+    param: &str,
+    allowed: &[&str],
+) -> ApiResult<Vec<Input>> {
     let mut out = Vec::with_capacity(events.len());
     for (i, ev) in events.iter().enumerate() {
         let prefix = format!("{param}[{i}].");
@@ -79,7 +95,7 @@ pub fn validate_batch(events: &[Value], core: &SessionCore, param: &str, allowed
         let mut fields = Obj::new();
         let thread = f.opt_str("session_thread_id", 256)?;
         if let Some(t) = thread {
-            if t != core.thread_id {
+            if Some(t) != thread_id {
                 return Err(ApiError::param(f.param("session_thread_id"), format!("Session thread '{t}' was not found.")));
             }
             fields.insert("session_thread_id".into(), json!(t));
@@ -140,7 +156,7 @@ pub fn validate_batch(events: &[Value], core: &SessionCore, param: &str, allowed
                 InputKind::DefineOutcome { description }
             }
             "user.tool_result" => {
-                if !core.self_hosted {
+                if !self_hosted {
                     return Err(ApiError::param(
                         f.param("type"),
                         "user.tool_result is only supported for sessions in self_hosted environments.",

@@ -58,6 +58,10 @@ pub fn send(ctx: &Ctx) -> ApiResult<Reply> {
 pub fn apply_batch(st: &Arc<AppState>, sess: &Arc<Session>, c: &mut SessionCore, inputs: Vec<Input>) -> Vec<Arc<str>> {
     let mut echoes = Vec::with_capacity(inputs.len());
     let mut resolved_now = false;
+    let starts_turn = inputs.iter().any(|i| matches!(i.kind, InputKind::UserMessage { .. } | InputKind::DefineOutcome { .. }));
+    if c.self_hosted && starts_turn {
+        st.work.enqueue(st, &c.environment_id, &c.session_id);
+    }
     for Input { etype, mut fields, kind } in inputs {
         match kind {
             InputKind::UserMessage { plan } => {

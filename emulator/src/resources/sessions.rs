@@ -1,6 +1,7 @@
 //! Sessions (contract §3.3, §4.5).
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
@@ -9,12 +10,12 @@ use super::agent_fields as fields;
 use super::agents::Agent;
 use super::event_input::validate_batch;
 use super::events::{apply_batch, session_or_404, stop_current};
+use super::session_resources::validate_resources;
 use crate::body::Reply;
-use crate::clock::format_rfc3339;
 use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::event_log::EventLog;
-use crate::ids::{prefix, short_id};
+use crate::ids::prefix;
 use crate::pagination::{select, Order, PageRequest};
 use crate::query::TimeRange;
 use crate::session::{Session, SessionCore, Status, TurnStatus, Usage};
@@ -69,71 +70,17 @@ fn apply_agent_overrides(snapshot: &mut Obj, o: &Obj, param: &str) -> ApiResult<
     Ok(changed)
 }
 
-/// Validates `resources[]` and renders them as SessionResource objects
-/// (ids assigned, secrets stripped). Returns (resources, memory_store_ids).
-fn resources(st: &AppState, v: Option<&Value>) -> ApiResult<(Vec<Value>, Vec<Value>)> {
-    let items = match v {
-        None | Some(Value::Null) => return Ok((Vec::new(), Vec::new())),
-        Some(Value::Array(a)) => a,
-        Some(other) => return Err(ApiError::param("resources", format!("resources must be an array, got {}", type_name(other)))),
-    };
-    let ts = format_rfc3339(st.now());
-    let (mut out, mut stores) = (Vec::new(), Vec::new());
-    for (i, r) in items.iter().enumerate() {
-        let p = format!("resources[{i}].");
-        let m = r.as_object().ok_or_else(|| ApiError::param(format!("resources[{i}]"), "resource must be an object"))?;
-        let f = Fields::new(m, &p);
-        let ty = f.req_enum("type", &["file", "github_repository", "git_repository", "memory_store"])?;
-        let mut o = m.clone();
-        o.remove("authorization_token");
-        o.remove("password");
-        let id = short_id(prefix::SESSION_RESOURCE, st.ids.next_raw(st.clock.now_ms()));
-        let mount = f.opt_str("mount_path", 1024)?.map(str::to_string);
-        let mount = match ty {
-            "file" => mount.unwrap_or_else(|| format!("/mnt/session/uploads/{}", f.req_str("file_id", 1, 256).unwrap_or_default())),
-            "memory_store" => {
-                let ms = f.req_str("memory_store_id", 1, 256)?;
-                f.opt_enum("access", &["read_write", "read_only"])?;
-                f.opt_str("instructions", 4096)?;
-                o.entry("access").or_insert(json!("read_write"));
-                o.entry("instructions").or_insert(Value::Null);
-                stores.push(json!(ms));
-                mount.unwrap_or_else(|| format!("/mnt/memory/{ms}"))
-            }
-            _ => {
-                let url = f.req_str("url", 1, 2047)?;
-                if let Some(c) = f.opt_object("checkout")? {
-                    let cf = Fields::new(c, "checkout.");
-                    match cf.req_enum("type", &["branch", "commit"])? {
-                        "branch" => drop(cf.req_str("name", 1, 1024)?),
-                        _ => drop(cf.req_str("sha", 1, 64)?),
-                    }
-                }
-                o.entry("checkout").or_insert(Value::Null);
-                let repo = url.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or("repo").to_string();
-                mount.unwrap_or_else(|| format!("/workspace/{repo}"))
-            }
-        };
-        if ty == "file" {
-            f.req_str("file_id", 1, 256)?;
-        }
-        o.insert("id".into(), json!(id));
-        o.insert("mount_path".into(), json!(mount));
-        o.insert("created_at".into(), json!(ts));
-        o.insert("updated_at".into(), json!(ts));
-        out.push(Value::Object(o));
-    }
-    if stores.len() > 8 {
-        return Err(ApiError::param("resources", "at most 8 memory stores may be attached to a session"));
-    }
-    Ok((out, stores))
-}
-
 /// `POST /sessions`
 pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
-    let st = &ctx.state;
     let body = ctx.object()?;
-    let f = Fields::new(&body, "");
+    let (_, out) = create_session(&ctx.state, &body, None)?;
+    Ok(Reply::created(&out))
+}
+
+/// Creates a session from a `POST /sessions` body (also used by deployment
+/// runs, which pass their id). Returns the session and its JSON.
+pub fn create_session(st: &Arc<AppState>, body: &Obj, deployment_id: Option<String>) -> ApiResult<(Arc<Session>, Value)> {
+    let f = Fields::new(body, "");
     let (agent_id, version, overrides) = agent_ref(&f)?;
     let environment_id = f.req_str("environment_id", 1, 256)?.to_string();
     let title = f.opt_str("title", 1000)?.unwrap_or("").to_string();
@@ -149,10 +96,14 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         }
     }
     let initial = f.opt_array("initial_events", 100)?.cloned().unwrap_or_default();
-    let (resources, stores) = resources(st, f.get("resources"))?;
-    memory_store_ids.extend(stores);
 
     let mut store = st.store();
+    let res = validate_resources(st, &store, f.get("resources"))?;
+    for ms in res.memory_store_ids {
+        if !memory_store_ids.contains(&ms) {
+            memory_store_ids.push(ms);
+        }
+    }
     let env = store.environments.get(&environment_id).ok_or_else(|| ApiError::not_found("Environment", &environment_id))?;
     if env.archived_at.is_some() {
         return Err(ApiError::conflict(format!("Environment '{environment_id}' is archived.")).with_param("environment_id"));
@@ -181,7 +132,9 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         title: json!(title),
         metadata,
         environment_variables,
-        resources,
+        resources: res.rendered,
+        resource_secrets: res.secrets,
+        deployment_id,
         vault_ids,
         memory_store_ids,
         budget,
@@ -218,7 +171,7 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         }
         c.render(st.now())
     });
-    Ok(Reply::created(&out))
+    Ok((sess, out))
 }
 
 /// `GET /sessions/{session_id}`

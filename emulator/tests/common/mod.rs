@@ -42,6 +42,10 @@ impl Harness {
         self.http.delete(self.url(path)).bearer_auth(TOKEN)
     }
 
+    pub fn upload(&self, path: &str, form: reqwest::multipart::Form) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path)).bearer_auth(TOKEN).multipart(form)
+    }
+
     /// Sends and returns (status, json body).
     pub async fn send(&self, rb: reqwest::RequestBuilder) -> (u16, Value) {
         let resp = rb.send().await.expect("request");
@@ -120,6 +124,24 @@ impl Harness {
             rb = rb.json(&b);
         }
         self.ok(rb).await
+    }
+}
+
+/// A multipart file part with a filename (and an optional MIME type).
+pub fn file_part(name: &str, data: impl Into<Vec<u8>>, mime: Option<&str>) -> reqwest::multipart::Part {
+    let p = reqwest::multipart::Part::bytes(data.into()).file_name(name.to_string());
+    match mime {
+        Some(m) => p.mime_str(m).unwrap(),
+        None => p,
+    }
+}
+
+/// Asserts a 4xx/5xx envelope: (status, error.type, error.param).
+pub fn assert_error(got: &(u16, Value), status: u16, kind: &str, param: Option<&str>) {
+    assert_eq!(got.0, status, "{}", got.1);
+    assert_eq!(got.1["error"]["type"], kind, "{}", got.1);
+    if let Some(p) = param {
+        assert_eq!(got.1["error"]["param"], p, "{}", got.1);
     }
 }
 

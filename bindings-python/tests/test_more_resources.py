@@ -1,8 +1,7 @@
 """Files, vaults, skills, memory stores, deployments and dreams.
 
-Each family runs against the emulator once it serves that family (a family it does not serve
-yet answers "No route matches" and its tests are skipped, visibly). Client-side behaviour —
-argument checks and upload sources — is tested regardless.
+Every family runs against the emulator; a family it does not serve fails the test (never a skip).
+Client-side behaviour — argument checks and upload sources — is tested too.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ def _served(base_url: str, path: str) -> bool:
 
 def require(emulator: Emulator, path: str) -> None:
     if not _served(emulator.base_url, path):
-        pytest.skip(f"the emulator does not serve {path} yet")
+        pytest.fail(f"the emulator does not serve {path}")
 
 
 # ---- client side (no server needed) -------------------------------------------------------

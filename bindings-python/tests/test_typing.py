@@ -16,7 +16,7 @@ EXAMPLES = HERE.parents[1] / "examples" / "python"
 
 
 def test_mypy_strict_on_examples_and_typing_usage(tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
+    import mypy  # noqa: F401  (installed by scripts/test.sh; a missing mypy fails)
     files = [str(p) for p in sorted(EXAMPLES.glob("*.py"))] + [str(HERE / "typing_usage.py")]
     assert len(files) >= 3
     env = dict(os.environ, MYPYPATH=str(PKG))
@@ -32,7 +32,7 @@ def test_mypy_strict_on_examples_and_typing_usage(tmp_path: Path) -> None:
 
 
 def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
-    pytest.importorskip("mypy")
+    import mypy  # noqa: F401  (installed by scripts/test.sh; a missing mypy fails)
     bad = tmp_path / "bad.py"
     bad.write_text(
         "import qoder_cloud\n"

@@ -190,7 +190,10 @@ impl EventStream {
         let op = crate::client::lookup(op)?;
         let mut probe = args.clone();
         if let Value::Object(m) = &mut probe {
-            m.insert("event_deltas".into(), Value::from(opts.event_deltas.clone()));
+            // Deltas given as an option win; deltas passed among the arguments are kept (and checked).
+            if !opts.event_deltas.is_empty() || !m.contains_key("event_deltas") {
+                m.insert("event_deltas".into(), Value::from(opts.event_deltas.clone()));
+            }
         }
         crate::request::build(op, probe.clone(), opts.request.clone())?;
         let shared = Arc::new(Shared::default());

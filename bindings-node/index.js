@@ -1,0 +1,553 @@
+'use strict';
+// @qoder/cloud — Node.js SDK for the Qoder Cloud Agents Managed API.
+//
+// A thin layer over the Rust core (native addon `qoder-cloud.node`): this file converts
+// arguments, calls one native function, rebuilds typed errors and wraps results. The resource
+// namespaces are generated from the core's operation table, so every operation the core knows is
+// present by construction: `client.memoryStores.memoryVersions.list(storeId)` is the core's
+// `memory_stores.memory_versions.list`.
+//
+// Conventions: the target id is positional and ancestor ids go in the params object
+// (`client.vaults.credentials.retrieve(credId, { vault_id })`); list methods take the parent id
+// positionally (`client.sessions.events.list(sessionId, { limit })`); API objects and request
+// bodies keep the wire's snake_case names; options are camelCase and always the last argument.
+
+const native = require('./lib/native');
+const errors = require('./lib/errors');
+const { Page, PagePromise } = require('./lib/pagination');
+const { Stream } = require('./lib/stream');
+const { isKnownEventType } = require('./lib/events');
+const { uploadSource, skillFiles, BinaryResponse } = require('./lib/transfer');
+const { DeltaAccumulator, toTurnResult } = require('./lib/turn');
+const opts = require('./lib/options');
+
+const { fromNative, APIUserAbortError } = errors;
+const { typeError, isPlainObject, requestOptions, looksLikeOptions, REQUEST_OPTION_KEYS, STREAM_OPTION_KEYS } = opts;
+
+const VERSION = require('./package.json').version;
+
+const LOG_LEVELS = { debug: 10, info: 20, warn: 30, error: 40, off: 100 };
+
+function camel(s) {
+  return s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+}
+
+/** The operation table, parsed once, with the JS-side lookups each method needs. */
+const OPERATIONS = JSON.parse(native.operations()).map((op) => {
+  const pathParams = op.path_params;
+  const argNames = new Set([
+    ...pathParams,
+    ...op.query.map((q) => q.arg),
+    ...op.headers.map((h) => h.arg),
+    ...op.body_fields,
+    'workspace_id',
+    'betas',
+  ]);
+  if (op.response === 'page' || op.response === 'models_page') for (const k of ['limit', 'page', 'after_id', 'before_id']) argNames.add(k);
+  return Object.freeze({
+    name: op.name,
+    jsName: op.name.split('.').map(camel).join('.'),
+    method: op.method,
+    path: op.path,
+    response: op.response,
+    body: op.body,
+    required: op.required,
+    pathParams,
+    target: pathParams.length ? pathParams[pathParams.length - 1] : null,
+    ancestors: pathParams.slice(0, -1),
+    argNames,
+  });
+});
+
+function attachMeta(data, res) {
+  if (data !== null && typeof data === 'object') {
+    Object.defineProperties(data, {
+      requestId: { value: res.requestId ?? null, enumerable: false, configurable: true },
+      idempotencyKey: { value: res.idempotencyKey ?? null, enumerable: false, configurable: true },
+      httpStatus: { value: res.status, enumerable: false, configurable: true },
+    });
+  }
+  return data;
+}
+
+function checkId(op, name, value, where) {
+  if (typeof value !== 'string') throw typeError(where, name, 'a string id', value);
+  if (value === '') throw typeError(where, name, 'a non-empty string id', value);
+}
+
+/**
+ * Splits `(id?, params?, options?)` into the core's named-argument object and the options.
+ * Throws TypeError for wrong argument types before anything is sent.
+ */
+function parseCall(op, argv) {
+  const where = `client.${op.jsName}`;
+  let i = 0;
+  let id;
+  if (op.target !== null) {
+    id = argv[0];
+    checkId(op, op.target, id, where);
+    i = 1;
+  }
+  let params = argv[i];
+  let options = argv[i + 1];
+  if (argv.length > i + 2) throw new TypeError(`${where}: expected at most ${i + 2} arguments, got ${argv.length}`);
+  if (params !== undefined && params !== null && !isPlainObject(params)) throw typeError(where, 'params', 'an object', params);
+  if (options === undefined && looksLikeOptions(op, params)) {
+    options = params;
+    params = undefined;
+  }
+  const args = {};
+  if (params) {
+    for (const k of Object.keys(params)) {
+      const v = params[k];
+      if (v !== undefined) args[k] = v;
+    }
+  }
+  for (const anc of op.ancestors) checkId(op, anc, args[anc], where);
+  if (op.target !== null) args[op.target] = id;
+  if (op.body === 'json') {
+    for (const f of op.required) {
+      if (args[f] === undefined) {
+        const e = new TypeError(`${where}: missing required argument \`${f}\``);
+        e.param = f;
+        throw e;
+      }
+    }
+  }
+  return { args, options };
+}
+
+/** Splits a stream method's arguments into wire arguments, stream options and request options. */
+function parseStream(op, argv) {
+  const where = `client.${op.jsName}`;
+  let i = 0;
+  let id;
+  if (op.target !== null) {
+    id = argv[0];
+    checkId(op, op.target, id, where);
+    i = 1;
+  }
+  const params = argv[i];
+  const options = argv[i + 1];
+  if (params !== undefined && params !== null && !isPlainObject(params)) throw typeError(where, 'params', 'an object', params);
+  if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
+  const all = { ...(params || {}), ...(options || {}) };
+  const args = {};
+  const request = {};
+  const stream = {};
+  for (const k of Object.keys(all)) {
+    const v = all[k];
+    if (v === undefined) continue;
+    if (STREAM_OPTION_KEYS.has(k)) stream[k] = v;
+    else if (REQUEST_OPTION_KEYS.has(k)) request[k] = v;
+    else args[k] = v;
+  }
+  // Wire spellings of the two stream options are accepted too.
+  if (args.last_event_id !== undefined) {
+    if (stream.lastEventId === undefined) stream.lastEventId = args.last_event_id;
+    delete args.last_event_id;
+  }
+  if (args.event_deltas !== undefined) {
+    if (stream.eventDeltas === undefined) stream.eventDeltas = args.event_deltas;
+    delete args.event_deltas;
+  }
+  for (const anc of op.ancestors) checkId(op, anc, args[anc], where);
+  if (op.target !== null) args[op.target] = id;
+
+  const cfg = {};
+  if (stream.lastEventId !== undefined && stream.lastEventId !== null) {
+    if (typeof stream.lastEventId !== 'string') throw typeError(where, 'lastEventId', 'a string event id', stream.lastEventId);
+    cfg.lastEventId = stream.lastEventId;
+  }
+  if (stream.eventDeltas !== undefined && stream.eventDeltas !== null) {
+    const d = stream.eventDeltas;
+    if (!Array.isArray(d) || d.some((x) => typeof x !== 'string')) throw typeError(where, 'eventDeltas', 'an array of event types', d);
+    cfg.eventDeltas = d;
+  }
+  if (stream.resume !== undefined) {
+    if (typeof stream.resume !== 'boolean') throw typeError(where, 'resume', 'a boolean', stream.resume);
+    cfg.resume = stream.resume;
+  }
+  const idle = opts.checkMillis(where, 'idleTimeout', stream.idleTimeout);
+  if (idle !== undefined) cfg.idleTimeoutMs = idle;
+  const mra = opts.checkCount(where, 'maxReconnectAttempts', stream.maxReconnectAttempts);
+  if (mra !== undefined) cfg.maxReconnectAttempts = mra;
+  let batchSize;
+  if (stream.batchSize !== undefined) {
+    if (!Number.isInteger(stream.batchSize) || stream.batchSize < 1) throw typeError(where, 'batchSize', 'a positive integer', stream.batchSize);
+    batchSize = stream.batchSize;
+  }
+  const { native: req, signal } = requestOptions(where, request);
+  if (req) cfg.request = req;
+  return { args, cfg, signal, lastEventId: cfg.lastEventId ?? null, batchSize };
+}
+
+function typeTextError(text) {
+  return typeError('client.sessions.runTurn', 'text', 'a string', text);
+}
+
+/** A group of methods, e.g. `client.sessions` or `client.sessions.events`. */
+class Resource {
+  get [Symbol.toStringTag]() {
+    return 'Resource';
+  }
+}
+
+class Client {
+  #native;
+  #closed = false;
+
+  /**
+   * @param {import('./index').ClientOptions} [options]
+   */
+  constructor(options = {}) {
+    if (!isPlainObject(options)) throw typeError('new Client', 'options', 'an object', options);
+    const where = 'new Client';
+    const str = (k) => {
+      const v = options[k];
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string') throw typeError(where, k, 'a string', v);
+      return v;
+    };
+    const config = {
+      accessToken: str('accessToken'),
+      baseUrl: str('baseURL'),
+      region: str('region'),
+      timeoutMs: opts.checkMillis(where, 'timeout', options.timeout),
+      connectTimeoutMs: opts.checkMillis(where, 'connectTimeout', options.connectTimeout),
+      totalDeadlineMs: opts.checkMillis(where, 'totalDeadline', options.totalDeadline),
+      maxRetries: opts.checkCount(where, 'maxRetries', options.maxRetries),
+      defaultHeaders: opts.toPairs(where, 'defaultHeaders', options.defaultHeaders),
+      streamIdleTimeoutMs: opts.checkMillis(where, 'streamIdleTimeout', options.streamIdleTimeout),
+      maxEventBytes: opts.checkCount(where, 'maxEventBytes', options.maxEventBytes),
+      maxBodyBytes: opts.checkCount(where, 'maxBodyBytes', options.maxBodyBytes),
+      packageVersion: VERSION,
+      runtimeVersion: process.versions.node,
+    };
+    for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
+    try {
+      this.#native = new native.NativeClient(config);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    this.#setupLogging(options.logLevel, options.logger);
+
+    for (const op of OPERATIONS) {
+      const parts = op.name.split('.');
+      let ns = this;
+      for (const part of parts.slice(0, -1)) {
+        const key = camel(part);
+        if (!Object.prototype.hasOwnProperty.call(ns, key)) {
+          Object.defineProperty(ns, key, { value: new Resource(), enumerable: true });
+        }
+        ns = ns[key];
+      }
+      const method = this.#method(op);
+      Object.defineProperty(ns, camel(parts[parts.length - 1]), { value: method, enumerable: false });
+    }
+    // Helpers beyond the operation table (the core's turn helper).
+    const client = this;
+    Object.defineProperties(this.sessions, {
+      runTurn: {
+        value: function runTurn(sessionId, text, options) {
+          if (typeof text !== 'string') throw typeTextError(text);
+          return client.#turn('client.sessions.runTurn', sessionId, text, null, options);
+        },
+      },
+      sendAndWait: {
+        value: function sendAndWait(sessionId, params, options) {
+          const where = 'client.sessions.sendAndWait';
+          if (!isPlainObject(params) || !Array.isArray(params.events) || params.events.length === 0) {
+            throw typeError(where, 'events', 'a non-empty array of input events', params && params.events);
+          }
+          return client.#turn(where, sessionId, null, params.events, options);
+        },
+      },
+    });
+  }
+
+  #setupLogging(logLevel, logger) {
+    let level = logLevel;
+    if (level === undefined || level === null) {
+      const env = process.env.QODER_LOG;
+      level = env && Object.prototype.hasOwnProperty.call(LOG_LEVELS, env.trim().toLowerCase()) ? env.trim().toLowerCase() : 'off';
+    }
+    if (typeof level !== 'string' || !Object.prototype.hasOwnProperty.call(LOG_LEVELS, level)) {
+      throw typeError('new Client', 'logLevel', '"debug", "info", "warn", "error" or "off"', level);
+    }
+    if (logger !== undefined && logger !== null && (typeof logger !== 'object' && typeof logger !== 'function')) {
+      throw typeError('new Client', 'logger', 'an object with debug/info/warn/error methods', logger);
+    }
+    if (level === 'off') return;
+    const sink = logger || console;
+    const threshold = LOG_LEVELS[level];
+    this.#native.setLogger(level, (json) => {
+      let rec;
+      try {
+        rec = JSON.parse(json);
+      } catch {
+        return;
+      }
+      const lvl = rec.event === 'error' ? 'error' : rec.level;
+      if (LOG_LEVELS[lvl] < threshold) return;
+      const record = {
+        level: lvl,
+        event: rec.event,
+        method: rec.method,
+        path: rec.path,
+        status: rec.status ?? null,
+        attempt: rec.attempt,
+        requestId: rec.request_id ?? null,
+        delayMs: rec.delay_ms ?? null,
+        message: rec.message,
+      };
+      const fn = typeof sink[lvl] === 'function' ? sink[lvl] : typeof sink.log === 'function' ? sink.log : null;
+      if (fn === null) return;
+      try {
+        fn.call(sink, `[qoder-cloud] ${rec.text}`, record);
+      } catch {
+        // A failing logger must not break the client.
+      }
+    });
+  }
+
+  #method(op) {
+    const client = this;
+    const where = `client.${op.jsName}`;
+    let fn;
+    switch (op.name) {
+      // Operations whose request or response is not JSON: one dedicated native call each.
+      case 'files.upload':
+        fn = function (...argv) {
+          const { args, options } = parseCall(op, argv);
+          return client.#uploadFile(where, args, options);
+        };
+        break;
+      case 'skills.create':
+      case 'skills.versions.create':
+        fn = function (...argv) {
+          const { args, options } = parseCall(op, argv);
+          return client.#uploadSkill(where, args, options);
+        };
+        break;
+      case 'files.download':
+      case 'skills.versions.download':
+        fn = function (...argv) {
+          const { args, options } = parseCall(op, argv);
+          const { native: nopts, signal } = requestOptions(where, options);
+          const [id, version] = op.name === 'files.download' ? [args.file_id, null] : [args.skill_id, args.version];
+          return client.#run(signal, (token) => client.#native.download(id, version, nopts, token)).then((d) => new BinaryResponse(d, signal));
+        };
+        break;
+      default:
+        if (op.response === 'stream') {
+          fn = function (...argv) {
+            return client.#stream(op, argv);
+          };
+        } else if (op.response === 'page' || op.response === 'models_page') {
+          fn = function (...argv) {
+            const { args, options } = parseCall(op, argv);
+            const { native: nopts, signal } = requestOptions(where, options);
+            return new PagePromise(() => client.#fetchPage(op, args, { nopts, signal }));
+          };
+        } else {
+          fn = function (...argv) {
+            const { args, options } = parseCall(op, argv);
+            const { native: nopts, signal } = requestOptions(where, options);
+            return client.#call(op, args, nopts, signal).then((res) => attachMeta(JSON.parse(res.body), res));
+          };
+        }
+    }
+    Object.defineProperty(fn, 'name', { value: camel(op.name.split('.').pop()) });
+    return fn;
+  }
+
+  /** Runs one native call with the signal wired to a cancel token; maps rejections to typed errors. */
+  #run(signal, start) {
+    if (signal !== null && signal.aborted) return Promise.reject(new APIUserAbortError());
+    if (signal === null) {
+      return start(null).catch((e) => {
+        throw fromNative(e);
+      });
+    }
+    const token = new native.CancelToken();
+    const onAbort = () => token.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+    let p;
+    try {
+      p = start(token);
+    } catch (e) {
+      signal.removeEventListener('abort', onAbort);
+      throw fromNative(e);
+    }
+    return p.then(
+      (res) => {
+        signal.removeEventListener('abort', onAbort);
+        return res;
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        throw fromNative(e);
+      },
+    );
+  }
+
+  #uploadFile(where, args, options) {
+    const { file, ...rest } = args;
+    if (file === undefined || file === null) {
+      const e = new TypeError(`${where}: missing required argument \`file\``);
+      e.param = 'file';
+      throw e;
+    }
+    if (rest.filename !== undefined && typeof rest.filename !== 'string') throw typeError(where, 'filename', 'a string', rest.filename);
+    const { native: nopts, signal } = requestOptions(where, options);
+    return Promise.resolve(uploadSource(where, 'file', file, rest.filename)).then((src) =>
+      this.#run(signal, (token) => this.#native.uploadFile(src.path, src.data, src.filename ?? null, JSON.stringify(rest), nopts, token)).then((res) =>
+        attachMeta(JSON.parse(res.body), res),
+      ),
+    );
+  }
+
+  #uploadSkill(where, args, options) {
+    const { directory, files, skill_id: skillId, ...rest } = args;
+    if ((directory === undefined) === (files === undefined)) {
+      const e = new TypeError(`${where}: give exactly one of \`directory\` (a folder with SKILL.md) or \`files\``);
+      e.param = 'files';
+      throw e;
+    }
+    if (directory !== undefined && typeof directory !== 'string') throw typeError(where, 'directory', 'a directory path', directory);
+    const list = files === undefined ? null : skillFiles(where, files);
+    const { native: nopts, signal } = requestOptions(where, options);
+    return this.#run(signal, (token) => this.#native.uploadSkill(skillId ?? null, directory ?? null, list, JSON.stringify(rest), nopts, token)).then((res) =>
+      attachMeta(JSON.parse(res.body), res),
+    );
+  }
+
+  /** `sessions.runTurn` / `sessions.sendAndWait`: the core's turn helper. */
+  #turn(where, sessionId, text, events, options) {
+    if (typeof sessionId !== 'string' || sessionId === '') throw typeError(where, 'session_id', 'a string id', sessionId);
+    if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
+    const o = options || {};
+    const { eventDeltas, onEvent, idempotencyKey, idleTimeout, maxReconnectAttempts, ...request } = o;
+    if (eventDeltas !== undefined && typeof eventDeltas !== 'boolean') throw typeError(where, 'eventDeltas', 'a boolean', eventDeltas);
+    if (onEvent !== undefined && typeof onEvent !== 'function') throw typeError(where, 'onEvent', 'a function', onEvent);
+    const { native: nopts, signal } = requestOptions(where, { ...request, idempotencyKey });
+    const cfg = { request: nopts ?? undefined };
+    if (eventDeltas !== undefined) cfg.eventDeltas = eventDeltas;
+    if (idempotencyKey !== undefined) cfg.idempotencyKey = idempotencyKey;
+    const idle = opts.checkMillis(where, 'idleTimeout', idleTimeout);
+    if (idle !== undefined) cfg.idleTimeoutMs = idle;
+    const mra = opts.checkCount(where, 'maxReconnectAttempts', maxReconnectAttempts);
+    if (mra !== undefined) cfg.maxReconnectAttempts = mra;
+
+    // Events reach `onEvent` through a threadsafe function; the result is held back until every
+    // event has been delivered, so callbacks never run after the Promise settles.
+    let delivered = 0;
+    let expected = -1;
+    let release = null;
+    let userError = null;
+    let token = null;
+    const sink =
+      onEvent === undefined
+        ? null
+        : (json) => {
+            delivered++;
+            if (userError === null) {
+              try {
+                onEvent(JSON.parse(json));
+              } catch (e) {
+                userError = e;
+                if (token) token.cancel();
+              }
+            }
+            if (release !== null && delivered >= expected) release();
+          };
+    const eventsJson = events === null ? null : JSON.stringify(events);
+    return this.#run(signal, (t) => {
+      token = t || new native.CancelToken();
+      return this.#native.runTurn(sessionId, text, eventsJson, cfg, sink, token);
+    }).then(
+      (json) => {
+        const { result, callbacks } = toTurnResult(json);
+        expected = callbacks;
+        if (sink === null || delivered >= expected) return result;
+        return new Promise((resolve) => {
+          release = () => resolve(result);
+        });
+      },
+      (e) => {
+        throw userError ?? e;
+      },
+    );
+  }
+
+  #call(op, args, nopts, signal) {
+    const json = JSON.stringify(args);
+    return this.#run(signal, (token) => this.#native.call(op.name, json, nopts, token));
+  }
+
+  #fetchPage(op, args, callOpts) {
+    const fetcher = (o, a, c) => this.#fetchPage(o, a, c);
+    return this.#call(op, args, callOpts.nopts, callOpts.signal).then((res) => new Page(fetcher, op, callOpts, JSON.parse(res.body), res));
+  }
+
+  #stream(op, argv) {
+    const { args, cfg, signal, lastEventId, batchSize } = parseStream(op, argv);
+    if (signal !== null && signal.aborted) return new Stream(null, { signal, lastEventId, batchSize });
+    let ns;
+    try {
+      ns = this.#native.stream(op.name, JSON.stringify(args), cfg);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    return new Stream(ns, { signal, lastEventId, batchSize });
+  }
+
+  /** The base URL in force. */
+  get baseURL() {
+    return this.#native.baseUrl;
+  }
+
+  /** Whether `close()` was called. */
+  get closed() {
+    return this.#closed;
+  }
+
+  /**
+   * Closes the client: in-flight calls reject with ClientClosedError, open streams close, and
+   * the connection pool is released. Idempotent.
+   */
+  close() {
+    this.#closed = true;
+    this.#native.close();
+  }
+
+  /** The core's operation table, as used to build the namespaces. */
+  static get operations() {
+    return OPERATIONS;
+  }
+
+  get [Symbol.toStringTag]() {
+    return 'Client';
+  }
+}
+
+if (typeof Symbol.dispose === 'symbol') {
+  Client.prototype[Symbol.dispose] = function dispose() {
+    this.close();
+  };
+}
+
+module.exports = {
+  Client,
+  default: Client,
+  Page,
+  PagePromise,
+  Stream,
+  BinaryResponse,
+  DeltaAccumulator,
+  isKnownEventType,
+  VERSION,
+  coreVersion: native.coreVersion(),
+  ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'MARKER' && k !== 'fromNative')),
+};

@@ -1,0 +1,120 @@
+'use strict';
+// Argument and option conversion: JS values in, the native layer's plain shapes out.
+// Type errors are thrown here, synchronously, before anything reaches the network.
+
+/** Keys of the per-call options object (the last argument of every method). */
+const REQUEST_OPTION_KEYS = new Set(['signal', 'timeout', 'maxRetries', 'idempotencyKey', 'headers', 'query', 'body', 'totalDeadline']);
+/** Extra keys a stream method accepts (in its params or options object). */
+const STREAM_OPTION_KEYS = new Set(['lastEventId', 'eventDeltas', 'resume', 'idleTimeout', 'maxReconnectAttempts', 'batchSize']);
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`;
+}
+
+function typeError(where, what, expected, got) {
+  const e = new TypeError(`${where}: argument \`${what}\` must be ${expected}, got ${describe(got)}`);
+  e.param = what;
+  return e;
+}
+
+function isPlainObject(v) {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function checkMillis(where, name, v) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw typeError(where, name, 'a non-negative number of milliseconds', v);
+  return v;
+}
+
+function checkCount(where, name, v) {
+  if (v === undefined || v === null) return undefined;
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw typeError(where, name, 'a non-negative integer', v);
+  return v;
+}
+
+function scalar(v) {
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/** `{a: 'x', b: ['y', 'z']}` → `[['a','x'], ['b','y'], ['b','z']]`; null/undefined values are dropped. */
+function toPairs(where, name, obj) {
+  if (obj === undefined || obj === null) return undefined;
+  if (!isPlainObject(obj) && !(obj instanceof Map) && !(typeof Headers !== 'undefined' && obj instanceof Headers)) {
+    throw typeError(where, name, 'an object of name → value', obj);
+  }
+  const entries = obj instanceof Map || (typeof Headers !== 'undefined' && obj instanceof Headers) ? [...obj.entries()] : Object.entries(obj);
+  const out = [];
+  for (const [k, v] of entries) {
+    if (v === undefined || v === null) continue;
+    if (Array.isArray(v)) for (const x of v) out.push([k, scalar(x)]);
+    else if (typeof v === 'object' && !(v instanceof Date)) throw typeError(where, `${name}.${k}`, 'a string, number, boolean or array', v);
+    else out.push([k, scalar(v)]);
+  }
+  return out;
+}
+
+function checkSignal(where, signal) {
+  if (signal === undefined || signal === null) return null;
+  if (typeof signal !== 'object' || typeof signal.aborted !== 'boolean' || typeof signal.addEventListener !== 'function') {
+    throw typeError(where, 'signal', 'an AbortSignal', signal);
+  }
+  return signal;
+}
+
+/**
+ * Validates a per-call options object; returns `{ native, signal }` where `native` is the
+ * addon's CallOptions (or null when nothing is set).
+ */
+function requestOptions(where, options) {
+  if (options === undefined || options === null) return { native: null, signal: null };
+  if (!isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
+  const signal = checkSignal(where, options.signal);
+  const native = {};
+  let any = false;
+  const set = (k, v) => {
+    if (v !== undefined) {
+      native[k] = v;
+      any = true;
+    }
+  };
+  set('timeoutMs', checkMillis(where, 'timeout', options.timeout));
+  set('totalDeadlineMs', checkMillis(where, 'totalDeadline', options.totalDeadline));
+  set('maxRetries', checkCount(where, 'maxRetries', options.maxRetries));
+  if (options.idempotencyKey !== undefined && options.idempotencyKey !== null) {
+    if (typeof options.idempotencyKey !== 'string' || options.idempotencyKey === '') throw typeError(where, 'idempotencyKey', 'a non-empty string', options.idempotencyKey);
+    set('idempotencyKey', options.idempotencyKey);
+  }
+  set('headers', toPairs(where, 'headers', options.headers));
+  set('query', toPairs(where, 'query', options.query));
+  if (options.body !== undefined && options.body !== null) {
+    if (!isPlainObject(options.body)) throw typeError(where, 'body', 'an object of extra body fields', options.body);
+    set('bodyJson', JSON.stringify(options.body));
+  }
+  return { native: any ? native : null, signal };
+}
+
+/** Whether a lone object after the id is an options object rather than params. */
+function looksLikeOptions(op, obj) {
+  if (!isPlainObject(obj)) return false;
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return false;
+  for (const k of keys) if (!REQUEST_OPTION_KEYS.has(k) || op.argNames.has(k)) return false;
+  return true;
+}
+
+module.exports = {
+  REQUEST_OPTION_KEYS,
+  STREAM_OPTION_KEYS,
+  typeError,
+  isPlainObject,
+  checkMillis,
+  checkCount,
+  checkSignal,
+  toPairs,
+  requestOptions,
+  looksLikeOptions,
+};

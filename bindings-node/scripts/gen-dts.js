@@ -1,0 +1,251 @@
+#!/usr/bin/env node
+'use strict';
+// Generates index.d.ts: the hand-written types of scripts/dts/head.d.ts, then one resource
+// interface per namespace of the core's operation table (core/operations.json), so the typed
+// surface has exactly the methods the runtime builds. `node scripts/gen-dts.js --check` fails
+// when index.d.ts is stale (the test suite runs it).
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const OPS = JSON.parse(fs.readFileSync(path.join(root, '..', 'core', 'operations.json'), 'utf8'));
+
+/** op name → [params type (null: CommonParams only), result type]; results of lists are item types. */
+const TYPES = {
+  'agents.archive': [null, 'Agent'],
+  'agents.create': ['AgentCreateParams', 'Agent'],
+  'agents.list': ['AgentListParams', 'Agent'],
+  'agents.retrieve': ['AgentRetrieveParams', 'Agent'],
+  'agents.update': ['AgentUpdateParams', 'Agent'],
+  'agents.versions.list': ['ListParams', 'Agent'],
+  'environments.archive': [null, 'Environment'],
+  'environments.create': ['EnvironmentCreateParams', 'Environment'],
+  'environments.delete': [null, "Deleted<'environment_deleted'>"],
+  'environments.list': ['EnvironmentListParams', 'Environment'],
+  'environments.retrieve': [null, 'Environment'],
+  'environments.update': ['EnvironmentUpdateParams', 'Environment'],
+  'environments.work.ack': [null, 'Work'],
+  'environments.work.heartbeat': ['WorkHeartbeatParams', 'WorkHeartbeat'],
+  'environments.work.list': ['ListParams', 'Work'],
+  'environments.work.poll': ['WorkPollParams', 'Work'],
+  'environments.work.retrieve': [null, 'Work'],
+  'environments.work.stats': [null, 'WorkQueueStats'],
+  'environments.work.stop': ['WorkStopParams', 'Work'],
+  'environments.work.update': ['WorkUpdateParams', 'Work'],
+  'sessions.archive': [null, 'Session'],
+  'sessions.cancel': [null, 'SessionCancelAck'],
+  'sessions.create': ['SessionCreateParams', 'Session'],
+  'sessions.delete': [null, "Deleted<'session_deleted'>"],
+  'sessions.list': ['SessionListParams', 'Session'],
+  'sessions.retrieve': [null, 'Session'],
+  'sessions.update': ['SessionUpdateParams', 'Session'],
+  'sessions.events.list': ['EventListParams', 'SessionEvent'],
+  'sessions.events.send': ['EventSendParams', 'SentEvents'],
+  'sessions.events.stream': [null, 'StreamEvent'],
+  'sessions.resources.add': ['SessionResourceAddParams', 'SessionResource'],
+  'sessions.resources.delete': [null, "Deleted<'session_resource_deleted'>"],
+  'sessions.resources.list': ['ListParams', 'SessionResource'],
+  'sessions.resources.retrieve': [null, 'SessionResource'],
+  'sessions.resources.update': ['SessionResourceUpdateParams', 'SessionResource'],
+  'sessions.threads.archive': [null, 'SessionThread'],
+  'sessions.threads.list': ['ListParams', 'SessionThread'],
+  'sessions.threads.retrieve': [null, 'SessionThread'],
+  'sessions.threads.events.list': ['ListParams', 'SessionEvent'],
+  'sessions.threads.events.stream': [null, 'StreamEvent'],
+  'files.delete': [null, "Deleted<'file_deleted'>"],
+  'files.download': [null, 'BinaryResponse'],
+  'files.list': ['FileListParams', 'FileMetadata'],
+  'files.retrieve': [null, 'FileMetadata'],
+  'files.upload': ['FileUploadParams', 'FileMetadata'],
+  'vaults.archive': [null, 'Vault'],
+  'vaults.create': ['VaultCreateParams', 'Vault'],
+  'vaults.delete': [null, "Deleted<'vault_deleted'>"],
+  'vaults.list': ['VaultListParams', 'Vault'],
+  'vaults.retrieve': [null, 'Vault'],
+  'vaults.credentials.archive': [null, 'Credential'],
+  'vaults.credentials.create': ['CredentialCreateParams', 'Credential'],
+  'vaults.credentials.delete': [null, "Deleted<'vault_credential_deleted'>"],
+  'vaults.credentials.list': ['CredentialListParams', 'Credential'],
+  'vaults.credentials.mcp_oauth_validate': [null, 'CredentialValidation'],
+  'vaults.credentials.retrieve': [null, 'Credential'],
+  'vaults.credentials.update': ['CredentialUpdateParams', 'Credential'],
+  'skills.create': ['SkillCreateParams', 'Skill'],
+  'skills.delete': [null, "Deleted<'skill_deleted'>"],
+  'skills.list': ['SkillListParams', 'Skill'],
+  'skills.retrieve': [null, 'Skill'],
+  'skills.versions.create': ['SkillVersionCreateParams', 'SkillVersion'],
+  'skills.versions.delete': [null, "Deleted<'skill_version_deleted'>"],
+  'skills.versions.download': [null, 'BinaryResponse'],
+  'skills.versions.list': ['ListParams', 'SkillVersion'],
+  'skills.versions.retrieve': [null, 'SkillVersion'],
+  'memory_stores.archive': [null, 'MemoryStore'],
+  'memory_stores.create': ['MemoryStoreCreateParams', 'MemoryStore'],
+  'memory_stores.delete': [null, "Deleted<'memory_store_deleted'>"],
+  'memory_stores.list': ['MemoryStoreListParams', 'MemoryStore'],
+  'memory_stores.retrieve': [null, 'MemoryStore'],
+  'memory_stores.update': ['MemoryStoreUpdateParams', 'MemoryStore'],
+  'memory_stores.memories.create': ['MemoryCreateParams', 'Memory'],
+  'memory_stores.memories.delete': ['MemoryDeleteParams', "Deleted<'memory_deleted'>"],
+  'memory_stores.memories.list': ['MemoryListParams', 'Memory | MemoryPrefix'],
+  'memory_stores.memories.retrieve': ['MemoryRetrieveParams', 'Memory'],
+  'memory_stores.memories.update': ['MemoryUpdateParams', 'Memory'],
+  'memory_stores.memory_versions.list': ['MemoryVersionListParams', 'MemoryVersion'],
+  'memory_stores.memory_versions.redact': [null, 'MemoryVersion'],
+  'memory_stores.memory_versions.retrieve': ['MemoryVersionRetrieveParams', 'MemoryVersion'],
+  'models.list': ['ModelListParams', 'ModelInfo'],
+  'deployments.archive': [null, 'Deployment'],
+  'deployments.create': ['DeploymentCreateParams', 'Deployment'],
+  'deployments.list': ['DeploymentListParams', 'Deployment'],
+  'deployments.pause': [null, 'Deployment'],
+  'deployments.retrieve': [null, 'Deployment'],
+  'deployments.run': [null, 'DeploymentRun'],
+  'deployments.unpause': [null, 'Deployment'],
+  'deployments.update': ['DeploymentUpdateParams', 'Deployment'],
+  'deployments.runs.list': ['DeploymentRunListParams', 'DeploymentRun'],
+  'deployments.runs.retrieve': [null, 'DeploymentRun'],
+  'deployment_runs.list': ['AllDeploymentRunsListParams', 'DeploymentRun'],
+  'deployment_runs.retrieve': [null, 'DeploymentRun'],
+  'dreams.archive': [null, 'Dream'],
+  'dreams.cancel': [null, 'Dream'],
+  'dreams.create': ['DreamCreateParams', 'Dream'],
+  'dreams.list': ['DreamListParams', 'Dream'],
+  'dreams.retrieve': [null, 'Dream'],
+};
+
+/** Helpers beyond the operation table, per namespace. */
+const EXTRA = {
+  sessions: [
+    '  /** Sends `text` as a `user.message` and resolves when the turn is over (the core\'s turn helper). */',
+    '  runTurn(sessionId: string, text: string, options?: TurnOptions): Promise<TurnResult>;',
+    '  /** Sends input events (tool confirmations, custom tool results, ...) and resolves when the turn is over. */',
+    '  sendAndWait(sessionId: string, params: { events: InputEvent[] }, options?: TurnOptions): Promise<TurnResult>;',
+  ],
+};
+
+const camel = (s) => s.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
+const pascal = (s) => camel(s).replace(/^./, (c) => c.toUpperCase());
+
+/** Interface name of a namespace, e.g. `sessions.threads.events` → `SessionsThreadsEventsResource`. */
+function ifaceName(ns) {
+  return ns.split('.').map(pascal).join('') + 'Resource';
+}
+
+function pathParams(p) {
+  return [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+}
+
+function methodLines(op) {
+  const name = camel(op.name.split('.').pop());
+  const doc = `  /** \`${op.method} ${op.path}\` (\`${op.name}\`) */`;
+  const t = TYPES[op.name];
+  if (t === undefined) throw new Error(`gen-dts: no types for ${op.name}; add it to TYPES`);
+  const pp = pathParams(op.path);
+  const target = pp.length ? pp[pp.length - 1] : null;
+  const ancestors = pp.slice(0, -1);
+  const idArg = target ? `${camel(target)}: string, ` : '';
+  const anc = ancestors.length ? ` & { ${ancestors.map((a) => `${a}: string`).join('; ')} }` : '';
+  const [params, result] = t;
+  if (op.response === 'stream') {
+    const p = `StreamOptions & CommonParams${anc}`;
+    const opt = ancestors.length ? '' : '?';
+    return [doc, `  ${name}(${idArg}params${opt}: ${p}, options?: StreamOptions): Stream<${result}>;`];
+  }
+  const paginated = op.response === 'page' || op.response === 'models_page';
+  let ret;
+  if (paginated) ret = `PagePromise<${result}>`;
+  else if (op.response === 'optional_object') ret = `Promise<APIResult<${result}> | null>`;
+  else if (op.response === 'binary' || op.response === 'download_link') ret = `Promise<${result}>`;
+  else ret = `Promise<APIResult<${result}>>`;
+  const p = `${params || 'CommonParams'}${anc}`;
+  const required = ancestors.length > 0 || (op.body !== 'none' && (op.required || []).length > 0);
+  if (required) return [doc, `  ${name}(${idArg}params: ${p}, options?: RequestOptions): ${ret};`];
+  return [doc, `  ${name}(${idArg}options?: RequestOptions): ${ret};`, `  ${name}(${idArg}params?: ${p}, options?: RequestOptions): ${ret};`];
+}
+
+function generate() {
+  const head = fs.readFileSync(path.join(__dirname, 'dts', 'head.d.ts'), 'utf8');
+  // namespace → { methods: [op], children: Set<ns> }
+  const spaces = new Map();
+  const ensure = (ns) => {
+    if (!spaces.has(ns)) spaces.set(ns, { ops: [], children: new Set() });
+    return spaces.get(ns);
+  };
+  for (const op of OPS) {
+    const parts = op.name.split('.');
+    for (let i = 1; i < parts.length; i++) {
+      const ns = parts.slice(0, i).join('.');
+      ensure(ns);
+      if (i > 1) ensure(parts.slice(0, i - 1).join('.')).children.add(ns);
+    }
+    ensure(parts.slice(0, -1).join('.')).ops.push(op);
+  }
+  const extra = Object.keys(TYPES).filter((k) => !OPS.some((o) => o.name === k));
+  if (extra.length) throw new Error(`gen-dts: TYPES lists unknown operations: ${extra.join(', ')}`);
+
+  const out = [head.trimEnd(), '', '// ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────', ''];
+  const top = [];
+  for (const [ns, info] of spaces) {
+    if (!ns.includes('.')) top.push(ns);
+    out.push(`/** \`client.${ns.split('.').map(camel).join('.')}\` */`);
+    out.push(`export interface ${ifaceName(ns)} {`);
+    for (const child of info.children) out.push(`  readonly ${camel(child.split('.').pop())}: ${ifaceName(child)};`);
+    for (const op of info.ops) out.push(...methodLines(op));
+    if (EXTRA[ns]) out.push(...EXTRA[ns]);
+    out.push('}', '');
+  }
+  out.push(
+    '/** One entry of the core operation table the namespaces are built from. */',
+    'export interface OperationInfo {',
+    '  /** Dotted core name, e.g. `sessions.events.send`. */',
+    '  readonly name: string;',
+    '  /** The camelCase path under the client, e.g. `sessions.events.send`. */',
+    '  readonly jsName: string;',
+    '  readonly method: string;',
+    '  readonly path: string;',
+    "  readonly response: 'object' | 'optional_object' | 'page' | 'models_page' | 'stream' | 'binary' | 'download_link';",
+    '  readonly pathParams: readonly string[];',
+    '}',
+    '',
+    '/**',
+    ' * A Qoder Cloud Agents API client. Every method returns a Promise (lists: a PagePromise, streams:',
+    ' * a Stream) and accepts `RequestOptions` as its last argument.',
+    ' */',
+    'export declare class Client {',
+    '  constructor(options?: ClientOptions);',
+  );
+  for (const ns of top) out.push(`  readonly ${camel(ns)}: ${ifaceName(ns)};`);
+  out.push(
+    '  /** The base URL in force. */',
+    '  readonly baseURL: string;',
+    '  /** Whether `close()` was called. */',
+    '  readonly closed: boolean;',
+    '  /** Closes the client: in-flight calls reject with `ClientClosedError`, open streams close. Idempotent. */',
+    '  close(): void;',
+    '  /** The core operation table the namespaces are built from. */',
+    '  static readonly operations: readonly OperationInfo[];',
+    '}',
+    '',
+    'export default Client;',
+    '',
+    '/** Version of this package. */',
+    'export declare const VERSION: string;',
+    '/** Version of the Rust core the native addon was built from. */',
+    'export declare const coreVersion: string;',
+    '',
+  );
+  return out.join('\n');
+}
+
+const text = generate();
+const target = path.join(root, 'index.d.ts');
+if (process.argv.includes('--check')) {
+  const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+  if (current !== text) {
+    process.stderr.write('index.d.ts is stale: run `node scripts/gen-dts.js`\n');
+    process.exit(1);
+  }
+} else {
+  fs.writeFileSync(target, text);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Full check of the Node package from a fresh clone:
+#   npm install (builds the native addon through the package's install script),
+#   cargo build of the emulator, the d.ts freshness check, tsc over the examples and the types
+#   test, and the node:test suite against the emulator.
+# Env: QODER_NODE_PROFILE (debug by default here; release for benchmarks),
+#      QODER_EMULATOR_BIN (default: <workspace>/target/debug/qoder-emulator).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+workspace="$(cd "$here/.." && pwd)"
+cd "$here"
+
+export QODER_NODE_PROFILE="${QODER_NODE_PROFILE:-debug}"
+
+echo "==> npm install (builds the native addon, profile: $QODER_NODE_PROFILE)"
+npm install --no-audit --no-fund
+
+echo "==> cargo build -p qoder-emulator"
+(cd "$workspace" && cargo build -p qoder-emulator)
+export QODER_EMULATOR_BIN="${QODER_EMULATOR_BIN:-$workspace/target/debug/qoder-emulator}"
+
+echo "==> index.d.ts up to date"
+node scripts/gen-dts.js --check
+
+echo "==> tsc --strict --noEmit (examples + types test)"
+node node_modules/typescript/bin/tsc -p test/types/tsconfig.json
+
+echo "==> node --test"
+node --test --test-timeout=180000 test/*.test.js test/*.test.mjs

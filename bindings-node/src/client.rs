@@ -1,0 +1,342 @@
+//! `NativeClient`: one core [`Client`] plus the bookkeeping `close()` needs.
+
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+use qoder_cloud::config::Platform;
+use qoder_cloud::stream::StreamOptions;
+use qoder_cloud::{Client, RequestOptions};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+use crate::cancel::CancelToken;
+use crate::error;
+use crate::stream::{NativeStream, StreamState};
+
+/// Client configuration (camelCase in JS). Durations are milliseconds.
+#[napi(object)]
+#[derive(Default)]
+pub struct ClientConfig {
+    pub access_token: Option<String>,
+    pub base_url: Option<String>,
+    pub region: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub connect_timeout_ms: Option<f64>,
+    pub total_deadline_ms: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub default_headers: Option<Vec<Vec<String>>>,
+    pub stream_idle_timeout_ms: Option<f64>,
+    pub max_event_bytes: Option<f64>,
+    pub max_body_bytes: Option<f64>,
+    /// `X-Qoder-Package-Version` (the npm package version).
+    pub package_version: Option<String>,
+    /// `X-Qoder-Runtime-Version` (`process.versions.node`).
+    pub runtime_version: Option<String>,
+}
+
+/// Per-call overrides (camelCase in JS). Headers and query are `[name, value]` pairs.
+#[napi(object)]
+#[derive(Default)]
+pub struct CallOptions {
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub idempotency_key: Option<String>,
+    pub headers: Option<Vec<Vec<String>>>,
+    pub query: Option<Vec<Vec<String>>>,
+    /// Extra top-level body fields, as a JSON object string.
+    pub body_json: Option<String>,
+    pub total_deadline_ms: Option<f64>,
+}
+
+/// Stream options (camelCase in JS).
+#[napi(object)]
+#[derive(Default)]
+pub struct StreamConfig {
+    pub last_event_id: Option<String>,
+    pub event_deltas: Option<Vec<String>>,
+    pub resume: Option<bool>,
+    pub idle_timeout_ms: Option<f64>,
+    pub max_reconnect_attempts: Option<u32>,
+    pub buffer_batches: Option<u32>,
+    pub request: Option<CallOptions>,
+}
+
+/// What a JSON call resolves to: the body as JSON text plus metadata.
+#[napi(object)]
+pub struct CallResult {
+    /// The response body as JSON text (`null` for an empty optional result).
+    pub body: String,
+    pub status: u32,
+    pub request_id: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub retries: u32,
+    /// For list operations: the arguments of the next page as JSON text, absent at the end.
+    pub next_args: Option<String>,
+    /// For list operations whose page cannot be followed (a repeated cursor): the encoded error
+    /// `nextPage()` throws. The page itself is still returned.
+    pub next_error: Option<String>,
+}
+
+fn millis(name: &str, v: Option<f64>) -> Result<Option<Duration>> {
+    match v {
+        None => Ok(None),
+        Some(ms) if ms.is_finite() && ms >= 0.0 => Ok(Some(Duration::from_micros((ms * 1000.0) as u64))),
+        Some(_) => Err(error::invalid(name, format!("{name} must be a finite, non-negative number of milliseconds"))),
+    }
+}
+
+fn pairs(name: &str, v: Option<Vec<Vec<String>>>) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for p in v.unwrap_or_default() {
+        let [k, v]: [String; 2] = p
+            .try_into()
+            .map_err(|_| error::invalid(name, format!("{name}: expected [name, value] pairs")))?;
+        out.push((k, v));
+    }
+    Ok(out)
+}
+
+pub(crate) fn request_options(o: Option<CallOptions>) -> Result<RequestOptions> {
+    let Some(o) = o else { return Ok(RequestOptions::default()) };
+    let extra_body = match o.body_json {
+        None => None,
+        Some(s) => match serde_json::from_str::<Value>(&s) {
+            Ok(Value::Object(m)) => Some(m),
+            Ok(Value::Null) => None,
+            _ => return Err(error::invalid("body", "extra body must be a JSON object")),
+        },
+    };
+    Ok(RequestOptions {
+        timeout: millis("timeout", o.timeout_ms)?,
+        max_retries: o.max_retries,
+        idempotency_key: o.idempotency_key,
+        extra_headers: pairs("headers", o.headers)?,
+        extra_query: pairs("query", o.query)?,
+        extra_body,
+        total_deadline: millis("totalDeadline", o.total_deadline_ms)?,
+    })
+}
+
+pub(crate) fn parse_args(args: &str) -> Result<Value> {
+    serde_json::from_str(args).map_err(|e| error::invalid("arguments", format!("arguments are not valid JSON: {e}")))
+}
+
+#[derive(Default)]
+struct Live {
+    streams: Vec<Weak<StreamState>>,
+}
+
+/// One API client: a connection pool, configuration, logger and the set of live streams.
+#[napi]
+pub struct NativeClient {
+    client: RwLock<Option<Client>>,
+    /// Tripped by `close()`: every in-flight call selects on it.
+    closed: CancellationToken,
+    live: Mutex<Live>,
+}
+
+#[napi]
+impl NativeClient {
+    /// Resolves the configuration exactly like the core (argument, then `QODER_*` env vars).
+    #[napi(constructor)]
+    pub fn new(config: Option<ClientConfig>) -> Result<Self> {
+        error::guard(|| {
+            let c = config.unwrap_or_default();
+            let mut b = Client::builder();
+            if let Some(t) = c.access_token {
+                b = b.access_token(t);
+            }
+            if let Some(u) = c.base_url {
+                b = b.base_url(u);
+            }
+            if let Some(r) = c.region {
+                b = b.region(r);
+            }
+            if let Some(d) = millis("timeout", c.timeout_ms)? {
+                b = b.timeout(d);
+            }
+            if let Some(d) = millis("connectTimeout", c.connect_timeout_ms)? {
+                b = b.connect_timeout(d);
+            }
+            if let Some(d) = millis("totalDeadline", c.total_deadline_ms)? {
+                b = b.total_deadline(d);
+            }
+            if let Some(n) = c.max_retries {
+                b = b.max_retries(n);
+            }
+            for (k, v) in pairs("defaultHeaders", c.default_headers)? {
+                b = b.default_header(k, v);
+            }
+            if let Some(d) = millis("streamIdleTimeout", c.stream_idle_timeout_ms)? {
+                b = b.stream_idle_timeout(d);
+            }
+            if let Some(n) = c.max_event_bytes {
+                b = b.max_event_bytes(n.max(1.0) as usize);
+            }
+            if let Some(n) = c.max_body_bytes {
+                b = b.max_body_bytes(n.max(0.0) as usize);
+            }
+            b = b.platform(Platform {
+                lang: "node".into(),
+                package_version: c.package_version.unwrap_or_else(|| qoder_cloud::VERSION.to_string()),
+                runtime: "node".into(),
+                runtime_version: c.runtime_version.unwrap_or_else(|| "unknown".into()),
+            });
+            let client = b.build().map_err(|e| error::from_core(&e))?;
+            Ok(Self { client: RwLock::new(Some(client)), closed: CancellationToken::new(), live: Mutex::default() })
+        })
+    }
+
+    pub(crate) fn closed_token(&self) -> CancellationToken {
+        self.closed.clone()
+    }
+
+    pub(crate) fn client(&self) -> Result<Client> {
+        self.client
+            .read()
+            .ok()
+            .and_then(|g| g.clone())
+            .ok_or_else(|| error::other("client_closed", "the client is closed"))
+    }
+
+    /// Installs a logger receiving records at `level` and above as JSON strings, or removes it.
+    #[napi]
+    pub fn set_logger(&self, level: Option<String>, sink: Option<Function<'_, String, ()>>) -> Result<()> {
+        error::guard(|| {
+            let client = self.client()?;
+            let logger = match (level.as_deref().and_then(crate::logger::parse_level), sink) {
+                (Some(l), Some(f)) => Some(crate::logger::make(l, f)?),
+                _ => None,
+            };
+            client.set_logger(logger);
+            Ok(())
+        })
+    }
+
+    /// Base URL in force (for diagnostics; never includes the token).
+    #[napi(getter)]
+    pub fn base_url(&self) -> Result<String> {
+        Ok(self.client()?.config().base_url().to_string())
+    }
+
+    /// Calls the JSON operation `op` with `args` (a JSON object string).
+    #[napi]
+    pub fn call<'e>(
+        &self,
+        env: &'e Env,
+        op: String,
+        args: String,
+        options: Option<CallOptions>,
+        token: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'e, CallResult>> {
+        let prepared = error::guard(|| Ok((self.client()?, parse_args(&args)?, request_options(options)?)));
+        let user = token.map(|t| t.token.clone());
+        let closed = self.closed.clone();
+        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+            let (client, args, opts) = prepared?;
+            run_call(client, op, args, opts).await
+        })))
+    }
+
+    /// Opens an event stream for the stream operation `op`. Fails synchronously on bad arguments;
+    /// connection errors surface from the first `nextBatch`.
+    #[napi]
+    pub fn stream(&self, op: String, args: String, config: Option<StreamConfig>) -> Result<NativeStream> {
+        error::guard(|| {
+            let client = self.client()?;
+            let args = parse_args(&args)?;
+            let c = config.unwrap_or_default();
+            let defaults = StreamOptions::default();
+            let opts = StreamOptions {
+                last_event_id: c.last_event_id,
+                event_deltas: c.event_deltas.unwrap_or_default(),
+                resume: c.resume.unwrap_or(defaults.resume),
+                idle_timeout: millis("idleTimeout", c.idle_timeout_ms)?,
+                max_reconnect_attempts: c.max_reconnect_attempts.unwrap_or(defaults.max_reconnect_attempts),
+                buffer_batches: c.buffer_batches.map(|n| n.max(1) as usize).unwrap_or(defaults.buffer_batches),
+                request: request_options(c.request)?,
+            };
+            // EventStream spawns its reader on the ambient runtime: enter napi's.
+            let s = napi::bindgen_prelude::within_runtime_if_available(|| client.stream(&op, args, opts))
+                .map_err(|e| error::from_core(&e))?;
+            let state = Arc::new(StreamState::new(s));
+            if let Ok(mut live) = self.live.lock() {
+                live.streams.retain(|w| w.strong_count() > 0);
+                live.streams.push(Arc::downgrade(&state));
+            }
+            Ok(NativeStream::new(state))
+        })
+    }
+
+    /// Closes the client: in-flight calls reject, live streams close, the logger is removed and
+    /// the connection pool is released once nothing uses it. Idempotent.
+    #[napi]
+    pub fn close(&self) {
+        self.closed.cancel();
+        if let Ok(mut live) = self.live.lock() {
+            for s in live.streams.drain(..).filter_map(|w| w.upgrade()) {
+                s.close();
+            }
+        }
+        if let Ok(mut g) = self.client.write() {
+            if let Some(c) = g.take() {
+                c.set_logger(None);
+            }
+        }
+    }
+
+    /// Whether `close()` was called.
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.closed.is_cancelled()
+    }
+}
+
+async fn cancelled(t: Option<CancellationToken>) {
+    match t {
+        Some(t) => t.cancelled().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs `work` until it finishes, the caller's token fires (AbortSignal: `cancelled`) or the
+/// client closes (`client_closed`). Dropping `work` drops its connection and ends any sleep.
+pub(crate) async fn cancellable<T>(
+    user: Option<CancellationToken>,
+    closed: Option<CancellationToken>,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::select! {
+        biased;
+        _ = cancelled(closed) => Err(error::other("client_closed", "the client was closed while the call was in flight")),
+        _ = cancelled(user) => Err(error::cancelled("request aborted by the caller")),
+        r = work => r,
+    }
+}
+
+async fn run_call(client: Client, op: String, args: Value, opts: RequestOptions) -> Result<CallResult> {
+    let def = qoder_cloud::operations::find(&op);
+    let page_args = def.filter(|d| d.is_paginated()).map(|_| args.clone());
+    let resp = client.call(&op, args, opts).await.map_err(|e| error::from_core(&e))?;
+    let data: &Value = &resp; // Response<Value> derefs to its value
+    let (next_args, next_error) = match (def, page_args) {
+        (Some(d), Some(a)) => match qoder_cloud::pagination::next_page_args(d, &a, data) {
+            Ok(next) => (next.map(|v| v.to_string()), None),
+            Err(e) => (None, Some(error::from_core(&e).reason)),
+        },
+        _ => (None, None),
+    };
+    let body = serde_json::to_string(data).map_err(|e| error::internal(e.to_string()))?;
+    Ok(CallResult {
+        body,
+        status: u32::from(resp.meta.status),
+        request_id: resp.meta.request_id.clone(),
+        idempotency_key: resp.meta.idempotency_key.clone(),
+        retries: resp.meta.retries,
+        next_args,
+        next_error,
+    })
+}
+

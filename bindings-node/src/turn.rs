@@ -1,0 +1,187 @@
+//! The core's turn helper (`run_turn` / `send_and_wait`) and delta accumulator.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi_derive::napi;
+use qoder_cloud::accumulator::{DeltaAccumulator as CoreAccumulator, Snapshot};
+use qoder_cloud::stream::{StreamEvent, StreamOptions};
+use qoder_cloud::turn::{TurnOptions, TurnResult};
+use serde_json::{json, Value};
+
+use crate::cancel::CancelToken;
+use crate::client::{cancellable, request_options, CallOptions, NativeClient};
+use crate::error;
+
+/// Options of a turn (camelCase in JS).
+#[napi(object)]
+#[derive(Default)]
+pub struct TurnConfig {
+    /// Stream `agent.message` previews (to `onEvent`).
+    pub event_deltas: Option<bool>,
+    /// Idempotency key of the send (minted when absent, reused across its retries).
+    pub idempotency_key: Option<String>,
+    pub idle_timeout_ms: Option<f64>,
+    pub max_reconnect_attempts: Option<u32>,
+    /// Request overrides of the send; its headers and query also apply to the stream.
+    pub request: Option<CallOptions>,
+}
+
+type EventSink = ThreadsafeFunction<String, (), String, Status, false, true>;
+
+fn raw(ev: &StreamEvent) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(&ev.data)
+}
+
+fn result_json(r: &TurnResult, callbacks: u64) -> String {
+    let mut events = String::with_capacity(r.events.iter().map(|e| e.data.len() + 1).sum::<usize>() + 2);
+    events.push('[');
+    for (i, e) in r.events.iter().enumerate() {
+        if i > 0 {
+            events.push(',');
+        }
+        events.push_str(&raw(e));
+    }
+    events.push(']');
+    let head = json!({
+        "sent": r.sent,
+        "messages": r.messages,
+        "stop_reason": r.stop_reason,
+        "blocking_event_ids": r.blocking_event_ids,
+        "usage": r.usage,
+        "terminated": r.terminated,
+        "request_id": r.request_id,
+        "text": r.text(),
+        "callbacks": callbacks,
+    })
+    .to_string();
+    // Splice the raw events in without re-serialising them.
+    format!("{},\"events\":{}}}", &head[..head.len() - 1], events)
+}
+
+#[napi]
+impl NativeClient {
+    /// Sends `text` as a `user.message` (or the input `events`, a JSON array) and streams until the
+    /// turn ends. Each event of the turn (previews included) is passed to `onEvent` as JSON text.
+    /// Resolves the turn result as JSON text, with `callbacks` = how many events were passed.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_turn<'e>(
+        &self,
+        env: &'e Env,
+        session_id: String,
+        text: Option<String>,
+        events: Option<String>,
+        config: Option<TurnConfig>,
+        on_event: Option<Function<'_, String, ()>>,
+        token: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'e, String>> {
+        let sink: Option<EventSink> = match on_event {
+            Some(f) => Some(f.build_threadsafe_function::<String>().weak::<true>().build()?),
+            None => None,
+        };
+        let prepared = error::guard(|| {
+            let c = config.unwrap_or_default();
+            let request = request_options(c.request)?;
+            let mut stream = StreamOptions { resume: true, ..StreamOptions::default() };
+            stream.idle_timeout = match c.idle_timeout_ms {
+                Some(ms) if ms.is_finite() && ms >= 0.0 => Some(std::time::Duration::from_micros((ms * 1000.0) as u64)),
+                Some(_) => return Err(error::invalid("idleTimeout", "idleTimeout must be a non-negative number of milliseconds")),
+                None => None,
+            };
+            if let Some(n) = c.max_reconnect_attempts {
+                stream.max_reconnect_attempts = n;
+            }
+            stream.request.extra_headers = request.extra_headers.clone();
+            stream.request.extra_query = request.extra_query.clone();
+            stream.request.timeout = request.timeout;
+            let input: Option<Vec<Value>> = match events {
+                None => None,
+                Some(s) => match serde_json::from_str::<Value>(&s) {
+                    Ok(Value::Array(v)) => Some(v),
+                    _ => return Err(error::invalid("events", "events must be a JSON array of input events")),
+                },
+            };
+            let opts = TurnOptions {
+                event_deltas: c.event_deltas.unwrap_or(false),
+                idempotency_key: c.idempotency_key,
+                on_event: None,
+                stream,
+                request,
+            };
+            Ok((self.client()?, input, opts))
+        });
+        let user = token.map(|t| t.token.clone());
+        let closed = self.closed_token();
+        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+            let (client, input, mut opts) = prepared?;
+            let count = Arc::new(AtomicU64::new(0));
+            if let Some(sink) = sink {
+                let count = count.clone();
+                opts.on_event = Some(Box::new(move |ev: &StreamEvent| {
+                    if sink.call(raw(ev).into_owned(), ThreadsafeFunctionCallMode::NonBlocking) == Status::Ok {
+                        count.fetch_add(1, Ordering::SeqCst);
+                    }
+                    Ok(())
+                }));
+            }
+            let r = match (input, text) {
+                (Some(evs), _) => client.send_and_wait(&session_id, evs, opts).await,
+                (None, Some(t)) => client.run_turn(&session_id, &t, opts).await,
+                (None, None) => return Err(error::invalid("text", "give the message text or the input events")),
+            }
+            .map_err(|e| error::from_core(&e))?;
+            Ok(result_json(&r, count.load(Ordering::SeqCst)))
+        })))
+    }
+}
+
+fn snapshot_json(s: &Snapshot) -> String {
+    json!({
+        "id": s.id,
+        "type": s.event_type,
+        "blocks": s.blocks,
+        "is_final": s.is_final,
+        "final_event": s.final_event,
+    })
+    .to_string()
+}
+
+/// Folds `event_start` / `event_delta` previews into growing message snapshots (the core's
+/// accumulator); the final `agent.message` replaces the preview.
+#[napi]
+#[derive(Default)]
+pub struct DeltaAccumulator {
+    inner: Mutex<CoreAccumulator>,
+}
+
+#[napi]
+impl DeltaAccumulator {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Folds one event (JSON text); returns the snapshot it changed as JSON text, or `null`.
+    #[napi]
+    pub fn push(&self, event: String) -> Result<Option<String>> {
+        error::guard(|| {
+            let head: Value = serde_json::from_str(&event).map_err(|e| error::invalid("event", format!("event is not valid JSON: {e}")))?;
+            let event_type = head.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = head.get("id").and_then(Value::as_str).map(str::to_string);
+            let ev = StreamEvent { event_type, id, data: bytes::Bytes::from(event), connection: 0 };
+            let mut acc = self.inner.lock().map_err(|_| error::internal("accumulator lock poisoned"))?;
+            Ok(acc.push(&ev).map(|s| snapshot_json(&s)))
+        })
+    }
+
+    /// Snapshots still in progress, as a JSON array.
+    #[napi]
+    pub fn in_progress(&self) -> Result<String> {
+        let acc = self.inner.lock().map_err(|_| error::internal("accumulator lock poisoned"))?;
+        let items: Vec<String> = acc.in_progress().map(snapshot_json).collect();
+        Ok(format!("[{}]", items.join(",")))
+    }
+}

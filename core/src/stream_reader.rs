@@ -9,7 +9,7 @@
 //! - a connection that made progress is resumed at once; only consecutive failures back off
 //!   (jittered, 0.5 s doubling to 10 s), and too many of them end the stream with the error.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,7 +24,7 @@ use crate::error::{Error, ErrorKind};
 use crate::log::{LogLevel, LogRecord};
 use crate::operations::Operation;
 use crate::sse::{SseFrame, SseFramer};
-use crate::stream::{is_preview_type, is_terminal_type, Batch, Head, Shared, StreamEvent, StreamOptions};
+use crate::stream::{is_preview_type, Batch, Head, Shared, StreamEvent, StreamOptions};
 
 const RECENT_IDS: usize = 2048;
 const MAX_RECONNECT_BACKOFF: Duration = Duration::from_secs(10);
@@ -40,28 +40,47 @@ enum Outcome {
 }
 
 /// Ids recently handed on, to drop replays after a reconnect.
+///
+/// A server resumes strictly after `Last-Event-ID`, so duplicates can only appear at the start
+/// of a new connection. The window therefore stores 64-bit FNV-1a hashes (no allocation per
+/// event) and is only searched while the connection is "suspect": from a reconnect until the
+/// first event that is new.
 struct RecentIds {
-    order: VecDeque<String>,
-    set: HashSet<String>,
+    ring: VecDeque<u64>,
+    suspect: bool,
+}
+
+fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 impl RecentIds {
     fn new() -> Self {
-        Self { order: VecDeque::with_capacity(RECENT_IDS), set: HashSet::with_capacity(RECENT_IDS) }
+        Self { ring: VecDeque::with_capacity(RECENT_IDS), suspect: false }
     }
-    /// Records `id`; false if it was already recorded.
+    /// Records `id`; false if it was already handed on (a replay to drop).
     fn insert(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
-            return false;
-        }
-        if self.order.len() == RECENT_IDS {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
+        let h = fnv1a(id);
+        if self.suspect {
+            if self.ring.contains(&h) {
+                return false;
             }
+            self.suspect = false;
         }
-        self.order.push_back(id.to_string());
-        self.set.insert(id.to_string());
+        if self.ring.len() == RECENT_IDS {
+            self.ring.pop_front();
+        }
+        self.ring.push_back(h);
         true
+    }
+    /// A new connection starts: check for replays until the first new event.
+    fn reconnected(&mut self) {
+        self.suspect = true;
     }
 }
 
@@ -182,6 +201,9 @@ impl Reader {
             }
         };
         self.framer.finish();
+        if self.connection > 0 {
+            self.recent.reconnected();
+        }
         let idle = self.opts.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
         let mut body = resp.bytes_stream();
         let mut progressed = false;
@@ -236,6 +258,10 @@ impl Reader {
                     }
                 }
             }
+            // The cursor advances once per batch, to its last persisted event (never a preview).
+            if let Some(last) = batch.iter().rev().find(|e| !e.is_preview() && e.id.is_some()) {
+                self.cursor = last.id.clone();
+            }
             if !batch.is_empty() {
                 tokio::select! {
                     r = self.tx.send(Ok(batch)) => if r.is_err() { return Outcome::Finished },
@@ -289,10 +315,8 @@ impl Reader {
                 if !self.recent.insert(i) {
                     return Step::Skip;
                 }
-                self.cursor = Some(i.clone());
             }
         }
-        let _ = is_terminal_type;
         Step::Event(StreamEvent { event_type: ty, id, data, connection: self.connection })
     }
 }

@@ -20,6 +20,7 @@ pub mod client;
 pub mod config;
 pub mod error;
 pub mod log;
+pub mod memory;
 pub mod models;
 pub mod operations;
 pub mod pagination;

@@ -285,6 +285,34 @@ impl Client {
         }
     }
 
+    /// Creates a skill (`skill_id: None`) or a new version of one from a `.zip` archive that
+    /// contains `SKILL.md` (sent as one `file` part; the server unpacks it).
+    pub async fn upload_skill_zip(&self, skill_id: Option<&str>, zip: UploadSource, args: Value, opts: RequestOptions) -> Result<Response<Value>> {
+        let fields = take_object(args)?;
+        let len = zip.len().await?;
+        let filename = zip.filename();
+        if !filename.to_ascii_lowercase().ends_with(".zip") {
+            return Err(Error::invalid_argument("zip", format!("zip: {filename:?} is not a .zip archive")));
+        }
+        let text = text_fields(&fields);
+        let factory: FormFactory = Arc::new(move || {
+            let zip = zip.clone();
+            let filename = filename.clone();
+            let text = text.clone();
+            Box::pin(async move {
+                let mut form = Form::new();
+                for (k, v) in text {
+                    form = form.text(k, v);
+                }
+                Ok(form.part("file", zip.part(filename).await?))
+            })
+        });
+        match skill_id {
+            None => self.multipart("skills.create", &[], factory, len, opts).await,
+            Some(id) => self.multipart("skills.versions.create", &[("skill_id", id)], factory, len, opts).await,
+        }
+    }
+
     async fn multipart(&self, name: &str, ids: &[(&str, &str)], factory: FormFactory, len: u64, opts: RequestOptions) -> Result<Response<Value>> {
         let op = lookup(name)?;
         debug_assert!(matches!(op.body, BodyKind::MultipartFile | BodyKind::MultipartSkill));

@@ -1624,7 +1624,10 @@ export interface SkillFileParam {
 }
 
 /** A skill's files: a directory holding `SKILL.md`, or the files themselves. */
-export type SkillSource = { directory: string; files?: never } | { files: SkillFileParam[]; directory?: never };
+export type SkillSource =
+  | { directory: string; files?: never; zip?: never }
+  | { files: SkillFileParam[]; directory?: never; zip?: never }
+  | { zip: { path: string; data?: Buffer | Uint8Array; file?: string }; files?: never; directory?: never };
 
 export type SkillCreateParams = CommonParams & SkillSource & { display_title?: string; metadata?: Metadata };
 export type SkillVersionCreateParams = CommonParams & SkillSource;
@@ -2123,3 +2126,5 @@ export default Client;
 export declare const VERSION: string;
 /** Version of the Rust core the native addon was built from. */
 export declare const coreVersion: string;
+/** Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates and deletes. */
+export declare function contentSha256(content: string): string;

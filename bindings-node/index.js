@@ -409,7 +409,21 @@ class Client {
   }
 
   #uploadSkill(where, args, options) {
-    const { directory, files, skill_id: skillId, ...rest } = args;
+    const { directory, files, zip, skill_id: skillId, ...rest } = args;
+    if (zip !== undefined) {
+      // One archive: `{ path: 'skill.zip', data: Buffer }` or `{ path: 'skill.zip', file: '/path/to/skill.zip' }`.
+      if (directory !== undefined || files !== undefined) {
+        const e = new TypeError(`${where}: give only one of \`zip\`, \`directory\` or \`files\``);
+        e.param = 'zip';
+        throw e;
+      }
+      if (!isPlainObject(zip) || typeof zip.path !== 'string') throw typeError(where, 'zip', 'an object { path, data | file }', zip);
+      const { native: nopts, signal } = requestOptions(where, options);
+      const input = { path: zip.path, data: zip.data ?? undefined, file: zip.file ?? undefined };
+      return this.#run(signal, (token) => this.#native.uploadSkillZip(skillId ?? null, input, JSON.stringify(rest), nopts, token)).then((res) =>
+        attachMeta(JSON.parse(res.body), res),
+      );
+    }
     if ((directory === undefined) === (files === undefined)) {
       const e = new TypeError(`${where}: give exactly one of \`directory\` (a folder with SKILL.md) or \`files\``);
       e.param = 'files';
@@ -549,5 +563,10 @@ module.exports = {
   isKnownEventType,
   VERSION,
   coreVersion: native.coreVersion(),
+  /** Lower-case hex SHA-256 of `content`: the memory update/delete precondition. */
+  contentSha256: (content) => {
+    if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
+    return native.contentSha256(content);
+  },
   ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'MARKER' && k !== 'fromNative')),
 };

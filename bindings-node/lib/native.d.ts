@@ -58,6 +58,11 @@ export declare class NativeClient {
    */
   uploadSkill(skillId: string | undefined | null, directory: string | undefined | null, files: Array<SkillFileInput> | undefined | null, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
   /**
+   * `skills.create` / `skills.versions.create` from one `.zip` archive (`zip.path` is its
+   * filename; the bytes come from `zip.file` or `zip.data`).
+   */
+  uploadSkillZip(skillId: string | undefined | null, zip: SkillFileInput, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
+  /**
    * `files.download` (`version` absent) or `skills.versions.download`: resolves once the
    * response headers arrived; the body is read through the returned `NativeDownload`.
    */
@@ -165,7 +170,13 @@ export interface ClientConfig {
   runtimeVersion?: string
 }
 
-/** Version of the Rust core this addon was built from. */
+/**
+ * Version of the Rust core this addon was built from.
+ * Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates
+ * and deletes, computed as the server does.
+ */
+export declare function contentSha256(content: string): string
+
 export declare function coreVersion(): string
 
 /**

@@ -232,6 +232,8 @@ function generate() {
     'export declare const VERSION: string;',
     '/** Version of the Rust core the native addon was built from. */',
     'export declare const coreVersion: string;',
+    '/** Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates and deletes. */',
+    'export declare function contentSha256(content: string): string;',
     '',
   );
   return out.join('\n');

@@ -43,6 +43,13 @@ pub fn operations() -> Result<String> {
 }
 
 /// Version of the Rust core this addon was built from.
+/// Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates
+/// and deletes, computed as the server does.
+#[napi]
+pub fn content_sha256(content: String) -> String {
+    qoder_cloud::memory::content_sha256(&content)
+}
+
 #[napi]
 pub fn core_version() -> String {
     qoder_cloud::VERSION.to_string()

@@ -236,6 +236,30 @@ impl NativeClient {
         })))
     }
 
+    /// `skills.create` / `skills.versions.create` from one `.zip` archive (`zip.path` is its
+    /// filename; the bytes come from `zip.file` or `zip.data`).
+    #[napi]
+    pub fn upload_skill_zip<'e>(
+        &self,
+        env: &'e Env,
+        skill_id: Option<String>,
+        zip: SkillFileInput,
+        args: String,
+        options: Option<CallOptions>,
+        token: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'e, CallResult>> {
+        let prepared = error::guard(|| {
+            let src = source(zip.file, zip.data, Some(zip.path.clone()), "zip")?;
+            Ok((self.client()?, src, crate::client::parse_args(&args)?, request_options(options)?))
+        });
+        let user = token.map(|t| t.token.clone());
+        let closed = self.closed_token();
+        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+            let (client, src, args, opts) = prepared?;
+            upload_result(client.upload_skill_zip(skill_id.as_deref(), src, args, opts).await.map_err(|e| error::from_core(&e))?)
+        })))
+    }
+
     /// `files.download` (`version` absent) or `skills.versions.download`: resolves once the
     /// response headers arrived; the body is read through the returned `NativeDownload`.
     #[napi]

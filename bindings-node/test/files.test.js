@@ -174,3 +174,20 @@ test('memory stores: memories with a content-hash precondition, versions, redact
   const listed = await client.memoryStores.memories.list(store.id, { path_prefix: '/notes' });
   assert.ok(listed.data.length >= 1);
 });
+
+test('skills from a zip, and the memory precondition helper', async () => {
+  const zip = fs.readFileSync(path.join(__dirname, 'fixtures', 'notes-skill.zip'));
+  const skill = await client.skills.create({ zip: { path: 'notes.zip', data: zip } });
+  const versions = await client.skills.versions.list(skill.id);
+  assert.equal(versions.data[0].name, 'notes');
+  await assert.rejects(client.skills.create({ zip: { path: 'notes.tar', data: Buffer.from('nope') } }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'zip');
+
+  const store = await client.memoryStores.create({ name: uniq('m') });
+  const mem = await client.memoryStores.memories.create(store.id, { path: '/a.md', content: 'first' });
+  assert.equal(mem.content_sha256, Q.contentSha256('first'));
+  await client.memoryStores.memories.update(mem.id, { memory_store_id: store.id, content: 'second', content_sha256: Q.contentSha256('first') });
+  await assert.rejects(
+    client.memoryStores.memories.update(mem.id, { memory_store_id: store.id, content: 'third', content_sha256: Q.contentSha256('first') }),
+    (e) => e instanceof Q.ConflictError,
+  );
+});

@@ -101,6 +101,13 @@ fn _configure(
     Ok(())
 }
 
+/// Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates and
+/// deletes, computed as the server does (for the content you last read).
+#[pyfunction]
+fn content_sha256(content: &str) -> String {
+    qoder_cloud::memory::content_sha256(content)
+}
+
 /// Panics inside the runtime (`is_async`: in an awaitable; else in a blocking call), to test
 /// that a Rust panic surfaces as `QoderError` rather than crashing or escaping as `BaseException`.
 #[pyfunction]
@@ -123,6 +130,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("CORE_VERSION", qoder_cloud::VERSION)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(content_sha256, m)?)?;
     m.add_function(wrap_pyfunction!(_configure, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_flush_logs, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;

@@ -184,8 +184,14 @@ impl AsyncEventStream {
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.inner.now() {
             Now::Event(ev) => Ready::of(py, event_from_stream(py, ev)?),
-            Now::Error(e) => Ready::failed(py, to_pyerr(py, &e)),
-            Now::Done => Ready::failed(py, PyStopAsyncIteration::new_err(())),
+            Now::Error(e) => {
+                logging::drain(py);
+                Ready::failed(py, to_pyerr(py, &e))
+            }
+            Now::Done => {
+                logging::drain(py);
+                Ready::failed(py, PyStopAsyncIteration::new_err(()))
+            }
             Now::Wait => {
                 logging::drain(py);
                 spawn_py(py, self.inner.next_future())
@@ -209,6 +215,8 @@ impl AsyncEventStream {
         _exc: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
         self.inner.close();
+        // Records the reader queued (reconnects, errors) reach `logging` before the block ends.
+        logging::drain(py);
         Ready::of(py, false.into_pyobject(py)?.to_owned().into_any())
     }
 
@@ -230,12 +238,14 @@ impl AsyncEventStream {
     /// Closes the stream (idempotent; safe while another task awaits the next event).
     fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.inner.close();
+        logging::drain(py);
         Ready::none(py)
     }
 
     /// Closes the stream at once (idempotent).
-    fn close(&self) {
+    fn close(&self, py: Python<'_>) {
         self.inner.close();
+        logging::drain(py);
     }
 
     /// Id of the last persisted event handed over: pass it as `last_event_id` to resume later.
@@ -299,8 +309,14 @@ impl EventStream {
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         match self.inner.now() {
             Now::Event(ev) => Ok(Some(event_from_stream(py, ev)?)),
-            Now::Error(e) => Err(to_pyerr(py, &e)),
-            Now::Done => Ok(None),
+            Now::Error(e) => {
+                logging::drain(py);
+                Err(to_pyerr(py, &e))
+            }
+            Now::Done => {
+                logging::drain(py);
+                Ok(None)
+            }
             Now::Wait => match self.wait(py, self.inner.next_future()) {
                 Ok(v) => Ok(Some(v)),
                 Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
@@ -314,8 +330,9 @@ impl EventStream {
     }
 
     #[pyo3(signature = (*_exc))]
-    fn __exit__(&self, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, pyo3::types::PyTuple>) -> bool {
         self.inner.close();
+        logging::drain(py);
         false
     }
 
@@ -334,8 +351,9 @@ impl EventStream {
     }
 
     /// Closes the stream at once (idempotent; safe from another thread while one waits).
-    fn close(&self) {
+    fn close(&self, py: Python<'_>) {
         self.inner.close();
+        logging::drain(py);
     }
 
     #[getter]

@@ -214,16 +214,35 @@ fn prepare_file(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadFi
 
 struct UploadSkill {
     files: Vec<SkillFile>,
+    /// `zip=`: one archive instead of individual files.
+    zip: Option<UploadSource>,
     args: serde_json::Value,
     opts: qoder_cloud::RequestOptions,
 }
 
 fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadSkill> {
     let kwargs = kwargs.copy()?;
-    let files = skill_files(py, &kwargs)?;
+    let mut zip = None;
+    let mut files = Vec::new();
+    match kwargs.get_item("zip")? {
+        Some(z) if !z.is_none() => {
+            kwargs.del_item("zip")?;
+            let (source, name) = upload_source(py, &z, "zip")?;
+            zip = Some(match (name, source) {
+                (Some(n), UploadSource::Bytes { data, .. }) => UploadSource::Bytes { data, filename: n },
+                (_, other) => other,
+            });
+        }
+        Some(_) => kwargs.del_item("zip")?,
+        None => {}
+    }
+    if zip.is_none() {
+        files = skill_files(py, &kwargs)?;
+    }
     let s = split(py, &kwargs, false)?;
     Ok(UploadSkill {
         files,
+        zip,
         args: s.args,
         opts: s.opts,
     })
@@ -260,12 +279,11 @@ impl crate::client::NativeClient {
         let u = prepare_skill(py, kwargs)?;
         let cls = cls.map(Bound::unbind);
         let fut = async move {
-            obj_out(
-                client
-                    .upload_skill(skill_id.as_deref(), u.files, u.args, u.opts)
-                    .await,
-                cls,
-            )
+            let r = match u.zip {
+                Some(zip) => client.upload_skill_zip(skill_id.as_deref(), zip, u.args, u.opts).await,
+                None => client.upload_skill(skill_id.as_deref(), u.files, u.args, u.opts).await,
+            };
+            obj_out(r, cls)
         };
         if is_async {
             spawn_py(py, fut)

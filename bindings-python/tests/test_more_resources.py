@@ -255,3 +255,25 @@ async def test_self_hosted_work(aclient: qoder_cloud.AsyncClient, emulator: Emul
     stopped = await aclient.environments.work.stop(work.id, environment_id=env.id, force=True)
     assert stopped.state == "stopped"
     assert (await aclient.environments.work.retrieve(work.id, environment_id=env.id)).state == "stopped"
+
+
+def test_skill_from_zip_and_memory_precondition_helper(client: qoder_cloud.Client) -> None:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("notes/SKILL.md", "---\nname: notes\ndescription: Take notes\n---\n")
+        z.writestr("notes/template.md", "# Note\n")
+    skill = client.skills.create(zip=("notes.zip", buf.getvalue()))
+    versions = client.skills.versions.list(skill.id)
+    assert versions.data[0].name == "notes"
+    with pytest.raises(qoder_cloud.InvalidArgumentError) as ei:
+        client.skills.create(zip=("notes.tar", b"nope"))
+    assert ei.value.param == "zip"
+
+    store = client.memory_stores.create(name=unique("m"))
+    mem = client.memory_stores.memories.create(store.id, path="/a.md", content="first")
+    assert mem.content_sha256 == qoder_cloud.content_sha256("first")
+    client.memory_stores.memories.update(mem.id, memory_store_id=store.id, content="second", content_sha256=qoder_cloud.content_sha256("first"))
+    with pytest.raises(qoder_cloud.ConflictError):
+        client.memory_stores.memories.update(mem.id, memory_store_id=store.id, content="third", content_sha256=qoder_cloud.content_sha256("first"))

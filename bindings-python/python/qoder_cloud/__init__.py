@@ -57,7 +57,7 @@ _native._configure(
 )
 
 from ._client import AsyncClient, Client  # noqa: E402
-from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, DeltaAccumulator, EventStream  # noqa: E402
+from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, DeltaAccumulator, EventStream, content_sha256  # noqa: E402
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage  # noqa: E402
 from .types import BaseModel, SessionEvent  # noqa: E402
 
@@ -68,6 +68,7 @@ Managed = Client
 AsyncManaged = AsyncClient
 
 __all__ = [
+    "content_sha256",
     "__version__",
     "AsyncClient",
     "Client",

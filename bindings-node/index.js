@@ -393,6 +393,7 @@ class Client {
   }
 
   #uploadFile(where, args, options) {
+    opts.checkArgsUnicode(where, args);
     const { file, ...rest } = args;
     if (file === undefined || file === null) {
       const e = new TypeError(`${where}: missing required argument \`file\``);
@@ -409,6 +410,7 @@ class Client {
   }
 
   #uploadSkill(where, args, options) {
+    opts.checkArgsUnicode(where, args);
     const { directory, files, zip, skill_id: skillId, ...rest } = args;
     if (zip !== undefined) {
       // One archive: `{ path: 'skill.zip', data: Buffer }` or `{ path: 'skill.zip', file: '/path/to/skill.zip' }`.
@@ -440,6 +442,9 @@ class Client {
   /** `sessions.runTurn` / `sessions.sendAndWait`: the core's turn helper. */
   #turn(where, sessionId, text, events, options) {
     if (typeof sessionId !== 'string' || sessionId === '') throw typeError(where, 'session_id', 'a string id', sessionId);
+    opts.checkUnicode(where, 'session_id', sessionId);
+    opts.checkUnicode(where, 'text', text);
+    opts.checkUnicode(where, 'events', events);
     if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
     const o = options || {};
     const { eventDeltas, onEvent, idempotencyKey, idleTimeout, maxReconnectAttempts, ...request } = o;
@@ -496,6 +501,7 @@ class Client {
   }
 
   #call(op, args, nopts, signal) {
+    opts.checkArgsUnicode(op.name, args);
     const json = JSON.stringify(args);
     return this.#run(signal, (token) => this.#native.call(op.name, json, nopts, token));
   }
@@ -507,6 +513,8 @@ class Client {
 
   #stream(op, argv) {
     const { args, cfg, signal, lastEventId, batchSize } = parseStream(op, argv);
+    opts.checkArgsUnicode(op.name, args);
+    if (lastEventId !== undefined && lastEventId !== null) opts.checkUnicode(op.name, 'lastEventId', lastEventId);
     if (signal !== null && signal.aborted) return new Stream(null, { signal, lastEventId, batchSize });
     let ns;
     try {

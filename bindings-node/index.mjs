@@ -11,6 +11,7 @@ export const {
   isKnownEventType,
   VERSION,
   coreVersion,
+  contentSha256,
   QoderError,
   APIError,
   BadRequestError,

@@ -72,6 +72,9 @@ function checkSignal(where, signal) {
 function requestOptions(where, options) {
   if (options === undefined || options === null) return { native: null, signal: null };
   if (!isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
+  for (const k of ['headers', 'query', 'body', 'idempotencyKey']) {
+    if (options[k] !== undefined) checkUnicode(where, k, options[k]);
+  }
   const signal = checkSignal(where, options.signal);
   const native = {};
   let any = false;
@@ -118,3 +121,35 @@ module.exports = {
   requestOptions,
   looksLikeOptions,
 };
+
+
+/**
+ * Rejects strings that are not valid Unicode (lone UTF-16 surrogates) before they reach the
+ * addon, which would otherwise reject them without naming the field or replace them with U+FFFD
+ * and send altered data. `value` is checked deeply; the error names `param`.
+ */
+function checkUnicode(where, param, value) {
+  if (!hasLoneSurrogate(value)) return;
+  const { InvalidArgumentError } = require('./errors');
+  const e = new InvalidArgumentError(`${where}: ${param}: contains a lone UTF-16 surrogate (not valid Unicode)`, { kind: 'invalid_argument', param });
+  e.param = param;
+  throw e;
+}
+
+function hasLoneSurrogate(v) {
+  if (typeof v === 'string') return !v.isWellFormed();
+  if (Array.isArray(v)) return v.some(hasLoneSurrogate);
+  if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) {
+    for (const [k, x] of Object.entries(v)) if (hasLoneSurrogate(k) || hasLoneSurrogate(x)) return true;
+  }
+  return false;
+}
+
+/** Checks each top-level argument, naming the offending one. */
+function checkArgsUnicode(where, args) {
+  if (args === null || typeof args !== 'object') return;
+  for (const [k, v] of Object.entries(args)) checkUnicode(where, k, v);
+}
+
+module.exports.checkUnicode = checkUnicode;
+module.exports.checkArgsUnicode = checkArgsUnicode;

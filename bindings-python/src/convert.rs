@@ -60,6 +60,15 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
+/// The UTF-8 text of a Python `str`; a lone surrogate (not valid Unicode) is an
+/// `InvalidArgumentError` naming the top-level argument, never a bare `UnicodeEncodeError`.
+fn utf8<'a>(py: Python<'_>, s: &'a Bound<'_, PyString>, path: &str) -> PyResult<&'a str> {
+    s.to_str().map_err(|_| {
+        let top = path.split(['.', '[']).next().filter(|t| !t.is_empty()).unwrap_or("arguments");
+        crate::errors::invalid_argument(py, top, format!("{path}: contains a lone surrogate (not valid Unicode)"))
+    })
+}
+
 /// Converts a Python value to JSON. `path` names the argument in error messages
 /// (e.g. `events[0].content`).
 ///
@@ -71,7 +80,7 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         return Ok(Value::Null);
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_owned()));
+        return Ok(Value::String(utf8(obj.py(), s, path)?.to_owned()));
     }
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Value::Bool(b.is_true()));
@@ -94,16 +103,13 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let key = k
-                .cast::<PyString>()
-                .map_err(|_| {
-                    type_error(
-                        path,
-                        format!("dict keys must be str, got {}", type_name(&k)),
-                    )
-                })?
-                .to_str()?
-                .to_owned();
+            let ks = k.cast::<PyString>().map_err(|_| {
+                type_error(
+                    path,
+                    format!("dict keys must be str, got {}", type_name(&k)),
+                )
+            })?;
+            let key = utf8(obj.py(), ks, path)?.to_owned();
             let sub = join(path, &key);
             m.insert(key, to_value(&v, &sub)?);
         }

@@ -7,6 +7,7 @@ it is built with ``cargo build -p qoder-emulator`` when missing. It runs with
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -43,6 +44,20 @@ class Emulator:
     def requests_total(self) -> int:
         return int(self.stats()["requests_total"])
 
+    def api_connections(self) -> int:
+        """Open TCP connections other than the one serving this stats request (it counts too)."""
+        return int(self.stats()["connections"]["open"]) - 1
+
+
+def route_count(stats: Dict[str, Any], route: str) -> int:
+    """``stats.requests[route]`` (0 when absent), e.g. ``route_count(s, "POST /agents")``."""
+    return int(stats["requests"].get(route, 0))
+
+
+def created_count(stats: Dict[str, Any], kind: str) -> int:
+    """``stats.objects_created[kind]`` (0 when absent)."""
+    return int(stats["objects_created"].get(kind, 0))
+
 
 def _binary() -> Path:
     env = os.environ.get("QODER_EMULATOR_BIN")
@@ -54,11 +69,12 @@ def _binary() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
+@contextlib.contextmanager
+def running_emulator(*args: str) -> Iterator[Emulator]:
+    """Starts an emulator process (extra command-line ``args``, e.g. ``--token T``) for the block."""
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [str(_binary()), "--port", "0", "--exit-on-stdin-close"],
+        [str(_binary()), "--port", "0", "--exit-on-stdin-close", *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=log,
@@ -83,6 +99,12 @@ def emulator() -> Iterator[Emulator]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with running_emulator() as emu:
+        yield emu
 
 
 @pytest.fixture(autouse=True)
@@ -139,3 +161,57 @@ def wait_for(predicate: Any, timeout: float = 5.0) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
+
+
+def eventually(predicate: Any, what: str, timeout: float = 10.0) -> None:
+    """Asserts that a condition observed outside this process (emulator stats) holds within ``timeout``."""
+    assert wait_for(predicate, timeout), f"timed out after {timeout} s waiting for {what}"
+
+
+def http_date(seconds_ahead: float) -> str:
+    """An RFC 7231 IMF-fixdate ``seconds_ahead`` from now, e.g. ``Sun, 22 Nov 2026 10:00:00 GMT``."""
+    import email.utils
+    import time
+
+    return email.utils.formatdate(time.time() + seconds_ahead, usegmt=True)
+
+
+async def invoke(value: Any) -> Any:
+    """The result of a client call: awaited when the (async) client returned an awaitable."""
+    import inspect
+
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+def text_of(event: Any) -> str:
+    """The text of a message event (its text blocks joined)."""
+    return "".join(b.get("text", "") for b in event.to_dict().get("content") or [] if b.get("type") == "text")
+
+
+def reliability_dir() -> Path:
+    """``<repo>/target/reliability`` (created)."""
+    d = REPO / "target" / "reliability"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def rss_mb() -> float:
+    """Resident set size of this process in MiB (Linux ``/proc/self/status``)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+    raise RuntimeError("VmRSS not found in /proc/self/status")
+
+
+async def aeventually(predicate: Any, what: str, timeout: float = 10.0) -> None:
+    """``eventually`` for async tests: polls without blocking the event loop (tasks keep running)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        await asyncio.sleep(0.01)

@@ -267,6 +267,16 @@ impl Error {
         e
     }
 
+    pub(crate) fn append_message(&mut self, s: &str) {
+        self.inner.message.push_str(s);
+    }
+    /// Adds what is known of a response to a transport error (a body cut after the headers).
+    pub(crate) fn with_response_parts(mut self, status: u16, request_id: Option<String>, partial: &[u8]) -> Self {
+        self.inner.status = Some(status);
+        self.inner.request_id = request_id;
+        self.inner.body = Some(String::from_utf8_lossy(partial).into_owned());
+        self
+    }
     pub(crate) fn set_param(&mut self, p: &str) {
         self.inner.param = Some(p.to_string());
     }

@@ -103,7 +103,7 @@ pub struct Operation {
     pub required: Vec<String>,
     /// Argument checks in a small DSL: `field:len:MIN:MAX`, `field:maxlen:N`, `field:enum:a,b`,
     /// `field:enumlist:a,b`, `field:maxitems:N`, `field:items:MIN:MAX`, `field:minint:N`,
-    /// `field:range:MIN:MAX`, `field:metadata`, `field:object`, `field:id`, `field:nonempty`.
+    /// `field:range:MIN:MAX`, `field:metadata`, `field:object`, `field:id`, `field:ref`, `field:nonempty`.
     #[serde(default)]
     pub checks: Vec<String>,
     /// Response kind.

@@ -17,6 +17,20 @@ use crate::validate::{check_required, run_check, validate_id, wrong_type};
 /// Percent-encode everything but unreserved characters (the SDK uses no safe characters).
 const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
+/// Arguments that are booleans wherever they appear.
+const BOOL_ARGS: &[&str] = &["include_archived", "has_error", "force"];
+/// Arguments that are integers wherever they appear.
+const INT_ARGS: &[&str] = &[
+    "limit",
+    "depth",
+    "version",
+    "agent_version",
+    "block_ms",
+    "reclaim_older_than_ms",
+    "desired_ttl_seconds",
+    "expires_in_seconds",
+];
+
 /// Encodes one query value: booleans as `true`/`false`, numbers as written, strings verbatim.
 fn query_value(param: &str, v: &Value) -> Result<Option<String>> {
     Ok(match v {
@@ -98,6 +112,19 @@ pub fn build(op: &Operation, args: Value, opts: RequestOptions) -> Result<ApiReq
             if let Some(s) = header_value(&h.arg, &v)? {
                 req.headers.push((h.wire.clone(), s));
             }
+        }
+    }
+
+    // Arguments whose type the API fixes everywhere (a string "yes" is not a boolean).
+    for (k, v) in &args {
+        if v.is_null() {
+            continue;
+        }
+        if BOOL_ARGS.contains(&k.as_str()) && !v.is_boolean() {
+            return Err(wrong_type(k, "a boolean", v));
+        }
+        if INT_ARGS.contains(&k.as_str()) && !(v.is_i64() || v.is_u64()) {
+            return Err(wrong_type(k, "an integer", v));
         }
     }
 

@@ -360,11 +360,11 @@ impl Transport {
                         let meta = ResponseMeta { status, request_id, idempotency_key: key.map(str::to_string), retries: attempt };
                         return Ok((meta, body.into_out(headers)));
                     }
-                    let bytes = match body {
-                        Body::Read(b) => b,
-                        Body::Open(r) => r.bytes().await.unwrap_or_default(),
+                    let e = match body {
+                        Body::Read(b) => Error::from_response(status, &b, request_id),
+                        Body::Open(r) => Error::from_response(status, &r.bytes().await.unwrap_or_default(), request_id),
+                        Body::Failed(e) => e,
                     };
-                    let e = Error::from_response(status, &bytes, request_id);
                     let ok = req.retry != RetryMode::Never && retry::should_retry_status(status, &headers, safe);
                     (e, ok, Some(headers))
                 }
@@ -393,16 +393,34 @@ impl Transport {
     }
 
     async fn one_attempt(&self, request: reqwest::Request, read_body: bool) -> Result<(u16, HeaderMap, Body)> {
-        let resp = self.http.execute(request).await.map_err(transport_error)?;
+        let mut resp = self.http.execute(request).await.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        if read_body || !(200..300).contains(&status) {
-            // A body cut short after the headers is a connection failure, retried like one.
-            let body = resp.bytes().await.map_err(transport_error)?;
-            Ok((status, headers, Body::Read(body)))
-        } else {
-            Ok((status, headers, Body::Open(resp)))
+        if !read_body && (200..300).contains(&status) {
+            return Ok((status, headers, Body::Open(resp)));
         }
+        // Read chunk by chunk so that a body cut short keeps what did arrive.
+        let mut buf = bytes::BytesMut::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => buf.extend_from_slice(&c),
+                Ok(None) => break,
+                Err(e) => {
+                    let partial = buf.freeze();
+                    let rid = request_id_of(&headers);
+                    if !(200..300).contains(&status) {
+                        // The status already says what happened: report it, with the partial body.
+                        let mut err = Error::from_response(status, &partial, rid);
+                        err.append_message(&format!(" (body cut short: {})", redact(&e.to_string())));
+                        return Ok((status, headers, Body::Failed(err)));
+                    }
+                    // A 2xx whose body was cut is a connection failure (retried like one when safe),
+                    // still carrying the status, request id and the bytes received.
+                    return Err(transport_error(e).with_response_parts(status, rid, &partial));
+                }
+            }
+        }
+        Ok((status, headers, Body::Read(buf.freeze())))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -455,6 +473,8 @@ impl Transport {
 enum Body {
     Read(Bytes),
     Open(reqwest::Response),
+    /// A non-2xx response whose body was cut short, already turned into its error.
+    Failed(Error),
 }
 
 enum OpenOrRead {
@@ -467,6 +487,7 @@ impl Body {
         match self {
             Body::Read(b) => OpenOrRead::Read(headers, b),
             Body::Open(r) => OpenOrRead::Open(r),
+            Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),
         }
     }
 }

@@ -159,6 +159,12 @@ pub fn run_check(args: &Map<String, Value>, check: &str) -> Result<()> {
             }
         }
         "metadata" => check_metadata(field, v)?,
+        // A reference given as an id string or as an object form (`{type: "agent", id, ...}`).
+        "ref" => match v {
+            Value::String(s) => validate_id(field, s)?,
+            Value::Object(_) => {}
+            other => return Err(wrong_type(field, "an id string or an object", other)),
+        },
         "object" if !v.is_object() => return Err(wrong_type(field, "an object", v)),
         "id" => {
             let Value::String(s) = v else { return Err(wrong_type(field, "a string id", v)) };

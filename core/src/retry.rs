@@ -59,13 +59,14 @@ pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duratio
         .and_then(|s| s.trim().parse::<f64>().ok())
     {
         if ms.is_finite() && ms > 0.0 && ms / 1000.0 <= MAX_RETRY_AFTER.as_secs_f64() {
-            return Some(Duration::from_secs_f64(ms / 1000.0));
+            // A positive hint below one nanosecond would round to "no wait": honour at least 1 ns.
+            return Some(Duration::from_secs_f64(ms / 1000.0).max(Duration::from_nanos(1)));
         }
     }
     let raw = headers.get("retry-after").and_then(|v| v.to_str().ok())?.trim();
     if let Ok(secs) = raw.parse::<f64>() {
         if secs.is_finite() && secs > 0.0 && secs <= MAX_RETRY_AFTER.as_secs_f64() {
-            return Some(Duration::from_secs_f64(secs));
+            return Some(Duration::from_secs_f64(secs).max(Duration::from_nanos(1)));
         }
         return None;
     }
@@ -142,6 +143,9 @@ mod tests {
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
         assert_eq!(parse_retry_after(&h(&[("retry-after", &past)]), now), None);
         assert_eq!(parse_retry_after(&h(&[("retry-after-ms", "NaN")]), now), None);
+        // Fuzzing regression (K1): a tiny positive hint must not become a zero delay.
+        assert!(parse_retry_after(&h(&[("retry-after-ms", "1e-7")]), now).unwrap() > Duration::ZERO);
+        assert!(parse_retry_after(&h(&[("retry-after", "1e-12")]), now).unwrap() > Duration::ZERO);
     }
 
     #[test]

@@ -22,4 +22,6 @@ if [ -x "$ROOT/bindings-node/scripts/test.sh" ]; then
   log "Node"
   "$ROOT/bindings-node/scripts/test.sh"
 fi
+log "RELIABILITY.md: bad-input table from the recorded cases"
+python3 "$ROOT/scripts/reliability_report.py"
 log "all suites passed"

@@ -83,16 +83,45 @@ impl<'py> IntoPyObject<'py> for Out {
 }
 
 /// Runs `fut` on the shared runtime and returns an asyncio future of its result.
+/// Futures whose result is still to be handed to Python.
+static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+/// Set at interpreter exit: from then on no future completes into Python, because attaching
+/// to an interpreter that is finalizing aborts the process.
+static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 pub fn spawn_py<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Out> + Send + 'static,
 {
+    use std::sync::atomic::Ordering::SeqCst;
+    IN_FLIGHT.fetch_add(1, SeqCst);
     pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        Ok(match contain(fut).await {
+        let out = match contain(fut).await {
             Ok(o) => o,
             Err(msg) => Out::Panic(msg),
-        })
+        };
+        IN_FLIGHT.fetch_sub(1, SeqCst);
+        if EXITING.load(SeqCst) {
+            // Never complete: the interpreter is going away and nobody awaits this any more.
+            std::future::pending::<()>().await;
+        }
+        Ok(out)
     })
+}
+
+/// Called by `atexit`: stops completions into Python, then gives the ones already under way
+/// (with the GIL released) a moment to finish attaching before finalization starts.
+#[pyfunction]
+pub fn _at_exit(py: Python<'_>) {
+    use std::sync::atomic::Ordering::SeqCst;
+    EXITING.store(true, SeqCst);
+    py.detach(|| {
+        let deadline = std::time::Instant::now() + Duration::from_millis(500);
+        while IN_FLIGHT.load(SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    });
 }
 
 /// Per-call option names taken out of the keyword arguments.

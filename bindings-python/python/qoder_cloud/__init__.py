@@ -19,6 +19,11 @@ from __future__ import annotations
 import logging as _logging
 
 from . import _native
+
+import atexit as _atexit
+
+# Completions from the native runtime must not reach an interpreter that is finalizing.
+_atexit.register(_native._at_exit)
 from . import types as types
 from ._exceptions import (
     APIConnectionError,

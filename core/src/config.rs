@@ -122,6 +122,7 @@ pub struct Config {
     pub(crate) stream_idle_timeout: Duration,
     pub(crate) max_event_bytes: usize,
     pub(crate) danger_accept_invalid_certs: bool,
+    pub(crate) http2_prior_knowledge: bool,
 }
 
 impl fmt::Debug for Config {
@@ -187,6 +188,7 @@ pub struct ClientBuilder {
     stream_idle_timeout: Option<Duration>,
     max_event_bytes: Option<usize>,
     danger_accept_invalid_certs: bool,
+    http2_prior_knowledge: Option<bool>,
     ignore_env: bool,
 }
 
@@ -266,6 +268,13 @@ impl ClientBuilder {
         self.danger_accept_invalid_certs = yes;
         self
     }
+    /// Speaks HTTP/2 without negotiation on plain `http://` URLs (e.g. a local emulator), so
+    /// every call and stream shares one connection. Over HTTPS, HTTP/2 is negotiated anyway.
+    /// Falls back to `QODER_HTTP2=prior-knowledge`.
+    pub fn http2_prior_knowledge(mut self, yes: bool) -> Self {
+        self.http2_prior_knowledge = Some(yes);
+        self
+    }
     /// Ignores the `QODER_*` environment variables (tests use this for isolation).
     pub fn ignore_env(mut self, yes: bool) -> Self {
         self.ignore_env = yes;
@@ -326,6 +335,9 @@ impl ClientBuilder {
             stream_idle_timeout: self.stream_idle_timeout.unwrap_or(Duration::from_secs(90)),
             max_event_bytes: self.max_event_bytes.unwrap_or(crate::config::DEFAULT_MAX_EVENT_BYTES),
             danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+            http2_prior_knowledge: self
+                .http2_prior_knowledge
+                .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),
         })
     }
 

@@ -61,7 +61,7 @@ fn fnv1a(s: &str) -> u64 {
 
 impl RecentIds {
     fn new() -> Self {
-        Self { ring: VecDeque::with_capacity(RECENT_IDS), suspect: false }
+        Self { ring: VecDeque::new(), suspect: false }
     }
     /// Records `id`; false if it was already handed on (a replay to drop).
     fn insert(&mut self, id: &str) -> bool {
@@ -340,3 +340,4 @@ fn fill_missing(data: &bytes::Bytes, ty: &str, id: Option<&str>) -> bytes::Bytes
         _ => data.clone(),
     }
 }
+

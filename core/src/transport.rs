@@ -215,7 +215,11 @@ impl Transport {
         };
         // The API client never follows redirects: a redirect could carry the bearer token to
         // another host, and the API does not use them.
-        let http = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))?;
+        let mut api = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+        if config.http2_prior_knowledge {
+            api = api.http2_prior_knowledge();
+        }
+        let http = build(api)?;
         let bare = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)))?;
         let user_agent = format!(
             "qoder-cloud/{} ({}; {})",

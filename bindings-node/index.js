@@ -1,5 +1,5 @@
 'use strict';
-// @qoder/cloud — Node.js SDK for the Qoder Cloud Agents Managed API.
+// qoder-cloud — Node.js SDK for the Qoder Cloud Agents Managed API.
 //
 // A thin layer over the Rust core (native addon `qoder-cloud.node`): this file converts
 // arguments, calls one native function, rebuilds typed errors and wraps results. The resource

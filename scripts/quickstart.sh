@@ -25,6 +25,7 @@ if [ -f "$ROOT/bindings-node/package.json" ]; then
   log "installing the Node package"
   (cd "$ROOT/bindings-node" && npm install --no-audit --no-fund --loglevel=error)
   log "Node quickstart"
-  (cd "$ROOT/examples/node" && node quickstart.mjs)
+  # The example depends on the local package (file:../../bindings-node), linked by npm.
+  (cd "$ROOT/examples/node" && npm install --no-audit --no-fund --loglevel=error && node quickstart.mjs "Hello from the Node quickstart!")
 fi
 log "quickstart finished"

@@ -23,7 +23,7 @@ function load() {
     }
   }
   const err = new Error(
-    '@qoder/cloud: the native addon is not built. Run `npm run build` in the package folder ' +
+    'qoder-cloud: the native addon is not built. Run `npm run build` in the package folder ' +
       '(needs a Rust toolchain), or reinstall the package.\n  ' + errors.join('\n  '),
   );
   err.code = 'QODER_ADDON_NOT_FOUND';

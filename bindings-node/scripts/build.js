@@ -19,12 +19,12 @@ const root = path.resolve(__dirname, '..');
 const out = path.join(root, 'qoder-cloud.node');
 
 function fail(msg) {
-  process.stderr.write(`@qoder/cloud: ${msg}\n`);
+  process.stderr.write(`qoder-cloud: ${msg}\n`);
   process.exit(1);
 }
 
 if (process.env.QODER_NODE_SKIP_BUILD === '1') {
-  process.stdout.write('@qoder/cloud: QODER_NODE_SKIP_BUILD=1, not building the native addon\n');
+  process.stdout.write('qoder-cloud: QODER_NODE_SKIP_BUILD=1, not building the native addon\n');
   process.exit(0);
 }
 
@@ -62,14 +62,14 @@ if (napiCli) {
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin.napi;
   const args = [path.join(path.dirname(napiCli), bin), 'build', '--manifest-path', 'Cargo.toml', '--output-dir', '.', '--dts', 'lib/native.d.ts'];
   if (release) args.push('--release');
-  process.stdout.write(`@qoder/cloud: napi build (${profile})\n`);
+  process.stdout.write(`qoder-cloud: napi build (${profile})\n`);
   if (!run(process.execPath, args)) fail('napi build failed');
   if (!fs.existsSync(out)) fail(`napi build did not produce ${out}`);
   process.exit(0);
 }
 
 // Fallback: cargo directly; the artifact path comes from cargo's JSON messages.
-process.stdout.write(`@qoder/cloud: cargo build (${profile})\n`);
+process.stdout.write(`qoder-cloud: cargo build (${profile})\n`);
 const args = ['build', '-p', 'qoder-cloud-node', '--message-format=json-render-diagnostics', '--manifest-path', path.join(root, 'Cargo.toml')];
 if (release) args.push('--release');
 const r = spawnSync(cargo, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -90,4 +90,4 @@ for (const line of r.stdout.split('\n')) {
 if (!lib) fail('cargo did not report the qoder_cloud_node library');
 fs.copyFileSync(lib, `${out}.tmp`);
 fs.renameSync(`${out}.tmp`, out);
-process.stdout.write(`@qoder/cloud: built ${path.relative(root, out)}\n`);
+process.stdout.write(`qoder-cloud: built ${path.relative(root, out)}\n`);

@@ -19,7 +19,7 @@ test('ESM and CommonJS entries export the same objects', () => {
 });
 
 test('the package resolves by name through its exports map', async () => {
-  const byName = await import('@qoder/cloud');
+  const byName = await import('qoder-cloud');
   assert.equal(byName.Client, cjs.Client);
-  assert.equal(require('@qoder/cloud').Client, cjs.Client);
+  assert.equal(require('qoder-cloud').Client, cjs.Client);
 });

@@ -1,7 +1,7 @@
 'use strict';
 // The examples run end to end against the emulator: examples/node/quickstart.mjs as is, and
 // quickstart.ts compiled with tsc. Each runs from a scratch directory whose
-// node_modules/@qoder/cloud links to this package, exactly as after `npm install`.
+// node_modules/qoder-cloud links to this package, exactly as after `npm install`.
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');

@@ -31,12 +31,12 @@ test('a type error in user code is reported (the type check can fail)', () => {
   try {
     fs.writeFileSync(
       path.join(dir, 'bad.ts'),
-      "import { Client } from '@qoder/cloud';\nconst c = new Client();\nvoid c.agents.retrieve(42);\n",
+      "import { Client } from 'qoder-cloud';\nconst c = new Client();\nvoid c.agents.retrieve(42);\n",
     );
     fs.writeFileSync(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], typeRoots: [path.join(root, 'node_modules', '@types')], paths: { '@qoder/cloud': [path.join(root, 'index.d.ts')] } },
+        compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', types: ['node'], typeRoots: [path.join(root, 'node_modules', '@types')], paths: { 'qoder-cloud': [path.join(root, 'index.d.ts')] } },
         files: ['bad.ts'],
       }),
     );

@@ -5,7 +5,7 @@
 //   export QODER_BASE_URL=http://127.0.0.1:4010/api/v1/cloud   # optional (emulator, staging)
 //   npm install && node quickstart.mjs "What does this repository do?"
 
-import { Client, APIError } from '@qoder/cloud';
+import { Client, APIError } from 'qoder-cloud';
 
 const client = new Client(); // token and base URL from the environment
 const prompt = process.argv[2] ?? 'Say hello in one sentence.';

@@ -4,7 +4,7 @@
 //   export QODER_BASE_URL=http://127.0.0.1:4010/api/v1/cloud   # optional
 //   npx tsc && node dist/quickstart.js   (or: npx tsx quickstart.ts)
 
-import { Client, APIError, type StreamEvent, type Stream } from '@qoder/cloud';
+import { Client, APIError, type StreamEvent, type Stream } from 'qoder-cloud';
 
 /** Renders one event; returns true when the turn is over. */
 function render(event: StreamEvent, state: { streaming: boolean }): boolean {

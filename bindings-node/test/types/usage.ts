@@ -16,7 +16,7 @@ import {
   StreamError,
   APIUserAbortError,
   DeltaAccumulator,
-} from '@qoder/cloud';
+} from 'qoder-cloud';
 
 async function main(): Promise<void> {
   const client = new Client({ accessToken: 'pt-x', baseURL: 'http://127.0.0.1:1/api/v1/cloud', maxRetries: 0, logLevel: 'warn', logger: console });

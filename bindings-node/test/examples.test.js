@@ -18,8 +18,8 @@ let dir;
 before(async () => {
   emu = await startEmulator();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qoder-examples-'));
-  fs.mkdirSync(path.join(dir, 'node_modules', '@qoder'), { recursive: true });
-  fs.symlinkSync(root, path.join(dir, 'node_modules', '@qoder', 'cloud'), 'dir');
+  fs.mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  fs.symlinkSync(root, path.join(dir, 'node_modules', 'qoder-cloud'), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
 });
 after(async () => {

@@ -480,3 +480,20 @@ fn appendix_b_transcript_frames_and_decodes() {
         Some(StopReason::EndTurn(_))
     ));
 }
+
+/// Fuzzing regression (K2): numbers survive decode → serialize → decode exactly
+/// (serde_json's `float_roundtrip` makes float parsing correctly rounded).
+#[test]
+fn large_numbers_round_trip_exactly() {
+    use qoder_cloud::models::event::SessionEvent;
+    for raw in [
+        r#"{"type":"agent.tool_use","name":"calc","input":{"x":300000000000000000000000}}"#,
+        r#"{"type":"agent.tool_use","name":"calc","input":{"x":3e23,"y":0.1,"z":1.7976931348623157e308}}"#,
+    ] {
+        let first = SessionEvent::from_json_slice(raw.as_bytes()).unwrap();
+        let text = serde_json::to_string(&first).unwrap();
+        let second = SessionEvent::from_json_slice(text.as_bytes()).unwrap();
+        assert_eq!(serde_json::to_value(&first).unwrap(), serde_json::to_value(&second).unwrap(), "{raw}");
+        assert_eq!(text, serde_json::to_string(&second).unwrap());
+    }
+}

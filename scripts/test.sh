@@ -23,8 +23,8 @@ if [ -x "$ROOT/bindings-node/scripts/test.sh" ]; then
   "$ROOT/bindings-node/scripts/test.sh"
 fi
 log "Fuzzing: every committed corpus and regression input replayed, then 10 s per target"
-# K2 (integers beyond 64 bits become floats, a documented serde_json limitation) is tolerated.
-QODER_FUZZ_ALLOW_KNOWN=1 "$ROOT/scripts/fuzz.sh" "${QODER_FUZZ_SECONDS:-10}"
+# Strict: the regression inputs of the fixed findings (K1, K2) must keep passing.
+"$ROOT/scripts/fuzz.sh" "${QODER_FUZZ_SECONDS:-10}"
 
 log "RELIABILITY.md: bad-input table from the recorded cases"
 python3 "$ROOT/scripts/reliability_report.py"

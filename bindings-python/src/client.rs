@@ -1,6 +1,5 @@
 //! `NativeClient` (one core `Client`) and `NativePage` (one page of a list, able to fetch the next).
 
-use std::future::Future;
 use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
@@ -12,11 +11,12 @@ use qoder_cloud::stream::{StreamEvent, StreamOptions};
 use qoder_cloud::{Client, Error, ErrorKind, RequestOptions, ResponseMeta};
 use serde_json::{Map, Value};
 
+pub use crate::bridge::spawn_py;
 use crate::convert::{json_text, to_plain, to_value};
 use crate::errors::{invalid_argument, to_pyerr};
 use crate::logging;
 use crate::model::{event_from_stream, make_model, Meta, Ready};
-use crate::runtime::{block_on, contain};
+use crate::runtime::block_on;
 use crate::stream::{AsyncEventStream, EventStream, StreamInner};
 
 /// Everything a native future can resolve to; converted to Python (or raised) under the GIL.
@@ -80,48 +80,6 @@ impl<'py> IntoPyObject<'py> for Out {
             Out::Panic(msg) => Err(crate::errors::panic_error(py, &msg)),
         }
     }
-}
-
-/// Runs `fut` on the shared runtime and returns an asyncio future of its result.
-/// Futures whose result is still to be handed to Python.
-static IN_FLIGHT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-/// Set at interpreter exit: from then on no future completes into Python, because attaching
-/// to an interpreter that is finalizing aborts the process.
-static EXITING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-pub fn spawn_py<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
-where
-    F: Future<Output = Out> + Send + 'static,
-{
-    use std::sync::atomic::Ordering::SeqCst;
-    IN_FLIGHT.fetch_add(1, SeqCst);
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        let out = match contain(fut).await {
-            Ok(o) => o,
-            Err(msg) => Out::Panic(msg),
-        };
-        IN_FLIGHT.fetch_sub(1, SeqCst);
-        if EXITING.load(SeqCst) {
-            // Never complete: the interpreter is going away and nobody awaits this any more.
-            std::future::pending::<()>().await;
-        }
-        Ok(out)
-    })
-}
-
-/// Called by `atexit`: stops completions into Python, then gives the ones already under way
-/// (with the GIL released) a moment to finish attaching before finalization starts.
-#[pyfunction]
-pub fn _at_exit(py: Python<'_>) {
-    use std::sync::atomic::Ordering::SeqCst;
-    EXITING.store(true, SeqCst);
-    py.detach(|| {
-        let deadline = std::time::Instant::now() + Duration::from_millis(500);
-        while IN_FLIGHT.load(SeqCst) > 0 && std::time::Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(2));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    });
 }
 
 /// Per-call option names taken out of the keyword arguments.

@@ -64,8 +64,16 @@ fn join(path: &str, key: &str) -> String {
 /// `InvalidArgumentError` naming the top-level argument, never a bare `UnicodeEncodeError`.
 fn utf8<'a>(py: Python<'_>, s: &'a Bound<'_, PyString>, path: &str) -> PyResult<&'a str> {
     s.to_str().map_err(|_| {
-        let top = path.split(['.', '[']).next().filter(|t| !t.is_empty()).unwrap_or("arguments");
-        crate::errors::invalid_argument(py, top, format!("{path}: contains a lone surrogate (not valid Unicode)"))
+        let top = path
+            .split(['.', '['])
+            .next()
+            .filter(|t| !t.is_empty())
+            .unwrap_or("arguments");
+        crate::errors::invalid_argument(
+            py,
+            top,
+            format!("{path}: contains a lone surrogate (not valid Unicode)"),
+        )
     })
 }
 

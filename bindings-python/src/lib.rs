@@ -11,9 +11,11 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+mod bridge;
 mod client;
 mod convert;
 mod errors;
+mod handoff;
 mod logging;
 mod model;
 mod runtime;
@@ -131,7 +133,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CORE_VERSION", qoder_cloud::VERSION)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(content_sha256, m)?)?;
-    m.add_function(wrap_pyfunction!(client::_at_exit, m)?)?;
+    m.add_function(wrap_pyfunction!(bridge::_at_exit, m)?)?;
     m.add_function(wrap_pyfunction!(_configure, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_flush_logs, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;

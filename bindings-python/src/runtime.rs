@@ -7,9 +7,16 @@ use std::time::Duration;
 use futures_util::FutureExt;
 use pyo3::prelude::*;
 
-/// The process-wide multi-thread runtime (shared with `pyo3-async-runtimes`).
+/// The process-wide multi-thread runtime: one worker per core, started on first use.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
-    pyo3_async_runtimes::tokio::get_runtime()
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("qoder-runtime")
+            .build()
+            .expect("cannot start the Tokio runtime")
+    })
 }
 
 /// How often a blocked sync call wakes up to let Python deliver signals (Ctrl-C).

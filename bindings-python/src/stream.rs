@@ -15,8 +15,10 @@ use pyo3::types::PyList;
 use qoder_cloud::stream::{EventStream as CoreStream, StreamCloser, StreamEvent};
 use qoder_cloud::Error;
 
-use crate::client::{spawn_py, Out};
+use crate::bridge::spawn_py_with;
+use crate::client::Out;
 use crate::errors::to_pyerr;
+use crate::handoff::{Held, Want};
 use crate::logging;
 use crate::model::{event_from_stream, Ready};
 use crate::runtime::block_on;
@@ -54,6 +56,8 @@ pub struct StreamInner {
     stream: Arc<tokio::sync::Mutex<CoreStream>>,
     closer: StreamCloser,
     state: Arc<State>,
+    /// Results of cancelled async reads, handed out first (see [`crate::handoff`]).
+    held: Arc<Held>,
 }
 
 impl StreamInner {
@@ -67,10 +71,21 @@ impl StreamInner {
             stream: Arc::new(tokio::sync::Mutex::new(s)),
             closer,
             state: Arc::new(state),
+            held: Arc::default(),
         }
     }
 
     fn now(&self) -> Now {
+        if let Some(out) = self.held.take(Want::One) {
+            return match out {
+                Out::Event(ev) => Now::Event(ev),
+                Out::Err(e) => Now::Error(e),
+                _ => Now::Done,
+            };
+        }
+        if self.held.busy() {
+            return Now::Wait;
+        }
         let Ok(mut g) = self.stream.try_lock() else {
             return Now::Wait;
         };
@@ -194,7 +209,8 @@ impl AsyncEventStream {
             }
             Now::Wait => {
                 logging::drain(py);
-                spawn_py(py, self.inner.next_future())
+                let hook = self.inner.held.hook(Want::One);
+                spawn_py_with(py, self.inner.next_future(), Some(hook))
             }
         }
     }
@@ -224,15 +240,24 @@ impl AsyncEventStream {
     #[pyo3(signature = (max=None))]
     fn next_batch<'py>(&self, py: Python<'py>, max: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
         let max = batch_size(max);
-        if let Some(evs) = self.inner.batch_now(max) {
-            let l = PyList::empty(py);
-            for ev in evs {
-                l.append(event_from_stream(py, ev)?)?;
+        if let Some(out) = self.inner.held.take(Want::Batch(max)) {
+            return match out.into_pyobject(py) {
+                Ok(v) => Ready::of(py, v),
+                Err(e) => Ready::failed(py, e),
+            };
+        }
+        if !self.inner.held.busy() {
+            if let Some(evs) = self.inner.batch_now(max) {
+                let l = PyList::empty(py);
+                for ev in evs {
+                    l.append(event_from_stream(py, ev)?)?;
+                }
+                return Ready::of(py, l.into_any());
             }
-            return Ready::of(py, l.into_any());
         }
         logging::drain(py);
-        spawn_py(py, self.inner.batch_future(max))
+        let hook = self.inner.held.hook(Want::Batch(max));
+        spawn_py_with(py, self.inner.batch_future(max), Some(hook))
     }
 
     /// Closes the stream (idempotent; safe while another task awaits the next event).

@@ -229,7 +229,9 @@ fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadS
             kwargs.del_item("zip")?;
             let (source, name) = upload_source(py, &z, "zip")?;
             zip = Some(match (name, source) {
-                (Some(n), UploadSource::Bytes { data, .. }) => UploadSource::Bytes { data, filename: n },
+                (Some(n), UploadSource::Bytes { data, .. }) => {
+                    UploadSource::Bytes { data, filename: n }
+                }
                 (_, other) => other,
             });
         }
@@ -280,8 +282,16 @@ impl crate::client::NativeClient {
         let cls = cls.map(Bound::unbind);
         let fut = async move {
             let r = match u.zip {
-                Some(zip) => client.upload_skill_zip(skill_id.as_deref(), zip, u.args, u.opts).await,
-                None => client.upload_skill(skill_id.as_deref(), u.files, u.args, u.opts).await,
+                Some(zip) => {
+                    client
+                        .upload_skill_zip(skill_id.as_deref(), zip, u.args, u.opts)
+                        .await
+                }
+                None => {
+                    client
+                        .upload_skill(skill_id.as_deref(), u.files, u.args, u.opts)
+                        .await
+                }
             };
             obj_out(r, cls)
         };

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from typing import Any, List
 
 import pytest
@@ -325,3 +326,48 @@ def test_run_turn_callback_sync(client: qoder_cloud.Client) -> None:
     assert r.text == "Echo: sync cb"
     assert seen[0] == "session.status_running" and seen[-1] == "session.status_idle"
     assert thread_ids == {threading.get_ident()}  # the blocking call runs the callback in place
+
+
+async def _read_with_cancellations(stream: AsyncEventStream, batch: bool) -> List[SessionEvent]:
+    """Reads up to the turn's idle event, cancelling every other read that had to wait.
+
+    A read cancelled after the runtime already took its events out of the stream must not lose
+    them: the next read hands them out first, in order.
+    """
+    got: List[SessionEvent] = []
+    cancelled = 0
+    i = 0
+    while not got or got[-1].type != "session.status_idle":
+        i += 1
+        pending = stream.next_batch(7) if batch else stream.__anext__()
+        if isinstance(pending, asyncio.Future) and i % 2 == 0:
+            if i % 4 == 0:
+                # The loop is busy with blocking work while the runtime completes the read: the
+                # cancellation then lands after the events were taken (the case that used to
+                # lose them). Otherwise it lands first and aborts the read.
+                time.sleep(0.004)
+            pending.cancel()
+            cancelled += 1
+            # Vary whether the runtime finishes the cancelled read before the next one starts.
+            await asyncio.sleep(0)
+            continue
+        result = await pending
+        if batch:
+            got.extend(result)
+        else:
+            got.append(result)
+    assert cancelled > 0, "no read waited on the runtime, so nothing was cancelled"
+    return got
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["anext", "next_batch"])
+async def test_cancelled_reads_lose_no_event(aclient: qoder_cloud.AsyncClient, batch: bool) -> None:
+    s = await new_session(aclient)
+    # A live turn whose steps arrive a few milliseconds apart, so most reads wait.
+    after = await send(aclient, s.id, "[[slow ms=2]] " + "[[tool]] " * 30)
+    async with aclient.sessions.events.stream(s.id, last_event_id=after) as stream:
+        # Bounded: a lost idle event would otherwise leave the reader waiting for ever.
+        got = await asyncio.wait_for(_read_with_cancellations(stream, batch), 30)
+        assert stream.last_event_id == got[-1].id
+    everything = [e.id async for e in aclient.sessions.events.list(s.id, limit=100)]
+    assert [e.id for e in got] == everything[everything.index(after) + 1 :]

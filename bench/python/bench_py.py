@@ -3,7 +3,8 @@
 Usage: python bench_py.py <scenario> <client> <base_url> [args...]; prints one JSON object.
   stream  ours-async|ours-sync|qca-async|qca-sync  base sid expected
   rt      ours|qca  base op(retrieve|list) n concurrency [agent_id]
-  fanout  ours|qca  base sid1,sid2,...  expected_per_session
+  fanout  ours|qca|qca-pool  base sid1,sid2,...  expected_per_session [held]
+          (qca-pool: qca-sdk with its httpx pool raised to one socket per session)
   large   ours|qca  base sid expected
   slow    ours  base sid expected checkpoint   (slow consumer, RSS samples)
 """
@@ -47,6 +48,16 @@ def ours_sync(base):
 def qca_async(base):
     from qca.managed import AsyncManaged
     return AsyncManaged(access_token=TOKEN, base_url=base + "/")
+
+
+def qca_async_pool(base, connections):
+    # qca-sdk's httpx client with its default timeout but a pool of `connections` sockets
+    # (httpx's default pool holds 100, so the rest of a larger fan-out waits for a free socket).
+    import httpx
+    from qca.managed import AsyncManaged
+    http = httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=5.0), follow_redirects=False,
+                             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=20))
+    return AsyncManaged(access_token=TOKEN, base_url=base + "/", http_client=http)
 
 
 def qca_sync(base):
@@ -103,7 +114,12 @@ def stream_sync(kind, base, sid, expected):
 
 
 async def round_trips(kind, base, op, n, conc, agent_id):
-    client = ours_async(base) if kind == "ours" else qca_async(base)
+    if kind == "ours":
+        client = ours_async(base)
+    elif kind == "qca-pool":
+        client = qca_async_pool(base, len(sids))
+    else:
+        client = qca_async(base)
     lat: list[float] = []
 
     async def one():
@@ -126,12 +142,30 @@ async def round_trips(kind, base, op, n, conc, agent_id):
     return {"requests": len(lat), "seconds": secs, "requests_per_sec": len(lat) / secs, "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
 
 
-async def fanout(kind, base, sids, expected):
+async def fanout(kind, base, sids, expected, held=False):
+    """Streams every session concurrently; `held`: each stream, after its first event, waits until
+    all of them have one, so all are open at the same moment (a client that cannot hold that
+    many open fails instead of quietly streaming them a batch at a time)."""
     # Import and construct first: the growth measured is the fan-out's, not the library's import.
-    client = ours_async(base) if kind == "ours" else qca_async(base)
+    if kind == "ours":
+        client = ours_async(base)
+    elif kind == "qca-pool":
+        client = qca_async_pool(base, len(sids))
+    else:
+        client = qca_async(base)
     # Warm up (runtime threads, connection pool, TLS config) with one call, for both clients.
     await client.models.list()
     rss0, cpu0 = rss_mb(), cpu_s()
+    all_open = asyncio.Event()
+    opened = 0
+
+    async def first_event():
+        nonlocal opened
+        opened += 1
+        if opened == len(sids):
+            all_open.set()
+        if held:
+            await asyncio.wait_for(all_open.wait(), 120)
 
     async def one(sid):
         n = 0
@@ -139,12 +173,16 @@ async def fanout(kind, base, sids, expected):
             async with client.sessions.events.stream(sid) as stream:
                 async for _ev in stream:
                     n += 1
+                    if n == 1:
+                        await first_event()
                     if n >= expected:
                         return n
         else:
             stream = await client.sessions.events.stream(sid)
             async for _ev in stream:
                 n += 1
+                if n == 1:
+                    await first_event()
                 if n >= expected:
                     await stream.close()
                     return n
@@ -154,7 +192,8 @@ async def fanout(kind, base, sids, expected):
     counts = await asyncio.gather(*(one(s) for s in sids))
     secs = time.perf_counter() - t0
     return {"sessions": len(sids), "events": sum(counts), "seconds": secs, "peak_rss_mb": peak_mb(),
-            "baseline_rss_mb": rss0, "rss_growth_mb": peak_mb() - rss0, "cpu_seconds": cpu_s() - cpu0}
+            "baseline_rss_mb": rss0, "rss_growth_mb": peak_mb() - rss0, "cpu_seconds": cpu_s() - cpu0,
+            "held_open": held}
 
 
 async def slow_consumer(base, sid, expected, checkpoint):
@@ -182,7 +221,7 @@ def main():
     elif scen == "rt":
         out = asyncio.run(round_trips(kind, base, a[4], int(a[5]), int(a[6]), a[7] if len(a) > 7 else ""))
     elif scen == "fanout":
-        out = asyncio.run(fanout(kind, base, a[4].split(","), int(a[5])))
+        out = asyncio.run(fanout(kind, base, a[4].split(","), int(a[5]), len(a) > 6 and a[6] == "held"))
     elif scen == "large":
         out = asyncio.run(stream_async("ours-async" if kind == "ours" else "qca-async", base, a[4], int(a[5])))
     elif scen == "slow":

@@ -26,10 +26,10 @@ pub enum Out {
         meta: ResponseMeta,
         cls: Option<Py<PyAny>>,
     },
-    Page(NativePage),
+    Page(Box<NativePage>),
     Event(StreamEvent),
     Events(Vec<StreamEvent>),
-    Download(qoder_cloud::upload::Download, bool),
+    Download(Box<qoder_cloud::upload::Download>, bool),
     Bytes(bytes::Bytes),
     Count(u64),
     StopAsync,
@@ -55,7 +55,7 @@ impl<'py> IntoPyObject<'py> for Out {
                 Meta::from(&meta),
                 cls.as_ref().map(|c| c.bind(py)),
             ),
-            Out::Page(p) => Ok(Bound::new(py, p)?.into_any()),
+            Out::Page(p) => Ok(Bound::new(py, *p)?.into_any()),
             Out::Event(ev) => event_from_stream(py, ev),
             Out::Events(evs) => {
                 let l = PyList::empty(py);
@@ -65,7 +65,7 @@ impl<'py> IntoPyObject<'py> for Out {
                 Ok(l.into_any())
             }
             Out::Download(d, is_async) => {
-                let inner = crate::transfer::DownloadInner::new(d);
+                let inner = crate::transfer::DownloadInner::new(*d);
                 if is_async {
                     Ok(Bound::new(py, crate::transfer::AsyncBinaryResponse { inner })?.into_any())
                 } else {
@@ -728,7 +728,7 @@ async fn fetch_page(
     cls: Option<Py<PyAny>>,
 ) -> Out {
     match client.call(&op.name, args.clone(), opts.clone()).await {
-        Ok(resp) => Out::Page(NativePage {
+        Ok(resp) => Out::Page(Box::new(NativePage {
             client,
             op,
             args,
@@ -737,7 +737,7 @@ async fn fetch_page(
             page: resp.into_inner(),
             cls,
             data: OnceLock::new(),
-        }),
+        })),
         Err(e) => Out::Err(e),
     }
 }

@@ -93,18 +93,6 @@ fn take(items: &mut VecDeque<Item>, want: Want) -> Option<Out> {
     }
 }
 
-/// Splits a read's result into kept items; other results (panics, Python errors) pass through.
-fn items_of(out: Out) -> Result<Vec<Item>, Out> {
-    match out {
-        Out::Event(e) => Ok(vec![Item::Event(e)]),
-        Out::Events(v) if v.is_empty() => Ok(vec![Item::End]),
-        Out::Events(v) => Ok(v.into_iter().map(Item::Event).collect()),
-        Out::Err(e) => Ok(vec![Item::Failed(e)]),
-        Out::StopAsync => Ok(vec![Item::End]),
-        other => Err(other),
-    }
-}
-
 struct ReadHook {
     held: Arc<Held>,
     want: Want,
@@ -116,9 +104,14 @@ impl Hook for ReadHook {
         if items.is_empty() && !cancelled {
             return Some(out);
         }
-        match items_of(out) {
-            Ok(new) => items.extend(new),
-            Err(other) => return (!cancelled).then_some(other),
+        // Kept at event granularity; other results (panics, Python errors) pass through.
+        match out {
+            Out::Event(e) => items.push_back(Item::Event(e)),
+            Out::Events(v) if v.is_empty() => items.push_back(Item::End),
+            Out::Events(v) => items.extend(v.into_iter().map(Item::Event)),
+            Out::Err(e) => items.push_back(Item::Failed(e)),
+            Out::StopAsync => items.push_back(Item::End),
+            other => return (!cancelled).then_some(other),
         }
         if cancelled {
             None

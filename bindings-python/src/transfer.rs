@@ -332,7 +332,7 @@ impl crate::client::NativeClient {
                 }
             };
             match r {
-                Ok(d) => Out::Download(d, is_async),
+                Ok(d) => Out::Download(Box::new(d), is_async),
                 Err(e) => Out::Err(e),
             }
         };

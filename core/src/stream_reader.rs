@@ -187,7 +187,9 @@ impl Reader {
             Err(e) => return Outcome::Fatal(e),
         };
         let open = tokio::select! {
-            r = self.client.transport.open(req) => r,
+            // Boxed: the request future is large and lives only until the response head, while
+            // the task (sized for its largest state) lives as long as the stream.
+            r = Box::pin(self.client.transport.open(req)) => r,
             _ = self.shared.cancel.cancelled() => return Outcome::Finished,
         };
         let resp = match open {

@@ -209,6 +209,9 @@ impl Transport {
                 .tcp_keepalive(Duration::from_secs(30))
                 .tcp_nodelay(true)
                 .pool_idle_timeout(Duration::from_secs(90))
+                // Retries are ours (`retry.rs`, idempotency keys, stream resume); reqwest's own
+                // would clone every request's headers up front to be able to repeat it.
+                .retry(reqwest::retry::never().max_retries_per_request(0))
                 .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
                 .build()
                 .map_err(|e| Error::new(ErrorKind::Connection, format!("cannot build HTTP client: {e}")))

@@ -51,6 +51,9 @@ pub struct EmulatorConfig {
     pub allowed_tokens: Option<Vec<String>>,
     /// Tokens that authenticate but are refused with 403 `permission_error`.
     pub forbidden_tokens: Vec<String>,
+    /// HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` per connection (default 200, hyper's and a
+    /// common server value); `None` = unlimited.
+    pub h2_max_streams: Option<u32>,
 }
 
 impl Default for EmulatorConfig {
@@ -66,6 +69,7 @@ impl Default for EmulatorConfig {
             fault: None,
             allowed_tokens: None,
             forbidden_tokens: Vec::new(),
+            h2_max_streams: Some(200),
         }
     }
 }

@@ -10,6 +10,7 @@ use qoder_emulator::{EmulatorConfig, Region};
 
 const USAGE: &str = "usage: qoder-emulator [--port N] [--host ADDR] [--prefix PATH] [--region global|cn]
                       [--max-body-bytes N] [--keepalive-ms N] [--turn-delay-ms N] [--fault SPEC]
+                      [--h2-max-streams N|unlimited]
                       [--token TOKEN]... [--forbidden-token TOKEN]... [--exit-on-stdin-close]";
 
 #[derive(Debug)]
@@ -50,6 +51,10 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
                 let spec = value("--fault")?;
                 qoder_emulator::FaultSpec::parse(&spec).map_err(|e| format!("--fault: {e}"))?;
                 config.fault = Some(spec);
+            }
+            "--h2-max-streams" => {
+                let v = value("--h2-max-streams")?;
+                config.h2_max_streams = if v == "unlimited" { None } else { Some(num("--h2-max-streams", v)?) };
             }
             "--token" => config.allowed_tokens.get_or_insert_with(Vec::new).push(value("--token")?),
             "--forbidden-token" => config.forbidden_tokens.push(value("--forbidden-token")?),

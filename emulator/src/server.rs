@@ -66,7 +66,8 @@ async fn serve_connection(stream: TcpStream, st: Arc<AppState>) {
         }
         pipeline::handle(svc_state.clone(), req)
     });
-    let builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http2().max_concurrent_streams(st.config.h2_max_streams);
     let conn = builder.serve_connection(TokioIo::new(io), svc);
     tokio::pin!(conn);
     tokio::select! {

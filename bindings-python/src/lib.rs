@@ -5,8 +5,9 @@
 //! the result. The pure-Python package (`python/qoder_cloud`) builds the user-facing namespaces
 //! from [`operations`], so every operation of the core is reachable from both clients.
 //!
-//! One multi-thread Tokio runtime (the one `pyo3-async-runtimes` owns) serves every client, so an
-//! `AsyncClient` keeps working across threads and across successive `asyncio.run()` loops.
+//! One multi-thread Tokio runtime ([`runtime::runtime`]) serves every client, and results reach
+//! asyncio through [`bridge`], so an `AsyncClient` keeps working across threads and across
+//! successive `asyncio.run()` loops.
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};

@@ -39,4 +39,7 @@ fn bad_flags_fail_with_a_clear_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_qoder-emulator")).args(["--fault", "status=x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("status"));
+    let out = Command::new(env!("CARGO_BIN_EXE_qoder-emulator")).args(["--h2-max-streams", "many"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--h2-max-streams"));
 }

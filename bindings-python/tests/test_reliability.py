@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import _thread
 import asyncio
+import signal
 import threading
 import time
 import uuid
@@ -672,6 +673,7 @@ class Interrupter:
         self._lock = threading.Lock()
         self._done = False
         self.fired = False
+        self._previous: Any = None
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
@@ -687,6 +689,9 @@ class Interrupter:
 
     def __enter__(self) -> "Interrupter":
         assert threading.current_thread() is threading.main_thread()
+        # A suite started in the background by a non-interactive shell inherits SIGINT ignored,
+        # and then `interrupt_main` does nothing: install Python's own handler for the test.
+        self._previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         self._thread.start()
         return self
 
@@ -694,6 +699,7 @@ class Interrupter:
         with self._lock:
             self._done = True
         self._thread.join(15)
+        signal.signal(signal.SIGINT, self._previous)
 
 
 def test_ctrl_c_before_the_response_headers_sync(cemu: Emulator) -> None:

@@ -6,7 +6,7 @@
 //! are kept delivers the oldest and keeps its own behind them.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use qoder_cloud::stream::StreamEvent;
@@ -33,6 +33,8 @@ pub enum Want {
 #[derive(Default)]
 pub struct Held {
     items: Mutex<VecDeque<Item>>,
+    /// Mirrors `!items.is_empty()`, so the hot path (nothing kept) takes no lock.
+    kept: AtomicBool,
     in_flight: AtomicUsize,
 }
 
@@ -44,12 +46,18 @@ impl Held {
     /// Whether a read is under way or results are kept: a new read must then not take events
     /// from the stream directly, or it would overtake them.
     pub fn busy(&self) -> bool {
-        self.in_flight.load(Ordering::SeqCst) > 0 || !self.lock().is_empty()
+        self.in_flight.load(Ordering::SeqCst) > 0 || self.kept.load(Ordering::SeqCst)
     }
 
     /// The oldest kept results, shaped for `want`; `None` when nothing is kept.
     pub fn take(&self, want: Want) -> Option<Out> {
-        take(&mut self.lock(), want)
+        if !self.kept.load(Ordering::SeqCst) {
+            return None;
+        }
+        let mut items = self.lock();
+        let out = take(&mut items, want);
+        self.kept.store(!items.is_empty(), Ordering::SeqCst);
+        out
     }
 
     /// The hook for a read about to be spawned (counted as under way until it arrives or is
@@ -113,11 +121,13 @@ impl Hook for ReadHook {
             Out::StopAsync => items.push_back(Item::End),
             other => return (!cancelled).then_some(other),
         }
-        if cancelled {
+        let out = if cancelled {
             None
         } else {
             take(&mut items, self.want)
-        }
+        };
+        self.held.kept.store(!items.is_empty(), Ordering::SeqCst);
+        out
     }
 }
 

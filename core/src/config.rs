@@ -123,6 +123,7 @@ pub struct Config {
     pub(crate) max_event_bytes: usize,
     pub(crate) danger_accept_invalid_certs: bool,
     pub(crate) http2_prior_knowledge: bool,
+    pub(crate) direct_streams: bool,
 }
 
 impl fmt::Debug for Config {
@@ -189,6 +190,7 @@ pub struct ClientBuilder {
     max_event_bytes: Option<usize>,
     danger_accept_invalid_certs: bool,
     http2_prior_knowledge: Option<bool>,
+    pooled_streams: bool,
     ignore_env: bool,
 }
 
@@ -275,6 +277,15 @@ impl ClientBuilder {
         self.http2_prior_knowledge = Some(yes);
         self
     }
+    /// Sends event streams through the shared reqwest pool even where the SDK's lean direct
+    /// connection would be used (cleartext HTTP/1.1 without a proxy). The direct connection
+    /// keeps no buffers while a stream waits (≈ 25 KiB less per open stream); this switch
+    /// exists to compare the two and as an escape hatch. Falls back to
+    /// `QODER_STREAM_TRANSPORT=pooled`.
+    pub fn pooled_streams(mut self, yes: bool) -> Self {
+        self.pooled_streams = yes;
+        self
+    }
     /// Ignores the `QODER_*` environment variables (tests use this for isolation).
     pub fn ignore_env(mut self, yes: bool) -> Self {
         self.ignore_env = yes;
@@ -338,6 +349,7 @@ impl ClientBuilder {
             http2_prior_knowledge: self
                 .http2_prior_knowledge
                 .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),
+            direct_streams: !(self.pooled_streams || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
         })
     }
 

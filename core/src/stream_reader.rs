@@ -14,7 +14,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use rand::Rng;
 use serde_json::Value;
 use tokio::sync::mpsc;
@@ -24,6 +23,7 @@ use crate::error::{Error, ErrorKind};
 use crate::log::{LogLevel, LogRecord};
 use crate::operations::Operation;
 use crate::sse::{SseFrame, SseFramer};
+use crate::stream_conn::Next;
 use crate::stream::{is_preview_type, Batch, Head, Shared, StreamEvent, StreamOptions};
 
 const RECENT_IDS: usize = 2048;
@@ -189,11 +189,11 @@ impl Reader {
         let open = tokio::select! {
             // Boxed: the request future is large and lives only until the response head, while
             // the task (sized for its largest state) lives as long as the stream.
-            r = Box::pin(self.client.transport.open(req)) => r,
+            r = Box::pin(self.client.transport.open_stream(req)) => r,
             _ = self.shared.cancel.cancelled() => return Outcome::Finished,
         };
-        let resp = match open {
-            Ok(r) => r.response,
+        let mut body = match open {
+            Ok(r) => r.body,
             Err(e) => {
                 let retry = match e.status() {
                     Some(s) => s == 408 || s == 429 || s >= 500,
@@ -207,39 +207,45 @@ impl Reader {
             self.recent.reconnected();
         }
         let idle = self.opts.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
-        let mut body = resp.bytes_stream();
         let mut progressed = false;
         let mut frames: Vec<SseFrame> = Vec::new();
         loop {
+            frames.clear();
+            let mut oversized: Option<Error> = None;
+            // Body bytes go straight into the framer: no chunk is allocated or kept between reads.
+            let framer = &mut self.framer;
+            let mut sink = |piece: &[u8]| framer.push(piece, &mut frames);
             let next = tokio::select! {
-                r = tokio::time::timeout(idle, body.next()) => r,
+                r = tokio::time::timeout(idle, body.next_with(&mut sink)) => r,
                 _ = self.shared.cancel.cancelled() => return Outcome::Finished,
             };
-            let chunk = match next {
+            match next {
                 Err(_) => {
                     let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
                     return Outcome::Retry { error: e, progressed };
                 }
-                Ok(None) => {
+                Ok(Ok(Next::End)) => {
                     self.framer.finish();
                     let e = Error::new(ErrorKind::IncompleteStream, "the stream ended before a terminal event");
                     return Outcome::Retry { error: e, progressed };
                 }
-                Ok(Some(Err(e))) => {
-                    return Outcome::Retry { error: crate::transport::transport_error(e), progressed };
+                Ok(Err(e)) => return Outcome::Retry { error: e, progressed },
+                Ok(Ok(Next::Sink(e))) => {
+                    // Frames complete before the oversized one are still handed on, then the
+                    // stream fails: nothing that fully arrived is lost with it.
+                    self.framer.finish();
+                    oversized = Some(Error::new(ErrorKind::EventTooLarge, e.to_string()));
                 }
-                Ok(Some(Ok(bytes))) => bytes,
-            };
-            frames.clear();
-            if let Err(e) = self.framer.push(&chunk, &mut frames) {
-                self.framer.finish();
-                return Outcome::Fatal(Error::new(ErrorKind::EventTooLarge, e.to_string()));
+                Ok(Ok(Next::Data)) => {}
             }
             if frames.is_empty() {
+                if let Some(e) = oversized {
+                    return Outcome::Fatal(e);
+                }
                 continue;
             }
             let mut batch = Vec::with_capacity(frames.len());
-            let mut end: Option<Outcome> = None;
+            let mut end: Option<Outcome> = oversized.map(Outcome::Fatal);
             for frame in frames.drain(..) {
                 match self.event_of(frame) {
                     Step::Skip => {}

@@ -159,9 +159,28 @@ pub struct OpenResponse {
     pub response: reqwest::Response,
 }
 
+/// A stream response whose body is still to be read.
+pub(crate) struct OpenStream {
+    /// The body.
+    pub(crate) body: crate::stream_conn::StreamBody,
+}
+
+/// What a call wants from the response.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// The whole body, read.
+    Read,
+    /// The live reqwest response (downloads).
+    Open,
+    /// An event stream's body (a direct connection where eligible).
+    Stream,
+}
+
 /// The HTTP machinery of one client.
 pub struct Transport {
     pub(crate) config: Config,
+    /// Whether event streams use the lean direct connection (`stream_conn.rs`).
+    direct_streams: bool,
     pub(crate) http: reqwest::Client,
     /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
     pub(crate) bare: reqwest::Client,
@@ -228,7 +247,8 @@ impl Transport {
             "qoder-cloud/{} ({}; {})",
             config.platform.package_version, config.platform.lang, config.platform.runtime
         );
-        Ok(Self { config, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
+        let direct_streams = config.direct_streams && crate::stream_conn::eligible(&config.base_url, config.http2_prior_knowledge);
+        Ok(Self { config, direct_streams, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
     }
 
     fn logger(&self) -> Option<Logger> {
@@ -302,26 +322,34 @@ impl Transport {
 
     /// Runs a call to completion (reads the body), retrying per policy.
     pub async fn execute(&self, req: ApiRequest) -> Result<RawResponse> {
-        let (meta, resp) = self.run(req, true).await?;
-        let OpenOrRead::Read(headers, body) = resp else { unreachable!("read requested") };
+        let (meta, resp) = self.run(req, Want::Read).await?;
+        let Got::Read(headers, body) = resp else { unreachable!("read requested") };
         Ok(RawResponse { meta, headers, body })
     }
 
     /// Sends a call and returns once a 2xx status and headers arrived; the body is left to the caller.
     pub async fn open(&self, req: ApiRequest) -> Result<OpenResponse> {
-        let (meta, resp) = self.run(req, false).await?;
-        let OpenOrRead::Open(response) = resp else { unreachable!("open requested") };
+        let (meta, resp) = self.run(req, Want::Open).await?;
+        let Got::Open(response) = resp else { unreachable!("open requested") };
         Ok(OpenResponse { meta, response })
     }
 
-    async fn run(&self, req: ApiRequest, read_body: bool) -> Result<(ResponseMeta, OpenOrRead)> {
+    /// Opens an event stream: like [`Transport::open`], but over the lean direct connection
+    /// where it is eligible (cleartext HTTP/1.1, no proxy), and with only the body kept.
+    pub(crate) async fn open_stream(&self, req: ApiRequest) -> Result<OpenStream> {
+        let (_meta, resp) = self.run(req, Want::Stream).await?;
+        let Got::Stream(body) = resp else { unreachable!("stream requested") };
+        Ok(OpenStream { body })
+    }
+
+    async fn run(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
         self.check_size(&req)?;
         let key = req.opts.idempotency_key.clone().or_else(|| {
             (req.method == Method::POST || req.method == Method::DELETE || req.method == Method::PUT)
                 .then(|| uuid::Uuid::new_v4().to_string())
         });
         let deadline = req.opts.total_deadline.or(self.config.total_deadline).map(|d| Instant::now() + d);
-        let fut = self.attempts(&req, key.as_deref(), read_body);
+        let fut = self.attempts(&req, key.as_deref(), want);
         let out = match deadline {
             Some(at) => match tokio::time::timeout_at(at, fut).await {
                 Ok(r) => r,
@@ -332,7 +360,7 @@ impl Transport {
         out.map_err(|e| e.with_idempotency_key(key.clone()))
     }
 
-    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, read_body: bool) -> Result<(ResponseMeta, OpenOrRead)> {
+    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, want: Want) -> Result<(ResponseMeta, Got)> {
         let url = self.url(req)?;
         let max_retries = if req.retry == RetryMode::Never { 0 } else { req.opts.max_retries.unwrap_or(self.config.max_retries) };
         let safe = retry::is_safe(&req.method, key.is_some());
@@ -344,7 +372,7 @@ impl Transport {
             if log::enabled(logger.as_ref(), LogLevel::Debug) {
                 log::emit(logger.as_ref(), self.record(LogLevel::Debug, "request", req, None, attempt, None, None, ""));
             }
-            let outcome = tokio::time::timeout(timeout, self.one_attempt(request, read_body)).await;
+            let outcome = tokio::time::timeout(timeout, self.one_attempt(request, want)).await;
             let (err, retry_ok, headers) = match outcome {
                 Err(_) => (
                     Error::new(ErrorKind::Timeout, format!("request timed out after {timeout:?}")),
@@ -365,11 +393,12 @@ impl Transport {
                             );
                         }
                         let meta = ResponseMeta { status, request_id, idempotency_key: key.map(str::to_string), retries: attempt };
-                        return Ok((meta, body.into_out(headers)));
+                        return Ok((meta, body.into_got(headers, want)));
                     }
                     let e = match body {
                         Body::Read(b) => Error::from_response(status, &b, request_id),
                         Body::Open(r) => Error::from_response(status, &r.bytes().await.unwrap_or_default(), request_id),
+                        Body::Direct(_) => unreachable!("only 2xx direct bodies are left open"),
                         Body::Failed(e) => e,
                     };
                     let ok = req.retry != RetryMode::Never && retry::should_retry_status(status, &headers, safe);
@@ -399,11 +428,26 @@ impl Transport {
         }
     }
 
-    async fn one_attempt(&self, request: reqwest::Request, read_body: bool) -> Result<(u16, HeaderMap, Body)> {
+    async fn one_attempt(&self, request: reqwest::Request, want: Want) -> Result<(u16, HeaderMap, Body)> {
+        if want == Want::Stream && self.direct_streams && request.body().is_none() {
+            let (status, headers, body) = crate::stream_conn::open(&request, self.config.connect_timeout).await?;
+            if (200..300).contains(&status) {
+                return Ok((status, headers, Body::Direct(body)));
+            }
+            let body = match body.read_error_body().await {
+                Ok(b) => Body::Read(b),
+                Err((partial, cut)) => {
+                    let mut err = Error::from_response(status, &partial, request_id_of(&headers));
+                    err.append_message(&format!(" (body cut short: {})", cut.message()));
+                    Body::Failed(err)
+                }
+            };
+            return Ok((status, headers, body));
+        }
         let mut resp = self.http.execute(request).await.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        if !read_body && (200..300).contains(&status) {
+        if want != Want::Read && (200..300).contains(&status) {
             return Ok((status, headers, Body::Open(resp)));
         }
         // Read chunk by chunk so that a body cut short keeps what did arrive.
@@ -480,20 +524,25 @@ impl Transport {
 enum Body {
     Read(Bytes),
     Open(reqwest::Response),
+    Direct(crate::stream_conn::DirectBody),
     /// A non-2xx response whose body was cut short, already turned into its error.
     Failed(Error),
 }
 
-enum OpenOrRead {
+enum Got {
     Read(HeaderMap, Bytes),
     Open(reqwest::Response),
+    Stream(crate::stream_conn::StreamBody),
 }
 
 impl Body {
-    fn into_out(self, headers: HeaderMap) -> OpenOrRead {
+    fn into_got(self, headers: HeaderMap, want: Want) -> Got {
+        use crate::stream_conn::StreamBody;
         match self {
-            Body::Read(b) => OpenOrRead::Read(headers, b),
-            Body::Open(r) => OpenOrRead::Open(r),
+            Body::Read(b) => Got::Read(headers, b),
+            Body::Open(r) if want == Want::Stream => Got::Stream(StreamBody::Reqwest(r)),
+            Body::Open(r) => Got::Open(r),
+            Body::Direct(d) => Got::Stream(StreamBody::Direct(d)),
             Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),
         }
     }

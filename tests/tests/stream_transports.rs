@@ -1,0 +1,245 @@
+//! The two ways an event stream reaches the framer: the lean direct HTTP/1.1 connection
+//! (`core/src/stream_conn.rs`, the default on cleartext URLs) and the pooled reqwest client
+//! (`pooled_streams`, HTTP/2, proxies). Against the emulator both must deliver the same events
+//! under drops; against a scripted raw server the direct connection must handle every body
+//! framing, interim responses, replays, error statuses and broken bodies.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use futures_util::TryStreamExt;
+use qoder_cloud::resources::events::EventListParams;
+use qoder_cloud::stream::StreamOptions;
+use qoder_cloud::{Client, ErrorKind};
+use qoder_tests::{fault, TestEnv};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A server that answers the n-th connection with the n-th script (pieces written one by one,
+/// then the connection is closed) and records every request head.
+struct Scripted {
+    base_url: String,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+async fn scripted(scripts: Vec<Vec<Vec<u8>>>) -> Scripted {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let h = heads.clone();
+    tokio::spawn(async move {
+        for script in scripts {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                if sock.read(&mut byte).await.unwrap() == 0 {
+                    break;
+                }
+                head.push(byte[0]);
+            }
+            h.lock().unwrap().push(String::from_utf8(head).unwrap());
+            for piece in script {
+                sock.write_all(&piece).await.unwrap();
+                sock.flush().await.unwrap();
+            }
+        }
+    });
+    Scripted { base_url, heads }
+}
+
+fn client(base_url: &str, f: impl FnOnce(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder) -> Client {
+    f(Client::builder().ignore_env(true).access_token("pt-raw-token").base_url(base_url)).build().unwrap()
+}
+
+fn frame(id: &str, ty: &str) -> String {
+    format!("id: {id}\nevent: {ty}\ndata: {{\"type\":\"{ty}\",\"id\":\"{id}\",\"content\":[]}}\n\n")
+}
+
+fn chunk(s: &str) -> Vec<u8> {
+    format!("{:x}\r\n{s}\r\n", s.len()).into_bytes()
+}
+
+const SSE_CHUNKED: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+
+#[tokio::test]
+async fn direct_stream_handles_every_framing_and_resumes() {
+    let (e1, e2, e3, e4) = (frame("e1", "agent.message"), frame("e2", "agent.message"), frame("e3", "agent.message"), frame("e4", "session.status_terminated"));
+    let body1 = format!("{e1}{e2}");
+    let server = scripted(vec![
+        // Content-Length body: it ends without a terminal event, so the stream resumes.
+        vec![format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{body1}", body1.len()).into_bytes()],
+        // An interim 100 response, then a close-delimited body replaying e2 (dropped) before e3.
+        vec![b"HTTP/1.1 100 Continue\r\n\r\n".to_vec(), format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n{e2}").into_bytes(), e3.clone().into_bytes()],
+        // Chunked with an extension, an event split across chunks and a trailer.
+        vec![
+            SSE_CHUNKED.as_bytes().to_vec(),
+            format!("{:x};note=1\r\n{}\r\n", 10, &e4[..10]).into_bytes(),
+            chunk(&e4[10..]),
+            b"0\r\nx-trailer: yes\r\n\r\n".to_vec(),
+        ],
+    ])
+    .await;
+    let c = client(&server.base_url, |b| b);
+    let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
+    let mut ids = Vec::new();
+    while let Some(ev) = stream.next().await {
+        ids.push(ev.unwrap().id.unwrap());
+    }
+    assert_eq!(ids, ["e1", "e2", "e3", "e4"], "every event once, in order, the replay dropped");
+    assert_eq!(stream.reconnects(), 2);
+    let heads = server.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 3);
+    for h in &heads {
+        assert!(h.starts_with("GET /v1/sessions/sesn_1/events/stream HTTP/1.1\r\n"), "{h}");
+        assert!(h.contains("\r\nauthorization: Bearer pt-raw-token\r\n"), "credentials are sent");
+        assert!(h.contains("\r\naccept: text/event-stream\r\n"));
+        assert!(h.contains("\r\nconnection: close\r\n"), "the direct connection is used: {h}");
+    }
+    assert!(!heads[0].contains("last-event-id"));
+    assert!(heads[1].contains("\r\nlast-event-id: e2\r\n"), "{}", heads[1]);
+    assert!(heads[2].contains("\r\nlast-event-id: e3\r\n"), "{}", heads[2]);
+}
+
+#[tokio::test]
+async fn pooled_streams_switch_uses_the_shared_client() {
+    let e = frame("e1", "session.status_terminated");
+    let server = scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&e), b"0\r\n\r\n".to_vec()]]).await;
+    let c = client(&server.base_url, |b| b.pooled_streams(true));
+    let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
+    assert_eq!(stream.next().await.unwrap().unwrap().id.as_deref(), Some("e1"));
+    assert!(stream.next().await.is_none());
+    let heads = server.heads.lock().unwrap().clone();
+    assert!(!heads[0].contains("connection: close"), "reqwest keeps its connections: {}", heads[0]);
+}
+
+#[tokio::test]
+async fn direct_stream_error_statuses_are_typed() {
+    let not_found = r#"{"type":"error","error":{"type":"not_found_error","message":"session sesn_x not found"},"request_id":"req_nf"}"#;
+    let bad = r#"{"type":"error","error":{"type":"invalid_request_error","message":"bad event_deltas"}}"#;
+    let server = scripted(vec![
+        vec![format!("HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\nx-request-id: req_nf\r\ncontent-length: {}\r\n\r\n{not_found}", not_found.len()).into_bytes()],
+        vec![b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec(), chunk(&bad[..20]), chunk(&bad[20..]), b"0\r\n\r\n".to_vec()],
+        // A body cut short: the status still decides the error, and the message says so.
+        vec![format!("HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 500\r\n\r\n{}", &bad[..30]).into_bytes()],
+    ])
+    .await;
+    let c = client(&server.base_url, |b| b);
+    let e = c.stream_session("sesn_x", StreamOptions::default()).unwrap().next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert_eq!(e.status(), Some(404));
+    assert_eq!(e.request_id(), Some("req_nf"));
+    assert!(e.message().contains("session sesn_x not found"), "{}", e.message());
+
+    let e = c.stream_session("sesn_x", StreamOptions::default()).unwrap().next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadRequest);
+    assert!(e.message().contains("bad event_deltas"), "chunked error body decoded: {}", e.message());
+
+    let e = c.stream_session("sesn_x", StreamOptions::default()).unwrap().next().await.unwrap().unwrap_err();
+    assert_eq!(e.status(), Some(403));
+    assert!(e.message().contains("body cut short"), "{}", e.message());
+}
+
+#[tokio::test]
+async fn direct_stream_broken_chunking_reconnects() {
+    let e1 = frame("e1", "agent.message");
+    let e2 = frame("e2", "session.status_terminated");
+    let server = scripted(vec![
+        vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&e1), b"zz\r\n".to_vec()],
+        vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&e2), b"0\r\n\r\n".to_vec()],
+    ])
+    .await;
+    let c = client(&server.base_url, |b| b);
+    let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
+    let mut ids = Vec::new();
+    while let Some(ev) = stream.next().await {
+        ids.push(ev.unwrap().id.unwrap());
+    }
+    assert_eq!(ids, ["e1", "e2"]);
+    assert_eq!(stream.reconnects(), 1);
+
+    // Without resume the broken body is reported as a connection error that names the problem.
+    let server = scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&e1), b"zz\r\n".to_vec()]]).await;
+    let c = client(&server.base_url, |b| b);
+    let mut raw = c.stream_session("sesn_1", StreamOptions { resume: false, ..Default::default() }).unwrap();
+    assert_eq!(raw.next().await.unwrap().unwrap().id.as_deref(), Some("e1"));
+    let e = raw.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    assert!(e.message().contains("chunk"), "{}", e.message());
+}
+
+#[tokio::test]
+async fn direct_stream_connection_refused_is_typed() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let c = client(&format!("http://{addr}/v1"), |b| b);
+    let mut raw = c.stream_session("sesn_1", StreamOptions { resume: false, ..Default::default() }).unwrap();
+    let e = raw.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connection);
+    assert!(e.message().contains(&addr.to_string()), "names the address: {}", e.message());
+    assert!(!e.message().contains("pt-raw-token"));
+}
+
+/// Every persisted event exactly once, in order, through drops every 3 frames, on each transport.
+#[tokio::test]
+async fn all_transports_deliver_the_same_events_under_drops() {
+    let t = TestEnv::start().await;
+    let sid = t.session().await;
+    t.client.run_turn(&sid, "[[burst 600 size=20-200]]", Default::default()).await.unwrap();
+    let expected: Vec<String> = t
+        .client
+        .sessions()
+        .events()
+        .list_all(&sid, &EventListParams { limit: Some(100), ..Default::default() })
+        .unwrap()
+        .map_ok(|e: Value| e["id"].as_str().unwrap().to_string())
+        .try_collect()
+        .await
+        .unwrap();
+    type Mode = fn(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder;
+    let modes: [(&str, Mode); 3] = [
+        ("direct", |b| b),
+        ("pooled", |b| b.pooled_streams(true)),
+        ("http2", |b| b.http2_prior_knowledge(true)),
+    ];
+    for (name, mode) in modes {
+        let c = t.client(mode);
+        let opts = StreamOptions {
+            request: fault(&format!("stream-drop-after=3;id=transport-{name}")),
+            event_deltas: vec!["agent.message".into()],
+            ..Default::default()
+        };
+        let mut stream = c.stream_session(&sid, opts).unwrap();
+        let mut got = Vec::with_capacity(expected.len());
+        let mut seen = HashSet::new();
+        while got.len() < expected.len() {
+            let ev = stream.next().await.expect("stream continues").expect("no error");
+            if ev.is_preview() {
+                continue;
+            }
+            let id = ev.id.clone().unwrap();
+            assert!(seen.insert(id.clone()), "{name}: duplicate {id}");
+            got.push(id);
+        }
+        assert_eq!(got, expected, "{name}: every persisted event exactly once, in order");
+        assert!(stream.reconnects() as usize >= expected.len() / 3 - 1, "{name}: {} reconnects", stream.reconnects());
+    }
+}
+
+#[tokio::test]
+async fn events_before_an_oversized_one_are_delivered_first() {
+    let e1 = frame("e1", "agent.message");
+    let big = format!("id: e2\ndata: {{\"type\":\"agent.message\",\"id\":\"e2\",\"pad\":\"{}\"}}\n\n", "x".repeat(4096));
+    for pooled in [false, true] {
+        // Both events in one chunk, so they arrive in one read.
+        let server = scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&format!("{e1}{big}")), b"0\r\n\r\n".to_vec()]]).await;
+        let c = client(&server.base_url, |b| b.max_event_bytes(1024).pooled_streams(pooled));
+        let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
+        assert_eq!(stream.next().await.unwrap().unwrap().id.as_deref(), Some("e1"), "pooled={pooled}");
+        let e = stream.next().await.unwrap().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::EventTooLarge, "pooled={pooled}");
+        assert!(stream.next().await.is_none());
+    }
+}

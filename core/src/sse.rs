@@ -30,9 +30,6 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
 /// buffering at most `max_event_bytes + PIECE` bytes, even when one huge chunk is pushed.
 const PIECE: usize = 64 * 1024;
 
-/// Once the buffer is empty, a larger allocation is dropped instead of reused, so one big event
-/// does not pin megabytes for the rest of a long-lived stream.
-const SHRINK_ABOVE: usize = 256 * 1024;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -284,7 +281,11 @@ impl SseFramer {
         }
         self.scan = self.buf.len();
         self.check_size(self.buf.len())?;
-        if self.buf.is_empty() && self.buf.capacity() > SHRINK_ABOVE {
+        // Once everything is consumed the buffer is let go: the frames handed out own their
+        // slices of it, and the next piece gets an allocation of exactly its size. Keeping the
+        // spare capacity would pin one big event's megabytes for the rest of a long stream, and
+        // with a thousand streams open even a few KiB of slack each adds up.
+        if self.buf.is_empty() {
             self.buf = BytesMut::new();
         }
         Ok(())

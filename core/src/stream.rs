@@ -14,7 +14,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::Client;
@@ -166,7 +165,7 @@ impl StreamCloser {
 /// Dropping it closes the connection. Iterate with [`EventStream::next`]; it yields every
 /// persisted event exactly once, in order, across reconnects, and ends after a terminal event.
 pub struct EventStream {
-    rx: mpsc::Receiver<Batch>,
+    rx: crate::pipe::Receiver<Batch>,
     buf: VecDeque<StreamEvent>,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
@@ -198,7 +197,7 @@ impl EventStream {
         crate::request::build(op, probe.clone(), opts.request.clone())?;
         let shared = Arc::new(Shared::default());
         *shared.last_event_id.lock().expect("fresh mutex") = opts.last_event_id.clone();
-        let (tx, rx) = mpsc::channel(opts.buffer_batches.max(1));
+        let (tx, rx) = crate::pipe::channel(opts.buffer_batches.max(1));
         let reader = crate::stream_reader::Reader::new(client.clone(), op, probe, opts, shared.clone(), tx);
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "streams must be opened inside a Tokio runtime"))?;
@@ -258,8 +257,8 @@ impl EventStream {
                 self.finish();
                 Some(Err(e))
             }
-            Err(mpsc::error::TryRecvError::Empty) => None,
-            Err(mpsc::error::TryRecvError::Disconnected) => {
+            Err(crate::pipe::TryRecvError::Empty) => None,
+            Err(crate::pipe::TryRecvError::Disconnected) => {
                 self.finish();
                 None
             }

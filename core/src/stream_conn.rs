@@ -133,6 +133,11 @@ async fn connect(url: &url::Url, connect_timeout: Duration) -> Result<TcpStream>
     let addrs: Vec<SocketAddr> = match url.host() {
         Some(url::Host::Ipv4(ip)) => vec![SocketAddr::from((ip, port))],
         Some(url::Host::Ipv6(ip)) => vec![SocketAddr::from((ip, port))],
+        // RFC 6761: `localhost` is loopback. Answering it here spares a blocking-pool thread
+        // per stream for `getaddrinfo` when many streams open at once to a local emulator.
+        Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost") => {
+            vec![SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port)), SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port))]
+        }
         Some(url::Host::Domain(d)) => tokio::net::lookup_host((d, port))
             .await
             .map_err(|e| conn_error(&format!("cannot resolve {d}"), e))?

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use rand::Rng;
 use serde_json::Value;
-use tokio::sync::mpsc;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
@@ -90,7 +89,7 @@ pub(crate) struct Reader {
     args: Value,
     opts: StreamOptions,
     shared: Arc<Shared>,
-    tx: mpsc::Sender<Batch>,
+    tx: crate::pipe::Sender<Batch>,
     framer: SseFramer,
     recent: RecentIds,
     cursor: Option<String>,
@@ -104,7 +103,7 @@ impl Reader {
         args: Value,
         opts: StreamOptions,
         shared: Arc<Shared>,
-        tx: mpsc::Sender<Batch>,
+        tx: crate::pipe::Sender<Batch>,
     ) -> Self {
         let max = client.config().max_event_bytes();
         let cursor = opts.last_event_id.clone();

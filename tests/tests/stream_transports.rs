@@ -243,3 +243,17 @@ async fn events_before_an_oversized_one_are_delivered_first() {
         assert!(stream.next().await.is_none());
     }
 }
+
+#[tokio::test]
+async fn direct_stream_to_localhost() {
+    let e = frame("e1", "session.status_terminated");
+    let server = scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&e), b"0\r\n\r\n".to_vec()]]).await;
+    let base = server.base_url.replace("127.0.0.1", "localhost");
+    let c = client(&base, |b| b);
+    let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
+    assert_eq!(stream.next().await.unwrap().unwrap().id.as_deref(), Some("e1"));
+    assert!(stream.next().await.is_none());
+    let heads = server.heads.lock().unwrap().clone();
+    let port = base.rsplit(':').next().unwrap().trim_end_matches("/v1");
+    assert!(heads[0].contains(&format!("\r\nhost: localhost:{port}\r\n")), "{}", heads[0]);
+}

@@ -201,7 +201,7 @@ impl EventStream {
         let reader = crate::stream_reader::Reader::new(client.clone(), op, probe, opts, shared.clone(), tx);
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "streams must be opened inside a Tokio runtime"))?;
-        let task = handle.spawn(reader.run());
+        let task = handle.spawn(Box::new(reader).run());
         Ok(Self { rx, buf: VecDeque::new(), shared, task, done: false, pending_error: None })
     }
 

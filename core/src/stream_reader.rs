@@ -114,7 +114,10 @@ impl Reader {
         self.shared.is_closed() || self.tx.is_closed()
     }
 
-    pub(crate) async fn run(mut self) {
+    /// The task body. The reader is boxed: an `async fn` taking `self` by value keeps the
+    /// argument and its moved copy side by side in the task (≈ 680 bytes each), for as long as
+    /// the stream lives; a box keeps one copy, which matters with a thousand streams open.
+    pub(crate) async fn run(mut self: Box<Self>) {
         let mut failures: u32 = 0;
         let mut backoff = Duration::from_millis(500);
         loop {
@@ -173,7 +176,8 @@ impl Reader {
         }
     }
 
-    async fn connect_and_pump(&mut self) -> Outcome {
+    /// Opens one connection: builds the request with the cursor and sends it.
+    async fn connect(&mut self) -> Result<crate::stream_conn::StreamBody, Outcome> {
         let mut args = self.args.clone();
         if let (Value::Object(m), Some(c)) = (&mut args, &self.cursor) {
             m.insert("last_event_id".into(), Value::String(c.clone()));
@@ -181,25 +185,29 @@ impl Reader {
         let mut ropts = self.opts.request.clone();
         // Reconnects are this loop's job; the transport must not retry a stream underneath it.
         ropts.max_retries = Some(0);
-        let req = match crate::request::build(self.op, args, ropts) {
-            Ok(r) => r,
-            Err(e) => return Outcome::Fatal(e),
-        };
+        let req = crate::request::build(self.op, args, ropts).map_err(Outcome::Fatal)?;
         let open = tokio::select! {
-            // Boxed: the request future is large and lives only until the response head, while
-            // the task (sized for its largest state) lives as long as the stream.
-            r = Box::pin(self.client.transport.open_stream(req)) => r,
-            _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+            r = self.client.transport.open_stream(req) => r,
+            _ = self.shared.cancel.cancelled() => return Err(Outcome::Finished),
         };
-        let mut body = match open {
-            Ok(r) => r.body,
+        match open {
+            Ok(r) => Ok(r.body),
             Err(e) => {
                 let retry = match e.status() {
                     Some(s) => s == 408 || s == 429 || s >= 500,
                     None => matches!(e.kind(), ErrorKind::Connection | ErrorKind::Timeout),
                 };
-                return if retry { Outcome::Retry { error: e, progressed: false } } else { Outcome::Fatal(e) };
+                Err(if retry { Outcome::Retry { error: e, progressed: false } } else { Outcome::Fatal(e) })
             }
+        }
+    }
+
+    async fn connect_and_pump(&mut self) -> Outcome {
+        // Boxed: connecting needs large state (request, arguments, response head) for a moment,
+        // while the task, sized for its largest state, lives as long as the stream.
+        let mut body = match Box::pin(self.connect()).await {
+            Ok(b) => b,
+            Err(o) => return o,
         };
         self.framer.finish();
         if self.connection > 0 {

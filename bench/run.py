@@ -98,9 +98,14 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--only", default="", help="comma-separated scenario names")
     ap.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
+    ap.add_argument("--render", action="store_true",
+                    help="only rewrite BENCHMARKS.md from bench/results/latest.json (after editing the notes)")
     ap.add_argument("--merge", action="store_true",
                     help="keep the other scenarios of bench/results/latest.json (each row records its own date)")
     args = ap.parse_args()
+    if args.render:
+        write_markdown(json.loads((ROOT / "bench" / "results" / "latest.json").read_text()))
+        return
 
     from drivers import SCENARIOS  # noqa: E402  (bench/drivers.py)
 
@@ -202,6 +207,11 @@ def write_markdown(results: dict) -> None:
     if derived:
         lines += ["", "Derived:", "", "| scenario | metric | ours | peer | ratio | target |", "|---|---|---|---|---|---|", *derived]
     lines += ["", NOTES]
+    long = by.get("py-long-stream")
+    if long and long.get("raw_ours"):
+        at = long["raw_ours"][0].get("rss_mb_at", {})
+        figs = " and ".join(f"{at[k]:.1f} MB at {int(k):,}" for k in sorted(at, key=int))
+        lines.append(f"- Long stream (first run of the row above, `rss_mb_at` in `bench/results/latest.json`): {figs} events.")
     lines.append("")
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines))
 
@@ -218,37 +228,37 @@ NOTES = """## Notes
 - Large events: the framer alone, fed in 1 KiB chunks (`cargo bench -p qoder-cloud --bench
   sse_linear`), takes 114–121 µs for 1 MiB and 0.97–1.01 ms for 8 MiB (ratio 8.1–8.6); the rows
   above are end to end over loopback.
-- Fan-out memory (target missed). Growth is measured after import and one warm-up call, for both
-  clients. Three rows: `py-fanout` is the issue's scenario as first written (each of 1,000 sessions
+- Fan-out memory. Growth is measured after import and one warm-up call, for both clients.
+  Three rows: `py-fanout` is the issue's scenario as first written (each of 1,000 sessions
   streams a short turn); qca-sdk's figure there is low because its httpx pool holds at most 100
   sockets and it spends ≈ 3.7 ms of CPU per stream, so only a fraction of the 1,000 streams are
   ever open at the same time, while ours opens all 1,000 within milliseconds. `py-fanout-held`
   makes "concurrently" literal: every stream, after its first event, waits until all 1,000 have
   one, so all are open at once; qca-sdk needs its pool raised to 1,000 for that (with the
-  default pool it cannot: the 101st stream waits for a socket that never frees).
-  `py-fanout-held-h2` is ours over one HTTP/2 connection (`QODER_HTTP2=prior-knowledge`; over
-  HTTPS, HTTP/2 is negotiated by ALPN) — the emulator runs with `--h2-max-streams unlimited`.
-- Fan-out profile (heaptrack, peak heap by allocation site, 1,000 streams held open). HTTP/1.1:
-  per connection hyper allocates an 8 KiB read buffer, an 8 KiB write buffer (`WriteBuf`, fixed
-  size) and a ≈ 9 KiB block of its request channel (a Tokio unbounded channel of 32 slots) —
-  ≈ 25 KiB per stream that reqwest does not let us size, i.e. 25 MB of the ≈ 30 MB. The rest:
-  reader task ≈ 2.3 KiB, its channel ≈ 1.3 KiB, the framer's copy of the chunk (shared with the
-  events) 0.5–3 KiB, the Python stream object and task. HTTP/2 removes the per-connection part;
-  its peak is the moment all 1,000 requests are in flight (reqwest/hyper request state
-  ≈ 9 KiB each, freed once the response head arrives).
-- Fan-out optimizations this round: (1) our own asyncio bridge instead of pyo3-async-runtimes,
-  which handed every result to a *blocking* task waiting for the GIL — with many streams
-  completing at once the runtime started a thread for each (up to 53 threads, each with a stack
-  and a malloc arena); now one task per read and one delivery thread (4 threads in all),
-  36 → 31 MB (HTTP/1.1) and 25 → 20 MB (HTTP/2) in the issue's scenario; (2) the stream's request
-  future is boxed, so the long-lived reader task is sized for streaming, not for connecting;
-  (3) reqwest's own retry layer is off (it cloned every request's headers; retries are ours).
-- What the ≤ 1/3 target needs: ≤ 5.6 MB for 1,000 streams against the default-pool peer, or
-  ≤ 17 MB against the held-open peer — below hyper's own 25 KiB per HTTP/1.1 connection. Meeting
-  it takes an SSE connection of our own (a 4 KiB read buffer, no request channel: ≈ 8 KiB per
-  stream); that is the next step, not done.
-- Long stream: RSS at 100,000 and at 1,000,000 events is in `bench/results/latest.json`
-  (`rss_mb_at`); in the run above 32.4 MB and 33.3 MB — flat.
+  default pool it cannot: the 101st stream waits for a socket that never frees). That row meets
+  the ≤ 1/3 target; the default-pool row does not (see below). `py-fanout-held-h2` is ours over
+  one HTTP/2 connection (`QODER_HTTP2=prior-knowledge`; over HTTPS, HTTP/2 is negotiated by
+  ALPN), emulator run with `--h2-max-streams unlimited`.
+- Fan-out, what changed this round (issue scenario / all held open, MB): (1) event streams on
+  cleartext URLs use our own lean HTTP/1.1 connection (`core/src/stream_conn.rs`) instead of
+  hyper's, whose fixed per-connection buffers (8 KiB read, 8 KiB write, ≈ 9 KiB request-channel
+  block) were ≈ 25 KiB of every open stream: it waits for readability, reads into a stack buffer
+  and hands bytes straight to the framer, so an idle stream holds no buffer — 30.9 → 11.4 /
+  35.8 → 15.0; (2) a 150-byte SPSC queue replaces the Tokio channel between reader and consumer
+  (≈ 1.3 KiB each), the framer lets its buffer go once consumed, the per-read frame vector is not
+  kept — 11.4 → 8.2 / 15.0 → 13.0; (3) the reader task is 0.7 KiB instead of 2.3 KiB (an `async
+  fn` taking `self` by value kept two copies of the 680-byte reader; the connect phase is boxed)
+  — 8.2 → 7.6 / 13.0 → 12.3. Earlier rounds: our own asyncio bridge (36 → 31), boxed request
+  future, reqwest's retry layer off.
+- Fan-out profile now (heaptrack peak heap, and tracemalloc for Python objects, 1,000 streams):
+  per stream ≈ 2.7 KB is the turn's event data itself (held until the consumer takes it), ≈ 1.9 KB
+  is asyncio's own task, coroutine and handles of the benchmark (the same for both clients),
+  ≈ 1.4 KiB the reader task and state, ≈ 0.3 KiB the socket registration, the rest the Python
+  stream objects and allocator slack. The default-pool row would need ≤ 5.6 MB for 1,000 streams
+  that are all open, i.e. ≤ 5.6 KB each, below the event data plus asyncio's share alone; qca-sdk
+  at its default has at most 100 open (≈ 170 KB per open stream, against our ≈ 12 KB). HTTP/2
+  (pooled through reqwest/hyper) peaks higher than the direct connection: all 1,000 requests are
+  in flight at once with ≈ 9 KiB of hyper request state each.
 """
 
 

@@ -220,7 +220,7 @@ NOTES = """## Notes
 
 - Each driver is a separate process; the emulator (release build) is a third, so all three share the
   machine's 2 cores. Ratios within a row are taken in the same run, alternating ours and the peer.
-- qca-sdk streams about 1.5–2.2k events/s, so its stream rows read a 20,000-event prefix of the same
+- qca-sdk streams about 1.5–2.4k events/s, so its stream rows read a 20,000-event prefix of the same
   session (a steady-state rate); ours read the whole 100,000-event session.
 - Python vs the Rust consumer: the Rust driver parses every event into a `serde_json::Value`; the
   Python iterator hands over native event objects whose fields are converted lazily, on access.

@@ -116,7 +116,8 @@ impl<T> Receiver<T> {
                 self.0.room.notify_one();
                 Ok(item)
             }
-            None if st.sender_alive => Err(TryRecvError::Empty),
+            // After `close` nothing more can arrive, so an empty queue is the end (as with mpsc).
+            None if st.sender_alive && st.receiver_open => Err(TryRecvError::Empty),
             None => Err(TryRecvError::Disconnected),
         }
     }
@@ -142,7 +143,8 @@ impl<T> Receiver<T> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
 
-    /// Refuses further items (a waiting `send` fails); what is queued can still be taken.
+    /// Refuses further items (a waiting `send` fails); what is queued can still be taken, then
+    /// the queue reports its end.
     pub(crate) fn close(&mut self) {
         self.0.lock().receiver_open = false;
         self.0.room.notify_waiters();
@@ -202,6 +204,16 @@ mod tests {
         // What was queued before the close can still be taken.
         assert_eq!(rx.try_recv(), Ok(1));
         assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    }
+
+    #[tokio::test]
+    async fn a_closed_queue_ends_even_while_the_sender_lives() {
+        let (tx, mut rx) = channel::<u32>(2);
+        tx.send(1).await.unwrap();
+        rx.close();
+        assert_eq!(rx.recv().await, Some(1));
+        assert_eq!(tokio::time::timeout(Duration::from_secs(5), rx.recv()).await.unwrap(), None);
+        assert!(tx.is_closed());
     }
 
     #[tokio::test]

@@ -27,6 +27,8 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Most bytes taken off the socket per read (a stack buffer: it exists only during the read).
 const READ_CHUNK: usize = 32 * 1024;
+/// Most direct stream connections of one client being set up at the same moment.
+pub(crate) const MAX_CONNECTING: usize = 64;
 /// Largest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
 /// Largest error body kept (the rest is discarded; error bodies are small JSON documents).
@@ -119,10 +121,15 @@ fn conn_error(what: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// Connects, sends `request` (a GET with no body) and reads the response head.
-pub(crate) async fn open(request: &reqwest::Request, connect_timeout: Duration) -> Result<(u16, HeaderMap, DirectBody)> {
-    let url = request.url();
-    let mut io = connect(url, connect_timeout).await?;
-    io.write_all(&encode(request)).await.map_err(|e| conn_error("cannot send the stream request", e))?;
+pub(crate) async fn open(request: reqwest::Request, connect_timeout: Duration) -> Result<(u16, HeaderMap, DirectBody)> {
+    // Encoded, then dropped: only the head's bytes wait through the connect.
+    let head = encode(&request);
+    let url = request.url().clone();
+    drop(request);
+    let mut io = connect(&url, connect_timeout).await?;
+    drop(url);
+    io.write_all(&head).await.map_err(|e| conn_error("cannot send the stream request", e))?;
+    drop(head);
     let (status, headers, early) = read_head(&mut io).await?;
     let framing = framing_of(status, &headers)?;
     Ok((status, headers, DirectBody { io, framing, early, failed: None }))

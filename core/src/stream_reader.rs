@@ -205,7 +205,16 @@ impl Reader {
     async fn connect_and_pump(&mut self) -> Outcome {
         // Boxed: connecting needs large state (request, arguments, response head) for a moment,
         // while the task, sized for its largest state, lives as long as the stream.
-        let mut body = match Box::pin(self.connect()).await {
+        // The turn is taken before the connect future is boxed, so streams waiting for one
+        // hold no connect state at all.
+        let transport = self.client.transport.clone();
+        let permit = tokio::select! {
+            p = transport.stream_permit() => p,
+            _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+        };
+        let opened = Box::pin(self.connect()).await;
+        drop(permit);
+        let mut body = match opened {
             Ok(b) => b,
             Err(o) => return o,
         };

@@ -181,6 +181,9 @@ pub struct Transport {
     pub(crate) config: Config,
     /// Whether event streams use the lean direct connection (`stream_conn.rs`).
     direct_streams: bool,
+    /// Bounds how many direct stream connections are being set up at once (see
+    /// [`Transport::stream_permit`]).
+    stream_gate: tokio::sync::Semaphore,
     pub(crate) http: reqwest::Client,
     /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
     pub(crate) bare: reqwest::Client,
@@ -248,7 +251,8 @@ impl Transport {
             config.platform.package_version, config.platform.lang, config.platform.runtime
         );
         let direct_streams = config.direct_streams && crate::stream_conn::eligible(&config.base_url, config.http2_prior_knowledge);
-        Ok(Self { config, direct_streams, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
+        let stream_gate = tokio::sync::Semaphore::new(crate::stream_conn::MAX_CONNECTING);
+        Ok(Self { config, direct_streams, stream_gate, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
     }
 
     fn logger(&self) -> Option<Logger> {
@@ -332,6 +336,22 @@ impl Transport {
         let (meta, resp) = self.run(req, Want::Open).await?;
         let Got::Open(response) = resp else { unreachable!("open requested") };
         Ok(OpenResponse { meta, response })
+    }
+
+    /// A turn to set up a direct stream connection, held from building the request until the
+    /// response head arrived; `None` when streams go through the pool (which has its own).
+    ///
+    /// Why: a thousand streams opened (or re-opened after an outage) at once would otherwise
+    /// all be mid-handshake together: a burst of SYNs that can overflow the server's accept
+    /// backlog (costing one-second SYN retransmits), and ≈ 4 KiB of request state each. With
+    /// [`crate::stream_conn::MAX_CONNECTING`] turns, a local server opens all of them in
+    /// milliseconds; established streams are never limited.
+    pub(crate) async fn stream_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        if !self.direct_streams {
+            return None;
+        }
+        // The semaphore is never closed.
+        self.stream_gate.acquire().await.ok()
     }
 
     /// Opens an event stream: like [`Transport::open`], but over the lean direct connection
@@ -430,7 +450,7 @@ impl Transport {
 
     async fn one_attempt(&self, request: reqwest::Request, want: Want) -> Result<(u16, HeaderMap, Body)> {
         if want == Want::Stream && self.direct_streams && request.body().is_none() {
-            let (status, headers, body) = crate::stream_conn::open(&request, self.config.connect_timeout).await?;
+            let (status, headers, body) = crate::stream_conn::open(request, self.config.connect_timeout).await?;
             if (200..300).contains(&status) {
                 return Ok((status, headers, Body::Direct(body)));
             }

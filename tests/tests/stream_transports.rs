@@ -257,3 +257,63 @@ async fn direct_stream_to_localhost() {
     let port = base.rsplit(':').next().unwrap().trim_end_matches("/v1");
     assert!(heads[0].contains(&format!("\r\nhost: localhost:{port}\r\n")), "{}", heads[0]);
 }
+
+/// At most 64 direct stream connections of one client are being set up at once; the rest wait
+/// their turn and all of them open. The server holds every response head until the client has
+/// filled the gate, then answers one connection at a time while counting those waiting.
+#[tokio::test]
+async fn direct_stream_setup_is_bounded() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    let waiting: Arc<Mutex<Vec<tokio::net::TcpStream>>> = Arc::default();
+    let most = Arc::new(AtomicUsize::new(0));
+    let (w, m) = (waiting.clone(), most.clone());
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let (w, m) = (w.clone(), m.clone());
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if sock.read(&mut byte).await.unwrap() == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let mut g = w.lock().unwrap();
+                g.push(sock);
+                m.fetch_max(g.len(), Ordering::SeqCst);
+            });
+        }
+    });
+    let c = client(&base, |b| b);
+    let streams: Vec<_> = (0..100)
+        .map(|i| {
+            let mut s = c.stream_session(&format!("sesn_{i}"), StreamOptions::default()).unwrap();
+            tokio::spawn(async move { s.next().await.unwrap().unwrap().id })
+        })
+        .collect();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let wait_for = |n: usize| {
+        let waiting = waiting.clone();
+        async move {
+            while waiting.lock().unwrap().len() < n {
+                assert!(tokio::time::Instant::now() < deadline, "fewer than {n} connections arrived");
+                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+            }
+        }
+    };
+    wait_for(64).await;
+    let body = format!("{SSE_CHUNKED}{}0\r\n\r\n", String::from_utf8(chunk(&frame("e1", "session.status_terminated"))).unwrap());
+    for _ in 0..100 {
+        wait_for(1).await;
+        let mut sock = waiting.lock().unwrap().pop().unwrap();
+        sock.write_all(body.as_bytes()).await.unwrap();
+    }
+    for s in streams {
+        assert_eq!(s.await.unwrap().as_deref(), Some("e1"));
+    }
+    assert_eq!(most.load(Ordering::SeqCst), 64, "never more than 64 connections waiting for their head");
+}

@@ -97,3 +97,20 @@ impl TestEnv {
 pub fn fault(spec: &str) -> qoder_cloud::RequestOptions {
     qoder_cloud::RequestOptions { extra_headers: vec![("x-emulator-fault".into(), spec.into())], ..Default::default() }
 }
+
+/// Reads `n` persisted events (previews skipped) and returns their ids, failing on a stream
+/// error, an early end or any id seen twice.
+pub async fn read_persisted_ids(stream: &mut qoder_cloud::stream::EventStream, n: usize) -> Vec<String> {
+    let mut got = Vec::with_capacity(n);
+    let mut seen = std::collections::HashSet::new();
+    while got.len() < n {
+        let ev = stream.next().await.expect("stream continues").expect("no error");
+        if ev.is_preview() {
+            continue;
+        }
+        let id = ev.id.clone().expect("persisted events carry an id");
+        assert!(seen.insert(id.clone()), "duplicate {id}");
+        got.push(id);
+    }
+    got
+}

@@ -4,14 +4,13 @@
 //! under drops; against a scripted raw server the direct connection must handle every body
 //! framing, interim responses, replays, error statuses and broken bodies.
 
-use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 use futures_util::TryStreamExt;
 use qoder_cloud::resources::events::EventListParams;
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::{Client, ErrorKind};
-use qoder_tests::{fault, TestEnv};
+use qoder_tests::{fault, read_persisted_ids, TestEnv};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -212,17 +211,7 @@ async fn all_transports_deliver_the_same_events_under_drops() {
             ..Default::default()
         };
         let mut stream = c.stream_session(&sid, opts).unwrap();
-        let mut got = Vec::with_capacity(expected.len());
-        let mut seen = HashSet::new();
-        while got.len() < expected.len() {
-            let ev = stream.next().await.expect("stream continues").expect("no error");
-            if ev.is_preview() {
-                continue;
-            }
-            let id = ev.id.clone().unwrap();
-            assert!(seen.insert(id.clone()), "{name}: duplicate {id}");
-            got.push(id);
-        }
+        let got = read_persisted_ids(&mut stream, expected.len()).await;
         assert_eq!(got, expected, "{name}: every persisted event exactly once, in order");
         assert!(stream.reconnects() as usize >= expected.len() / 3 - 1, "{name}: {} reconnects", stream.reconnects());
     }

@@ -1,7 +1,6 @@
 //! Event streams against the emulator: replay, live turns, deltas, resume across dropped
 //! connections, idle timeouts, in-stream errors, close/drop and the run-turn helper.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
@@ -10,7 +9,7 @@ use qoder_cloud::resources::events::EventListParams;
 use qoder_cloud::stream::{StreamEvent, StreamOptions};
 use qoder_cloud::turn::TurnOptions;
 use qoder_cloud::{ErrorKind, RequestOptions};
-use qoder_tests::{fault, TestEnv};
+use qoder_tests::{fault, read_persisted_ids, TestEnv};
 use serde_json::{json, Value};
 
 fn text_msg(t: &str) -> Value {
@@ -145,17 +144,7 @@ async fn resume_under_drops(every: u64, deltas: bool) {
         opts.event_deltas = vec!["agent.message".into()];
     }
     let mut stream = t.client.stream_session(&sid, opts).unwrap();
-    let mut got = Vec::with_capacity(expected.len());
-    let mut seen = HashSet::new();
-    while got.len() < expected.len() {
-        let ev = stream.next().await.expect("stream continues").expect("no error");
-        if ev.is_preview() {
-            continue;
-        }
-        let id = ev.id.clone().unwrap();
-        assert!(seen.insert(id.clone()), "duplicate {id}");
-        got.push(id);
-    }
+    let got = read_persisted_ids(&mut stream, expected.len()).await;
     assert_eq!(got, expected, "every persisted event exactly once, in order");
     let min_reconnects = (expected.len() as u64 / every).saturating_sub(1) as u32;
     assert!(stream.reconnects() >= min_reconnects, "{} reconnects < {min_reconnects}", stream.reconnects());

@@ -32,6 +32,7 @@ pub mod stream;
 pub mod accumulator;
 pub mod turn;
 pub mod upload;
+mod chunked;
 mod pipe;
 mod stream_conn;
 mod stream_reader;

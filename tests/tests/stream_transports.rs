@@ -30,15 +30,8 @@ async fn scripted(scripts: Vec<Vec<Vec<u8>>>) -> Scripted {
     tokio::spawn(async move {
         for script in scripts {
             let (mut sock, _) = listener.accept().await.unwrap();
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") {
-                if sock.read(&mut byte).await.unwrap() == 0 {
-                    break;
-                }
-                head.push(byte[0]);
-            }
-            h.lock().unwrap().push(String::from_utf8(head).unwrap());
+            let head = read_request_head(&mut sock).await.unwrap_or_default();
+            h.lock().unwrap().push(head);
             for piece in script {
                 sock.write_all(&piece).await.unwrap();
                 sock.flush().await.unwrap();
@@ -46,6 +39,20 @@ async fn scripted(scripts: Vec<Vec<Vec<u8>>>) -> Scripted {
         }
     });
     Scripted { base_url, heads }
+}
+
+/// Reads one request head, byte by byte so nothing after it is consumed; `None` if the client
+/// closed first.
+async fn read_request_head(sock: &mut tokio::net::TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if sock.read(&mut byte).await.unwrap() == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    Some(String::from_utf8(head).unwrap())
 }
 
 fn client(base_url: &str, f: impl FnOnce(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder) -> Client {
@@ -263,13 +270,8 @@ async fn direct_stream_setup_is_bounded() {
             let (mut sock, _) = listener.accept().await.unwrap();
             let (w, m) = (w.clone(), m.clone());
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut byte = [0u8; 1];
-                while !head.ends_with(b"\r\n\r\n") {
-                    if sock.read(&mut byte).await.unwrap() == 0 {
-                        return;
-                    }
-                    head.push(byte[0]);
+                if read_request_head(&mut sock).await.is_none() {
+                    return;
                 }
                 let mut g = w.lock().unwrap();
                 g.push(sock);

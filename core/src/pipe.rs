@@ -55,26 +55,34 @@ pub(crate) struct Sender<T>(Arc<Inner<T>>);
 impl<T> Sender<T> {
     /// Queues `item`, waiting while the queue is full; gives it back if the consumer closed.
     pub(crate) async fn send(&self, item: T) -> Result<(), T> {
-        let mut item = Some(item);
+        let mut item = item;
         loop {
             // Registered before the state is checked, so a pop or close in between still wakes us.
             let room = self.0.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
-            {
-                let mut st = self.0.lock();
-                if !st.receiver_open {
-                    return Err(item.take().expect("item kept until sent"));
-                }
-                if st.queue.len() < st.cap {
-                    st.queue.push_back(item.take().expect("item kept until sent"));
-                    drop(st);
-                    self.0.consumer.wake();
-                    return Ok(());
-                }
+            match self.try_send(item) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Closed(back)) => return Err(back),
+                Err(TrySendError::Full(back)) => item = back,
             }
             room.await;
         }
+    }
+
+    /// Queues `item` if there is room now, without waiting.
+    pub(crate) fn try_send(&self, item: T) -> Result<(), TrySendError<T>> {
+        let mut st = self.0.lock();
+        if !st.receiver_open {
+            return Err(TrySendError::Closed(item));
+        }
+        if st.queue.len() >= st.cap {
+            return Err(TrySendError::Full(item));
+        }
+        st.queue.push_back(item);
+        drop(st);
+        self.0.consumer.wake();
+        Ok(())
     }
 
     /// Whether the consumer closed (nothing sent from now on would be read).
@@ -88,6 +96,15 @@ impl<T> Drop for Sender<T> {
         self.0.lock().sender_alive = false;
         self.0.consumer.wake();
     }
+}
+
+/// Why [`Sender::try_send`] gave its item back.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TrySendError<T> {
+    /// The queue holds `cap` items; the consumer has not caught up.
+    Full(T),
+    /// The consumer closed: nothing sent would be read.
+    Closed(T),
 }
 
 /// Why [`Receiver::try_recv`] returned nothing.
@@ -185,6 +202,20 @@ mod tests {
         }
         assert_eq!(got, (0..100).collect::<Vec<_>>());
         producer.await.unwrap();
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    }
+
+    #[test]
+    fn try_send_reports_full_and_closed_with_the_item() {
+        let (tx, mut rx) = channel::<u32>(1);
+        assert_eq!(tx.try_send(1), Ok(()));
+        assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(tx.try_send(3), Ok(()));
+        rx.close();
+        assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
+        // What was queued before the close is still handed out, then the end.
+        assert_eq!(rx.try_recv(), Ok(3));
         assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     }
 

@@ -198,10 +198,12 @@ impl EventStream {
         let shared = Arc::new(Shared::default());
         *shared.last_event_id.lock().expect("fresh mutex") = opts.last_event_id.clone();
         let (tx, rx) = crate::pipe::channel(opts.buffer_batches.max(1));
-        let reader = crate::stream_reader::Reader::new(client.clone(), op, probe, opts, shared.clone(), tx);
+        let reader = crate::stream_reader::Reader::new(client.clone(), op, &probe, opts, shared.clone(), tx);
         let handle = tokio::runtime::Handle::try_current()
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "streams must be opened inside a Tokio runtime"))?;
-        let task = handle.spawn(Box::new(reader).run());
+        // The task's future is boxed: a task is allocated aligned to a cache line pair, which
+        // for a future this size wastes most of a line; the box holds it at its own size.
+        let task = handle.spawn(Box::pin(Box::new(reader).run()));
         Ok(Self { rx, buf: VecDeque::new(), shared, task, done: false, pending_error: None })
     }
 
@@ -312,6 +314,26 @@ impl EventStream {
                 out.push(e);
                 out.extend(self.take_buffered(max - 1));
                 Ok(out)
+            }
+        }
+    }
+
+    /// [`EventStream::next_batch`] as a poll, for callers that drive the stream from their own
+    /// wakeups instead of a task (the Python binding's pending reads). The waker is woken when a
+    /// batch arrives or the reader ends, which it does promptly after a close.
+    pub fn poll_next_batch(&mut self, cx: &mut std::task::Context<'_>, max: usize) -> std::task::Poll<Result<Vec<StreamEvent>>> {
+        let max = max.max(1);
+        let mut out = self.take_buffered(max);
+        if !out.is_empty() {
+            return std::task::Poll::Ready(Ok(out));
+        }
+        match std::task::ready!(futures_util::Stream::poll_next(std::pin::Pin::new(&mut *self), cx)) {
+            None => std::task::Poll::Ready(Ok(out)),
+            Some(Err(e)) => std::task::Poll::Ready(Err(e)),
+            Some(Ok(e)) => {
+                out.push(e);
+                out.extend(self.take_buffered(max - 1));
+                std::task::Poll::Ready(Ok(out))
             }
         }
     }

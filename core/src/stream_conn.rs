@@ -17,6 +17,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -78,22 +79,36 @@ pub(crate) enum Next<E> {
 /// The body of a stream response: this module's connection or reqwest's.
 pub(crate) enum StreamBody {
     Direct(DirectBody),
-    Reqwest(reqwest::Response),
+    /// reqwest's body as a stream of chunks (boxed: only the pooled path, TLS or HTTP/2, uses it).
+    Reqwest(std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>),
 }
 
 impl StreamBody {
-    /// Waits for the next body bytes and hands them to `sink` (possibly in several pieces).
-    pub(crate) async fn next_with<E>(&mut self, sink: &mut impl FnMut(&[u8]) -> std::result::Result<(), E>) -> Result<Next<E>> {
+    /// A body read through reqwest's pooled client.
+    pub(crate) fn pooled(r: reqwest::Response) -> Self {
+        StreamBody::Reqwest(Box::pin(r.bytes_stream()))
+    }
+
+    /// Polls for the next body bytes and hands them to `sink` (possibly in several pieces).
+    ///
+    /// A poll rather than an `async fn`: the reader waits on it together with its idle timer
+    /// and the close signal in one small `poll_fn`, instead of a select over three futures that
+    /// would all sit in the stream task's state for as long as the stream is open.
+    pub(crate) fn poll_next_with<E>(
+        &mut self,
+        cx: &mut Context<'_>,
+        sink: &mut impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> Poll<Result<Next<E>>> {
         match self {
-            StreamBody::Direct(d) => d.next_with(sink).await,
-            StreamBody::Reqwest(r) => match r.chunk().await {
-                Ok(Some(c)) => Ok(match sink(&c) {
+            StreamBody::Direct(d) => d.poll_next_with(cx, sink),
+            StreamBody::Reqwest(r) => Poll::Ready(match std::task::ready!(r.as_mut().poll_next(cx)) {
+                Some(Ok(c)) => Ok(match sink(&c) {
                     Ok(()) => Next::Data,
                     Err(e) => Next::Sink(e),
                 }),
-                Ok(None) => Ok(Next::End),
-                Err(e) => Err(crate::transport::transport_error(e)),
-            },
+                None => Ok(Next::End),
+                Some(Err(e)) => Err(crate::transport::transport_error(e)),
+            }),
         }
     }
 }
@@ -272,30 +287,34 @@ fn framing_of(status: u16, headers: &HeaderMap) -> Result<Framing> {
 }
 
 impl DirectBody {
-    async fn next_with<E>(&mut self, sink: &mut impl FnMut(&[u8]) -> std::result::Result<(), E>) -> Result<Next<E>> {
+    fn poll_next_with<E>(
+        &mut self,
+        cx: &mut Context<'_>,
+        sink: &mut impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> Poll<Result<Next<E>>> {
         if let Some(e) = self.failed.take() {
-            return Err(e);
+            return Poll::Ready(Err(e));
         }
         if !self.early.is_empty() {
             let early = std::mem::take(&mut self.early);
             match self.feed(&early, sink)? {
                 Fed::Nothing => {}
-                Fed::Some => return Ok(Next::Data),
-                Fed::End => return Ok(Next::End),
-                Fed::Sink(e) => return Ok(Next::Sink(e)),
+                Fed::Some => return Poll::Ready(Ok(Next::Data)),
+                Fed::End => return Poll::Ready(Ok(Next::End)),
+                Fed::Sink(e) => return Poll::Ready(Ok(Next::Sink(e))),
             }
         }
         loop {
             if matches!(self.framing, Framing::Done) {
-                return Ok(Next::End);
+                return Poll::Ready(Ok(Next::End));
             }
-            self.io.readable().await.map_err(|e| conn_error("reading the stream", e))?;
+            // Readiness is kept by the socket's own registration: no waiter node per wait.
+            std::task::ready!(self.io.poll_read_ready(cx)).map_err(|e| conn_error("reading the stream", e))?;
             match self.pump(sink)? {
-                None => continue,
-                Some(Fed::Nothing) => continue,
-                Some(Fed::Some) => return Ok(Next::Data),
-                Some(Fed::End) => return Ok(Next::End),
-                Some(Fed::Sink(e)) => return Ok(Next::Sink(e)),
+                None | Some(Fed::Nothing) => continue,
+                Some(Fed::Some) => return Poll::Ready(Ok(Next::Data)),
+                Some(Fed::End) => return Poll::Ready(Ok(Next::End)),
+                Some(Fed::Sink(e)) => return Poll::Ready(Ok(Next::Sink(e))),
             }
         }
     }
@@ -384,7 +403,7 @@ impl DirectBody {
                 body.extend_from_slice(&p[..p.len().min(room)]);
                 Ok(())
             };
-            match self.next_with(&mut keep).await {
+            match std::future::poll_fn(|cx| self.poll_next_with(cx, &mut keep)).await {
                 Ok(Next::Data) => {}
                 Ok(Next::End) | Ok(Next::Sink(())) => return Ok(body.into()),
                 Err(e) => return Err((body.into(), e)),

@@ -11,7 +11,9 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
+use std::future::Future;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use rand::Rng;
@@ -22,8 +24,10 @@ use crate::error::{Error, ErrorKind};
 use crate::log::{LogLevel, LogRecord};
 use crate::operations::Operation;
 use crate::sse::{SseFrame, SseFramer};
+use crate::pipe::TrySendError;
 use crate::stream_conn::Next;
 use crate::stream::{is_preview_type, Batch, Head, Shared, StreamEvent, StreamOptions};
+use crate::transport::RequestOptions;
 
 const RECENT_IDS: usize = 2048;
 const MAX_RECONNECT_BACKOFF: Duration = Duration::from_secs(10);
@@ -83,11 +87,18 @@ impl RecentIds {
     }
 }
 
+/// One per open stream, for the stream's whole life: kept small (a thousand streams may be open).
 pub(crate) struct Reader {
     client: Client,
     op: &'static Operation,
-    args: Value,
-    opts: StreamOptions,
+    /// The operation's arguments as JSON text, parsed again at each connect: a few dozen bytes
+    /// instead of a map held for the life of the stream.
+    args: Box<str>,
+    /// Request overrides; `None` when there are none, the common case.
+    request: Option<Box<RequestOptions>>,
+    idle_timeout: Option<Duration>,
+    max_reconnect_attempts: u32,
+    resume: bool,
     shared: Arc<Shared>,
     tx: crate::pipe::Sender<Batch>,
     framer: SseFramer,
@@ -96,18 +107,44 @@ pub(crate) struct Reader {
     connection: u32,
 }
 
+/// Whether `r` overrides nothing (destructured, so a new field cannot be forgotten here).
+fn overrides_nothing(r: &RequestOptions) -> bool {
+    let RequestOptions { timeout, max_retries, idempotency_key, extra_headers, extra_query, extra_body, total_deadline } = r;
+    timeout.is_none()
+        && max_retries.is_none()
+        && idempotency_key.is_none()
+        && extra_headers.is_empty()
+        && extra_query.is_empty()
+        && extra_body.is_none()
+        && total_deadline.is_none()
+}
+
 impl Reader {
     pub(crate) fn new(
         client: Client,
         op: &'static Operation,
-        args: Value,
+        args: &Value,
         opts: StreamOptions,
         shared: Arc<Shared>,
         tx: crate::pipe::Sender<Batch>,
     ) -> Self {
         let max = client.config().max_event_bytes();
-        let cursor = opts.last_event_id.clone();
-        Self { client, op, args, opts, shared, tx, framer: SseFramer::new(max), recent: RecentIds::new(), cursor, connection: 0 }
+        let StreamOptions { last_event_id, resume, idle_timeout, max_reconnect_attempts, request, .. } = opts;
+        Self {
+            client,
+            op,
+            args: args.to_string().into_boxed_str(),
+            request: (!overrides_nothing(&request)).then(|| Box::new(request)),
+            idle_timeout,
+            max_reconnect_attempts,
+            resume,
+            shared,
+            tx,
+            framer: SseFramer::new(max),
+            recent: RecentIds::new(),
+            cursor: last_event_id,
+            connection: 0,
+        }
     }
 
     fn closed(&self) -> bool {
@@ -133,7 +170,7 @@ impl Reader {
                 }
                 Outcome::Retry { error, progressed } => (error, progressed),
             };
-            if !self.opts.resume {
+            if !self.resume {
                 // One raw connection: whatever ended it before a terminal event is reported
                 // (an EOF as `IncompleteStream`), so a cut is never mistaken for a finished stream.
                 let _ = self.tx.send(Err(error)).await;
@@ -145,7 +182,7 @@ impl Reader {
                 Duration::ZERO
             } else {
                 failures += 1;
-                if failures > self.opts.max_reconnect_attempts {
+                if failures > self.max_reconnect_attempts {
                     let _ = self.tx.send(Err(error)).await;
                     return;
                 }
@@ -178,11 +215,13 @@ impl Reader {
 
     /// Opens one connection: builds the request with the cursor and sends it.
     async fn connect(&mut self) -> Result<crate::stream_conn::StreamBody, Outcome> {
-        let mut args = self.args.clone();
+        // Checked when the stream was opened; parsing our own JSON text back cannot fail.
+        let mut args: Value = serde_json::from_str(&self.args)
+            .map_err(|e| Outcome::Fatal(Error::new(ErrorKind::InvalidArgument, format!("stream arguments: {e}"))))?;
         if let (Value::Object(m), Some(c)) = (&mut args, &self.cursor) {
             m.insert("last_event_id".into(), Value::String(c.clone()));
         }
-        let mut ropts = self.opts.request.clone();
+        let mut ropts = self.request.as_deref().cloned().unwrap_or_default();
         // Reconnects are this loop's job; the transport must not retry a stream underneath it.
         ropts.max_retries = Some(0);
         let req = crate::request::build(self.op, args, ropts).map_err(Outcome::Fatal)?;
@@ -202,19 +241,24 @@ impl Reader {
         }
     }
 
-    async fn connect_and_pump(&mut self) -> Outcome {
-        // Boxed: connecting needs large state (request, arguments, response head) for a moment,
-        // while the task, sized for its largest state, lives as long as the stream.
-        // The turn is taken before the connect future is boxed, so streams waiting for one
-        // hold no connect state at all.
+    /// Waits for a turn to connect (at most [`crate::stream_conn::MAX_CONNECTING`] per client
+    /// at once), then connects. The turn is taken before the connect future is boxed, so
+    /// streams waiting for one hold no connect state.
+    async fn open(&mut self) -> Result<crate::stream_conn::StreamBody, Outcome> {
         let transport = self.client.transport.clone();
         let permit = tokio::select! {
             p = transport.stream_permit() => p,
-            _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+            _ = self.shared.cancel.cancelled() => return Err(Outcome::Finished),
         };
         let opened = Box::pin(self.connect()).await;
         drop(permit);
-        let mut body = match opened {
+        opened
+    }
+
+    async fn connect_and_pump(&mut self) -> Outcome {
+        // Boxed: connecting needs large state (request, arguments, response head) for a moment,
+        // while the task, sized for its largest state, lives as long as the stream.
+        let mut body = match Box::pin(self.open()).await {
             Ok(b) => b,
             Err(o) => return o,
         };
@@ -222,37 +266,56 @@ impl Reader {
         if self.connection > 0 {
             self.recent.reconnected();
         }
-        let idle = self.opts.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
+        let idle = self.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
+        // One timer and one close waiter for the whole connection, polled together with the
+        // body in a `poll_fn`: a select over fresh futures per read would keep all of them in
+        // the task's state, most of a kilobyte per open stream.
+        let shared = self.shared.clone();
+        let closed = shared.cancel.cancelled();
+        let timer = tokio::time::sleep(idle);
+        tokio::pin!(closed, timer);
         let mut progressed = false;
         let mut frames: Vec<SseFrame> = Vec::new();
         loop {
             let mut oversized: Option<Error> = None;
-            // Body bytes go straight into the framer: no chunk is allocated or kept between reads.
-            let framer = &mut self.framer;
-            let mut sink = |piece: &[u8]| framer.push(piece, &mut frames);
-            let next = tokio::select! {
-                r = tokio::time::timeout(idle, body.next_with(&mut sink)) => r,
-                _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+            // In a block, so the sink and the wake reason are not kept across the send below.
+            let next = {
+                // Body bytes go straight into the framer: no chunk is allocated or kept between reads.
+                let framer = &mut self.framer;
+                let mut sink = |piece: &[u8]| framer.push(piece, &mut frames);
+                std::future::poll_fn(|cx| {
+                    if closed.as_mut().poll(cx).is_ready() {
+                        return Poll::Ready(Wait::Closed);
+                    }
+                    if let Poll::Ready(r) = body.poll_next_with(cx, &mut sink) {
+                        return Poll::Ready(Wait::Body(r));
+                    }
+                    timer.as_mut().poll(cx).map(|()| Wait::Idle)
+                })
+                .await
             };
             match next {
-                Err(_) => {
+                Wait::Closed => return Outcome::Finished,
+                Wait::Idle => {
                     let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
                     return Outcome::Retry { error: e, progressed };
                 }
-                Ok(Ok(Next::End)) => {
+                Wait::Body(Ok(Next::End)) => {
                     self.framer.finish();
                     let e = Error::new(ErrorKind::IncompleteStream, "the stream ended before a terminal event");
                     return Outcome::Retry { error: e, progressed };
                 }
-                Ok(Err(e)) => return Outcome::Retry { error: e, progressed },
-                Ok(Ok(Next::Sink(e))) => {
+                Wait::Body(Err(e)) => return Outcome::Retry { error: e, progressed },
+                Wait::Body(Ok(Next::Sink(e))) => {
                     // Frames complete before the oversized one are still handed on, then the
                     // stream fails: nothing that fully arrived is lost with it.
                     self.framer.finish();
                     oversized = Some(Error::new(ErrorKind::EventTooLarge, e.to_string()));
                 }
-                Ok(Ok(Next::Data)) => {}
+                Wait::Body(Ok(Next::Data)) => {}
             }
+            // Any byte, keep-alive comments included, restarts the idle clock.
+            timer.as_mut().reset(tokio::time::Instant::now() + idle);
             if frames.is_empty() {
                 if let Some(e) = oversized {
                     return Outcome::Fatal(e);
@@ -288,10 +351,22 @@ impl Reader {
                 self.cursor = last.id.clone();
             }
             if !batch.is_empty() {
-                tokio::select! {
-                    r = self.tx.send(Ok(batch)) => if r.is_err() { return Outcome::Finished },
-                    _ = self.shared.cancel.cancelled() => return Outcome::Finished,
+                let sent = match self.tx.try_send(Ok(batch)) {
+                    Ok(()) => true,
+                    Err(TrySendError::Closed(_)) => false,
+                    // Backpressure: wait for the consumer. Boxed, because it is the rare case
+                    // and its future would otherwise enlarge every stream's task.
+                    Err(TrySendError::Full(batch)) => tokio::select! {
+                        biased;
+                        _ = closed.as_mut() => false,
+                        r = Box::pin(self.tx.send(batch)) => r.is_ok(),
+                    },
+                };
+                if !sent {
+                    return Outcome::Finished;
                 }
+                // Time spent waiting for the consumer is not idleness.
+                timer.as_mut().reset(tokio::time::Instant::now() + idle);
             }
             if let Some(o) = end {
                 if let Outcome::Retry { error, .. } = o {
@@ -344,6 +419,13 @@ impl Reader {
         }
         Step::Event(StreamEvent { event_type: ty, id, data, connection: self.connection })
     }
+}
+
+/// What woke a connection waiting for body bytes.
+enum Wait<E> {
+    Body(crate::error::Result<Next<E>>),
+    Idle,
+    Closed,
 }
 
 enum Step {

@@ -560,7 +560,7 @@ impl Body {
         use crate::stream_conn::StreamBody;
         match self {
             Body::Read(b) => Got::Read(headers, b),
-            Body::Open(r) if want == Want::Stream => Got::Stream(StreamBody::Reqwest(r)),
+            Body::Open(r) if want == Want::Stream => Got::Stream(StreamBody::pooled(r)),
             Body::Open(r) => Got::Open(r),
             Body::Direct(d) => Got::Stream(StreamBody::Direct(d)),
             Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),

@@ -12,17 +12,23 @@
 //! schedules one callback per event loop (`call_soon_threadsafe`), which sets the results on the
 //! loop's thread. A result whose future was cancelled goes to the call's [`Hook`], so a stream
 //! can keep it for the next read instead of dropping it.
+//!
+//! A pending stream read is not even a task: it is a [`Source`] that registers a waker and waits
+//! (see [`poll_py`]). Its wakeup queues it on the same delivery thread, which polls it there and
+//! delivers the result with the rest of the batch.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
 use crate::client::Out;
-use crate::runtime::{contain, runtime};
+use crate::runtime::{contain, panic_message, runtime};
 
 /// Decides, on the loop thread, what a finished call hands its asyncio future.
 pub trait Hook: Send + 'static {
@@ -39,8 +45,14 @@ struct Job {
     hook: Option<Box<dyn Hook>>,
 }
 
+/// What the delivery thread is handed: a finished call, or a waiting read that was woken.
+enum Entry {
+    Done(Job),
+    Woken(Arc<Waiting>),
+}
+
 struct Queue {
-    jobs: Mutex<Vec<Job>>,
+    jobs: Mutex<Vec<Entry>>,
     ready: Condvar,
 }
 
@@ -65,16 +77,16 @@ fn queue() -> &'static Queue {
     })
 }
 
-fn push(job: Job) {
+fn push(entry: Entry) {
     if EXITING.load(SeqCst) {
         // Nobody awaits this any more; dropping Python references here would need the GIL.
-        std::mem::forget(job);
+        std::mem::forget(entry);
         return;
     }
     let q = queue();
     DELIVERING.fetch_add(1, SeqCst);
     let mut jobs = q.jobs.lock().unwrap_or_else(|p| p.into_inner());
-    jobs.push(job);
+    jobs.push(entry);
     if jobs.len() == 1 {
         q.ready.notify_one();
     }
@@ -94,7 +106,17 @@ fn deliver_forever() {
         if EXITING.load(SeqCst) {
             std::mem::forget(batch);
         } else {
-            Python::attach(|py| schedule(py, batch));
+            // Woken reads are polled here, without the GIL; only finished ones attach.
+            let done: Vec<Job> = batch
+                .into_iter()
+                .filter_map(|e| match e {
+                    Entry::Done(job) => Some(job),
+                    Entry::Woken(w) => w.poll(),
+                })
+                .collect();
+            if !done.is_empty() {
+                Python::attach(|py| schedule(py, done));
+            }
         }
         DELIVERING.fetch_sub(n, SeqCst);
     }
@@ -141,27 +163,32 @@ impl Deliver {
     fn __call__(&self, py: Python<'_>) {
         let items = std::mem::take(&mut *self.items.lock().unwrap_or_else(|p| p.into_inner()));
         for (future, out, hook) in items {
-            let fut = future.bind(py);
-            let cancelled = fut
-                .call_method0(pyo3::intern!(py, "done"))
-                .and_then(|d| d.is_truthy())
-                .unwrap_or(true);
-            let out = match hook {
-                Some(h) => h.arrive(out, cancelled),
-                None => (!cancelled).then_some(out),
-            };
-            let Some(out) = out else { continue };
-            if cancelled {
-                continue;
-            }
-            let r = match out.into_pyobject(py) {
-                Ok(v) => fut.call_method1(pyo3::intern!(py, "set_result"), (v,)),
-                Err(e) => fut.call_method1(pyo3::intern!(py, "set_exception"), (e.into_value(py),)),
-            };
-            if let Err(e) = r {
-                e.write_unraisable(py, Some(fut));
-            }
+            settle(future.bind(py), out, hook);
         }
+    }
+}
+
+/// Hands `out` to `fut` (on the loop's thread), or to the hook when `fut` was cancelled.
+fn settle(fut: &Bound<'_, PyAny>, out: Out, hook: Option<Box<dyn Hook>>) {
+    let py = fut.py();
+    let cancelled = fut
+        .call_method0(pyo3::intern!(py, "done"))
+        .and_then(|d| d.is_truthy())
+        .unwrap_or(true);
+    let out = match hook {
+        Some(h) => h.arrive(out, cancelled),
+        None => (!cancelled).then_some(out),
+    };
+    let Some(out) = out else { return };
+    if cancelled {
+        return;
+    }
+    let r = match out.into_pyobject(py) {
+        Ok(v) => fut.call_method1(pyo3::intern!(py, "set_result"), (v,)),
+        Err(e) => fut.call_method1(pyo3::intern!(py, "set_exception"), (e.into_value(py),)),
+    };
+    if let Err(e) = r {
+        e.write_unraisable(py, Some(fut));
     }
 }
 
@@ -202,13 +229,7 @@ pub fn spawn_py_with<'py, F>(
 where
     F: Future<Output = Out> + Send + 'static,
 {
-    let get = GET_RUNNING_LOOP.get_or_try_init(py, || {
-        py.import("asyncio")
-            .and_then(|m| m.getattr("get_running_loop"))
-            .map(Bound::unbind)
-    })?;
-    let event_loop = get.bind(py).call0()?;
-    let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    let (event_loop, future) = new_future(py)?;
     let job_loop = event_loop.unbind();
     let job_future = future.clone().unbind();
     let task = runtime().spawn(async move {
@@ -216,12 +237,12 @@ where
             Ok(o) => o,
             Err(msg) => Out::Panic(msg),
         };
-        push(Job {
+        push(Entry::Done(Job {
             event_loop: job_loop,
             future: job_future,
             out,
             hook,
-        });
+        }));
     });
     let abort = Bound::new(
         py,
@@ -230,6 +251,138 @@ where
         },
     )?;
     future.call_method1(pyo3::intern!(py, "add_done_callback"), (abort,))?;
+    Ok(future)
+}
+
+/// The running event loop and a fresh future on it.
+fn new_future(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
+    let get = GET_RUNNING_LOOP.get_or_try_init(py, || {
+        py.import("asyncio")
+            .and_then(|m| m.getattr("get_running_loop"))
+            .map(Bound::unbind)
+    })?;
+    let event_loop = get.bind(py).call0()?;
+    let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
+    Ok((event_loop, future))
+}
+
+/// A result that is polled on wakeups instead of being awaited by a runtime task.
+///
+/// Why: a pending stream read spends nearly all its life waiting for the next batch. As a task
+/// it holds a task allocation (header, scheduler links, the future's whole state) the entire
+/// time; with a thousand streams open that was the largest per-stream cost after the reader
+/// itself. A source holds only what it needs to finish (for a read, the stream's lock guard).
+pub trait Source: Send + 'static {
+    /// Polls for the result without blocking; must register `cx`'s waker when pending.
+    /// Called without the GIL (on the delivery thread) except for the first poll.
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Out>;
+}
+
+/// A polled call that has not finished: its source and where its result goes.
+struct Pending {
+    source: Box<dyn Source>,
+    event_loop: Py<PyAny>,
+    future: Py<PyAny>,
+    hook: Option<Box<dyn Hook>>,
+}
+
+/// A polled call; it is its own waker. `None` once finished or given up (future cancelled).
+struct Waiting {
+    slot: Mutex<Option<Pending>>,
+}
+
+impl Waiting {
+    fn lock(&self) -> MutexGuard<'_, Option<Pending>> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Polls the source once; the finished job when it is ready.
+    fn poll(self: &Arc<Self>) -> Option<Job> {
+        let mut slot = self.lock();
+        let pending = slot.as_mut()?;
+        let waker = Waker::from(self.clone());
+        let mut cx = Context::from_waker(&waker);
+        let out = match std::panic::catch_unwind(AssertUnwindSafe(|| pending.source.poll(&mut cx))) {
+            Ok(Poll::Pending) => return None,
+            Ok(Poll::Ready(out)) => out,
+            Err(p) => Out::Panic(panic_message(&*p)),
+        };
+        let Pending {
+            source,
+            event_loop,
+            future,
+            hook,
+        } = slot.take()?;
+        drop(slot);
+        // Released before the result is seen, so the next read finds the source free.
+        drop(source);
+        Some(Job {
+            event_loop,
+            future,
+            out,
+            hook,
+        })
+    }
+}
+
+impl Wake for Waiting {
+    fn wake(self: Arc<Self>) {
+        push(Entry::Woken(self));
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        push(Entry::Woken(self.clone()));
+    }
+}
+
+/// Gives up a polled call whose asyncio future is done (cancelled: a timeout, a cancelled task).
+/// Whatever the source already produced was delivered (and kept by the hook); nothing more is
+/// taken from it.
+#[pyclass(module = "qoder_cloud._native")]
+pub struct ForgetOnDone {
+    waiting: Arc<Waiting>,
+}
+
+#[pymethods]
+impl ForgetOnDone {
+    fn __call__(&self, _fut: &Bound<'_, PyAny>) {
+        let gone = self.waiting.lock().take();
+        drop(gone);
+    }
+}
+
+/// Returns an asyncio future of `source`'s result, polled now and then on each wakeup.
+pub fn poll_py<'py>(
+    py: Python<'py>,
+    source: Box<dyn Source>,
+    hook: Option<Box<dyn Hook>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let (event_loop, future) = new_future(py)?;
+    let waiting = Arc::new(Waiting {
+        slot: Mutex::new(Some(Pending {
+            source,
+            event_loop: event_loop.unbind(),
+            future: future.clone().unbind(),
+            hook,
+        })),
+    });
+    if let Some(job) = waiting.poll() {
+        // Ready at once (it raced the caller's own check): settle here, on the loop's thread.
+        settle(&future, job.out, job.hook);
+        return Ok(future);
+    }
+    let forget = Bound::new(
+        py,
+        ForgetOnDone {
+            waiting: waiting.clone(),
+        },
+    )
+    .and_then(|f| future.call_method1(pyo3::intern!(py, "add_done_callback"), (f,)));
+    if let Err(e) = forget {
+        // Nobody could cancel it: give it up now rather than leave it holding the source.
+        drop(waiting.lock().take());
+        return Err(e);
+    }
     Ok(future)
 }
 

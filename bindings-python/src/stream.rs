@@ -7,15 +7,18 @@
 //! future (`next()`), which also pulls the rest of the batch into the core's buffer.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll};
 
+use futures_util::Stream as _;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use qoder_cloud::stream::{EventStream as CoreStream, StreamCloser, StreamEvent};
 use qoder_cloud::Error;
 
-use crate::bridge::spawn_py_with;
+use crate::bridge::{poll_py, spawn_py_with, Source};
 use crate::client::Out;
 use crate::errors::to_pyerr;
 use crate::handoff::{Held, Want};
@@ -149,6 +152,27 @@ impl StreamInner {
         }
     }
 
+    /// Waits for `want` on the event loop. The common case (no other read holds the stream)
+    /// waits as a polled [`Read`] holding the stream's lock, with no task of its own; a read
+    /// behind another one queues for the lock on the runtime.
+    fn read_async<'py>(&self, py: Python<'py>, want: Want) -> PyResult<Bound<'py, PyAny>> {
+        let hook = self.held.hook(want);
+        match self.stream.clone().try_lock_owned() {
+            Ok(stream) => {
+                let read = Read {
+                    stream,
+                    state: self.state.clone(),
+                    want,
+                };
+                poll_py(py, Box::new(read), Some(hook))
+            }
+            Err(_) => match want {
+                Want::One => spawn_py_with(py, self.next_future(), Some(hook)),
+                Want::Batch(max) => spawn_py_with(py, self.batch_future(max), Some(hook)),
+            },
+        }
+    }
+
     fn batch_now(&self, max: usize) -> Option<Vec<StreamEvent>> {
         let mut g = self.stream.try_lock().ok()?;
         let v = g.take_buffered(max);
@@ -167,6 +191,32 @@ impl StreamInner {
                 Err(e) => Out::Err(e),
             }
         }
+    }
+}
+
+/// A pending async read: the locked stream, polled by the bridge on each wakeup.
+struct Read {
+    stream: tokio::sync::OwnedMutexGuard<CoreStream>,
+    state: Arc<State>,
+    want: Want,
+}
+
+impl Source for Read {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Out> {
+        let s = &mut *self.stream;
+        let out = match self.want {
+            Want::One => match ready!(Pin::new(&mut *s).poll_next(cx)) {
+                Some(Ok(ev)) => Out::Event(ev),
+                Some(Err(e)) => Out::Err(e),
+                None => Out::StopAsync,
+            },
+            Want::Batch(max) => match ready!(s.poll_next_batch(cx, max)) {
+                Ok(v) => Out::Events(v),
+                Err(e) => Out::Err(e),
+            },
+        };
+        self.state.sync(s);
+        Poll::Ready(out)
     }
 }
 
@@ -209,8 +259,7 @@ impl AsyncEventStream {
             }
             Now::Wait => {
                 logging::drain(py);
-                let hook = self.inner.held.hook(Want::One);
-                spawn_py_with(py, self.inner.next_future(), Some(hook))
+                self.inner.read_async(py, Want::One)
             }
         }
     }
@@ -256,8 +305,7 @@ impl AsyncEventStream {
             }
         }
         logging::drain(py);
-        let hook = self.inner.held.hook(Want::Batch(max));
-        spawn_py_with(py, self.inner.batch_future(max), Some(hook))
+        self.inner.read_async(py, Want::Batch(max))
     }
 
     /// Closes the stream (idempotent; safe while another task awaits the next event).

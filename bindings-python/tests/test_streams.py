@@ -371,3 +371,35 @@ async def test_cancelled_reads_lose_no_event(aclient: qoder_cloud.AsyncClient, b
         assert stream.last_event_id == got[-1].id
     everything = [e.id async for e in aclient.sessions.events.list(s.id, limit=100)]
     assert [e.id for e in got] == everything[everything.index(after) + 1 :]
+
+
+async def test_two_tasks_reading_one_stream_share_its_events(aclient: qoder_cloud.AsyncClient, emulator: Emulator) -> None:
+    """Two consumers of one stream: each event reaches exactly one of them, in order.
+
+    One pending read waits holding the stream; the other queues behind it. Neither may take the
+    other's wakeup (that would leave one waiting for ever), and closing ends both.
+    """
+    s = await new_session(aclient)
+    after = await send(aclient, s.id, "[[slow ms=2]] " + "[[tool]] " * 20)
+    got: List[List[str]] = [[], []]
+    idle = asyncio.Event()
+    async with aclient.sessions.events.stream(s.id, last_event_id=after) as stream:
+
+        async def consume(k: int) -> str:
+            async for ev in stream:
+                got[k].append(str(ev.id))
+                if ev.type == "session.status_idle":
+                    idle.set()
+            return "ended"
+
+        tasks = [asyncio.create_task(consume(k)) for k in (0, 1)]
+        await asyncio.wait_for(idle.wait(), 30)
+        await stream.aclose()
+        assert await asyncio.wait_for(asyncio.gather(*tasks), 10) == ["ended", "ended"]
+    everything = [str(e.id) async for e in aclient.sessions.events.list(s.id, limit=100)]
+    expected = everything[everything.index(after) + 1 :]
+    assert sorted(got[0] + got[1]) == sorted(expected), "every event exactly once"
+    for mine in got:
+        assert mine, "both consumers took turns"
+        assert [i for i in expected if i in set(mine)] == mine, "each consumer sees its events in order"
+    assert no_open_streams(emulator)

@@ -240,10 +240,13 @@ NOTES = """## Notes
   default pool it cannot: the 101st stream waits for a socket that never frees).
   `py-fanout-held-h2` is ours over one HTTP/2 connection (`QODER_HTTP2=prior-knowledge`; over
   HTTPS, HTTP/2 is negotiated by ALPN), emulator run with `--h2-max-streams unlimited`.
-- Fan-out status: all-held-open meets ≤ 1/3 with room (≈ 4.4×). The default-pool row is at the
-  edge: 3-run medians of 5.6 MB (3.0×), the 5-run median above 6.3 MB (2.7×); single runs range
-  5.6–6.8 MB, depending on how many of the 1,000 streams happen to be alive at the peak.
-- Fan-out, what changed this round (issue scenario / all held open, MB, 3-run medians):
+- Fan-out status: both rows meet ≤ 1/3 in every single run, not only on the median. The issue's
+  scenario: 4.40–5.10 MB against qca-sdk's 16.72–16.91 MB in the table's runs (3.3× on the
+  median; the worst of our runs against the best of qca's is still 3.28×); a separate 5-run
+  fan-out-only run gave 4.76 [4.07–5.06] against 16.97 MB (3.6×). All held open: ≈ 4.9×. The
+  issue-scenario figure varies from run to run with how many of the 1,000 streams happen to be
+  alive at the peak.
+- Fan-out, what changed (issue scenario / all held open, MB, medians):
   (1) event streams on cleartext URLs use our own lean HTTP/1.1 connection
   (`core/src/stream_conn.rs`) instead of hyper's, whose fixed per-connection buffers (8 KiB read,
   8 KiB write, ≈ 9 KiB request-channel block) were ≈ 25 KiB of every open stream: it waits for
@@ -254,18 +257,21 @@ NOTES = """## Notes
   instead of 2.3 KiB (an `async fn` taking `self` by value kept two copies of the 680-byte
   reader; the connect phase is boxed) — → 7.6 / 12.3; (4) at most 64 direct stream connections
   per client are being set up at once (no SYN burst against the server's accept backlog, and
-  waiting streams hold none of the ≈ 4 KiB of connect state) — → 5.6 / 11.8. Earlier rounds:
-  our own asyncio bridge (36 → 31), boxed request future, reqwest's retry layer off.
+  waiting streams hold none of the ≈ 4 KiB of connect state) — → 5.6–6.3 / 11.8; (5) a pending
+  Python read is no longer a runtime task: it is polled on the delivery thread when the reader
+  wakes it (≈ 150 B instead of ≈ 0.8 KiB); the reader waits for bytes in one `poll_fn` over the
+  body, one idle timer and one close waiter per connection instead of a select over fresh
+  futures per read (task 1 KiB → 128 B cell + 552 B boxed future); the reader keeps its
+  arguments as JSON text and request overrides only when set (680 → 392 B) — → 4.8 / 10.4.
+  Earlier rounds: our own asyncio bridge (36 → 31), boxed request future, reqwest's retry layer
+  off.
 - Fan-out profile now (heaptrack peak heap by allocation site, tracemalloc for Python objects,
-  issue scenario): per stream ≈ 1.9 KB is asyncio's own task, coroutine and handles of the
-  benchmark's coroutine (the same for both clients); ≈ 1.5 KiB the reader task and the pending
-  read's task; 0.7 KiB the reader's state; ≈ 0.6 KiB received SSE bytes not yet consumed; 0.3 KiB
-  the request arguments kept for reconnects; ≈ 0.5 KiB the stream objects, queue, cancellation
-  token and socket registration. A 3× margin that holds in every run needs about 1 KiB less per
-  stream, i.e. a read that waits without a task of its own (the reader completing the asyncio
-  future directly) — not done. HTTP/2 (pooled through reqwest/hyper) peaks higher than the
-  direct connection: all 1,000 requests are in flight at once with ≈ 9 KiB of hyper request
-  state each.
+  issue scenario), per stream: ≈ 1.9 KB is asyncio's own task, coroutine and handles of the
+  benchmark's coroutine (the same for both clients); ≈ 0.7 KiB the reader task; 0.4 KiB the
+  reader's state; ≈ 0.6 KiB received SSE bytes not yet consumed; ≈ 0.5 KiB the stream objects,
+  queue, cancellation token and socket registration; ≈ 0.15 KiB a pending read. HTTP/2 (pooled
+  through reqwest/hyper) peaks higher than the direct connection: all 1,000 requests are in
+  flight at once with ≈ 9 KiB of hyper request state each.
 """
 
 

@@ -30,6 +30,7 @@ pub mod retry;
 pub mod sse;
 pub mod stream;
 pub mod accumulator;
+pub mod call;
 pub mod turn;
 pub mod upload;
 mod chunked;

@@ -1,6 +1,6 @@
 //! Session and thread event streams: the consumer side.
 //!
-//! An [`EventStream`] is fed by a reader task ([`crate::stream_reader`]) through a bounded
+//! An [`EventStream`] is fed by a reader task (`stream_reader`) through a bounded
 //! channel of *batches*: one body chunk yields a batch of events, so the per-event cost is a
 //! `VecDeque` pop, and a slow consumer stalls the reader (backpressure) instead of growing
 //! memory. [`EventStream::take_buffered`] hands over everything already received without

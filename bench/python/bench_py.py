@@ -113,13 +113,17 @@ def stream_sync(kind, base, sid, expected):
     return {"events": n, "seconds": secs, "events_per_sec": n / secs}
 
 
-async def round_trips(kind, base, op, n, conc, agent_id):
+def async_client(kind, base, connections):
+    """Our async client, qca-sdk's with its default pool, or qca-sdk's with `connections` sockets."""
     if kind == "ours":
-        client = ours_async(base)
-    elif kind == "qca-pool":
-        client = qca_async_pool(base, len(sids))
-    else:
-        client = qca_async(base)
+        return ours_async(base)
+    if kind == "qca-pool":
+        return qca_async_pool(base, connections)
+    return qca_async(base)
+
+
+async def round_trips(kind, base, op, n, conc, agent_id):
+    client = async_client(kind, base, conc)
     lat: list[float] = []
 
     async def one():
@@ -147,12 +151,7 @@ async def fanout(kind, base, sids, expected, held=False):
     all of them have one, so all are open at the same moment (a client that cannot hold that
     many open fails instead of quietly streaming them a batch at a time)."""
     # Import and construct first: the growth measured is the fan-out's, not the library's import.
-    if kind == "ours":
-        client = ours_async(base)
-    elif kind == "qca-pool":
-        client = qca_async_pool(base, len(sids))
-    else:
-        client = qca_async(base)
+    client = async_client(kind, base, len(sids))
     # Warm up (runtime threads, connection pool, TLS config) with one call, for both clients.
     await client.models.list()
     rss0, cpu0 = rss_mb(), cpu_s()

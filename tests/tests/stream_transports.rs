@@ -63,6 +63,15 @@ fn frame(id: &str, ty: &str) -> String {
     format!("id: {id}\nevent: {ty}\ndata: {{\"type\":\"{ty}\",\"id\":\"{id}\",\"content\":[]}}\n\n")
 }
 
+/// Reads the stream to its end; every event must be Ok and carry an id.
+async fn drain_ids(stream: &mut qoder_cloud::stream::EventStream) -> Vec<String> {
+    let mut ids = Vec::new();
+    while let Some(ev) = stream.next().await {
+        ids.push(ev.unwrap().id.unwrap());
+    }
+    ids
+}
+
 fn chunk(s: &str) -> Vec<u8> {
     format!("{:x}\r\n{s}\r\n", s.len()).into_bytes()
 }
@@ -89,10 +98,7 @@ async fn direct_stream_handles_every_framing_and_resumes() {
     .await;
     let c = client(&server.base_url, |b| b);
     let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
-    let mut ids = Vec::new();
-    while let Some(ev) = stream.next().await {
-        ids.push(ev.unwrap().id.unwrap());
-    }
+    let ids = drain_ids(&mut stream).await;
     assert_eq!(ids, ["e1", "e2", "e3", "e4"], "every event once, in order, the replay dropped");
     assert_eq!(stream.reconnects(), 2);
     let heads = server.heads.lock().unwrap().clone();
@@ -158,10 +164,7 @@ async fn direct_stream_broken_chunking_reconnects() {
     .await;
     let c = client(&server.base_url, |b| b);
     let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
-    let mut ids = Vec::new();
-    while let Some(ev) = stream.next().await {
-        ids.push(ev.unwrap().id.unwrap());
-    }
+    let ids = drain_ids(&mut stream).await;
     assert_eq!(ids, ["e1", "e2"]);
     assert_eq!(stream.reconnects(), 1);
 

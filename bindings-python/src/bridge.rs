@@ -302,7 +302,8 @@ impl Waiting {
         let pending = slot.as_mut()?;
         let waker = Waker::from(self.clone());
         let mut cx = Context::from_waker(&waker);
-        let out = match std::panic::catch_unwind(AssertUnwindSafe(|| pending.source.poll(&mut cx))) {
+        let out = match std::panic::catch_unwind(AssertUnwindSafe(|| pending.source.poll(&mut cx)))
+        {
             Ok(Poll::Pending) => return None,
             Ok(Poll::Ready(out)) => out,
             Err(p) => Out::Panic(panic_message(&*p)),

@@ -3,11 +3,12 @@
 //! Hot path: the core hands events over in batches and keeps what it received in its own
 //! buffer. `__anext__` first tries `try_next()` without waiting; when an event is there it
 //! returns an already-completed awaitable ([`Ready`]), so a buffered event costs no event-loop
-//! round trip and no thread hop. Only when nothing is buffered does it fall back to a runtime
-//! future (`next()`), which also pulls the rest of the batch into the core's buffer.
+//! round trip and no thread hop. Only when nothing is buffered does it wait: as a [`Read`]
+//! polled by the bridge on each wakeup (no task of its own), which also pulls the rest of the
+//! batch into the core's buffer. Every wait, async or blocking, maps results through [`Read`].
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 
@@ -136,19 +137,18 @@ impl StreamInner {
         }
     }
 
-    /// Waits for the next event (on the runtime).
-    fn next_future(&self) -> impl std::future::Future<Output = Out> + Send + 'static {
+    /// Waits for the stream's lock, then for `want` (on the runtime): the blocking iterator's
+    /// wait, and an async read queued behind another one.
+    fn read_future(&self, want: Want) -> impl std::future::Future<Output = Out> + Send + 'static {
         let stream = self.stream.clone();
         let state = self.state.clone();
         async move {
-            let mut g = stream.lock().await;
-            let r = g.next().await;
-            state.sync(&g);
-            match r {
-                Some(Ok(ev)) => Out::Event(ev),
-                Some(Err(e)) => Out::Err(e),
-                None => Out::StopAsync,
-            }
+            let mut read = Read {
+                stream: stream.lock_owned().await,
+                state,
+                want,
+            };
+            std::future::poll_fn(|cx| read.poll(cx)).await
         }
     }
 
@@ -166,10 +166,7 @@ impl StreamInner {
                 };
                 poll_py(py, Box::new(read), Some(hook))
             }
-            Err(_) => match want {
-                Want::One => spawn_py_with(py, self.next_future(), Some(hook)),
-                Want::Batch(max) => spawn_py_with(py, self.batch_future(max), Some(hook)),
-            },
+            Err(_) => spawn_py_with(py, self.read_future(want), Some(hook)),
         }
     }
 
@@ -178,23 +175,10 @@ impl StreamInner {
         let v = g.take_buffered(max);
         (!v.is_empty()).then_some(v)
     }
-
-    fn batch_future(&self, max: usize) -> impl std::future::Future<Output = Out> + Send + 'static {
-        let stream = self.stream.clone();
-        let state = self.state.clone();
-        async move {
-            let mut g = stream.lock().await;
-            let r = g.next_batch(max).await;
-            state.sync(&g);
-            match r {
-                Ok(v) => Out::Events(v),
-                Err(e) => Out::Err(e),
-            }
-        }
-    }
 }
 
-/// A pending async read: the locked stream, polled by the bridge on each wakeup.
+/// A pending read: the locked stream, polled by the bridge on each wakeup (or by a runtime
+/// future, see [`StreamInner::read_future`]).
 struct Read {
     stream: tokio::sync::OwnedMutexGuard<CoreStream>,
     state: Arc<State>,
@@ -390,7 +374,7 @@ impl EventStream {
                 logging::drain(py);
                 Ok(None)
             }
-            Now::Wait => match self.wait(py, self.inner.next_future()) {
+            Now::Wait => match self.wait(py, self.inner.read_future(Want::One)) {
                 Ok(v) => Ok(Some(v)),
                 Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
                 Err(e) => Err(e),
@@ -420,7 +404,7 @@ impl EventStream {
             }
             return Ok(l.into_any());
         }
-        self.wait(py, self.inner.batch_future(max))
+        self.wait(py, self.inner.read_future(Want::Batch(max)))
     }
 
     /// Closes the stream at once (idempotent; safe from another thread while one waits).

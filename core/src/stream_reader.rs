@@ -356,17 +356,20 @@ impl Reader {
                     Err(TrySendError::Closed(_)) => false,
                     // Backpressure: wait for the consumer. Boxed, because it is the rare case
                     // and its future would otherwise enlarge every stream's task.
-                    Err(TrySendError::Full(batch)) => tokio::select! {
-                        biased;
-                        _ = closed.as_mut() => false,
-                        r = Box::pin(self.tx.send(batch)) => r.is_ok(),
-                    },
+                    Err(TrySendError::Full(batch)) => {
+                        let sent = tokio::select! {
+                            biased;
+                            _ = closed.as_mut() => false,
+                            r = Box::pin(self.tx.send(batch)) => r.is_ok(),
+                        };
+                        // Time spent waiting for the consumer is not idleness.
+                        timer.as_mut().reset(tokio::time::Instant::now() + idle);
+                        sent
+                    }
                 };
                 if !sent {
                     return Outcome::Finished;
                 }
-                // Time spent waiting for the consumer is not idleness.
-                timer.as_mut().reset(tokio::time::Instant::now() + idle);
             }
             if let Some(o) = end {
                 if let Outcome::Retry { error, .. } = o {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: Rust (core, emulator, integration), Python and Node, against freshly
-# started emulators. Installs what it needs (Python venv, maturin, pytest, npm packages).
+# started emulators, the fuzz targets briefly, then builds the packages users install
+# (scripts/package.sh) and tests them as a user would (scripts/install_test.sh).
+# Installs what it needs (Python venv, maturin, zig, pytest, npm packages).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -25,6 +27,11 @@ fi
 log "Fuzzing: every committed corpus and regression input replayed, then 10 s per target"
 # Strict: the regression inputs of the fixed findings (K1, K2) must keep passing.
 "$ROOT/scripts/fuzz.sh" "${QODER_FUZZ_SECONDS:-10}"
+
+log "Packaging: every distributable into dist/ (release build, profile dist)"
+"$ROOT/scripts/package.sh"
+log "Install test: dist/ into a fresh venv and an empty npm project, with no Rust on PATH"
+"$ROOT/scripts/install_test.sh"
 
 log "RELIABILITY.md: bad-input table from the recorded cases"
 python3 "$ROOT/scripts/reliability_report.py"

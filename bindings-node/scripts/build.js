@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 'use strict';
-// Builds the native addon `qoder-cloud.node` next to index.js.
-//
-// Runs as the package's `install` script: no prebuilt binaries exist yet, so installing the
-// package from a clone (`npm install ./bindings-node`) compiles the Rust crate with cargo.
-// Uses `napi build` (@napi-rs/cli, a devDependency) when it is installed, otherwise calls cargo
-// directly (a dependent project does not install our devDependencies) and copies the library.
+// Development build of the native addon: `qoder-cloud.node` next to index.js, which
+// lib/platform.js prefers over an installed platform package. Users never run this: the
+// published package has no install script and gets a prebuilt addon from its platform package
+// (scripts/package.sh builds those). Uses `napi build` (@napi-rs/cli, a devDependency) when it is
+// installed, otherwise calls cargo directly and copies the library.
 //
 // Profile: `--release` / `--debug`, else env QODER_NODE_PROFILE (release|debug), else release.
 // QODER_NODE_SKIP_BUILD=1 skips the build (e.g. when a prebuilt addon was copied in);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Full check of the Node package from a fresh clone:
-#   npm install (builds the native addon through the package's install script),
+#   npm ci (dev tools, exactly the lockfile), the native addon built by scripts/build.js,
 #   cargo build of the emulator, the d.ts freshness check, tsc over the examples and the types
 #   test, and the node:test suite against the emulator.
 # Env: QODER_NODE_PROFILE (debug by default here; release for benchmarks),
@@ -13,8 +13,9 @@ cd "$here"
 
 export QODER_NODE_PROFILE="${QODER_NODE_PROFILE:-debug}"
 
-echo "==> npm install (builds the native addon, profile: $QODER_NODE_PROFILE)"
-npm install --no-audit --no-fund
+echo "==> npm ci, then the native addon (profile: $QODER_NODE_PROFILE)"
+npm ci --no-audit --no-fund
+node scripts/build.js
 
 echo "==> cargo build -p qoder-emulator"
 (cd "$workspace" && cargo build -p qoder-emulator)

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Install test: what a user gets from dist/, on a machine with no Rust toolchain.
+#
+# With cargo and rustc removed from PATH it
+#   Python: creates a fresh venv, pip-installs the wheel from dist/ (plus pytest, pytest-asyncio
+#           and mypy, as a user's project would have), runs `qoder-emulator --help`, a quickstart
+#           that streams one turn through qoder_cloud.testing.Emulator, the user's own pytest tests
+#           through the registered fixtures, and `mypy --strict` over the user files; checks that
+#           installing the sdist without Rust stops at once with the message that says so;
+#   Node:   creates an empty npm project, installs the two tarballs from dist/ (main + this
+#           platform's package) with typescript, vitest and jest, runs `npx qoder-emulator --help`,
+#           the quickstart through qoder-cloud/testing, one user test under each of node:test,
+#           vitest and jest, and `tsc --strict` over a typed user file.
+# It prints install times and cold import/require times. Run scripts/package.sh first.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+USER_FILES="$ROOT/tests/install"
+
+shopt -s nullglob
+wheels=("$ROOT"/dist/qoder_cloud-*.whl)
+sdists=("$ROOT"/dist/qoder_cloud-*.tar.gz)
+npm_main=("$ROOT"/dist/qoder-cloud-[0-9]*.tgz)
+platform="$(node -e "console.log(require('./bindings-node/lib/platform').currentPlatform())")"
+npm_platform=("$ROOT"/dist/qoder-cloud-"$platform"-[0-9]*.tgz)
+shopt -u nullglob
+for a in wheels sdists npm_main npm_platform; do
+  declare -n arr="$a"
+  [ ${#arr[@]} -eq 1 ] || { echo "install test: expected exactly one $a artifact in dist/ (found ${#arr[@]}); run scripts/package.sh" >&2; exit 1; }
+done
+
+# A PATH without Rust: every directory holding cargo or rustc is dropped.
+clean_path=""
+IFS=: read -ra dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+  [ -n "$d" ] || continue
+  if [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || [ -e "$d/rustup" ]; then continue; fi
+  clean_path="${clean_path:+$clean_path:}$d"
+done
+export PATH="$clean_path"
+export CARGO_HOME=/nonexistent RUSTUP_HOME=/nonexistent
+unset QODER_EMULATOR_BIN QODER_NODE_ADDON QODER_BASE_URL QODER_ACCESS_TOKEN VIRTUAL_ENV
+if command -v cargo >/dev/null || command -v rustc >/dev/null; then
+  echo "install test: cargo/rustc still on PATH" >&2; exit 1
+fi
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/qoder-install.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+ms() { date +%s%3N; }
+passed=0
+ok() { passed=$((passed + 1)); log "ok: $*"; }
+die() { echo "install test FAILED: $*" >&2; echo "install: $passed passed, 1 failed"; exit 1; }
+# has PATTERN TEXT: TEXT contains a line matching the extended regex PATTERN.
+has() { grep -Eq -- "$1" <<<"$2"; }
+
+# ---------------------------------------------------------------- Python
+log "Python: fresh venv, pip install $(basename "${wheels[0]}")"
+python3 -m venv "$WORK/venv"
+PY="$WORK/venv/bin/python"
+"$PY" -m pip install -q --disable-pip-version-check --upgrade pip
+"$PY" -m pip install -q --disable-pip-version-check "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10"
+t0=$(ms)
+"$PY" -m pip install -q --disable-pip-version-check "${wheels[0]}"
+py_install_ms=$(( $(ms) - t0 ))
+ok "wheel installed in ${py_install_ms} ms"
+
+has -- "--port" "$("$WORK/venv/bin/qoder-emulator" --help)" || die "qoder-emulator --help"
+ok "qoder-emulator --help (console script runs the bundled binary)"
+
+out="$(cd "$WORK" && "$PY" "$USER_FILES/python/quickstart.py")" || die "the Python quickstart failed"
+echo "$out"
+has "^stop: end_turn$" "$out" || die "the Python quickstart did not end its turn"
+ok "Python quickstart streamed a turn to end_turn"
+
+out="$(cd "$USER_FILES/python" && "$PY" -m pytest -q -p no:cacheprovider test_user_app.py 2>&1)" || { echo "$out"; die "pytest with the installed plugin"; }
+echo "$out" | tail -n 1
+has '^3 passed' "$out" || die "pytest did not run the 3 user tests"
+ok "pytest fixtures from the installed plugin"
+
+(cd "$WORK" && "$PY" -m mypy --strict --cache-dir "$WORK/mypy-cache" "$USER_FILES/python/quickstart.py" "$USER_FILES/python/user_typed.py" "$USER_FILES/python/test_user_app.py") || die "mypy --strict"
+ok "mypy --strict on the user files"
+
+py_import_ms=$("$PY" - <<'PY'
+import subprocess, sys, time
+best = None
+for _ in range(5):
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import qoder_cloud"], check=True)
+    base = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    d = (base - t) - (time.perf_counter() - base)
+    best = d if best is None else min(best, d)
+print(round(best * 1000, 1))
+PY
+)
+ok "cold import qoder_cloud: ${py_import_ms} ms over a bare interpreter start (best of 5)"
+
+log "Python: installing the sdist without Rust must stop with a clear message"
+set +e
+sdist_out="$("$PY" -m pip install --no-cache-dir --disable-pip-version-check "${sdists[0]}" 2>&1)"
+sdist_rc=$?
+set -e
+if [ $sdist_rc -ne 0 ] && grep -q "needs a Rust toolchain, version 1.89 or newer" <<<"$sdist_out"; then
+  ok "sdist without Rust: fails with the toolchain message"
+else
+  echo "$sdist_out" | tail -n 30; die "the sdist without Rust did not fail with the toolchain message"
+fi
+
+# ---------------------------------------------------------------- Node
+log "Node: empty npm project, npm install $(basename "${npm_main[0]}") $(basename "${npm_platform[0]}")"
+mkdir -p "$WORK/app" && cd "$WORK/app"
+npm init -y >/dev/null
+npm pkg set type=commonjs >/dev/null
+npm install --no-audit --no-fund --loglevel=error typescript@5 @types/node@20 vitest@3 jest@29 >/dev/null
+t0=$(ms)
+npm install --no-audit --no-fund --loglevel=error "${npm_main[0]}" "${npm_platform[0]}"
+node_install_ms=$(( $(ms) - t0 ))
+ok "npm packages installed in ${node_install_ms} ms"
+[ ! -e node_modules/qoder-cloud/Cargo.toml ] && [ ! -d node_modules/qoder-cloud/src ] || die "the main npm package carries Rust sources"
+has '"install"' "$(node -p "JSON.stringify(require('qoder-cloud/package.json').scripts || {})")" && die "the main npm package has an install script"
+ok "main package has no Rust sources and no install script"
+
+has -- "--port" "$(npx --no-install qoder-emulator --help)" || die "npx qoder-emulator --help"
+ok "npx qoder-emulator --help"
+
+cp "$USER_FILES"/node/* .
+out="$(node quickstart.mjs)" || die "the Node quickstart failed"
+echo "$out"
+has "^stop: end_turn$" "$out" || die "the Node quickstart did not end its turn"
+ok "Node quickstart streamed a turn to end_turn"
+
+node --test node-test.test.mjs || die "node:test"
+ok "node:test with qoder-cloud/testing"
+npx --no-install vitest run vitest.test.mjs || die "vitest"
+ok "vitest with qoder-cloud/testing"
+npx --no-install jest --ci jest.test.cjs || die "jest"
+ok "jest with qoder-cloud/testing"
+npx --no-install tsc -p tsconfig.json || die "tsc --strict"
+ok "tsc --strict on a typed user file"
+
+node_require_ms=$(node -e "
+const { execFileSync } = require('node:child_process');
+let best = Infinity;
+for (let i = 0; i < 5; i++) {
+  const t = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', 'require(\"qoder-cloud\")']);
+  const b = process.hrtime.bigint();
+  execFileSync(process.execPath, ['-e', '0']);
+  best = Math.min(best, Number((b - t) - (process.hrtime.bigint() - b)) / 1e6);
+}
+console.log(best.toFixed(1));")
+ok "cold require('qoder-cloud'): ${node_require_ms} ms over a bare node start (best of 5)"
+
+wheel_kb=$(( $(stat -c %s "${wheels[0]}") / 1024 ))
+log "sizes: wheel ${wheel_kb} KiB, npm main $(( $(stat -c %s "${npm_main[0]}") / 1024 )) KiB, npm $platform $(( $(stat -c %s "${npm_platform[0]}") / 1024 )) KiB"
+[ "$wheel_kb" -le 8192 ] || die "the wheel is over 8 MiB"
+ok "wheel within 8 MiB"
+echo "install: $passed passed, 0 failed"

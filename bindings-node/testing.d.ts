@@ -1,0 +1,155 @@
+// Types of `qoder-cloud/testing`: offline test helpers around the local `qoder-emulator`.
+
+import type { Client, ClientOptions } from './index';
+
+/**
+ * Options of {@link startEmulator}. They mirror the `qoder-emulator` command-line flags in
+ * camelCase; every one is optional. Unknown keys and values of the wrong type or range throw
+ * (synchronously) a `TypeError` / `RangeError` whose message and `param` name the option.
+ */
+export interface EmulatorOptions {
+  /** Bind address (`--host`). Default `127.0.0.1`. */
+  host?: string;
+  /** API path prefix (`--prefix`). Default `/api/v1/cloud`; `''` serves the API at the root. */
+  prefix?: string;
+  /** Region behaviour (`--region`): `cn` lowers the default body limit to 4 MiB like the real gateway. Default `global`. */
+  region?: 'global' | 'cn';
+  /** Request body limit in bytes (`--max-body-bytes`). Default: the region's (32 MiB global, 4 MiB cn). */
+  maxBodyBytes?: number;
+  /** Interval between SSE `: keep-alive` comments in ms (`--keepalive-ms`, positive). Default 15 000. */
+  keepaliveMs?: number;
+  /** Delay before each step of a scripted turn in ms (`--turn-delay-ms`), so a test can observe `running`. Default 0. */
+  turnDelayMs?: number;
+  /** Server-wide fault spec applied to every API request from the start (`--fault`), e.g. `"status=503;count=1"`. A spec the emulator cannot parse makes the start reject with its message. */
+  fault?: string;
+  /** HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` per connection (`--h2-max-streams`). Default 200. */
+  h2MaxStreams?: number | 'unlimited';
+  /** Accepted bearer tokens (`--token`, repeated); at least one. Default: any non-empty token is accepted. `client()` then uses `tokens[0]` unless `accessToken` is given. */
+  tokens?: readonly string[];
+  /** Tokens that authenticate but are refused with 403 `permission_error` (`--forbidden-token`, repeated). */
+  forbiddenTokens?: readonly string[];
+  /** Passes `--tls` to the emulator. Needs an emulator build that supports the flag; one that does not refuses to start and the Promise rejects with its message. */
+  tls?: boolean;
+  /** Further arguments appended verbatim to the emulator's command line. */
+  extraArgs?: readonly string[];
+  /** How long to wait for the emulator to report it is listening, in ms. Default 30 000. */
+  startupTimeout?: number;
+  /** The bearer token `client()` sends. Default `tokens[0]` when `tokens` is given, else {@link DEFAULT_ACCESS_TOKEN}. */
+  accessToken?: string;
+}
+
+/** The document of `GET /_emulator/stats`. Counters start at zero and are cleared by `reset()`. */
+export interface EmulatorStats {
+  /** API requests per `"METHOD /route-template"` below the prefix (e.g. `"POST /agents"`), plus `unmatched` once a request matched no route. Only keys that were hit appear; control requests are not counted. */
+  requests: Record<string, number>;
+  /** Sum of all API requests. */
+  requests_total: number;
+  /** Objects created per type (`agent`, `session`, ...) and persisted events per event type (`agent.message`, ...). */
+  objects_created: Record<string, number>;
+  /** TCP connections: currently open and accepted in total. */
+  connections: { open: number; total: number };
+  /** SSE streams: currently open and opened in total. */
+  streams: { open: number; total: number };
+  /** Requests a fault was applied to. */
+  faults_injected: number;
+  /** Requests answered from the idempotency store. */
+  idempotent_replays: number;
+  /** Requests to the signed file-download URLs. */
+  storage_requests: number;
+  /** Of those, requests that carried an `Authorization` header. */
+  storage_requests_with_auth: number;
+  /** Counters added by newer emulator versions. */
+  [key: string]: unknown;
+}
+
+/** The emulator's clock, as returned by {@link Emulator.advanceClock}. */
+export interface EmulatorClock {
+  /** The emulator's current time, RFC 3339 UTC. */
+  now: string;
+  /** How far the clock has been advanced, in seconds. */
+  offset_seconds: number;
+}
+
+/**
+ * The error a control call (`setFault`, `stats`, `reset`, `advanceClock`) rejects with when the
+ * emulator answers with an error status; network failures reject with the underlying error.
+ */
+export interface EmulatorControlError extends Error {
+  /** The HTTP status, e.g. 400 for an invalid fault spec. */
+  status: number;
+  /** `error.type` of the emulator's envelope, e.g. `invalid_request_error`. */
+  type?: string;
+  /** `error.param` of the envelope, e.g. `spec`. */
+  param?: string;
+  /** The parsed response body. */
+  body: unknown;
+}
+
+/** A running emulator, as resolved by {@link startEmulator}. */
+export interface Emulator {
+  /** The API base URL to give a client, e.g. `http://127.0.0.1:40123/api/v1/cloud` (no trailing slash). */
+  readonly baseUrl: string;
+  /** Scheme, host and port, e.g. `http://127.0.0.1:40123`; the control endpoints live under `${origin}/_emulator/`. */
+  readonly origin: string;
+  /** The bearer token `client()` uses. */
+  readonly accessToken: string;
+  /** Process id of the emulator. */
+  readonly pid: number;
+  /**
+   * A new `Client` pointed at this emulator: `new Client({ baseURL, accessToken, ...overrides })`.
+   * The caller owns it (`client.close()` when done; `close()` of the emulator does not close it).
+   * @param overrides Client options that win over the defaults, e.g. `{ maxRetries: 0 }`.
+   */
+  client(overrides?: ClientOptions): Client;
+  /**
+   * Sets the server-wide fault spec applied to every later API request (`null` clears it and
+   * resets its counter). Rejects with an {@link EmulatorControlError} (status 400, the emulator's
+   * message) when the spec cannot be parsed.
+   * @param spec e.g. `"status=503;count=1"` or `"path=/agents;method=POST;status=429;retry-after=1"`.
+   */
+  setFault(spec: string | null): Promise<void>;
+  /** The emulator's counters (`GET /_emulator/stats`). */
+  stats(): Promise<EmulatorStats>;
+  /** Drops every resource, idempotency key and counter, and ends open streams and turns (`POST /_emulator/reset`). */
+  reset(): Promise<void>;
+  /**
+   * Moves the emulator's clock forward (timestamps, idempotency retention, dream progress).
+   * @param seconds A non-negative number of seconds (fractions allowed).
+   * @returns The clock after the move.
+   */
+  advanceClock(seconds: number): Promise<EmulatorClock>;
+  /**
+   * Stops the emulator: closes its stdin, waits for it to exit (SIGKILL after 5 s). Idempotent;
+   * every call returns the same Promise.
+   */
+  close(): Promise<void>;
+  /** `await using emu = await startEmulator()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** The bearer token `client()` sends by default: `'pt-qoder-emulator'`. */
+export declare const DEFAULT_ACCESS_TOKEN: string;
+
+/**
+ * Starts a local emulator of the Qoder Cloud Agents API on an ephemeral port and resolves once it
+ * is listening.
+ *
+ * The binary is the one named by env `QODER_EMULATOR_BIN`, else the prebuilt `qoder-emulator` of
+ * this platform's package. The emulator stops when `close()` is called, when this process exits,
+ * and — because its stdin is a pipe from this process — even when this process is killed. A
+ * forgotten emulator never keeps the test runner alive.
+ *
+ * @throws {TypeError | RangeError} Synchronously, for an unknown option or an invalid value (the message names it).
+ * @returns A Promise that rejects when no binary is available or it cannot be run, when the
+ *   emulator exits before it is ready, or after `startupTimeout` ms; the message includes the
+ *   emulator's stderr.
+ *
+ * @example
+ * const { startEmulator } = require('qoder-cloud/testing');
+ * const emu = await startEmulator();
+ * const client = emu.client({ maxRetries: 0 });
+ * const agent = await client.agents.create({ name: 'a', model: 'auto' });
+ * client.close();
+ * await emu.close();
+ */
+export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>;

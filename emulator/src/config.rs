@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::tls::TlsConfig;
+
 /// Default request-body limit for the global region (32 MiB).
 pub const GLOBAL_MAX_BODY: usize = 32 * 1024 * 1024;
 /// Request-body limit for the CN region (4 MiB).
@@ -54,6 +56,12 @@ pub struct EmulatorConfig {
     /// HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS` per connection (default 200, hyper's and a
     /// common server value); `None` = unlimited.
     pub h2_max_streams: Option<u32>,
+    /// Serve HTTPS instead of cleartext HTTP (default `None`): HTTP/2 or
+    /// HTTP/1.1 chosen by ALPN, like production.
+    pub tls: Option<TlsConfig>,
+    /// ALPN protocols offered over TLS, preferred first (default `["h2", "http/1.1"]`;
+    /// only those two values; empty = no ALPN, so HTTP/1.1). Ignored without `tls`.
+    pub alpn: Vec<String>,
 }
 
 impl Default for EmulatorConfig {
@@ -70,6 +78,8 @@ impl Default for EmulatorConfig {
             allowed_tokens: None,
             forbidden_tokens: Vec::new(),
             h2_max_streams: Some(200),
+            tls: None,
+            alpn: crate::tls::default_alpn(),
         }
     }
 }
@@ -81,6 +91,15 @@ impl EmulatorConfig {
             Region::Global => GLOBAL_MAX_BODY,
             Region::Cn => CN_MAX_BODY,
         })
+    }
+
+    /// `https` with TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// The prefix normalised to `/x/y` (leading slash, no trailing slash; empty allowed).

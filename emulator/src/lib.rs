@@ -12,6 +12,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! With `tls: Some(TlsConfig::generate())` it serves HTTPS (HTTP/2 or
+//! HTTP/1.1 by ALPN) and [`RunningEmulator::ca_pem`] gives the CA to trust.
+//!
 //! or run the `qoder-emulator` binary (see the crate README).
 #![warn(missing_docs)]
 
@@ -41,12 +44,14 @@ pub mod session;
 pub mod state;
 pub mod stats;
 pub mod stream;
+pub mod tls;
 pub mod turn;
 pub mod validate;
 pub mod zip;
 
 pub use config::{EmulatorConfig, Region};
 pub use faults::FaultSpec;
+pub use tls::TlsConfig;
 
 use state::AppState;
 
@@ -62,12 +67,18 @@ impl Emulator {
 }
 
 /// Binds the listener and starts serving in the background on the current
-/// tokio runtime. Fails on bind errors or an invalid `config.fault` spec.
+/// tokio runtime. Fails on bind errors, an invalid `config.fault` spec, an
+/// invalid `config.alpn` list or unusable TLS material.
 pub async fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
+    let tls = match &config.tls {
+        Some(t) => Some(Arc::new(tls::TlsServer::new(t, &config.host, &config.alpn)?)),
+        None => None,
+    };
     let state = AppState::new(config).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let state = Arc::new(state);
-    let (addr, join) = server::bind(state.clone()).await?;
-    Ok(RunningEmulator { addr, state, join: Some(join) })
+    let ca_pem = tls.as_ref().map(|t| t.ca_pem().to_string());
+    let (addr, join) = server::bind(state.clone(), tls).await?;
+    Ok(RunningEmulator { addr, state, ca_pem, join: Some(join) })
 }
 
 /// A running emulator. Dropping it stops the server (without waiting);
@@ -76,6 +87,7 @@ pub async fn start(config: EmulatorConfig) -> std::io::Result<RunningEmulator> {
 pub struct RunningEmulator {
     addr: SocketAddr,
     state: Arc<AppState>,
+    ca_pem: Option<String>,
     join: Option<tokio::task::JoinHandle<()>>,
 }
 
@@ -85,12 +97,19 @@ impl RunningEmulator {
         self.addr
     }
 
-    /// `http://HOST:PORT` (control endpoints live at `{root_url}/_emulator/...`).
+    /// `http://HOST:PORT`, or `https://` with TLS (control endpoints live at
+    /// `{root_url}/_emulator/...`).
     pub fn root_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.state.config.scheme(), self.addr)
     }
 
-    /// `http://HOST:PORT/api/v1/cloud` (no trailing slash).
+    /// With TLS, the PEM clients should trust: the generated CA certificate,
+    /// or the given certificate chain. `None` without TLS.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
+    }
+
+    /// `http://HOST:PORT/api/v1/cloud` (`https://` with TLS; no trailing slash).
     pub fn base_url(&self) -> String {
         format!("{}{}", self.root_url(), self.state.prefix)
     }

@@ -6,6 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
+use crate::tls::Negotiated;
+
 /// Emulator-wide counters.
 #[derive(Debug, Default)]
 pub struct Stats {
@@ -13,6 +15,10 @@ pub struct Stats {
     objects: Mutex<BTreeMap<String, u64>>,
     open_connections: AtomicI64,
     total_connections: AtomicU64,
+    tls_handshakes: AtomicU64,
+    tls_handshake_failures: AtomicU64,
+    /// Handshakes per negotiated protocol: `h2`, `http/1.1`, none.
+    alpn: [AtomicU64; 3],
     open_streams: AtomicI64,
     total_streams: AtomicU64,
     faults_injected: AtomicU64,
@@ -34,6 +40,23 @@ impl Stats {
         *m.entry(kind.to_string()).or_default() += n;
     }
 
+    /// Counts one completed TLS handshake and the protocol ALPN chose (`h2`,
+    /// `http/1.1` or none), so tests can prove HTTP/2 was really negotiated.
+    pub fn count_tls_handshake(&self, alpn: Negotiated) {
+        self.tls_handshakes.fetch_add(1, Ordering::Relaxed);
+        let i = match alpn {
+            Negotiated::H2 => 0,
+            Negotiated::Http1 => 1,
+            Negotiated::None => 2,
+        };
+        self.alpn[i].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one failed (or timed-out) TLS handshake.
+    pub fn count_tls_failure(&self) {
+        self.tls_handshake_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts one injected fault.
     pub fn count_fault(&self) {
         self.faults_injected.fetch_add(1, Ordering::Relaxed);
@@ -53,8 +76,8 @@ impl Stats {
         }
     }
 
-    /// Clears request/object/fault counters (connection gauges are kept: they
-    /// describe live sockets, not state).
+    /// Clears request/object/fault counters (connection gauges and the TLS
+    /// counters are kept: they describe sockets, not state).
     pub fn reset(&self) {
         self.requests.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.objects.lock().unwrap_or_else(|e| e.into_inner()).clear();
@@ -70,6 +93,7 @@ impl Stats {
         let requests = self.requests.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let objects = self.objects.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let total: u64 = requests.values().sum();
+        let alpn = |i: usize| self.alpn[i].load(Ordering::Relaxed);
         json!({
             "requests": requests,
             "requests_total": total,
@@ -77,6 +101,9 @@ impl Stats {
             "connections": {
                 "open": self.open_connections.load(Ordering::Relaxed).max(0),
                 "total": self.total_connections.load(Ordering::Relaxed),
+                "tls_handshakes": self.tls_handshakes.load(Ordering::Relaxed),
+                "tls_handshake_failures": self.tls_handshake_failures.load(Ordering::Relaxed),
+                "alpn": {"h2": alpn(0), "http/1.1": alpn(1), "none": alpn(2)},
             },
             "streams": {
                 "open": self.open_streams.load(Ordering::Relaxed).max(0),
@@ -98,7 +125,7 @@ pub struct Gauge {
 }
 
 impl Gauge {
-    /// Tracks one open TCP connection.
+    /// Tracks one open TCP connection (counted before any TLS handshake).
     pub fn connection(stats: Arc<Stats>) -> Self {
         stats.open_connections.fetch_add(1, Ordering::Relaxed);
         stats.total_connections.fetch_add(1, Ordering::Relaxed);

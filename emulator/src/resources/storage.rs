@@ -44,7 +44,7 @@ pub fn signed_url(ctx: &Ctx, file_id: &str, expires_us: i64) -> String {
         .unwrap_or_else(|| "127.0.0.1".into());
     let expires = expires_us.div_euclid(1_000_000);
     let id = utf8_percent_encode(file_id, SEGMENT);
-    format!("http://{host}{PREFIX}files/{id}?expires={expires}&sig={}", signature(st, file_id, expires))
+    format!("{}://{host}{PREFIX}files/{id}?expires={expires}&sig={}", st.config.scheme(), signature(st, file_id, expires))
 }
 
 /// Serves `GET /_storage/files/{file_id}` (`rest` is the path after [`PREFIX`]).

@@ -9,7 +9,7 @@ cargo build -q --release -p qoder-emulator -p qoder-bench
 if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
   ensure_venv
   log "installing the Python package (release) and the peer qca-sdk"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$ROOT/bindings-python" "qca-sdk==0.11.0"
+  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check "$ROOT/bindings-python" "qca-sdk==0.11.0"
 fi
 if [ -f "$ROOT/bindings-node/package.json" ]; then
   log "installing the Node package and the peer's eventsource-parser"

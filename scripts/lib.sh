@@ -3,17 +3,21 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 VENV="$ROOT/.venv"
+# Windows venvs keep their executables in Scripts/, every other platform in bin/.
+case "$(uname -s)" in MINGW*|MSYS*|CYGWIN*) VENV_BIN="$VENV/Scripts" ;; *) VENV_BIN="$VENV/bin" ;; esac
+# The interpreter that makes the venv: python3, else python (Windows installs have only that).
+PYTHON3="$(command -v python3 || command -v python || echo python3)"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
 # Creates the Python venv with the build and test tools, once.
 ensure_venv() {
-  if [ ! -x "$VENV/bin/python" ]; then
+  if [ ! -x "$VENV_BIN/python" ] && [ ! -x "$VENV_BIN/python.exe" ]; then
     log "creating Python venv at $VENV"
-    python3 -m venv "$VENV"
+    "$PYTHON3" -m venv "$VENV"
   fi
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10"
+  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
+  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10"
 }
 
 # Builds the emulator binary (debug) and prints its path.

@@ -53,11 +53,11 @@ esac
 
 if want wheel || want sdist || [ "$ZIG" = 1 ]; then
   log "packaging tools into $VENV (maturin, ziglang, cargo-zigbuild)"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+  [ -x "$VENV_BIN/python" ] || [ -x "$VENV_BIN/python.exe" ] || "$PYTHON3" -m venv "$VENV"
   tools=("maturin>=1.9,<2")
   [ "$ZIG" = 1 ] && tools+=("ziglang>=0.13" "cargo-zigbuild>=0.19")
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
-  export PATH="$VENV/bin:$PATH" # cargo-zigbuild finds zig through `python -m ziglang`
+  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check "${tools[@]}"
+  export PATH="$VENV_BIN:$PATH" # cargo-zigbuild finds zig through `python -m ziglang`
 fi
 rustup target list --installed 2>/dev/null | grep -qx "$TARGET" || rustup target add "$TARGET"
 
@@ -66,7 +66,13 @@ if want wheel || want npm-platform; then
   crates=(-p qoder-emulator)
   want npm-platform && crates+=(-p qoder-cloud-node)
   log "building ${crates[*]//-p /} for $TARGET (profile dist; a few minutes on 2 cores)"
-  if [ "$ZIG" = 1 ]; then
+  if [ "$ZIG" = 1 ] && [[ "$TARGET" == *-musl ]] && want npm-platform; then
+    # musl links statically by default, and Rust builds no shared library that way: the Node
+    # addon (a cdylib loaded by a dynamically linked node) needs the C runtime linked dynamically,
+    # while the emulator stays a static binary.
+    cargo zigbuild --profile dist --target "$CARGO_TARGET" -p qoder-emulator
+    RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=-crt-static" cargo zigbuild --profile dist --target "$CARGO_TARGET" -p qoder-cloud-node
+  elif [ "$ZIG" = 1 ]; then
     cargo zigbuild --profile dist --target "$CARGO_TARGET" "${crates[@]}"
   else
     cargo build --profile dist --target "$TARGET" "${crates[@]}"

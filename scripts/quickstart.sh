@@ -17,10 +17,10 @@ log "[2/5] Rust quickstart"
 if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
   ensure_venv
   log "[3/5] building and installing the Python package into .venv (maturin develop, debug)"
-  (cd "$ROOT/bindings-python" && VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop)
+  (cd "$ROOT/bindings-python" && VIRTUAL_ENV="$VENV" PATH="$VENV_BIN:$PATH" "$VENV_BIN/maturin" develop)
   log "[4/5] Python quickstart (async, then sync)"
-  "$VENV/bin/python" "$ROOT/examples/python/quickstart.py"
-  "$VENV/bin/python" "$ROOT/examples/python/quickstart_sync.py"
+  "$VENV_BIN/python" "$ROOT/examples/python/quickstart.py"
+  "$VENV_BIN/python" "$ROOT/examples/python/quickstart_sync.py"
 fi
 
 if [ -f "$ROOT/bindings-node/package.json" ]; then

@@ -121,7 +121,7 @@ pub struct Config {
     pub(crate) platform: Platform,
     pub(crate) stream_idle_timeout: Duration,
     pub(crate) max_event_bytes: usize,
-    pub(crate) danger_accept_invalid_certs: bool,
+    pub(crate) net: crate::net::Net,
     pub(crate) http2_prior_knowledge: bool,
     pub(crate) direct_streams: bool,
 }
@@ -188,7 +188,7 @@ pub struct ClientBuilder {
     platform: Option<Platform>,
     stream_idle_timeout: Option<Duration>,
     max_event_bytes: Option<usize>,
-    danger_accept_invalid_certs: bool,
+    net: crate::net::NetOptions,
     http2_prior_knowledge: Option<bool>,
     pooled_streams: bool,
     ignore_env: bool,
@@ -265,9 +265,40 @@ impl ClientBuilder {
         self.max_event_bytes = Some(n);
         self
     }
-    /// Disables TLS certificate verification. Never use this outside a test bench.
+    /// Disables TLS certificate verification. Never use this outside a test bench: the client
+    /// logs a warning before its first request.
     pub fn danger_accept_invalid_certs(mut self, yes: bool) -> Self {
-        self.danger_accept_invalid_certs = yes;
+        self.net.danger_accept_invalid_certs = yes;
+        self
+    }
+    /// Trusts the CA certificates of a PEM file too, on top of the bundled roots and the system
+    /// store (which honours `SSL_CERT_FILE` / `SSL_CERT_DIR`). May be called more than once.
+    pub fn add_ca_certificate_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.net.extra_ca.push(crate::net::CaSource::File(path.into()));
+        self
+    }
+    /// Trusts the CA certificates of PEM text too (see [`Self::add_ca_certificate_file`]).
+    pub fn add_ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.net.extra_ca.push(crate::net::CaSource::Pem(pem.into()));
+        self
+    }
+    /// Sends every request through this proxy (`http://host:port` or `https://host:port`,
+    /// credentials allowed), still honouring `NO_PROXY`. Without it, `HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` apply.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.net.proxy = Some(url.into());
+        self
+    }
+    /// A client certificate for mutual TLS: the certificate chain and its private key, each as a
+    /// PEM file or PEM text.
+    pub fn client_certificate(mut self, cert: crate::net::CaSource, key: crate::net::SecretPem) -> Self {
+        self.net.client_cert = Some(cert);
+        self.net.client_key = Some(key);
+        self
+    }
+    /// All trust, proxy and client-certificate settings at once (what the bindings pass).
+    pub fn network(mut self, net: crate::net::NetOptions) -> Self {
+        self.net = net;
         self
     }
     /// Speaks HTTP/2 without negotiation on plain `http://` URLs (e.g. a local emulator), so
@@ -345,7 +376,12 @@ impl ClientBuilder {
             platform: self.platform.clone().unwrap_or_default(),
             stream_idle_timeout: self.stream_idle_timeout.unwrap_or(Duration::from_secs(90)),
             max_event_bytes: self.max_event_bytes.unwrap_or(crate::config::DEFAULT_MAX_EVENT_BYTES),
-            danger_accept_invalid_certs: self.danger_accept_invalid_certs,
+            net: {
+                let platform = self.platform.clone().unwrap_or_default();
+                // Node's own way of adding CAs; other runtimes have SSL_CERT_FILE / SSL_CERT_DIR.
+                let node_extra = if platform.lang == "node" { self.env("NODE_EXTRA_CA_CERTS") } else { None };
+                self.net.resolve(node_extra)?
+            },
             http2_prior_knowledge: self
                 .http2_prior_knowledge
                 .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),

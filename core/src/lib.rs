@@ -22,6 +22,7 @@ pub mod error;
 pub mod log;
 pub mod memory;
 pub mod models;
+pub mod net;
 pub mod operations;
 pub mod pagination;
 pub mod request;

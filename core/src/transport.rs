@@ -50,6 +50,9 @@ pub struct Transport {
     user_agent: String,
     os: &'static str,
     arch: &'static str,
+    /// Safety warnings not logged yet (see `warn_once`).
+    warnings: std::sync::Mutex<Vec<String>>,
+    warnings_pending: std::sync::atomic::AtomicBool,
 }
 
 fn os_name() -> &'static str {
@@ -86,14 +89,16 @@ impl Transport {
     /// Builds the pools.
     pub fn new(config: Config) -> Result<Self> {
         let build = |b: reqwest::ClientBuilder| {
-            b.connect_timeout(config.connect_timeout)
+            config
+                .net
+                .apply(b)?
+                .connect_timeout(config.connect_timeout)
                 .tcp_keepalive(Duration::from_secs(30))
                 .tcp_nodelay(true)
                 .pool_idle_timeout(Duration::from_secs(90))
                 // Retries are ours (`retry.rs`, idempotency keys, stream resume); reqwest's own
                 // would clone every request's headers up front to be able to repeat it.
                 .retry(reqwest::retry::never().max_retries_per_request(0))
-                .danger_accept_invalid_certs(config.danger_accept_invalid_certs)
                 .build()
                 .map_err(|e| Error::new(ErrorKind::Connection, format!("cannot build HTTP client: {e}")))
         };
@@ -109,13 +114,60 @@ impl Transport {
             "qoder-cloud/{} ({}; {})",
             config.platform.package_version, config.platform.lang, config.platform.runtime
         );
-        let direct_streams = config.direct_streams && crate::stream_conn::eligible(&config.base_url, config.http2_prior_knowledge);
+        // An explicit proxy applies to streams too, so they stay on reqwest, which speaks to it.
+        let direct_streams = config.direct_streams
+            && config.net.proxy.is_none()
+            && crate::stream_conn::eligible(&config.base_url, config.http2_prior_knowledge);
+        let warnings = config.net.warnings(&config.base_url);
+        let warnings_pending = std::sync::atomic::AtomicBool::new(!warnings.is_empty());
+        let warnings = std::sync::Mutex::new(warnings);
         let stream_gate = tokio::sync::Semaphore::new(crate::stream_conn::MAX_CONNECTING);
-        Ok(Self { config, direct_streams, stream_gate, http, bare, logger: Default::default(), user_agent, os: os_name(), arch: arch_name() })
+        Ok(Self {
+            config,
+            direct_streams,
+            stream_gate,
+            http,
+            bare,
+            logger: Default::default(),
+            user_agent,
+            os: os_name(),
+            arch: arch_name(),
+            warnings,
+            warnings_pending,
+        })
     }
 
     fn logger(&self) -> Option<Logger> {
         self.logger.read().ok().and_then(|g| g.clone())
+    }
+
+    /// Logs the configuration's safety warnings (verification off, a token in cleartext) once,
+    /// before the first request: by then the bindings have attached their logger.
+    pub(crate) fn warn_once(&self) {
+        // One relaxed load per request when there is nothing (left) to say.
+        if !self.warnings_pending.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        self.warnings_pending.store(false, std::sync::atomic::Ordering::Relaxed);
+        let pending = match self.warnings.lock() {
+            Ok(mut w) if !w.is_empty() => std::mem::take(&mut *w),
+            _ => return,
+        };
+        let logger = self.logger();
+        for message in pending {
+            let rec = LogRecord {
+                level: LogLevel::Warn,
+                event: "insecure",
+                method: String::new(),
+                path: String::new(),
+                status: None,
+                attempt: 0,
+                request_id: None,
+                delay: None,
+                message,
+            };
+            log::emit(logger.as_ref(), rec);
+        }
     }
 
     fn url(&self, req: &ApiRequest) -> Result<url::Url> {
@@ -222,6 +274,7 @@ impl Transport {
     }
 
     async fn run(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
+        self.warn_once();
         self.check_size(&req)?;
         let key = req.opts.idempotency_key.clone().or_else(|| {
             (req.method == Method::POST || req.method == Method::DELETE || req.method == Method::PUT)

@@ -39,6 +39,9 @@ export interface Logger {
   log?(message: string, record: LogRecord): void;
 }
 
+/** A PEM file path, PEM text (holding a `-----BEGIN` line), or PEM bytes. */
+export type CertSource = string | Uint8Array;
+
 export interface ClientOptions {
   /** PAT or service-account token. Default: env `QODER_ACCESS_TOKEN`, then `QODER_PAT`. */
   accessToken?: string;
@@ -62,6 +65,20 @@ export interface ClientOptions {
   maxEventBytes?: number;
   /** Request body limit in bytes (default: the region's, 32 MB global / 4 MB cn). */
   maxBodyBytes?: number;
+  /**
+   * Extra trusted CA certificates, on top of the bundled roots and the system store (which honours
+   * `SSL_CERT_FILE` / `SSL_CERT_DIR`; `NODE_EXTRA_CA_CERTS` is added too): a PEM file path, PEM
+   * text, a Buffer, or an array of them. E.g. a TLS-inspecting corporate proxy's CA.
+   */
+  caCerts?: CertSource | CertSource[];
+  /** Proxy for every request (`http://host:port`), still honouring `NO_PROXY`. Default: env `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY`. */
+  proxy?: string;
+  /** Client certificate chain for mutual TLS (with `clientKey`). */
+  clientCert?: CertSource;
+  /** The client certificate's private key (with `clientCert`). Never logged. */
+  clientKey?: CertSource;
+  /** Turns TLS certificate verification off. Test servers only: a warning is logged. */
+  dangerAcceptInvalidCerts?: boolean;
   /** Default: env `QODER_LOG`, else `off`. */
   logLevel?: LogLevel;
   /** Where records go (default `console`). */

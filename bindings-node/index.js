@@ -221,6 +221,11 @@ class Client {
       streamIdleTimeoutMs: opts.checkMillis(where, 'streamIdleTimeout', options.streamIdleTimeout),
       maxEventBytes: opts.checkCount(where, 'maxEventBytes', options.maxEventBytes),
       maxBodyBytes: opts.checkCount(where, 'maxBodyBytes', options.maxBodyBytes),
+      caCerts: opts.pemList(where, 'caCerts', options.caCerts),
+      proxy: str('proxy'),
+      clientCert: opts.pemText(where, 'clientCert', options.clientCert),
+      clientKey: opts.pemText(where, 'clientKey', options.clientKey),
+      dangerAcceptInvalidCerts: opts.checkBool(where, 'dangerAcceptInvalidCerts', options.dangerAcceptInvalidCerts),
       packageVersion: VERSION,
       runtimeVersion: process.versions.node,
     };

@@ -28,7 +28,7 @@ export interface EmulatorOptions {
   tokens?: readonly string[];
   /** Tokens that authenticate but are refused with 403 `permission_error` (`--forbidden-token`, repeated). */
   forbiddenTokens?: readonly string[];
-  /** Passes `--tls` to the emulator. Needs an emulator build that supports the flag; one that does not refuses to start and the Promise rejects with its message. */
+  /** Serve HTTPS (`--tls`): HTTP/2 or HTTP/1.1 by ALPN, with a CA generated for this run (`caPath`); `client()` trusts it through `caCerts`. */
   tls?: boolean;
   /** Further arguments appended verbatim to the emulator's command line. */
   extraArgs?: readonly string[];
@@ -46,8 +46,14 @@ export interface EmulatorStats {
   requests_total: number;
   /** Objects created per type (`agent`, `session`, ...) and persisted events per event type (`agent.message`, ...). */
   objects_created: Record<string, number>;
-  /** TCP connections: currently open and accepted in total. */
-  connections: { open: number; total: number };
+  /** TCP connections: currently open and accepted in total; with TLS, handshakes and the protocols ALPN chose. */
+  connections: {
+    open: number;
+    total: number;
+    tls_handshakes?: number;
+    tls_handshake_failures?: number;
+    alpn?: { h2?: number; 'http/1.1'?: number; none?: number };
+  };
   /** SSE streams: currently open and opened in total. */
   streams: { open: number; total: number };
   /** Requests a fault was applied to. */
@@ -93,6 +99,8 @@ export interface Emulator {
   readonly origin: string;
   /** The bearer token `client()` uses. */
   readonly accessToken: string;
+  /** With `tls: true`, the PEM file of the emulator's generated CA (else `null`): pass it as `caCerts`, or set `NODE_EXTRA_CA_CERTS` / `SSL_CERT_FILE` to it, for clients of your own. */
+  readonly caPath: string | null;
   /** Process id of the emulator. */
   readonly pid: number;
   /**

@@ -268,7 +268,8 @@ function startEmulator(options) {
       const nl = stdout.indexOf('\n');
       if (nl < 0) return;
       const line = stdout.slice(0, nl).trim();
-      const m = /^listening (\S+)$/.exec(line);
+      // `listening URL`, and with TLS `listening URL ca=PATH` (the generated CA, PEM).
+      const m = /^listening (\S+)(?: ca=(\S+))?$/.exec(line);
       if (!m) {
         fail(new Error(withStderr(`qoder-cloud/testing: unexpected first line from the emulator: ${JSON.stringify(line)}`, stderr)));
         return;
@@ -288,7 +289,7 @@ function startEmulator(options) {
       // keep a test runner from exiting (the emulator then exits because its stdin closes).
       child.unref();
       for (const s of [child.stdin, child.stdout, child.stderr]) if (typeof s.unref === 'function') s.unref();
-      resolve(makeHandle({ child, url, accessToken, exit, exited, getStderr: () => stderr }));
+      resolve(makeHandle({ child, url, caPath: m[2] || null, accessToken, exit, exited, getStderr: () => stderr }));
     }
     child.stdout.on('data', onData);
     // A write to the pipe of an emulator that died must not crash the host with EPIPE.
@@ -297,10 +298,12 @@ function startEmulator(options) {
 }
 
 /** Builds the object `startEmulator` resolves with (see `Emulator` in testing.d.ts). */
-function makeHandle({ child, url, accessToken, exit, exited, getStderr }) {
+function makeHandle({ child, url, caPath, accessToken, exit, exited, getStderr }) {
   const baseUrl = url.href.replace(/\/$/, '');
   const origin = url.origin;
   const transport = url.protocol === 'https:' ? https : http;
+  // Control requests trust the emulator's generated CA, like any client of it must.
+  const ca = caPath ? require('node:fs').readFileSync(caPath) : undefined;
   let closing = null;
 
   /** One control request: resolves with the JSON body of a 2xx, rejects with the envelope's message otherwise. */
@@ -318,7 +321,7 @@ function makeHandle({ child, url, accessToken, exit, exited, getStderr }) {
       }
       // agent: false → a fresh connection that closes after the response, so no keep-alive
       // socket outlives the call and holds the process open.
-      const req = transport.request(`${origin}${path}`, { method, headers, agent: false }, (res) => {
+      const req = transport.request(`${origin}${path}`, { method, headers, agent: false, ca }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c) => (text += c));
@@ -357,6 +360,7 @@ function makeHandle({ child, url, accessToken, exit, exited, getStderr }) {
     baseUrl,
     origin,
     accessToken,
+    caPath,
     pid: child.pid,
 
     /** A new Client for this emulator; `overrides` win over `{ baseURL, accessToken }`. The caller closes it. */
@@ -369,7 +373,8 @@ function makeHandle({ child, url, accessToken, exit, exited, getStderr }) {
       // Loaded on first use: starting an emulator needs no native addon, so a project whose
       // addon is missing still gets the emulator (and the addon's own clear error here).
       const { Client } = require('./index.js');
-      return new Client({ baseURL: baseUrl, accessToken, ...(overrides || {}) });
+      const trust = caPath ? { caCerts: caPath } : {};
+      return new Client({ baseURL: baseUrl, accessToken, ...trust, ...(overrides || {}) });
     },
 
     /** Sets (string) or clears (null) the server-wide fault spec; a spec the emulator rejects rejects with its 400 message. */

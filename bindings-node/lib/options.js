@@ -23,6 +23,30 @@ function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * A certificate or key option as text: a string is a PEM file path or PEM text (the core tells
+ * them apart by the `-----BEGIN` line); a Buffer/Uint8Array is PEM text.
+ */
+function pemText(where, name, v) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  throw typeError(where, name, 'a PEM file path, PEM text or a Buffer', v);
+}
+
+/** `caCerts`: one certificate source (see `pemText`) or an array of them. */
+function pemList(where, name, v) {
+  if (v === undefined || v === null) return undefined;
+  const items = Array.isArray(v) ? v : [v];
+  return items.map((x, i) => pemText(where, Array.isArray(v) ? `${name}[${i}]` : name, x));
+}
+
+function checkBool(where, name, v) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw typeError(where, name, 'a boolean', v);
+  return v;
+}
+
 function checkMillis(where, name, v) {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw typeError(where, name, 'a non-negative number of milliseconds', v);
@@ -110,6 +134,9 @@ function looksLikeOptions(op, obj) {
 }
 
 module.exports = {
+  pemText,
+  pemList,
+  checkBool,
   REQUEST_OPTION_KEYS,
   STREAM_OPTION_KEYS,
   typeError,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use qoder_cloud::net::{CaSource, NetOptions, SecretPem};
 use qoder_cloud::config::Platform;
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::{Client, RequestOptions};
@@ -30,6 +31,16 @@ pub struct ClientConfig {
     pub stream_idle_timeout_ms: Option<f64>,
     pub max_event_bytes: Option<f64>,
     pub max_body_bytes: Option<f64>,
+    /// Extra trusted CAs: each a PEM file path or PEM text (the core tells them apart).
+    pub ca_certs: Option<Vec<String>>,
+    /// Proxy URL for every request.
+    pub proxy: Option<String>,
+    /// Client certificate chain for mTLS: a PEM file path or PEM text.
+    pub client_cert: Option<String>,
+    /// The client certificate's private key: a PEM file path or PEM text.
+    pub client_key: Option<String>,
+    /// Turns certificate verification off (test servers only; a warning is logged).
+    pub danger_accept_invalid_certs: Option<bool>,
     /// `X-Qoder-Package-Version` (the npm package version).
     pub package_version: Option<String>,
     /// `X-Qoder-Runtime-Version` (`process.versions.node`).
@@ -178,6 +189,13 @@ impl NativeClient {
             if let Some(n) = c.max_body_bytes {
                 b = b.max_body_bytes(n.max(0.0) as usize);
             }
+            b = b.network(NetOptions {
+                extra_ca: c.ca_certs.unwrap_or_default().into_iter().map(CaSource::from_text).collect(),
+                proxy: c.proxy,
+                client_cert: c.client_cert.map(CaSource::from_text),
+                client_key: c.client_key.map(SecretPem::from_text),
+                danger_accept_invalid_certs: c.danger_accept_invalid_certs.unwrap_or(false),
+            });
             b = b.platform(Platform {
                 lang: "node".into(),
                 package_version: c.package_version.unwrap_or_else(|| qoder_cloud::VERSION.to_string()),

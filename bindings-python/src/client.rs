@@ -4,8 +4,10 @@ use std::sync::{OnceLock, RwLock};
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyList, PyString};
+use pyo3::exceptions::PyValueError;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString};
 use qoder_cloud::config::Platform;
+use qoder_cloud::net::{CaSource, NetOptions, SecretPem};
 use qoder_cloud::operations::Operation;
 use qoder_cloud::stream::{StreamEvent, StreamOptions};
 use qoder_cloud::{Client, Error, ErrorKind, RequestOptions, ResponseMeta};
@@ -123,6 +125,19 @@ fn seconds(py: Python<'_>, name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<
         ));
     }
     Ok(Some(Duration::from_secs_f64(secs)))
+}
+
+/// A str (a path or PEM text), an `os.PathLike` (a path) or bytes (PEM text), as text; the core
+/// decides path or PEM (`CaSource::from_text`).
+fn pem_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(s) = v.extract::<String>() {
+        return Ok(s);
+    }
+    if let Ok(b) = v.cast::<PyBytes>() {
+        return String::from_utf8(b.as_bytes().to_vec()).map_err(|_| PyValueError::new_err("PEM bytes must be ASCII"));
+    }
+    let path = v.py().import("os")?.getattr("fspath")?.call1((v,))?;
+    path.extract::<String>()
 }
 
 fn count(py: Python<'_>, name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<u32>> {
@@ -315,7 +330,8 @@ impl NativeClient {
     #[new]
     #[pyo3(signature = (*, access_token=None, base_url=None, region=None, timeout=None, max_retries=None,
         default_headers=None, connect_timeout=None, total_timeout=None, stream_idle_timeout=None,
-        max_body_bytes=None, max_event_bytes=None, package_version=None, runtime=None, runtime_version=None))]
+        max_body_bytes=None, max_event_bytes=None, ca_certs=None, proxy=None, client_cert=None, client_key=None,
+        danger_accept_invalid_certs=false, package_version=None, runtime=None, runtime_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -330,6 +346,11 @@ impl NativeClient {
         stream_idle_timeout: Option<&Bound<'_, PyAny>>,
         max_body_bytes: Option<usize>,
         max_event_bytes: Option<usize>,
+        ca_certs: Option<&Bound<'_, PyAny>>,
+        proxy: Option<String>,
+        client_cert: Option<&Bound<'_, PyAny>>,
+        client_key: Option<&Bound<'_, PyAny>>,
+        danger_accept_invalid_certs: bool,
         package_version: Option<String>,
         runtime: Option<String>,
         runtime_version: Option<String>,
@@ -390,6 +411,38 @@ impl NativeClient {
         for (k, v) in headers {
             b = b.default_header(k, v);
         }
+        let mut net = NetOptions {
+            proxy,
+            danger_accept_invalid_certs,
+            ..Default::default()
+        };
+        if let Some(v) = ca_certs.filter(|v| !v.is_none()) {
+            // One path or PEM, or a list of them.
+            let items: Vec<Bound<'_, PyAny>> = if pem_text(v).is_ok() {
+                vec![v.clone()]
+            } else {
+                v.try_iter()
+                    .and_then(|it| it.collect::<PyResult<Vec<_>>>())
+                    .map_err(|_| invalid_argument(py, "ca_certs", "ca_certs: expected a path, PEM str/bytes, or a list of them"))?
+            };
+            for item in items {
+                let text = pem_text(&item).map_err(|_| {
+                    invalid_argument(py, "ca_certs", "ca_certs: each item must be a path (str or os.PathLike) or PEM str/bytes")
+                })?;
+                net.extra_ca.push(CaSource::from_text(text));
+            }
+        }
+        let one = |name: &str, v: Option<&Bound<'_, PyAny>>| -> PyResult<Option<String>> {
+            match v.filter(|v| !v.is_none()) {
+                None => Ok(None),
+                Some(v) => pem_text(v)
+                    .map(Some)
+                    .map_err(|_| invalid_argument(py, name, format!("{name}: expected a path (str or os.PathLike) or PEM str/bytes"))),
+            }
+        };
+        net.client_cert = one("client_cert", client_cert)?.map(CaSource::from_text);
+        net.client_key = one("client_key", client_key)?.map(SecretPem::from_text);
+        b = b.network(net);
         b = b.platform(Platform {
             lang: "python".into(),
             package_version: package_version.unwrap_or_else(|| env!("CARGO_PKG_VERSION").into()),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import platform
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._resources import ASYNC_CLASSES, SYNC_CLASSES
@@ -40,6 +41,10 @@ __all__ = ["AsyncClient", "Client"]
 
 _VERSION: str = _native.__version__
 
+#: A certificate or key option: a path (``str`` or ``os.PathLike``), or PEM text (``str`` holding
+#: a ``-----BEGIN`` line, or ``bytes``).
+CertSource = Union[str, bytes, "os.PathLike[str]"]
+
 
 class _Done:
     """An awaitable that is already done (lets ``close()`` be awaited or not)."""
@@ -67,6 +72,11 @@ class _BaseClient:
         stream_idle_timeout: Optional[float] = None,
         max_body_bytes: Optional[int] = None,
         max_event_bytes: Optional[int] = None,
+        ca_certs: "Optional[Union[CertSource, Sequence[CertSource]]]" = None,
+        proxy: Optional[str] = None,
+        client_cert: "Optional[CertSource]" = None,
+        client_key: "Optional[CertSource]" = None,
+        danger_accept_invalid_certs: bool = False,
         pat: Optional[str] = None,
     ) -> None:
         self._options: Dict[str, Any] = dict(
@@ -81,6 +91,11 @@ class _BaseClient:
             stream_idle_timeout=stream_idle_timeout,
             max_body_bytes=max_body_bytes,
             max_event_bytes=max_event_bytes,
+            ca_certs=ca_certs,
+            proxy=proxy,
+            client_cert=client_cert,
+            client_key=client_key,
+            danger_accept_invalid_certs=danger_accept_invalid_certs,
         )
         self._native = _native.NativeClient(
             **self._options,
@@ -135,6 +150,13 @@ class AsyncClient(_BaseClient):
     ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``), ``base_url`` (else ``QODER_BASE_URL``, then the
     region preset), ``region`` (``"global"``/``"cn"``, else ``QODER_REGION``), ``timeout`` (seconds
     per attempt, default 600), ``max_retries`` (default 2), ``default_headers``.
+
+    Trust and routing: the bundled roots plus the system store are trusted (``SSL_CERT_FILE`` and
+    ``SSL_CERT_DIR`` are honoured); ``ca_certs`` adds CA certificates (a path, PEM ``str``/``bytes``,
+    or a list of them, e.g. a corporate proxy's CA); ``proxy`` sends every request through a proxy
+    (else ``HTTPS_PROXY``/``NO_PROXY`` apply); ``client_cert`` + ``client_key`` present a client
+    certificate (mTLS); ``danger_accept_invalid_certs=True`` turns verification off (test servers
+    only; a warning is logged).
 
     One client can be used from several threads and across successive ``asyncio.run()`` loops.
     """

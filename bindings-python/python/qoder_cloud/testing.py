@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import queue
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -157,7 +158,8 @@ class Emulator:
       ``"status=503;count=2"``; :meth:`set_fault` changes it later.
     * ``tokens``: the only bearer tokens accepted (``--token``, repeated; default any non-empty
       token); ``forbidden_tokens``: tokens that authenticate but get 403 (``--forbidden-token``).
-    * ``tls``: passes ``--tls`` (for emulator versions that serve HTTPS).
+    * ``tls``: serve HTTPS (``--tls``): HTTP/2 or HTTP/1.1 by ALPN, with a CA generated for this
+      run (:attr:`ca_path`); the clients of :meth:`client` trust it through ``ca_certs``.
     * ``extra_args``: raw flags appended to the command line.
     * ``access_token``: the token :meth:`client` and :meth:`async_client` send; default
       ``tokens[0]`` when ``tokens`` is given, else :data:`DEFAULT_ACCESS_TOKEN`.
@@ -242,7 +244,8 @@ class Emulator:
         self._flags = flags
         self._access_token = _check_str("access_token", access_token)
         self._fault = fault
-        self._tls = tls  # for the HOOK(tls) in start()
+        self._tls = tls
+        self._ca_path: Optional[str] = None
         self._startup_timeout = float(startup_timeout)
         self._proc: Optional["subprocess.Popen[bytes]"] = None
         self._base_url: Optional[str] = None
@@ -290,13 +293,19 @@ class Emulator:
                     proc.kill()
                 finalizer()
                 raise
-            base_url = line[len("listening ") :].strip()
-            scheme, sep, rest = base_url.partition("://")
-            self._origin = f"{scheme}{sep}{rest.split('/', 1)[0]}"
+            # `listening URL`, and with TLS `listening URL ca=PATH` (the generated CA, PEM).
+            base_url, _, rest = line[len("listening ") :].strip().partition(" ")
+            ca = rest.strip()
+            self._ca_path = ca[len("ca=") :] if ca.startswith("ca=") else None
+            if self._ca_path is not None:
+                # Control requests must trust the emulator's CA like any client would.
+                context = ssl.create_default_context(cafile=self._ca_path)
+                self._opener = urllib.request.build_opener(
+                    urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context)
+                )
+            scheme, sep, host = base_url.partition("://")
+            self._origin = f"{scheme}{sep}{host.split('/', 1)[0]}"
             self._base_url = base_url
-            # HOOK(tls): with ``tls=True`` a later emulator version also reports the path of its
-            # CA certificate. Read and expose it here (for clients and for the control requests,
-            # which then need an ``ssl`` context trusting it) once that output format exists.
             self._proc = proc
             self._finalizer = finalizer
             return self
@@ -387,6 +396,13 @@ class Emulator:
         return self._origin
 
     @property
+    def ca_path(self) -> Optional[str]:
+        """With ``tls=True``, the PEM file of the emulator's generated CA (else ``None``): pass it
+        as ``ca_certs``, or set ``SSL_CERT_FILE`` to it, for clients of your own."""
+        self._running()
+        return self._ca_path
+
+    @property
     def access_token(self) -> str:
         """The bearer token :meth:`client` and :meth:`async_client` send."""
         return self._access_token
@@ -408,15 +424,18 @@ class Emulator:
         ``emu.client(max_retries=0)`` to see injected faults at once. Close it when done
         (``with emu.client() as client:``).
         """
-        options: Dict[str, Any] = {"base_url": self.base_url, "access_token": self._access_token}
-        options.update(overrides)
-        return Client(**options)
+        return Client(**self._client_options(overrides))
 
     def async_client(self, **overrides: Any) -> AsyncClient:
         """A :class:`qoder_cloud.AsyncClient` for this emulator (see :meth:`client`)."""
+        return AsyncClient(**self._client_options(overrides))
+
+    def _client_options(self, overrides: Dict[str, Any]) -> Dict[str, Any]:
         options: Dict[str, Any] = {"base_url": self.base_url, "access_token": self._access_token}
+        if self._ca_path is not None:
+            options["ca_certs"] = [self._ca_path]
         options.update(overrides)
-        return AsyncClient(**options)
+        return options
 
     # ----------------------------------------------------------------------------------------
     # control endpoints (``/_emulator/...``: no auth, not counted in stats, never faulted)

@@ -308,11 +308,13 @@ impl ClientBuilder {
         self.http2_prior_knowledge = Some(yes);
         self
     }
-    /// Sends event streams through the shared reqwest pool even where the SDK's lean direct
-    /// connection would be used (cleartext HTTP/1.1 without a proxy). The direct connection
-    /// keeps no buffers while a stream waits (≈ 25 KiB less per open stream); this switch
-    /// exists to compare the two and as an escape hatch. Falls back to
-    /// `QODER_STREAM_TRANSPORT=pooled`.
+    /// Sends event streams through the calls' own connection pool. By default streams get
+    /// connections of their own: on cleartext URLs without a proxy the SDK's lean direct
+    /// HTTP/1.1 connection (no buffers held while a stream waits, ≈ 25 KiB less per open
+    /// stream), over TLS HTTP/1.1 connections, so that no gateway's cap on concurrent HTTP/2
+    /// streams per connection can hold streams back. Pooled, streams over TLS multiplex on the
+    /// calls' HTTP/2 connection (fewer connections, but at most the gateway's cap open at
+    /// once). Falls back to `QODER_STREAM_TRANSPORT=pooled`.
     pub fn pooled_streams(mut self, yes: bool) -> Self {
         self.pooled_streams = yes;
         self

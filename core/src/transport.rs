@@ -46,6 +46,9 @@ pub struct Transport {
     pub(crate) http: reqwest::Client,
     /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
     pub(crate) bare: reqwest::Client,
+    /// HTTP/1.1-only client for event streams over TLS (see `new`); `None` on cleartext or
+    /// with `pooled_streams`, where streams share `http`.
+    tls_streams: Option<reqwest::Client>,
     pub(crate) logger: std::sync::RwLock<Option<Logger>>,
     user_agent: String,
     os: &'static str,
@@ -109,6 +112,13 @@ impl Transport {
             api = api.http2_prior_knowledge();
         }
         let http = build(api)?;
+        // Event streams over TLS get HTTP/1.1 connections of their own. Gateways cap concurrent
+        // HTTP/2 streams per connection (nginx: 128) and a client queues streams beyond the cap
+        // on that one connection, so a thousand long-lived streams multiplexed on HTTP/2 would
+        // never all open; one connection per stream opens any number, and calls keep HTTP/2.
+        let tls_streams = (config.base_url.scheme() == "https" && config.direct_streams)
+            .then(|| build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).http1_only()))
+            .transpose()?;
         let bare = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)))?;
         let user_agent = format!(
             "qoder-cloud/{} ({}; {})",
@@ -127,6 +137,7 @@ impl Transport {
             direct_streams,
             stream_gate,
             http,
+            tls_streams,
             bare,
             logger: Default::default(),
             user_agent,
@@ -376,7 +387,11 @@ impl Transport {
             };
             return Ok((status, headers, body));
         }
-        let mut resp = self.http.execute(request).await.map_err(transport_error)?;
+        let client = match (&self.tls_streams, want) {
+            (Some(streams), Want::Stream) => streams,
+            _ => &self.http,
+        };
+        let mut resp = client.execute(request).await.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if want != Want::Read && (200..300).contains(&status) {

@@ -35,33 +35,52 @@ fn alpn_count(env: &TestEnv, proto: &str) -> u64 {
     env.stats()["connections"]["alpn"][proto].as_u64().unwrap_or(0)
 }
 
-/// Calls and a streamed turn over HTTPS, on the protocol ALPN chose.
-async fn turn_over(alpn: &[&str], expect: &str) {
-    let env = tls_env(alpn).await;
+/// Calls and a streamed turn over HTTPS: `calls` is the protocol ALPN gives the calls, `streams`
+/// the one the event stream used (HTTP/1.1 connections of their own unless `pooled`).
+async fn turn_over(alpn: &[&str], pooled: bool, calls: &str, streams: &str) {
+    let mut env = tls_env(alpn).await;
+    if pooled {
+        let ca = env.emu.ca_pem().unwrap().into_bytes();
+        env.client = env.client(|b| b.add_ca_certificate_pem(ca).pooled_streams(true));
+    }
     assert!(env.emu.base_url().starts_with("https://"), "{}", env.emu.base_url());
     let session = env.session().await;
     let turn = env.client.run_turn(&session, "hello over TLS", Default::default()).await.expect("turn over https");
     assert_eq!(turn.stop_type(), Some("end_turn"));
     assert!(!turn.text().is_empty());
-    assert!(alpn_count(&env, expect) >= 1, "ALPN {expect} not negotiated: {}", env.stats()["connections"]);
-    let other = if expect == "h2" { "http/1.1" } else { "h2" };
-    assert_eq!(alpn_count(&env, other), 0, "{}", env.stats()["connections"]);
-    assert_eq!(env.stats()["connections"]["tls_handshake_failures"].as_u64(), Some(0));
+    let conns = env.stats()["connections"].clone();
+    assert!(alpn_count(&env, calls) >= 1, "ALPN {calls} not negotiated: {conns}");
+    assert!(alpn_count(&env, streams) >= 1, "ALPN {streams} not negotiated: {conns}");
+    for other in ["h2", "http/1.1"] {
+        if other != calls && other != streams {
+            assert_eq!(alpn_count(&env, other), 0, "{conns}");
+        }
+    }
+    assert_eq!(conns["tls_handshake_failures"].as_u64(), Some(0));
 }
 
 #[tokio::test]
-async fn https_negotiates_http2_for_calls_and_streams() {
-    turn_over(&["h2", "http/1.1"], "h2").await;
+async fn https_calls_negotiate_http2_and_streams_take_connections_of_their_own() {
+    turn_over(&["h2", "http/1.1"], false, "h2", "http/1.1").await;
+}
+
+#[tokio::test]
+async fn https_pooled_streams_share_the_http2_connection() {
+    turn_over(&["h2", "http/1.1"], true, "h2", "h2").await;
 }
 
 #[tokio::test]
 async fn https_falls_back_to_http1_when_the_server_offers_only_that() {
-    turn_over(&["http/1.1"], "http/1.1").await;
+    turn_over(&["http/1.1"], false, "http/1.1", "http/1.1").await;
 }
 
 /// A stream cut every 3 events resumes from its cursor: every persisted event once, in order.
-async fn resume_over(alpn: &[&str], expect: &str) {
-    let env = tls_env(alpn).await;
+async fn resume_over(alpn: &[&str], pooled: bool, expect: &str) {
+    let mut env = tls_env(alpn).await;
+    if pooled {
+        let ca = env.emu.ca_pem().unwrap().into_bytes();
+        env.client = env.client(|b| b.add_ca_certificate_pem(ca).pooled_streams(true));
+    }
     let session = env.session().await;
     env.client.run_turn(&session, "[[burst 300 size=20-200]]", Default::default()).await.unwrap();
     let expected: Vec<String> = env
@@ -86,12 +105,12 @@ async fn resume_over(alpn: &[&str], expect: &str) {
 
 #[tokio::test]
 async fn resume_under_drops_over_https_http2() {
-    resume_over(&["h2", "http/1.1"], "h2").await;
+    resume_over(&["h2", "http/1.1"], true, "h2").await;
 }
 
 #[tokio::test]
 async fn resume_under_drops_over_https_http1() {
-    resume_over(&["http/1.1"], "http/1.1").await;
+    resume_over(&["h2", "http/1.1"], false, "http/1.1").await;
 }
 
 #[tokio::test]
@@ -212,4 +231,39 @@ async fn bad_trust_options_are_typed_argument_errors() {
     let e = Client::builder().ignore_env(true).access_token("t").proxy("not a url").build().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert_eq!(e.param(), Some("proxy"));
+}
+
+/// Behind a gateway that caps concurrent HTTP/2 streams per connection (8 here, nginx's default
+/// is 128), many more streams than the cap all open and deliver: streams over TLS do not queue
+/// behind one capped HTTP/2 connection.
+async fn many_streams_behind_a_capped_gateway(pooled: bool, wait: Duration) -> usize {
+    let config = EmulatorConfig { port: 0, tls: Some(TlsConfig::generate()), h2_max_streams: Some(8), ..Default::default() };
+    let emu = qoder_emulator::start(config).await.expect("emulator starts");
+    let ca = emu.ca_pem().unwrap().into_bytes();
+    let client = TestEnv::client_for(&emu, |b| b.add_ca_certificate_pem(ca).pooled_streams(pooled));
+    let env = TestEnv { emu, client };
+    let session = env.session().await;
+    env.client.run_turn(&session, "hello", Default::default()).await.unwrap();
+    let mut streams = Vec::new();
+    for _ in 0..40 {
+        streams.push(env.client.stream_session(&session, StreamOptions::default()).unwrap());
+    }
+    // Every stream delivers its first event; all stay open meanwhile (none is closed early).
+    let firsts = futures_util::future::join_all(streams.iter_mut().map(|s| async move {
+        tokio::time::timeout(wait, s.next()).await.ok().flatten().is_some_and(|r| r.is_ok())
+    }))
+    .await;
+    firsts.iter().filter(|ok| **ok).count()
+}
+
+#[tokio::test]
+async fn forty_streams_open_behind_a_gateway_capping_http2_at_eight() {
+    assert_eq!(many_streams_behind_a_capped_gateway(false, Duration::from_secs(10)).await, 40);
+}
+
+/// Why: the same forty streams multiplexed on the calls' HTTP/2 connection (`pooled_streams`)
+/// stop at the gateway's cap; the others wait for a slot that long-lived streams never free.
+#[tokio::test]
+async fn streams_sharing_one_capped_http2_connection_stall_at_the_cap() {
+    assert_eq!(many_streams_behind_a_capped_gateway(true, Duration::from_secs(2)).await, 8);
 }

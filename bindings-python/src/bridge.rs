@@ -35,6 +35,13 @@ pub trait Hook: Send + 'static {
     /// `out` is the call's result; `cancelled` says whether its future was cancelled (nobody
     /// will see what is set). Returns the result to set, or `None` to set nothing.
     fn arrive(self: Box<Self>, out: Out, cancelled: bool) -> Option<Out>;
+
+    /// Whether an earlier call sharing this hook's source may still be on its way to the loop
+    /// (its result taken, not yet arrived): a result ready at once must then queue behind it
+    /// rather than be set directly, or it would overtake it.
+    fn behind_others(&self) -> bool {
+        false
+    }
 }
 
 /// One finished call waiting to be handed to its event loop.
@@ -368,8 +375,15 @@ pub fn poll_py<'py>(
         })),
     });
     if let Some(job) = waiting.poll() {
-        // Ready at once (it raced the caller's own check): settle here, on the loop's thread.
-        settle(&future, job.out, job.hook);
+        if job.hook.as_ref().is_some_and(|h| h.behind_others()) {
+            // An earlier read (say, one just cancelled) may have taken events that are still
+            // on their way through the delivery thread: this result queues behind them there,
+            // so results reach the loop in the order they left the stream.
+            push(Entry::Done(job));
+        } else {
+            // Ready at once (it raced the caller's own check): settle here, on the loop's thread.
+            settle(&future, job.out, job.hook);
+        }
         return Ok(future);
     }
     let forget = Bound::new(

@@ -107,6 +107,10 @@ struct ReadHook {
 }
 
 impl Hook for ReadHook {
+    fn behind_others(&self) -> bool {
+        self.others_under_way()
+    }
+
     fn arrive(self: Box<Self>, out: Out, cancelled: bool) -> Option<Out> {
         let mut items = self.held.lock();
         if items.is_empty() && !cancelled {
@@ -128,6 +132,13 @@ impl Hook for ReadHook {
         };
         self.held.kept.store(!items.is_empty(), Ordering::SeqCst);
         out
+    }
+}
+
+impl ReadHook {
+    fn others_under_way(&self) -> bool {
+        // This read counts itself in `in_flight`.
+        self.held.in_flight.load(Ordering::SeqCst) > 1 || self.held.kept.load(Ordering::SeqCst)
     }
 }
 

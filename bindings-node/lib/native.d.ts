@@ -164,6 +164,16 @@ export interface ClientConfig {
   streamIdleTimeoutMs?: number
   maxEventBytes?: number
   maxBodyBytes?: number
+  /** Extra trusted CAs: each a PEM file path or PEM text (the core tells them apart). */
+  caCerts?: Array<string>
+  /** Proxy URL for every request. */
+  proxy?: string
+  /** Client certificate chain for mTLS: a PEM file path or PEM text. */
+  clientCert?: string
+  /** The client certificate's private key: a PEM file path or PEM text. */
+  clientKey?: string
+  /** Turns certificate verification off (test servers only; a warning is logged). */
+  dangerAcceptInvalidCerts?: boolean
   /** `X-Qoder-Package-Version` (the npm package version). */
   packageVersion?: string
   /** `X-Qoder-Runtime-Version` (`process.versions.node`). */

@@ -190,9 +190,19 @@ impl NetOptions {
                     SecretPem::Pem(s) => pem.extend_from_slice(s.expose().as_bytes()),
                 }
                 // The key's bytes never reach the message: only reqwest's description of the problem.
-                Some(reqwest::Identity::from_pem(&pem).map_err(|e| {
+                let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
                     invalid("client_cert", format!("client_cert/client_key: not a PEM certificate chain and private key: {e}"))
-                })?)
+                })?;
+                // `from_pem` only splits the blocks; the key itself is checked when a TLS
+                // configuration is made from it. Make one now, so a bad key is the caller's
+                // argument error here rather than a connection error later.
+                reqwest::Client::builder().identity(id.clone()).build().map_err(|_| {
+                    invalid(
+                        "client_key",
+                        "client_cert/client_key: the private key is not a usable PEM key, or does not belong to the certificate".into(),
+                    )
+                })?;
+                Some(id)
             }
         };
         let proxy = match &self.proxy {

@@ -30,7 +30,12 @@ function isPlainObject(v) {
 function pemText(where, name, v) {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
-  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  if (ArrayBuffer.isView(v)) {
+    // Bytes are PEM text, never a path: without a BEGIN line they are not a certificate.
+    const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+    if (text.includes('-----BEGIN ')) return text;
+    throw typeError(where, name, 'PEM text (with a -----BEGIN line) when given as bytes', v);
+  }
   throw typeError(where, name, 'a PEM file path, PEM text or a Buffer', v);
 }
 

@@ -128,13 +128,16 @@ fn seconds(py: Python<'_>, name: &str, v: &Bound<'_, PyAny>) -> PyResult<Option<
 }
 
 /// A str (a path or PEM text), an `os.PathLike` (a path) or bytes (PEM text), as text; the core
-/// decides path or PEM (`CaSource::from_text`).
+/// decides path or PEM (`CaSource::from_text`), so bytes must hold a `-----BEGIN` line.
 fn pem_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(s) = v.extract::<String>() {
         return Ok(s);
     }
     if let Ok(b) = v.cast::<PyBytes>() {
-        return String::from_utf8(b.as_bytes().to_vec()).map_err(|_| PyValueError::new_err("PEM bytes must be ASCII"));
+        return String::from_utf8(b.as_bytes().to_vec())
+            .ok()
+            .filter(|s| s.contains("-----BEGIN "))
+            .ok_or_else(|| PyValueError::new_err("bytes must be PEM text (with a -----BEGIN line)"));
     }
     let path = v.py().import("os")?.getattr("fspath")?.call1((v,))?;
     path.extract::<String>()
@@ -331,7 +334,7 @@ impl NativeClient {
     #[pyo3(signature = (*, access_token=None, base_url=None, region=None, timeout=None, max_retries=None,
         default_headers=None, connect_timeout=None, total_timeout=None, stream_idle_timeout=None,
         max_body_bytes=None, max_event_bytes=None, ca_certs=None, proxy=None, client_cert=None, client_key=None,
-        danger_accept_invalid_certs=false, package_version=None, runtime=None, runtime_version=None))]
+        danger_accept_invalid_certs=None, package_version=None, runtime=None, runtime_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -347,10 +350,10 @@ impl NativeClient {
         max_body_bytes: Option<usize>,
         max_event_bytes: Option<usize>,
         ca_certs: Option<&Bound<'_, PyAny>>,
-        proxy: Option<String>,
+        proxy: Option<&Bound<'_, PyAny>>,
         client_cert: Option<&Bound<'_, PyAny>>,
         client_key: Option<&Bound<'_, PyAny>>,
-        danger_accept_invalid_certs: bool,
+        danger_accept_invalid_certs: Option<&Bound<'_, PyAny>>,
         package_version: Option<String>,
         runtime: Option<String>,
         runtime_version: Option<String>,
@@ -411,9 +414,20 @@ impl NativeClient {
         for (k, v) in headers {
             b = b.default_header(k, v);
         }
+        let insecure = match danger_accept_invalid_certs.filter(|v| !v.is_none()) {
+            None => false,
+            Some(v) if v.is_instance_of::<PyBool>() => v.is_truthy()?,
+            Some(_) => {
+                return Err(invalid_argument(
+                    py,
+                    "danger_accept_invalid_certs",
+                    "danger_accept_invalid_certs: expected a bool",
+                ))
+            }
+        };
         let mut net = NetOptions {
-            proxy,
-            danger_accept_invalid_certs,
+            proxy: text("proxy", proxy)?,
+            danger_accept_invalid_certs: insecure,
             ..Default::default()
         };
         if let Some(v) = ca_certs.filter(|v| !v.is_none()) {
@@ -427,7 +441,7 @@ impl NativeClient {
             };
             for item in items {
                 let text = pem_text(&item).map_err(|_| {
-                    invalid_argument(py, "ca_certs", "ca_certs: each item must be a path (str or os.PathLike) or PEM str/bytes")
+                    invalid_argument(py, "ca_certs", "ca_certs: each item must be a path (str or os.PathLike) or PEM text (str, or bytes with a -----BEGIN line)")
                 })?;
                 net.extra_ca.push(CaSource::from_text(text));
             }

@@ -365,6 +365,13 @@ impl ClientBuilder {
             .or_else(|| self.env("QODER_MANAGED_BASE_URL"))
             .unwrap_or_else(|| region.base_url().to_string());
         let base_url = validate_base_url(&base)?;
+        if self.default_headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("idempotency-key")) {
+            // One key for every call would make the server replay the first call's result.
+            return Err(Error::invalid_argument(
+                "default_headers",
+                "Idempotency-Key cannot be a default header (every call would share one key): pass it per call",
+            ));
+        }
         Ok(Config {
             token,
             base_url,

@@ -235,15 +235,44 @@ impl Transport {
         if let Some(k) = key {
             b = b.header("idempotency-key", k);
         }
-        for (k, v) in self.config.default_headers.iter().chain(req.headers.iter()).chain(req.opts.extra_headers.iter()) {
-            b = b.header(k.as_str(), v.as_str());
-        }
         b = match &req.body {
             RequestBody::Empty => b,
             RequestBody::Json(bytes) => b.header("content-type", "application/json").body(bytes.clone()),
             RequestBody::Multipart { factory, .. } => b.multipart(factory().await?),
         };
-        b.build().map_err(|e| Error::invalid_argument("headers", format!("cannot build request: {}", redact(&e.to_string()))))
+        let mut request =
+            b.build().map_err(|e| Error::invalid_argument("headers", format!("cannot build request: {}", redact(&e.to_string()))))?;
+        // Headers of the caller replace the SDK's of the same name (matched case-insensitively),
+        // never add a second one: the client's defaults, then the operation's, then the call's
+        // `extra_headers`, the later winning. An `Idempotency-Key` among them is the call's key
+        // (see `call_key`), so it is on the wire exactly once either way.
+        let h = request.headers_mut();
+        for (k, v) in self.config.default_headers.iter().chain(req.headers.iter()).chain(req.opts.extra_headers.iter()) {
+            let name = http::HeaderName::from_bytes(k.as_bytes())
+                .map_err(|_| Error::invalid_argument("headers", format!("{k:?} is not a valid header name")))?;
+            let value = http::HeaderValue::from_str(v)
+                .map_err(|_| Error::invalid_argument("headers", format!("the value of header {k:?} is not a valid header value")))?;
+            h.insert(name, value);
+        }
+        Ok(request)
+    }
+
+    /// The call's idempotency key: the option, else an `Idempotency-Key` header the caller set
+    /// (call headers first, then the client's defaults), else a fresh one for a mutation.
+    fn call_key(&self, req: &ApiRequest) -> Option<String> {
+        let header = |list: &[(String, String)]| {
+            list.iter().rev().find(|(k, _)| k.eq_ignore_ascii_case("idempotency-key")).map(|(_, v)| v.clone())
+        };
+        req.opts
+            .idempotency_key
+            .clone()
+            .or_else(|| header(&req.opts.extra_headers))
+            .or_else(|| header(&req.headers))
+            .or_else(|| header(&self.config.default_headers))
+            .or_else(|| {
+                (req.method == Method::POST || req.method == Method::DELETE || req.method == Method::PUT)
+                    .then(|| uuid::Uuid::new_v4().to_string())
+            })
     }
 
     /// Runs a call to completion (reads the body), retrying per policy.
@@ -287,10 +316,7 @@ impl Transport {
     async fn run(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
         self.warn_once();
         self.check_size(&req)?;
-        let key = req.opts.idempotency_key.clone().or_else(|| {
-            (req.method == Method::POST || req.method == Method::DELETE || req.method == Method::PUT)
-                .then(|| uuid::Uuid::new_v4().to_string())
-        });
+        let key = self.call_key(&req);
         let deadline = req.opts.total_deadline.or(self.config.total_deadline).map(|d| Instant::now() + d);
         let fut = self.attempts(&req, key.as_deref(), want);
         let out = match deadline {

@@ -267,3 +267,37 @@ async fn forty_streams_open_behind_a_gateway_capping_http2_at_eight() {
 async fn streams_sharing_one_capped_http2_connection_stall_at_the_cap() {
     assert_eq!(many_streams_behind_a_capped_gateway(true, Duration::from_secs(2)).await, 8);
 }
+
+#[tokio::test]
+async fn a_retried_create_over_https_creates_once() {
+    for alpn in [&["h2", "http/1.1"][..], &["http/1.1"][..]] {
+        let env = tls_env(alpn).await;
+        let r = env
+            .client
+            .call("agents.create", serde_json::json!({"name": "once", "model": "auto"}), qoder_tests::fault("status=503;count=1;id=tls-retry"))
+            .await
+            .expect("retried past the 503");
+        assert_eq!(r.meta.retries, 1, "{alpn:?}");
+        assert_eq!(env.created("agent"), 1, "{alpn:?}");
+        // The same key again is answered from the idempotency store: still one agent.
+        let key = r.meta.idempotency_key.clone().unwrap();
+        let opts = qoder_cloud::RequestOptions { idempotency_key: Some(key), ..Default::default() };
+        let again = env.client.call("agents.create", serde_json::json!({"name": "once", "model": "auto"}), opts).await.unwrap();
+        assert_eq!(again.value["id"], r.value["id"]);
+        assert_eq!(env.created("agent"), 1, "{alpn:?}");
+    }
+}
+
+#[tokio::test]
+async fn closing_a_waiting_https_stream_frees_its_connection() {
+    let env = tls_env(&["h2", "http/1.1"]).await;
+    let session = env.session().await;
+    let mut stream = env.client.stream_session(&session, StreamOptions::default()).unwrap();
+    env.eventually(Duration::from_secs(10), |s| s["streams"]["open"].as_u64() == Some(1)).await;
+    let closer = stream.closer();
+    let reader = tokio::spawn(async move { stream.next().await.map(|r| r.is_ok()) });
+    closer.close();
+    let ended = tokio::time::timeout(Duration::from_secs(5), reader).await.expect("the waiting read ends at once").unwrap();
+    assert!(ended.is_none() || ended == Some(true), "{ended:?}");
+    env.eventually(Duration::from_secs(10), |s| s["streams"]["open"].as_u64() == Some(0)).await;
+}

@@ -1,22 +1,36 @@
 """Python benchmark driver: qoder_cloud (ours) and qca-sdk (the official SDK, the peer).
 
 Usage: python bench_py.py <scenario> <client> <base_url> [args...]; prints one JSON object.
-  stream  ours-async|ours-sync|qca-async|qca-sync  base sid expected
+  stream  ours-async|ours-sync|qca-async|qca-sync|httpx-async|httpx-sync  base sid expected
+          (httpx-*: the hand-written baseline, `client.stream("GET", url)` + `iter_lines()` +
+          `json.loads` per data line)
   rt      ours|qca  base op(retrieve|list) n concurrency [agent_id]
   fanout  ours|qca|qca-pool  base sid1,sid2,...  expected_per_session [held]
           (qca-pool: qca-sdk with its httpx pool raised to one socket per session)
   large   ours|qca  base sid expected
   slow    ours  base sid expected checkpoint   (slow consumer, RSS samples)
+
+Every stream reader does what a user does with each event: reads `type`, `id` and one payload
+field (`processed_at`, or the first content block's text of an `agent.message`), by attribute on
+the SDKs' event objects and by key on the hand-written baseline's dicts.
+
+TLS (https base URLs): ours trusts the CA file named by `BENCH_CA` through the client option
+`ca_certs=[path]`; qca-sdk and the httpx baseline are left as their users run them (httpx
+defaults: `verify=True`, `trust_env=True`) and are given the CA through `SSL_CERT_FILE` in
+their environment by the orchestrator (qca-sdk has no verify option of its own).
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import sys
 import time
 
 TOKEN = "pt-bench"
+# CA file for our clients on https base URLs (the peers get SSL_CERT_FILE instead).
+CA = os.environ.get("BENCH_CA") or None
 
 
 def rss_mb() -> float:
@@ -35,14 +49,41 @@ def cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _trust() -> dict:
+    return {"ca_certs": [CA]} if CA else {}
+
+
 def ours_async(base):
     import qoder_cloud
-    return qoder_cloud.AsyncClient(access_token=TOKEN, base_url=base)
+    return qoder_cloud.AsyncClient(access_token=TOKEN, base_url=base, **_trust())
 
 
 def ours_sync(base):
     import qoder_cloud
-    return qoder_cloud.Client(access_token=TOKEN, base_url=base)
+    return qoder_cloud.Client(access_token=TOKEN, base_url=base, **_trust())
+
+
+def touch(ev) -> int:
+    """A user's work per event on an SDK event object: type, id and one payload field."""
+    t = ev.type
+    ev.id
+    if t == "agent.message":
+        return len(ev.content[0].text)
+    return len(str(ev.processed_at))
+
+
+def touch_dict(d: dict) -> int:
+    """The same fields read from the hand-written baseline's parsed JSON."""
+    t = d["type"]
+    d["id"]
+    if t == "agent.message":
+        return len(d["content"][0]["text"])
+    return len(str(d["processed_at"]))
+
+
+def _check(n, expected):
+    if n < expected:
+        raise SystemExit(f"stream ended after {n} of {expected} events")
 
 
 def qca_async(base):
@@ -65,52 +106,83 @@ def qca_sync(base):
     return Managed(access_token=TOKEN, base_url=base + "/")
 
 
+def _stream_url(base, sid):
+    return f"{base}/sessions/{sid}/events/stream"
+
+
+_SSE_HEADERS = {"Authorization": f"Bearer {TOKEN}", "Accept": "text/event-stream"}
+
+
 async def stream_async(kind, base, sid, expected):
-    n = 0
+    n = chars = 0
     t0 = time.perf_counter()
     if kind == "ours-async":
         client = ours_async(base)
         async with client.sessions.events.stream(sid) as stream:
             async for ev in stream:
-                ev.type
+                chars += touch(ev)
                 n += 1
                 if n >= expected:
                     break
+    elif kind == "httpx-async":
+        import httpx
+        async with httpx.AsyncClient(timeout=httpx.Timeout(600.0, connect=5.0)) as client:
+            async with client.stream("GET", _stream_url(base, sid), headers=_SSE_HEADERS) as r:
+                r.raise_for_status()
+                async for line in r.aiter_lines():
+                    if line.startswith("data:"):
+                        chars += touch_dict(json.loads(line[5:]))
+                        n += 1
+                        if n >= expected:
+                            break
     else:
         client = qca_async(base)
         stream = await client.sessions.events.stream(sid)
         async for ev in stream:
-            ev.type
+            chars += touch(ev)
             n += 1
             if n >= expected:
                 break
         await stream.close()
     secs = time.perf_counter() - t0
-    return {"events": n, "seconds": secs, "events_per_sec": n / secs}
+    _check(n, expected)
+    return {"events": n, "field_chars": chars, "seconds": secs, "events_per_sec": n / secs}
 
 
 def stream_sync(kind, base, sid, expected):
-    n = 0
+    n = chars = 0
     t0 = time.perf_counter()
     if kind == "ours-sync":
         client = ours_sync(base)
         with client.sessions.events.stream(sid) as stream:
             for ev in stream:
-                ev.type
+                chars += touch(ev)
                 n += 1
                 if n >= expected:
                     break
+    elif kind == "httpx-sync":
+        import httpx
+        with httpx.Client(timeout=httpx.Timeout(600.0, connect=5.0)) as client:
+            with client.stream("GET", _stream_url(base, sid), headers=_SSE_HEADERS) as r:
+                r.raise_for_status()
+                for line in r.iter_lines():
+                    if line.startswith("data:"):
+                        chars += touch_dict(json.loads(line[5:]))
+                        n += 1
+                        if n >= expected:
+                            break
     else:
         client = qca_sync(base)
         stream = client.sessions.events.stream(sid)
         for ev in stream:
-            ev.type
+            chars += touch(ev)
             n += 1
             if n >= expected:
                 break
         stream.close()
     secs = time.perf_counter() - t0
-    return {"events": n, "seconds": secs, "events_per_sec": n / secs}
+    _check(n, expected)
+    return {"events": n, "field_chars": chars, "seconds": secs, "events_per_sec": n / secs}
 
 
 def async_client(kind, base, connections):
@@ -146,10 +218,16 @@ async def round_trips(kind, base, op, n, conc, agent_id):
     return {"requests": len(lat), "seconds": secs, "requests_per_sec": len(lat) / secs, "p50_ms": pct(0.5), "p99_ms": pct(0.99)}
 
 
+# Bound on the wait for every fan-out stream to deliver its first event (seconds).
+OPEN_TIMEOUT = float(os.environ.get("BENCH_OPEN_TIMEOUT", "60"))
+
+
 async def fanout(kind, base, sids, expected, held=False):
     """Streams every session concurrently; `held`: each stream, after its first event, waits until
-    all of them have one, so all are open at the same moment (a client that cannot hold that
-    many open fails instead of quietly streaming them a batch at a time)."""
+    all of them have one, so all are open at the same moment. Fails (non-zero exit) when not every
+    stream has delivered its first event within OPEN_TIMEOUT seconds: a client that cannot hold
+    that many open (a pool too small, a gateway's cap on HTTP/2 streams) fails loudly instead of
+    quietly streaming them a batch at a time."""
     # Import and construct first: the growth measured is the fan-out's, not the library's import.
     client = async_client(kind, base, len(sids))
     # Warm up (runtime threads, connection pool, TLS config) with one call, for both clients.
@@ -164,7 +242,7 @@ async def fanout(kind, base, sids, expected, held=False):
         if opened == len(sids):
             all_open.set()
         if held:
-            await asyncio.wait_for(all_open.wait(), 120)
+            await all_open.wait()  # bounded by the watchdog below
 
     async def one(sid):
         n = 0
@@ -188,11 +266,26 @@ async def fanout(kind, base, sids, expected, held=False):
         return n
 
     t0 = time.perf_counter()
-    counts = await asyncio.gather(*(one(s) for s in sids))
+    streams = asyncio.ensure_future(asyncio.gather(*(one(s) for s in sids)))
+    opener = asyncio.ensure_future(all_open.wait())
+    done, _ = await asyncio.wait({streams, opener}, timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+    if not done:
+        streams.add_done_callback(lambda f: f.cancelled() or f.exception())  # retrieved: no warning
+        streams.cancel()
+        opener.cancel()
+        raise RuntimeError(f"fan-out: only {opened} of {len(sids)} streams delivered their first event "
+                           f"within {OPEN_TIMEOUT:.0f} s ({kind}, held={held}, {base})")
+    if streams in done and not all_open.is_set():
+        opener.cancel()
+        streams.result()  # raises the stream's error, if any
+        raise RuntimeError(f"fan-out: streams finished but only {opened} of {len(sids)} delivered an event")
+    counts = await streams
     secs = time.perf_counter() - t0
+    if sum(counts) < expected * len(sids):
+        raise RuntimeError(f"fan-out: {sum(counts)} events, expected {expected * len(sids)}")
     return {"sessions": len(sids), "events": sum(counts), "seconds": secs, "peak_rss_mb": peak_mb(),
             "baseline_rss_mb": rss0, "rss_growth_mb": peak_mb() - rss0, "cpu_seconds": cpu_s() - cpu0,
-            "held_open": held}
+            "held_open": held, "all_opened": opened}
 
 
 async def slow_consumer(base, sid, expected, checkpoint):

@@ -1,10 +1,18 @@
 //! Benchmark driver for the Rust side. Prints one JSON object per run on stdout.
 //!
-//! Usage: `bench-rust <scenario> <base_url> <session_id> <expected_events>`
+//! Usage: `bench-rust <scenario> <base_url> <session_id> <expected_events> [ca.pem]`
 //! - `stream-core`: the SDK's resumable stream, every event parsed to JSON.
-//! - `stream-raw`: the limit — reqwest bytes, a minimal inline framer, `serde_json::from_slice`.
+//! - `stream-core-pooled`: the same with `pooled_streams(true)` (over TLS: the calls' HTTP/2
+//!   connection, by ALPN, instead of an HTTP/1.1 connection of the stream's own).
+//! - `stream-raw`: the limit — reqwest bytes, a minimal inline framer, `serde_json::from_slice`;
+//!   HTTP/1.1 only (the wire our streams use, cleartext or TLS).
+//! - `stream-raw-alpn`: the same with reqwest's default protocol choice (HTTP/2 by ALPN over TLS).
 //! - `retrieve-core N agent_id` / `list-core N`: sequential round trips.
-//! - `large-core`: like `stream-core` (for the large-event scenario).
+//!
+//! Both stream sides read `type`, `id` and `processed_at` of every parsed event (and the first
+//! content block's text of an `agent.message`). `ca.pem` (optional) is trusted on top of the
+//! usual roots: the SDK through `add_ca_certificate_file`, raw reqwest through
+//! `add_root_certificate`.
 
 use std::time::Instant;
 
@@ -17,25 +25,52 @@ fn client(base: &str) -> Client {
     Client::builder().access_token("pt-bench").base_url(base).build().expect("client")
 }
 
-async fn stream_core(base: &str, sid: &str, expected: u64) -> Value {
-    let c = client(base);
+/// What a consumer does with each event: reads its type, id and one payload field.
+fn touch(v: &Value) -> usize {
+    let t = v.get("type").and_then(Value::as_str).unwrap_or("");
+    let id = v.get("id").and_then(Value::as_str).unwrap_or("");
+    let field = if t == "agent.message" {
+        v.pointer("/content/0/text").and_then(Value::as_str)
+    } else {
+        v.get("processed_at").and_then(Value::as_str)
+    };
+    std::hint::black_box((t, id));
+    field.map_or(0, str::len)
+}
+
+async fn stream_core(base: &str, sid: &str, expected: u64, ca: Option<&str>, pooled: bool) -> Value {
+    let mut b = Client::builder().access_token("pt-bench").base_url(base).pooled_streams(pooled);
+    if let Some(ca) = ca {
+        b = b.add_ca_certificate_file(ca);
+    }
+    let c = b.build().expect("client");
     let t0 = Instant::now();
     let mut s = c.stream_session(sid, StreamOptions::default()).unwrap();
     let mut n = 0u64;
     let mut bytes = 0u64;
+    let mut chars = 0usize;
     while n < expected {
         let ev = s.next().await.expect("stream ended early").expect("stream error");
         let v = ev.json().unwrap();
         bytes += ev.data.len() as u64;
+        chars += touch(&v);
         std::hint::black_box(v);
         n += 1;
     }
     let secs = t0.elapsed().as_secs_f64();
-    json!({"events": n, "bytes": bytes, "seconds": secs, "events_per_sec": n as f64 / secs})
+    json!({"events": n, "bytes": bytes, "field_chars": chars, "seconds": secs, "events_per_sec": n as f64 / secs})
 }
 
-async fn stream_raw(base: &str, sid: &str, expected: u64) -> Value {
-    let http = reqwest::Client::new();
+async fn stream_raw(base: &str, sid: &str, expected: u64, ca: Option<&str>, alpn: bool) -> Value {
+    let mut b = reqwest::Client::builder();
+    if !alpn {
+        b = b.http1_only();
+    }
+    if let Some(ca) = ca {
+        let pem = std::fs::read(ca).expect("read CA file");
+        b = b.add_root_certificate(reqwest::Certificate::from_pem(&pem).expect("CA PEM"));
+    }
+    let http = b.build().expect("reqwest client");
     let t0 = Instant::now();
     let resp = http
         .get(format!("{base}/sessions/{sid}/events/stream"))
@@ -44,10 +79,13 @@ async fn stream_raw(base: &str, sid: &str, expected: u64) -> Value {
         .send()
         .await
         .unwrap();
+    assert!(resp.status().is_success(), "stream: HTTP {}", resp.status());
+    let version = format!("{:?}", resp.version());
     let mut body = resp.bytes_stream();
     let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut n = 0u64;
     let mut bytes = 0u64;
+    let mut chars = 0usize;
     let mut scanned = 0usize;
     'outer: while let Some(chunk) = body.next().await {
         buf.extend_from_slice(&chunk.unwrap());
@@ -59,6 +97,7 @@ async fn stream_raw(base: &str, sid: &str, expected: u64) -> Value {
             for line in frame.split(|b| *b == b'\n') {
                 if let Some(d) = line.strip_prefix(b"data: ") {
                     let v: Value = serde_json::from_slice(d).unwrap();
+                    chars += touch(&v);
                     std::hint::black_box(&v);
                     bytes += d.len() as u64;
                     n += 1;
@@ -73,8 +112,9 @@ async fn stream_raw(base: &str, sid: &str, expected: u64) -> Value {
         buf.drain(..start);
         scanned = buf.len().saturating_sub(1);
     }
+    assert_eq!(n, expected, "stream ended early");
     let secs = t0.elapsed().as_secs_f64();
-    json!({"events": n, "bytes": bytes, "seconds": secs, "events_per_sec": n as f64 / secs})
+    json!({"events": n, "bytes": bytes, "field_chars": chars, "seconds": secs, "events_per_sec": n as f64 / secs, "http_version": version})
 }
 
 fn find(h: &[u8], needle: &[u8]) -> Option<usize> {
@@ -115,9 +155,12 @@ async fn round_trips(base: &str, op: &str, n: u64, arg: &str, concurrency: usize
 async fn main() {
     let a: Vec<String> = std::env::args().collect();
     let get = |i: usize| a.get(i).cloned().unwrap_or_default();
+    let ca = a.get(5).map(String::as_str).filter(|s| !s.is_empty());
     let out = match get(1).as_str() {
-        "stream-core" => stream_core(&get(2), &get(3), get(4).parse().unwrap()).await,
-        "stream-raw" => stream_raw(&get(2), &get(3), get(4).parse().unwrap()).await,
+        "stream-core" => stream_core(&get(2), &get(3), get(4).parse().unwrap(), ca, false).await,
+        "stream-core-pooled" => stream_core(&get(2), &get(3), get(4).parse().unwrap(), ca, true).await,
+        "stream-raw" => stream_raw(&get(2), &get(3), get(4).parse().unwrap(), ca, false).await,
+        "stream-raw-alpn" => stream_raw(&get(2), &get(3), get(4).parse().unwrap(), ca, true).await,
         "retrieve-core" => round_trips(&get(2), "agents.retrieve", get(3).parse().unwrap(), &get(4), get(5).parse().unwrap_or(1)).await,
         "list-core" => round_trips(&get(2), "agents.list", get(3).parse().unwrap(), "", get(4).parse().unwrap_or(1)).await,
         other => {

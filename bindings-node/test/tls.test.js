@@ -315,7 +315,7 @@ for (const mode of MODES) {
 
     for (const pooled of [false, true]) {
       // Default: streams take HTTP/1.1 connections of their own; pooled: the calls' protocol.
-      const streams = pooled ? mode.calls : 'http/1.1';
+      const streams = mode.calls; // ALPN's choice, on connections of their own unless pooled
       const how = pooled ? 'pooled streams (QODER_STREAM_TRANSPORT=pooled)' : 'streams on connections of their own';
       test(`a streamed turn and runTurn, ${how}: streams negotiate ${streams}`, async () => {
         const c = pooled ? mkPooled() : mk();
@@ -379,7 +379,7 @@ for (const mode of MODES) {
     }
 
     for (const pooled of [false, true]) {
-      const streams = pooled ? mode.calls : 'http/1.1';
+      const streams = mode.calls; // ALPN's choice, on connections of their own unless pooled
       test(`resume under drops every 3 events (${pooled ? 'pooled streams' : 'streams on connections of their own'}, ${streams}): every persisted event exactly once, in order`, { timeout: 150000 }, async () => {
         const { sid, ids } = await burstSession();
         const c = pooled ? mkPooled() : mk();

@@ -74,9 +74,10 @@ class Https:
         return bool(c["tls_handshakes"] + c["tls_handshake_failures"] == c["total"])
 
     def stream_protocol(self, transport: str) -> str:
-        """The protocol of event-stream connections: over TLS streams take HTTP/1.1 connections
-        of their own by default (calls keep HTTP/2); pooled, they share the calls' connection."""
-        return self.expect if transport == "pooled" else "http/1.1"
+        """The protocol of event-stream connections: ALPN's choice, like the calls'. By default
+        streams ride connections of their own (at most 100 streams each); pooled, they share the
+        calls' connection."""
+        return self.expect
 
     def assert_alpn_since(self, before: Dict[str, Any], *used: str, aborted_handshakes: int = 0) -> None:
         """The API traffic since ``before`` (a ``connections`` snapshot) negotiated exactly the

@@ -124,6 +124,7 @@ pub struct Config {
     pub(crate) net: crate::net::Net,
     pub(crate) http2_prior_knowledge: bool,
     pub(crate) direct_streams: bool,
+    pub(crate) max_streams_per_connection: usize,
 }
 
 impl fmt::Debug for Config {
@@ -191,6 +192,7 @@ pub struct ClientBuilder {
     net: crate::net::NetOptions,
     http2_prior_knowledge: Option<bool>,
     pooled_streams: bool,
+    max_streams_per_connection: Option<usize>,
     ignore_env: bool,
 }
 
@@ -311,12 +313,21 @@ impl ClientBuilder {
     /// Sends event streams through the calls' own connection pool. By default streams get
     /// connections of their own: on cleartext URLs without a proxy the SDK's lean direct
     /// HTTP/1.1 connection (no buffers held while a stream waits, ≈ 25 KiB less per open
-    /// stream), over TLS HTTP/1.1 connections, so that no gateway's cap on concurrent HTTP/2
-    /// streams per connection can hold streams back. Pooled, streams over TLS multiplex on the
-    /// calls' HTTP/2 connection (fewer connections, but at most the gateway's cap open at
-    /// once). Falls back to `QODER_STREAM_TRANSPORT=pooled`.
+    /// stream); over TLS HTTP/2 connections carrying at most
+    /// [`Self::max_streams_per_connection`] streams each, so that no gateway's cap on concurrent
+    /// HTTP/2 streams per connection can hold streams back. Pooled, streams over TLS multiplex
+    /// on the calls' one HTTP/2 connection (at most the gateway's cap open at once). Falls back
+    /// to `QODER_STREAM_TRANSPORT=pooled`.
     pub fn pooled_streams(mut self, yes: bool) -> Self {
         self.pooled_streams = yes;
+        self
+    }
+    /// Event streams over TLS share an HTTP/2 connection up to this many at a time, then open
+    /// another (default 100, at or below the per-connection caps of common gateways: nginx and
+    /// AWS ALB 128, Google's front ends 100). Set it at or below your gateway's cap if that is
+    /// lower. Falls back to `QODER_MAX_STREAMS_PER_CONNECTION`.
+    pub fn max_streams_per_connection(mut self, n: usize) -> Self {
+        self.max_streams_per_connection = Some(n);
         self
     }
     /// Ignores the `QODER_*` environment variables (tests use this for isolation).
@@ -395,6 +406,21 @@ impl ClientBuilder {
                 .http2_prior_knowledge
                 .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),
             direct_streams: !(self.pooled_streams || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
+            max_streams_per_connection: match self.max_streams_per_connection {
+                Some(0) => {
+                    return Err(Error::invalid_argument("max_streams_per_connection", "max_streams_per_connection must be ≥ 1"))
+                }
+                Some(n) => n,
+                None => match self.env("QODER_MAX_STREAMS_PER_CONNECTION") {
+                    Some(v) => v.trim().parse::<usize>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        Error::invalid_argument(
+                            "max_streams_per_connection",
+                            format!("QODER_MAX_STREAMS_PER_CONNECTION={v:?}: expected a whole number ≥ 1"),
+                        )
+                    })?,
+                    None => crate::stream_pool::DEFAULT_STREAMS_PER_CONNECTION,
+                },
+            },
         })
     }
 

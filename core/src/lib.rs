@@ -37,6 +37,7 @@ pub mod upload;
 mod chunked;
 mod pipe;
 mod stream_conn;
+mod stream_pool;
 mod stream_reader;
 pub mod transport;
 pub mod validate;

@@ -85,8 +85,16 @@ pub(crate) enum StreamBody {
 
 impl StreamBody {
     /// A body read through reqwest's pooled client.
-    pub(crate) fn pooled(r: reqwest::Response) -> Self {
-        StreamBody::Reqwest(Box::pin(r.bytes_stream()))
+    /// `lease` (a stream connection's place, see `stream_pool`) is held until the body is dropped.
+    pub(crate) fn pooled(r: reqwest::Response, lease: Option<crate::stream_pool::Lease>) -> Self {
+        use futures_util::StreamExt;
+        match lease {
+            None => StreamBody::Reqwest(Box::pin(r.bytes_stream())),
+            Some(lease) => StreamBody::Reqwest(Box::pin(r.bytes_stream().map(move |chunk| {
+                let _held = &lease;
+                chunk
+            }))),
+        }
     }
 
     /// Polls for the next body bytes and hands them to `sink` (possibly in several pieces).

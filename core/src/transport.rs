@@ -46,9 +46,9 @@ pub struct Transport {
     pub(crate) http: reqwest::Client,
     /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
     pub(crate) bare: reqwest::Client,
-    /// HTTP/1.1-only client for event streams over TLS (see `new`); `None` on cleartext or
+    /// Connections for event streams over TLS (see `stream_pool`); `None` on cleartext or
     /// with `pooled_streams`, where streams share `http`.
-    tls_streams: Option<reqwest::Client>,
+    stream_pool: Option<crate::stream_pool::StreamPool>,
     pub(crate) logger: std::sync::RwLock<Option<Logger>>,
     user_agent: String,
     os: &'static str,
@@ -89,22 +89,31 @@ pub(crate) fn request_id_of(h: &HeaderMap) -> Option<String> {
 }
 
 impl Transport {
+    /// A reqwest client with the configuration's trust, proxy, timeouts and pool settings.
+    fn reqwest_client(config: &Config, b: reqwest::ClientBuilder) -> Result<reqwest::Client> {
+        config
+            .net
+            .apply(b)?
+            .connect_timeout(config.connect_timeout)
+            .tcp_keepalive(Duration::from_secs(30))
+            .tcp_nodelay(true)
+            .pool_idle_timeout(Duration::from_secs(90))
+            // Retries are ours (`retry.rs`, idempotency keys, stream resume); reqwest's own
+            // would clone every request's headers up front to be able to repeat it.
+            .retry(reqwest::retry::never().max_retries_per_request(0))
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Connection, format!("cannot build HTTP client: {e}")))
+    }
+
+    /// The client of one stream connection (`stream_pool`): like the calls' one, never
+    /// following redirects.
+    fn stream_client(config: &Config) -> Result<reqwest::Client> {
+        Self::reqwest_client(config, reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))
+    }
+
     /// Builds the pools.
     pub fn new(config: Config) -> Result<Self> {
-        let build = |b: reqwest::ClientBuilder| {
-            config
-                .net
-                .apply(b)?
-                .connect_timeout(config.connect_timeout)
-                .tcp_keepalive(Duration::from_secs(30))
-                .tcp_nodelay(true)
-                .pool_idle_timeout(Duration::from_secs(90))
-                // Retries are ours (`retry.rs`, idempotency keys, stream resume); reqwest's own
-                // would clone every request's headers up front to be able to repeat it.
-                .retry(reqwest::retry::never().max_retries_per_request(0))
-                .build()
-                .map_err(|e| Error::new(ErrorKind::Connection, format!("cannot build HTTP client: {e}")))
-        };
+        let build = |b: reqwest::ClientBuilder| Self::reqwest_client(&config, b);
         // The API client never follows redirects: a redirect could carry the bearer token to
         // another host, and the API does not use them.
         let mut api = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
@@ -112,13 +121,15 @@ impl Transport {
             api = api.http2_prior_knowledge();
         }
         let http = build(api)?;
-        // Event streams over TLS get HTTP/1.1 connections of their own. Gateways cap concurrent
-        // HTTP/2 streams per connection (nginx: 128) and a client queues streams beyond the cap
-        // on that one connection, so a thousand long-lived streams multiplexed on HTTP/2 would
-        // never all open; one connection per stream opens any number, and calls keep HTTP/2.
-        let tls_streams = (config.base_url.scheme() == "https" && config.direct_streams)
-            .then(|| build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).http1_only()))
-            .transpose()?;
+        // Event streams over TLS get connections of their own, at most so many streams on each
+        // (see `stream_pool`): no gateway's cap on HTTP/2 streams per connection holds them back.
+        let stream_pool = (config.base_url.scheme() == "https" && config.direct_streams).then(|| {
+            let config = config.clone();
+            crate::stream_pool::StreamPool::new(
+                config.max_streams_per_connection,
+                Box::new(move || Self::stream_client(&config)),
+            )
+        });
         let bare = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)))?;
         let user_agent = format!(
             "qoder-cloud/{} ({}; {})",
@@ -137,7 +148,7 @@ impl Transport {
             direct_streams,
             stream_gate,
             http,
-            tls_streams,
+            stream_pool,
             bare,
             logger: Default::default(),
             user_agent,
@@ -366,7 +377,7 @@ impl Transport {
                     }
                     let e = match body {
                         Body::Read(b) => Error::from_response(status, &b, request_id),
-                        Body::Open(r) => Error::from_response(status, &r.bytes().await.unwrap_or_default(), request_id),
+                        Body::Open(r, _) => Error::from_response(status, &r.bytes().await.unwrap_or_default(), request_id),
                         Body::Direct(_) => unreachable!("only 2xx direct bodies are left open"),
                         Body::Failed(e) => e,
                     };
@@ -413,15 +424,23 @@ impl Transport {
             };
             return Ok((status, headers, body));
         }
-        let client = match (&self.tls_streams, want) {
-            (Some(streams), Want::Stream) => streams,
-            _ => &self.http,
+        let (client, mut lease) = match (&self.stream_pool, want) {
+            (Some(pool), Want::Stream) => {
+                let (client, mut lease) = pool.lease()?;
+                lease.connection_up().await;
+                (client, Some(lease))
+            }
+            _ => (self.http.clone(), None),
         };
-        let mut resp = client.execute(request).await.map_err(transport_error)?;
+        let resp = client.execute(request).await;
+        if let Some(l) = lease.as_mut() {
+            l.answered();
+        }
+        let mut resp = resp.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if want != Want::Read && (200..300).contains(&status) {
-            return Ok((status, headers, Body::Open(resp)));
+            return Ok((status, headers, Body::Open(resp, lease)));
         }
         // Read chunk by chunk so that a body cut short keeps what did arrive.
         let mut buf = bytes::BytesMut::new();
@@ -496,7 +515,8 @@ impl Transport {
 
 enum Body {
     Read(Bytes),
-    Open(reqwest::Response),
+    /// A live 2xx body, with the stream connection's lease when it is a stream's.
+    Open(reqwest::Response, Option<crate::stream_pool::Lease>),
     Direct(crate::stream_conn::DirectBody),
     /// A non-2xx response whose body was cut short, already turned into its error.
     Failed(Error),
@@ -513,8 +533,8 @@ impl Body {
         use crate::stream_conn::StreamBody;
         match self {
             Body::Read(b) => Got::Read(headers, b),
-            Body::Open(r) if want == Want::Stream => Got::Stream(StreamBody::pooled(r)),
-            Body::Open(r) => Got::Open(r),
+            Body::Open(r, lease) if want == Want::Stream => Got::Stream(StreamBody::pooled(r, lease)),
+            Body::Open(r, _) => Got::Open(r),
             Body::Direct(d) => Got::Stream(StreamBody::Direct(d)),
             Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),
         }

@@ -36,8 +36,8 @@ fn alpn_count(env: &TestEnv, proto: &str) -> u64 {
 }
 
 /// Calls and a streamed turn over HTTPS: `calls` is the protocol ALPN gives the calls, `streams`
-/// the one the event stream used (HTTP/1.1 connections of their own unless `pooled`).
-async fn turn_over(alpn: &[&str], pooled: bool, calls: &str, streams: &str) {
+/// the one the event stream used; `connections` how many connections the emulator saw.
+async fn turn_over(alpn: &[&str], pooled: bool, calls: &str, streams: &str, connections: u64) {
     let mut env = tls_env(alpn).await;
     if pooled {
         let ca = env.emu.ca_pem().unwrap().into_bytes();
@@ -57,21 +57,22 @@ async fn turn_over(alpn: &[&str], pooled: bool, calls: &str, streams: &str) {
         }
     }
     assert_eq!(conns["tls_handshake_failures"].as_u64(), Some(0));
+    assert_eq!(conns["total"].as_u64(), Some(connections), "{conns}");
 }
 
 #[tokio::test]
-async fn https_calls_negotiate_http2_and_streams_take_connections_of_their_own() {
-    turn_over(&["h2", "http/1.1"], false, "h2", "http/1.1").await;
+async fn https_calls_and_streams_negotiate_http2_on_connections_of_their_own() {
+    turn_over(&["h2", "http/1.1"], false, "h2", "h2", 2).await;
 }
 
 #[tokio::test]
 async fn https_pooled_streams_share_the_http2_connection() {
-    turn_over(&["h2", "http/1.1"], true, "h2", "h2").await;
+    turn_over(&["h2", "http/1.1"], true, "h2", "h2", 1).await;
 }
 
 #[tokio::test]
 async fn https_falls_back_to_http1_when_the_server_offers_only_that() {
-    turn_over(&["http/1.1"], false, "http/1.1", "http/1.1").await;
+    turn_over(&["http/1.1"], false, "http/1.1", "http/1.1", 2).await;
 }
 
 /// A stream cut every 3 events resumes from its cursor: every persisted event once, in order.
@@ -110,7 +111,12 @@ async fn resume_under_drops_over_https_http2() {
 
 #[tokio::test]
 async fn resume_under_drops_over_https_http1() {
-    resume_over(&["h2", "http/1.1"], false, "http/1.1").await;
+    resume_over(&["http/1.1"], false, "http/1.1").await;
+}
+
+#[tokio::test]
+async fn resume_under_drops_over_https_http2_stream_connections() {
+    resume_over(&["h2", "http/1.1"], false, "h2").await;
 }
 
 #[tokio::test]
@@ -234,13 +240,13 @@ async fn bad_trust_options_are_typed_argument_errors() {
 }
 
 /// Behind a gateway that caps concurrent HTTP/2 streams per connection (8 here, nginx's default
-/// is 128), many more streams than the cap all open and deliver: streams over TLS do not queue
-/// behind one capped HTTP/2 connection.
+/// is 128), many more streams than the cap all open and deliver when the client's streams per
+/// connection are at or below the cap: it opens a further connection whenever one is full.
 async fn many_streams_behind_a_capped_gateway(pooled: bool, wait: Duration) -> usize {
     let config = EmulatorConfig { port: 0, tls: Some(TlsConfig::generate()), h2_max_streams: Some(8), ..Default::default() };
     let emu = qoder_emulator::start(config).await.expect("emulator starts");
     let ca = emu.ca_pem().unwrap().into_bytes();
-    let client = TestEnv::client_for(&emu, |b| b.add_ca_certificate_pem(ca).pooled_streams(pooled));
+    let client = TestEnv::client_for(&emu, |b| b.add_ca_certificate_pem(ca).pooled_streams(pooled).max_streams_per_connection(8));
     let env = TestEnv { emu, client };
     let session = env.session().await;
     env.client.run_turn(&session, "hello", Default::default()).await.unwrap();
@@ -253,7 +259,13 @@ async fn many_streams_behind_a_capped_gateway(pooled: bool, wait: Duration) -> u
         tokio::time::timeout(wait, s.next()).await.ok().flatten().is_some_and(|r| r.is_ok())
     }))
     .await;
-    firsts.iter().filter(|ok| **ok).count()
+    let opened = firsts.iter().filter(|ok| **ok).count();
+    let conns = env.stats()["connections"].clone();
+    if !pooled {
+        // 40 streams, 8 per connection: 5 stream connections (+1 for the calls).
+        assert_eq!(conns["alpn"]["h2"].as_u64(), Some(6), "{conns}");
+    }
+    opened
 }
 
 #[tokio::test]

@@ -226,6 +226,7 @@ class Client {
       clientCert: opts.pemText(where, 'clientCert', options.clientCert),
       clientKey: opts.pemText(where, 'clientKey', options.clientKey),
       dangerAcceptInvalidCerts: opts.checkBool(where, 'dangerAcceptInvalidCerts', options.dangerAcceptInvalidCerts),
+      maxStreamsPerConnection: opts.checkCount(where, 'maxStreamsPerConnection', options.maxStreamsPerConnection),
       packageVersion: VERSION,
       runtimeVersion: process.versions.node,
     };

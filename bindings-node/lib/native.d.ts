@@ -174,6 +174,8 @@ export interface ClientConfig {
   clientKey?: string
   /** Turns certificate verification off (test servers only; a warning is logged). */
   dangerAcceptInvalidCerts?: boolean
+  /** Event streams per HTTP/2 connection over TLS (default 100). */
+  maxStreamsPerConnection?: number
   /** `X-Qoder-Package-Version` (the npm package version). */
   packageVersion?: string
   /** `X-Qoder-Runtime-Version` (`process.versions.node`). */

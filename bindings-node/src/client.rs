@@ -41,6 +41,8 @@ pub struct ClientConfig {
     pub client_key: Option<String>,
     /// Turns certificate verification off (test servers only; a warning is logged).
     pub danger_accept_invalid_certs: Option<bool>,
+    /// Event streams per HTTP/2 connection over TLS (default 100).
+    pub max_streams_per_connection: Option<u32>,
     /// `X-Qoder-Package-Version` (the npm package version).
     pub package_version: Option<String>,
     /// `X-Qoder-Runtime-Version` (`process.versions.node`).
@@ -196,6 +198,9 @@ impl NativeClient {
                 client_key: c.client_key.map(SecretPem::from_text),
                 danger_accept_invalid_certs: c.danger_accept_invalid_certs.unwrap_or(false),
             });
+            if let Some(n) = c.max_streams_per_connection {
+                b = b.max_streams_per_connection(n as usize);
+            }
             b = b.platform(Platform {
                 lang: "node".into(),
                 package_version: c.package_version.unwrap_or_else(|| qoder_cloud::VERSION.to_string()),

@@ -334,7 +334,7 @@ impl NativeClient {
     #[pyo3(signature = (*, access_token=None, base_url=None, region=None, timeout=None, max_retries=None,
         default_headers=None, connect_timeout=None, total_timeout=None, stream_idle_timeout=None,
         max_body_bytes=None, max_event_bytes=None, ca_certs=None, proxy=None, client_cert=None, client_key=None,
-        danger_accept_invalid_certs=None, package_version=None, runtime=None, runtime_version=None))]
+        danger_accept_invalid_certs=None, max_streams_per_connection=None, package_version=None, runtime=None, runtime_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -354,6 +354,7 @@ impl NativeClient {
         client_cert: Option<&Bound<'_, PyAny>>,
         client_key: Option<&Bound<'_, PyAny>>,
         danger_accept_invalid_certs: Option<&Bound<'_, PyAny>>,
+        max_streams_per_connection: Option<&Bound<'_, PyAny>>,
         package_version: Option<String>,
         runtime: Option<String>,
         runtime_version: Option<String>,
@@ -457,6 +458,9 @@ impl NativeClient {
         net.client_cert = one("client_cert", client_cert)?.map(CaSource::from_text);
         net.client_key = one("client_key", client_key)?.map(SecretPem::from_text);
         b = b.network(net);
+        if let Some(n) = count(py, "max_streams_per_connection", max_streams_per_connection.unwrap_or(&none))? {
+            b = b.max_streams_per_connection(n as usize);
+        }
         b = b.platform(Platform {
             lang: "python".into(),
             package_version: package_version.unwrap_or_else(|| env!("CARGO_PKG_VERSION").into()),

@@ -79,6 +79,8 @@ export interface ClientOptions {
   clientKey?: CertSource;
   /** Turns TLS certificate verification off. Test servers only: a warning is logged. */
   dangerAcceptInvalidCerts?: boolean;
+  /** Event streams sharing one HTTP/2 connection over TLS before another opens (default 100): at or below your gateway's per-connection cap. */
+  maxStreamsPerConnection?: number;
   /** Default: env `QODER_LOG`, else `off`. */
   logLevel?: LogLevel;
   /** Where records go (default `console`). */

@@ -77,6 +77,7 @@ class _BaseClient:
         client_cert: "Optional[CertSource]" = None,
         client_key: "Optional[CertSource]" = None,
         danger_accept_invalid_certs: bool = False,
+        max_streams_per_connection: Optional[int] = None,
         pat: Optional[str] = None,
     ) -> None:
         self._options: Dict[str, Any] = dict(
@@ -96,6 +97,7 @@ class _BaseClient:
             client_cert=client_cert,
             client_key=client_key,
             danger_accept_invalid_certs=danger_accept_invalid_certs,
+            max_streams_per_connection=max_streams_per_connection,
         )
         self._native = _native.NativeClient(
             **self._options,
@@ -156,7 +158,8 @@ class AsyncClient(_BaseClient):
     or a list of them, e.g. a corporate proxy's CA); ``proxy`` sends every request through a proxy
     (else ``HTTPS_PROXY``/``NO_PROXY`` apply); ``client_cert`` + ``client_key`` present a client
     certificate (mTLS); ``danger_accept_invalid_certs=True`` turns verification off (test servers
-    only; a warning is logged).
+    only; a warning is logged); ``max_streams_per_connection`` (default 100) caps the event streams
+    sharing one HTTP/2 connection, at or below your gateway's per-connection cap.
 
     One client can be used from several threads and across successive ``asyncio.run()`` loops.
     """

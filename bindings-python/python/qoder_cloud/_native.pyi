@@ -195,6 +195,7 @@ class NativeClient:
         client_cert: Any = None,
         client_key: Any = None,
         danger_accept_invalid_certs: bool = False,
+        max_streams_per_connection: Optional[int] = None,
         package_version: Optional[str] = None,
         runtime: Optional[str] = None,
         runtime_version: Optional[str] = None,

@@ -13,7 +13,7 @@ if [ -f "$ROOT/bindings-python/pyproject.toml" ]; then
 fi
 if [ -f "$ROOT/bindings-node/package.json" ]; then
   log "installing the Node package and the peer's eventsource-parser"
-  (cd "$ROOT/bindings-node" && npm install --no-audit --no-fund --loglevel=error)
+  (cd "$ROOT/bindings-node" && npm ci --no-audit --no-fund --loglevel=error && node scripts/build.js --release)
   (cd "$ROOT/bench/node" && npm install --no-audit --no-fund --loglevel=error)
 fi
 python3 "$ROOT/bench/run.py" "$@"

@@ -80,21 +80,35 @@ pub(crate) enum Next<E> {
 pub(crate) enum StreamBody {
     Direct(DirectBody),
     /// reqwest's body as a stream of chunks (boxed: only the pooled path, TLS or HTTP/2, uses it).
-    Reqwest(std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>),
+    Reqwest(Box<PooledBody>),
 }
 
+type Chunks = std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>;
+
+/// A body read through reqwest, whose chunks are small (one HTTP/2 DATA frame, often one event).
+pub(crate) struct PooledBody {
+    chunks: Chunks,
+    /// The end or a failure met after some chunks of the same poll were handed on: reported by
+    /// the next poll, so the events before it are delivered first.
+    after: Option<Result<()>>,
+}
+
+/// At most this many bytes are handed on per poll, so one busy stream cannot hog its task.
+const POOLED_BYTES_PER_POLL: usize = 256 * 1024;
+
 impl StreamBody {
-    /// A body read through reqwest's pooled client.
-    /// `lease` (a stream connection's place, see `stream_pool`) is held until the body is dropped.
+    /// A body read through reqwest's pooled client. `lease` (a stream connection's place, see
+    /// `stream_pool`) is held until the body is dropped.
     pub(crate) fn pooled(r: reqwest::Response, lease: Option<crate::stream_pool::Lease>) -> Self {
         use futures_util::StreamExt;
-        match lease {
-            None => StreamBody::Reqwest(Box::pin(r.bytes_stream())),
-            Some(lease) => StreamBody::Reqwest(Box::pin(r.bytes_stream().map(move |chunk| {
+        let chunks: Chunks = match lease {
+            None => Box::pin(r.bytes_stream()),
+            Some(lease) => Box::pin(r.bytes_stream().map(move |chunk| {
                 let _held = &lease;
                 chunk
-            }))),
-        }
+            })),
+        };
+        StreamBody::Reqwest(Box::new(PooledBody { chunks, after: None }))
     }
 
     /// Polls for the next body bytes and hands them to `sink` (possibly in several pieces).
@@ -109,14 +123,49 @@ impl StreamBody {
     ) -> Poll<Result<Next<E>>> {
         match self {
             StreamBody::Direct(d) => d.poll_next_with(cx, sink),
-            StreamBody::Reqwest(r) => Poll::Ready(match std::task::ready!(r.as_mut().poll_next(cx)) {
-                Some(Ok(c)) => Ok(match sink(&c) {
-                    Ok(()) => Next::Data,
-                    Err(e) => Next::Sink(e),
-                }),
-                None => Ok(Next::End),
+            StreamBody::Reqwest(b) => b.poll_next_with(cx, sink),
+        }
+    }
+}
+
+impl PooledBody {
+    /// Every chunk that is ready now (up to [`POOLED_BYTES_PER_POLL`]), not just one: the reader
+    /// then sends the events of all of them as one batch, as it does for one read of a direct
+    /// connection, instead of one batch (and one consumer wakeup) per small chunk.
+    fn poll_next_with<E>(
+        &mut self,
+        cx: &mut Context<'_>,
+        sink: &mut impl FnMut(&[u8]) -> std::result::Result<(), E>,
+    ) -> Poll<Result<Next<E>>> {
+        if let Some(after) = self.after.take() {
+            return Poll::Ready(after.map(|()| Next::End));
+        }
+        let mut handed = 0usize;
+        loop {
+            let item = match self.chunks.as_mut().poll_next(cx) {
+                Poll::Pending if handed > 0 => return Poll::Ready(Ok(Next::Data)),
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(item) => item,
+            };
+            let end = match item {
+                Some(Ok(c)) => {
+                    if let Err(e) = sink(&c) {
+                        return Poll::Ready(Ok(Next::Sink(e)));
+                    }
+                    handed += c.len().max(1);
+                    if handed >= POOLED_BYTES_PER_POLL {
+                        return Poll::Ready(Ok(Next::Data));
+                    }
+                    continue;
+                }
+                None => Ok(()),
                 Some(Err(e)) => Err(crate::transport::transport_error(e)),
-            }),
+            };
+            if handed == 0 {
+                return Poll::Ready(end.map(|()| Next::End));
+            }
+            self.after = Some(end);
+            return Poll::Ready(Ok(Next::Data));
         }
     }
 }

@@ -1,7 +1,8 @@
 'use strict';
 // The public test helpers `qoder-cloud/testing` (testing.js): lifecycle, the Client factory, the
 // control endpoints, option validation, startup failures, the ESM entry, and that no emulator
-// outlives its host process (closed, forgotten or SIGKILLed).
+// outlives its host process (closed, forgotten or SIGKILLed). The stand-in binaries are sh scripts,
+// so this file runs on POSIX systems (as the test command does); there it never skips.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -288,7 +289,7 @@ test('options reach the emulator: a bad fault spec or flag rejects with its stde
   }
 });
 
-test('every option becomes its emulator flag (tls included)', { skip: process.platform === 'win32' }, async (t) => {
+test('every option becomes its emulator flag (tls included)', async (t) => {
   const dir = tmpDir(t);
   const fake = path.join(dir, 'echo-args');
   // Reports its argv on stderr and fails, so the rejection shows exactly what was passed.
@@ -339,7 +340,7 @@ test('a missing binary rejects with a clear error naming the path', async () => 
   });
 });
 
-test('a binary that never reports ready is killed after startupTimeout; its stderr is in the error', { skip: process.platform === 'win32' }, async (t) => {
+test('a binary that never reports ready is killed after startupTimeout; its stderr is in the error', async (t) => {
   const dir = tmpDir(t);
   const fake = path.join(dir, 'silent-emulator');
   // Says something on stderr, then waits for stdin to close without ever printing "listening".
@@ -426,7 +427,7 @@ async function childWithEmulator(script) {
 
 const TESTING = JSON.stringify(path.join(PKG_DIR, 'testing.js'));
 
-test('a process killed with SIGKILL leaves no emulator behind', { skip: process.platform === 'win32' }, async () => {
+test('a process killed with SIGKILL leaves no emulator behind', async () => {
   // The child keeps itself alive (the interval) so only the SIGKILL ends it.
   const { child, pid, exited } = await childWithEmulator(
     `require(${TESTING}).startEmulator().then((e) => { console.log('pid ' + e.pid); setInterval(() => {}, 1000); });`,

@@ -15,9 +15,7 @@ import asyncio
 import base64
 import logging
 import os
-import shutil
 import socket
-import subprocess
 import threading
 import time
 import traceback
@@ -751,18 +749,35 @@ def _texts_of(e: BaseException) -> str:
 
 @pytest.fixture(scope="module")
 def identity(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, str]:
-    """A real self-signed client certificate and its key (PEM text)."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed")
+    """A real self-signed client certificate (a PEM file) and its P-256 key (PEM text), made with
+    ``cryptography`` (a test dependency) so the suite needs no openssl binary."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "qoder-test-client")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .sign(key, hashes.SHA256())
+    )
     d = tmp_path_factory.mktemp("identity")
-    cert, key = d / "client.pem", d / "client.key"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=qoder-test-client"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return cert, key.read_text()
+    cert_path = d / "client.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return cert_path, key_pem
 
 
 def _key_body(pem: str) -> List[str]:

@@ -227,6 +227,11 @@ class Client {
       clientKey: opts.pemText(where, 'clientKey', options.clientKey),
       dangerAcceptInvalidCerts: opts.checkBool(where, 'dangerAcceptInvalidCerts', options.dangerAcceptInvalidCerts),
       maxStreamsPerConnection: opts.checkCount(where, 'maxStreamsPerConnection', options.maxStreamsPerConnection),
+      maxResponseBytes: opts.checkCount(where, 'maxResponseBytes', options.maxResponseBytes),
+      maxErrorBytes: opts.checkCount(where, 'maxErrorBytes', options.maxErrorBytes),
+      maxHeaderBytes: opts.checkCount(where, 'maxHeaderBytes', options.maxHeaderBytes),
+      maxRetryAfterMs: opts.checkMillis(where, 'maxRetryAfter', options.maxRetryAfter),
+      streamStallTimeoutMs: opts.checkMillis(where, 'streamStallTimeout', options.streamStallTimeout),
       packageVersion: VERSION,
       runtimeVersion: process.versions.node,
     };

@@ -28,6 +28,7 @@ export const {
   APITimeoutError,
   APIUserAbortError,
   APIResponseValidationError,
+  ResponseTooLargeError,
   InvalidArgumentError,
   ClientClosedError,
   StreamError,

@@ -17,7 +17,7 @@ ensure_venv() {
     "$PYTHON3" -m venv "$VENV"
   fi
   "$VENV_BIN/python" -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check "maturin>=1.5,<2" "pytest>=8" "pytest-asyncio>=0.24" "mypy>=1.10" "cryptography>=42"
+  "$VENV_BIN/python" -m pip install -q --disable-pip-version-check -r "$ROOT/scripts/python-dev-requirements.txt"
 }
 
 # Builds the emulator binary (debug) and prints its path.

@@ -38,6 +38,11 @@ class QoderError extends Error {
     this.body = fields.body ?? null;
     /** Whether retrying the same call could succeed. */
     this.retryable = fields.retryable ?? false;
+    /**
+     * The server's `Retry-After` hint in seconds, when the call failed without sleeping on it
+     * (a hint above `maxRetryAfter`, or past the total deadline); otherwise null.
+     */
+    this.retryAfter = fields.retryAfter ?? null;
     /** Whether the error arrived as an `error` frame inside an event stream. */
     this.isStreamError = fields.isStreamError ?? false;
   }
@@ -78,6 +83,8 @@ class APIUserAbortError extends QoderError {
 }
 /** The response was not the JSON shape expected (or a list repeated its cursor). */
 class APIResponseValidationError extends QoderError {}
+/** A response's body or head exceeded its limit (`maxResponseBytes`, `maxHeaderBytes`). */
+class ResponseTooLargeError extends APIResponseValidationError {}
 /** The call was rejected client-side before any request was sent. */
 class InvalidArgumentError extends QoderError {}
 /** The client was closed. */
@@ -116,6 +123,7 @@ const KIND_CLASS = {
   invalid_argument: InvalidArgumentError,
   incomplete_stream: IncompleteStreamError,
   event_too_large: EventTooLargeError,
+  response_too_large: ResponseTooLargeError,
   cancelled: APIUserAbortError,
   client_closed: ClientClosedError,
 };
@@ -142,6 +150,7 @@ function fromNative(e) {
     idempotencyKey: f.idempotency_key,
     body: parseBody(f.body),
     retryable: f.retryable,
+    retryAfter: f.retry_after,
     isStreamError: f.stream,
   };
   return Cls === APIUserAbortError ? new APIUserAbortError(f.display || f.message, fields) : new Cls(f.display || f.message, fields);
@@ -166,6 +175,7 @@ module.exports = {
   APITimeoutError,
   APIUserAbortError,
   APIResponseValidationError,
+  ResponseTooLargeError,
   InvalidArgumentError,
   ClientClosedError,
   StreamError,

@@ -41,8 +41,18 @@ pub struct ClientConfig {
     pub client_key: Option<String>,
     /// Turns certificate verification off (test servers only; a warning is logged).
     pub danger_accept_invalid_certs: Option<bool>,
-    /// Event streams per HTTP/2 connection over TLS (default 100).
+    /// Event streams per HTTP/2 connection (default 100).
     pub max_streams_per_connection: Option<u32>,
+    /// Largest successful response body read into memory (default 64 MiB).
+    pub max_response_bytes: Option<f64>,
+    /// Largest error body kept (default 1 MiB).
+    pub max_error_bytes: Option<f64>,
+    /// Largest response head (default 256 KiB).
+    pub max_header_bytes: Option<f64>,
+    /// Longest `Retry-After` slept on before a retry, ms (default 60 000).
+    pub max_retry_after_ms: Option<f64>,
+    /// Longest a stream may go without an event before it is resumed, ms (default 300 000).
+    pub stream_stall_timeout_ms: Option<f64>,
     /// `X-Qoder-Package-Version` (the npm package version).
     pub package_version: Option<String>,
     /// `X-Qoder-Runtime-Version` (`process.versions.node`).
@@ -200,6 +210,21 @@ impl NativeClient {
             });
             if let Some(n) = c.max_streams_per_connection {
                 b = b.max_streams_per_connection(n as usize);
+            }
+            if let Some(n) = c.max_response_bytes {
+                b = b.max_response_bytes(n as usize);
+            }
+            if let Some(n) = c.max_error_bytes {
+                b = b.max_error_bytes(n as usize);
+            }
+            if let Some(n) = c.max_header_bytes {
+                b = b.max_header_bytes(n as usize);
+            }
+            if let Some(d) = millis("maxRetryAfter", c.max_retry_after_ms)? {
+                b = b.max_retry_after(d);
+            }
+            if let Some(d) = millis("streamStallTimeout", c.stream_stall_timeout_ms)? {
+                b = b.stream_stall_timeout(d);
             }
             b = b.platform(Platform {
                 lang: "node".into(),

@@ -31,6 +31,7 @@ pub(crate) fn from_core(e: &qoder_cloud::Error) -> Error {
         "idempotency_key": e.idempotency_key(),
         "body": e.body(),
         "retryable": e.is_retryable(),
+        "retry_after": e.retry_after().map(|d| d.as_secs_f64()),
         "stream": e.is_stream_error(),
     }))
 }

@@ -25,7 +25,7 @@ PY="$VENV/bin/python"
 
 echo "==> installing build and test tools"
 "$PY" -m pip install --quiet --upgrade pip
-"$PY" -m pip install --quiet "maturin>=1.7,<2" "pytest>=8" "pytest-asyncio>=0.23" "mypy>=1.8" typing_extensions
+"$PY" -m pip install --quiet -r "$ROOT/scripts/python-dev-requirements.txt"
 
 echo "==> building the emulator"
 (cd "$ROOT" && cargo build -p qoder-emulator)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::exceptions::PyValueError;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString};
-use qoder_cloud::config::Platform;
+use qoder_cloud::config::{Platform, Secret};
 use qoder_cloud::net::{CaSource, NetOptions, SecretPem};
 use qoder_cloud::operations::Operation;
 use qoder_cloud::stream::{StreamEvent, StreamOptions};
@@ -310,10 +310,20 @@ fn find_op(py: Python<'_>, name: &str) -> PyResult<&'static Operation> {
 #[pyclass(frozen, module = "qoder_cloud._native", name = "NativeClient")]
 pub struct NativeClient {
     client: RwLock<Option<Client>>,
+    /// The secrets this client was given (never exposed to Python), so that `with_options` can
+    /// derive a client without Python holding them (`secrets_from`).
+    secrets: Secrets,
     base_url: String,
     region: &'static str,
     timeout: f64,
     max_retries: u32,
+}
+
+/// The secrets a client was built with, kept on the Rust side only.
+#[derive(Clone, Default)]
+struct Secrets {
+    token: Option<Secret>,
+    client_key: Option<SecretPem>,
 }
 
 impl NativeClient {
@@ -334,7 +344,9 @@ impl NativeClient {
     #[pyo3(signature = (*, access_token=None, base_url=None, region=None, timeout=None, max_retries=None,
         default_headers=None, connect_timeout=None, total_timeout=None, stream_idle_timeout=None,
         max_body_bytes=None, max_event_bytes=None, ca_certs=None, proxy=None, client_cert=None, client_key=None,
-        danger_accept_invalid_certs=None, max_streams_per_connection=None, package_version=None, runtime=None, runtime_version=None))]
+        danger_accept_invalid_certs=None, max_streams_per_connection=None, max_response_bytes=None, max_error_bytes=None,
+        max_header_bytes=None, max_retry_after=None, stream_stall_timeout=None, secrets_from=None,
+        package_version=None, runtime=None, runtime_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -355,6 +367,12 @@ impl NativeClient {
         client_key: Option<&Bound<'_, PyAny>>,
         danger_accept_invalid_certs: Option<&Bound<'_, PyAny>>,
         max_streams_per_connection: Option<&Bound<'_, PyAny>>,
+        max_response_bytes: Option<&Bound<'_, PyAny>>,
+        max_error_bytes: Option<&Bound<'_, PyAny>>,
+        max_header_bytes: Option<&Bound<'_, PyAny>>,
+        max_retry_after: Option<&Bound<'_, PyAny>>,
+        stream_stall_timeout: Option<&Bound<'_, PyAny>>,
+        secrets_from: Option<PyRef<'_, NativeClient>>,
         package_version: Option<String>,
         runtime: Option<String>,
         runtime_version: Option<String>,
@@ -370,8 +388,11 @@ impl NativeClient {
             }
         };
         let mut b = Client::builder();
-        if let Some(t) = text("access_token", access_token)? {
-            b = b.access_token(t);
+        // Secrets not given again are taken from the client this one derives from.
+        let inherited = secrets_from.map(|c| c.secrets.clone()).unwrap_or_default();
+        let token = text("access_token", access_token)?.map(Secret::new).or(inherited.token);
+        if let Some(t) = &token {
+            b = b.access_token(t.expose());
         }
         if let Some(u) = text("base_url", base_url)? {
             b = b.base_url(u);
@@ -456,10 +477,26 @@ impl NativeClient {
             }
         };
         net.client_cert = one("client_cert", client_cert)?.map(CaSource::from_text);
-        net.client_key = one("client_key", client_key)?.map(SecretPem::from_text);
+        net.client_key = one("client_key", client_key)?.map(SecretPem::from_text).or(inherited.client_key);
+        let secrets = Secrets { token, client_key: net.client_key.clone() };
         b = b.network(net);
         if let Some(n) = count(py, "max_streams_per_connection", max_streams_per_connection.unwrap_or(&none))? {
             b = b.max_streams_per_connection(n as usize);
+        }
+        if let Some(n) = count(py, "max_response_bytes", max_response_bytes.unwrap_or(&none))? {
+            b = b.max_response_bytes(n as usize);
+        }
+        if let Some(n) = count(py, "max_error_bytes", max_error_bytes.unwrap_or(&none))? {
+            b = b.max_error_bytes(n as usize);
+        }
+        if let Some(n) = count(py, "max_header_bytes", max_header_bytes.unwrap_or(&none))? {
+            b = b.max_header_bytes(n as usize);
+        }
+        if let Some(d) = seconds(py, "max_retry_after", max_retry_after.unwrap_or(&none))? {
+            b = b.max_retry_after(d);
+        }
+        if let Some(d) = seconds(py, "stream_stall_timeout", stream_stall_timeout.unwrap_or(&none))? {
+            b = b.stream_stall_timeout(d);
         }
         b = b.platform(Platform {
             lang: "python".into(),
@@ -479,6 +516,7 @@ impl NativeClient {
             qoder_cloud::Region::Cn => "cn",
         };
         Ok(Self {
+            secrets,
             base_url: cfg.base_url().to_string(),
             region,
             timeout: cfg.timeout().as_secs_f64(),

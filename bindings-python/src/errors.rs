@@ -36,6 +36,7 @@ pub fn class_name(e: &Error) -> &'static str {
         ErrorKind::InvalidArgument => "InvalidArgumentError",
         ErrorKind::IncompleteStream => "IncompleteStreamError",
         ErrorKind::EventTooLarge => "EventTooLargeError",
+        ErrorKind::ResponseTooLarge => "ResponseTooLargeError",
         ErrorKind::Cancelled => "RequestCancelledError",
     }
 }
@@ -73,6 +74,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     kw.set_item("request_id", e.request_id())?;
     kw.set_item("idempotency_key", e.idempotency_key())?;
     kw.set_item("retryable", e.is_retryable())?;
+    kw.set_item("retry_after", e.retry_after().map(|d| d.as_secs_f64()))?;
     kw.set_item("server_message", e.message())?;
     let body = match e.body() {
         None => py.None().into_bound(py),

@@ -123,8 +123,10 @@ pub struct Config {
     pub(crate) max_event_bytes: usize,
     pub(crate) net: crate::net::Net,
     pub(crate) http2_prior_knowledge: bool,
-    pub(crate) direct_streams: bool,
+    /// Streams on connections of their own (`stream_pool`), not the calls' pool.
+    pub(crate) own_stream_connections: bool,
     pub(crate) max_streams_per_connection: usize,
+    pub(crate) limits: crate::limits::Limits,
 }
 
 impl fmt::Debug for Config {
@@ -139,6 +141,7 @@ impl fmt::Debug for Config {
             .field("total_deadline", &self.total_deadline)
             .field("max_retries", &self.max_retries)
             .field("stream_idle_timeout", &self.stream_idle_timeout)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -172,6 +175,10 @@ impl Config {
     pub fn max_event_bytes(&self) -> usize {
         self.max_event_bytes
     }
+    /// The bounds on responses and waits (see `limits.rs`).
+    pub fn limits(&self) -> crate::limits::Limits {
+        self.limits
+    }
 }
 
 /// Builds a [`crate::Client`]. Every setter is optional; `build()` validates the result.
@@ -193,6 +200,7 @@ pub struct ClientBuilder {
     http2_prior_knowledge: Option<bool>,
     pooled_streams: bool,
     max_streams_per_connection: Option<usize>,
+    pub(crate) limits: crate::limits::LimitOptions,
     ignore_env: bool,
 }
 
@@ -311,13 +319,11 @@ impl ClientBuilder {
         self
     }
     /// Sends event streams through the calls' own connection pool. By default streams get
-    /// connections of their own: on cleartext URLs without a proxy the SDK's lean direct
-    /// HTTP/1.1 connection (no buffers held while a stream waits, ≈ 25 KiB less per open
-    /// stream); over TLS HTTP/2 connections carrying at most
-    /// [`Self::max_streams_per_connection`] streams each, so that no gateway's cap on concurrent
-    /// HTTP/2 streams per connection can hold streams back. Pooled, streams over TLS multiplex
-    /// on the calls' one HTTP/2 connection (at most the gateway's cap open at once). Falls back
-    /// to `QODER_STREAM_TRANSPORT=pooled`.
+    /// connections of their own, carrying at most [`Self::max_streams_per_connection`] streams
+    /// each over HTTP/2, so that no gateway's cap on concurrent HTTP/2 streams per connection can
+    /// hold streams back (over HTTP/1.1 every stream has a connection of its own either way).
+    /// Pooled, streams over HTTP/2 multiplex on the calls' one connection (at most the gateway's
+    /// cap open at once). Falls back to `QODER_STREAM_TRANSPORT=pooled`.
     pub fn pooled_streams(mut self, yes: bool) -> Self {
         self.pooled_streams = yes;
         self
@@ -405,7 +411,7 @@ impl ClientBuilder {
             http2_prior_knowledge: self
                 .http2_prior_knowledge
                 .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),
-            direct_streams: !(self.pooled_streams || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
+            own_stream_connections: !(self.pooled_streams || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
             max_streams_per_connection: match self.max_streams_per_connection {
                 Some(0) => {
                     return Err(Error::invalid_argument("max_streams_per_connection", "max_streams_per_connection must be ≥ 1"))
@@ -421,6 +427,7 @@ impl ClientBuilder {
                     None => crate::stream_pool::DEFAULT_STREAMS_PER_CONNECTION,
                 },
             },
+            limits: self.limits.resolve()?,
         })
     }
 

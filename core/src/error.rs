@@ -47,6 +47,8 @@ pub enum ErrorKind {
     IncompleteStream,
     /// One SSE event exceeded the configured size cap.
     EventTooLarge,
+    /// A response's body or head exceeded a configured limit (`limits.rs`).
+    ResponseTooLarge,
     /// The operation was cancelled by the caller.
     Cancelled,
 }
@@ -112,6 +114,7 @@ impl ErrorKind {
             Self::InvalidArgument => "invalid_argument",
             Self::IncompleteStream => "incomplete_stream",
             Self::EventTooLarge => "event_too_large",
+            Self::ResponseTooLarge => "response_too_large",
             Self::Cancelled => "cancelled",
         }
     }
@@ -157,6 +160,7 @@ struct Inner {
     body: Option<String>,
     retryable: bool,
     in_stream: bool,
+    retry_after: Option<std::time::Duration>,
 }
 
 impl Error {
@@ -174,6 +178,7 @@ impl Error {
             body: None,
             retryable: false,
             in_stream: false,
+            retry_after: None,
         })
     }
 
@@ -229,6 +234,7 @@ impl Error {
             body: Some(text),
             retryable: false,
             in_stream: false,
+            retry_after: None,
         })
     }
 
@@ -338,6 +344,15 @@ impl Error {
     /// Whether this error arrived as an `error` frame inside an SSE stream.
     pub fn is_stream_error(&self) -> bool {
         self.inner.in_stream
+    }
+    /// The server's `Retry-After` hint, when the call failed without sleeping on it (a hint
+    /// above `max_retry_after`, or one that would pass the total deadline).
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.inner.retry_after
+    }
+    pub(crate) fn with_retry_after(mut self, d: std::time::Duration) -> Self {
+        self.inner.retry_after = Some(d);
+        self
     }
 }
 

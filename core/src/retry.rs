@@ -45,6 +45,22 @@ pub fn should_retry_status(status: u16, headers: &HeaderMap, safe: bool) -> bool
     }
 }
 
+/// Whether a 409 means "a request with this idempotency key is still being processed": the
+/// first attempt of this very call (timed out on our side) is still running on the server, so
+/// waiting and repeating the same key returns its result. Told apart from a version conflict
+/// or a key reused with another body (never retried) by the key's presence and the envelope:
+/// the code `idempotency_key_in_use`, or a message saying the request is in progress.
+pub fn is_key_in_flight(status: u16, has_key: bool, code: Option<&str>, message: &str) -> bool {
+    if status != 409 || !has_key {
+        return false;
+    }
+    if code == Some("idempotency_key_in_use") {
+        return true;
+    }
+    let m = message.to_ascii_lowercase();
+    ["in progress", "being processed", "still processing", "in flight", "in-flight"].iter().any(|p| m.contains(p))
+}
+
 /// Decision for a connection error or timeout (no response): only safe requests repeat.
 pub fn should_retry_transport(safe: bool) -> bool {
     safe
@@ -102,6 +118,17 @@ mod tests {
             m.insert(*k, HeaderValue::from_str(v).unwrap());
         }
         m
+    }
+
+    #[test]
+    fn in_flight_conflicts_only() {
+        assert!(is_key_in_flight(409, true, Some("idempotency_key_in_use"), "x"));
+        assert!(is_key_in_flight(409, true, None, "A request with this idempotency key is already in progress."));
+        assert!(is_key_in_flight(409, true, None, "still being processed"));
+        assert!(!is_key_in_flight(409, false, Some("idempotency_key_in_use"), "in progress"), "no key: not ours");
+        assert!(!is_key_in_flight(409, true, None, "Idempotency key reused with a different request body."));
+        assert!(!is_key_in_flight(409, true, None, "version mismatch"));
+        assert!(!is_key_in_flight(429, true, Some("idempotency_key_in_use"), "in progress"));
     }
 
     #[test]

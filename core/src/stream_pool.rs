@@ -1,5 +1,6 @@
-//! Connections for event streams over TLS: HTTP/2 (by ALPN), at most `per_connection` streams on
-//! each connection, a further connection opened whenever all are full.
+//! Connections for event streams: over HTTP/2 (by ALPN, or prior knowledge) at most
+//! `per_connection` streams on each connection, a further connection opened whenever all are
+//! full. Over HTTP/1.1 each stream has a connection of its own in any case.
 //!
 //! Why: gateways cap concurrent HTTP/2 streams per connection (nginx 128, AWS ALB 128, Google's
 //! front ends 100), and an HTTP/2 client queues streams beyond the cap on that connection. Event
@@ -10,24 +11,76 @@
 //! memory per open stream than an HTTP/1.1 connection each (BENCHMARKS.md, https fan-out rows).
 //!
 //! Each shard is a reqwest client of its own, hence a connection pool (and connection) of its own.
-//! A new shard's first stream opens alone: until its response head arrives the client cannot
-//! know the connection speaks HTTP/2, and every stream sent meanwhile would race a connection
-//! (and a TLS handshake) of its own, a thousand of them when a thousand streams start at once.
+//! A new shard's first stream connects alone: until its connection is up (TCP and TLS done, the
+//! protocol known by ALPN) the client cannot know the connection speaks HTTP/2, and every
+//! stream sent meanwhile would race a connection (and a TLS handshake) of its own, a thousand of
+//! them when a thousand streams start at once. The others go as soon as that connection is up,
+//! or the first stream got its answer or failed, whichever comes first: a server that never
+//! answers the first stream's request (a stalled response head) holds back no other stream.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 use crate::error::Result;
 
 /// Default streams per connection: at or below the caps of common gateways.
 pub const DEFAULT_STREAMS_PER_CONNECTION: usize = 100;
 
-type MakeClient = Box<dyn Fn() -> Result<reqwest::Client> + Send + Sync>;
+/// Builds a shard's client; the layer goes around its connector (`connector_layer`).
+type MakeClient = Box<dyn Fn(ConnectedLayer) -> Result<reqwest::Client> + Send + Sync>;
+
+/// Reports a shard's connection up: wraps reqwest's connector, whose future resolves once TCP,
+/// TLS and ALPN are done.
+#[derive(Clone)]
+pub(crate) struct ConnectedLayer(Arc<tokio::sync::watch::Sender<bool>>);
+
+impl<S> tower_layer::Layer<S> for ConnectedLayer {
+    type Service = Connected<S>;
+    fn layer(&self, inner: S) -> Connected<S> {
+        Connected { inner, up: self.0.clone() }
+    }
+}
+
+/// The connector service of [`ConnectedLayer`].
+#[derive(Clone)]
+pub(crate) struct Connected<S> {
+    inner: S,
+    up: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl<S, R> tower_service::Service<R> for Connected<S>
+where
+    S: tower_service::Service<R>,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: R) -> Self::Future {
+        let connecting = self.inner.call(req);
+        let up = self.up.clone();
+        Box::pin(async move {
+            let conn = connecting.await;
+            if conn.is_ok() {
+                up.send_replace(true);
+            }
+            conn
+        })
+    }
+}
 
 struct Shard {
     client: reqwest::Client,
     live: Arc<AtomicUsize>,
-    /// `true` once the shard's first stream got its answer (the connection is up, or failed).
+    /// `true` once the shard's connection is up, or its first stream got an answer or failed.
     ready: tokio::sync::watch::Receiver<bool>,
 }
 
@@ -41,14 +94,14 @@ pub(crate) struct StreamPool {
 /// One stream's place on a connection; given back when the stream's body is dropped.
 pub(crate) struct Lease {
     live: Arc<AtomicUsize>,
-    /// The shard's first lease: it reports the connection ready once its request is answered.
-    opener: Option<tokio::sync::watch::Sender<bool>>,
+    /// The shard's first lease: it reports the shard ready once its request is answered.
+    opener: Option<Arc<tokio::sync::watch::Sender<bool>>>,
     ready: Option<tokio::sync::watch::Receiver<bool>>,
 }
 
 impl Lease {
-    /// Waits until the shard's connection is up (or its first attempt failed), unless this is
-    /// the lease that opens it.
+    /// Waits until the shard's connection is up (or its first request was answered or failed),
+    /// unless this is the lease that opens it.
     pub(crate) async fn connection_up(&mut self) {
         if let Some(rx) = self.ready.as_mut() {
             // An error means the opener is gone (dropped): go ahead and connect.
@@ -59,7 +112,7 @@ impl Lease {
     /// The opener's request was answered (any status) or failed: others may go.
     pub(crate) fn answered(&mut self) {
         if let Some(tx) = self.opener.take() {
-            let _ = tx.send(true);
+            tx.send_replace(true);
         }
     }
 }
@@ -91,7 +144,8 @@ impl StreamPool {
             }
         }
         let (tx, rx) = tokio::sync::watch::channel(false);
-        let shard = Shard { client: (self.make)()?, live: Arc::new(AtomicUsize::new(1)), ready: rx };
+        let tx = Arc::new(tx);
+        let shard = Shard { client: (self.make)(ConnectedLayer(tx.clone()))?, live: Arc::new(AtomicUsize::new(1)), ready: rx };
         let lease = Lease { live: shard.live.clone(), opener: Some(tx), ready: None };
         let client = shard.client.clone();
         shards.push(shard);
@@ -111,7 +165,7 @@ mod tests {
 
     #[test]
     fn streams_fill_connections_up_to_the_cap_then_open_another() {
-        let pool = StreamPool::new(2, Box::new(|| Ok(reqwest::Client::new())));
+        let pool = StreamPool::new(2, Box::new(|_| Ok(reqwest::Client::new())));
         let mut a = pool.lease().unwrap();
         let b = pool.lease().unwrap();
         assert!(a.1.opener.is_some() && b.1.ready.is_some(), "the second waits for the first");

@@ -25,7 +25,7 @@ use crate::log::{LogLevel, LogRecord};
 use crate::operations::Operation;
 use crate::sse::{SseFrame, SseFramer};
 use crate::pipe::TrySendError;
-use crate::stream_conn::Next;
+use crate::stream_body::Next;
 use crate::stream::{is_preview_type, Batch, Head, Shared, StreamEvent, StreamOptions};
 use crate::transport::RequestOptions;
 
@@ -44,13 +44,16 @@ enum Outcome {
 
 /// Ids recently handed on, to drop replays after a reconnect.
 ///
-/// A server resumes strictly after `Last-Event-ID`, so duplicates can only appear at the start
-/// of a new connection. The window therefore stores 64-bit FNV-1a hashes (no allocation per
-/// event) and is only searched while the connection is "suspect": from a reconnect until the
-/// first event that is new.
+/// A server should resume strictly after `Last-Event-ID`, but a broken one may replay events
+/// anywhere in the new connection, not only before the first new one. The window stores 64-bit
+/// FNV-1a hashes (no allocation per event) and is searched from a reconnect until as many new
+/// events as it held then have gone by: by that point every id from before the reconnect has
+/// left the window, so searching longer could find nothing more. A stream that never
+/// reconnects never searches.
 struct RecentIds {
     ring: VecDeque<u64>,
-    suspect: bool,
+    /// New events still to be checked against the window on this connection.
+    suspect: usize,
 }
 
 fn fnv1a(s: &str) -> u64 {
@@ -64,16 +67,16 @@ fn fnv1a(s: &str) -> u64 {
 
 impl RecentIds {
     fn new() -> Self {
-        Self { ring: VecDeque::new(), suspect: false }
+        Self { ring: VecDeque::new(), suspect: 0 }
     }
     /// Records `id`; false if it was already handed on (a replay to drop).
     fn insert(&mut self, id: &str) -> bool {
         let h = fnv1a(id);
-        if self.suspect {
+        if self.suspect > 0 {
             if self.ring.contains(&h) {
                 return false;
             }
-            self.suspect = false;
+            self.suspect -= 1;
         }
         if self.ring.len() == RECENT_IDS {
             self.ring.pop_front();
@@ -81,9 +84,9 @@ impl RecentIds {
         self.ring.push_back(h);
         true
     }
-    /// A new connection starts: check for replays until the first new event.
+    /// A new connection starts: check for replays until every id held now has left the window.
     fn reconnected(&mut self) {
-        self.suspect = true;
+        self.suspect = self.ring.len();
     }
 }
 
@@ -214,7 +217,7 @@ impl Reader {
     }
 
     /// Opens one connection: builds the request with the cursor and sends it.
-    async fn connect(&mut self) -> Result<crate::stream_conn::StreamBody, Outcome> {
+    async fn connect(&mut self) -> Result<crate::stream_body::StreamBody, Outcome> {
         // Checked when the stream was opened; parsing our own JSON text back cannot fail.
         let mut args: Value = serde_json::from_str(&self.args)
             .map_err(|e| Outcome::Fatal(Error::new(ErrorKind::InvalidArgument, format!("stream arguments: {e}"))))?;
@@ -241,18 +244,10 @@ impl Reader {
         }
     }
 
-    /// Waits for a turn to connect (at most [`crate::stream_conn::MAX_CONNECTING`] per client
-    /// at once), then connects. The turn is taken before the connect future is boxed, so
-    /// streams waiting for one hold no connect state.
-    async fn open(&mut self) -> Result<crate::stream_conn::StreamBody, Outcome> {
-        let transport = self.client.transport.clone();
-        let permit = tokio::select! {
-            p = transport.stream_permit() => p,
-            _ = self.shared.cancel.cancelled() => return Err(Outcome::Finished),
-        };
-        let opened = Box::pin(self.connect()).await;
-        drop(permit);
-        opened
+    /// Connects; boxed, so the connect state is not part of the task's own for as long as
+    /// the stream lives.
+    async fn open(&mut self) -> Result<crate::stream_body::StreamBody, Outcome> {
+        Box::pin(self.connect()).await
     }
 
     async fn connect_and_pump(&mut self) -> Outcome {
@@ -267,12 +262,17 @@ impl Reader {
             self.recent.reconnected();
         }
         let idle = self.idle_timeout.unwrap_or(self.client.config().stream_idle_timeout());
+        // One timer serves two clocks: the idle one (no byte at all) and the stall one (no
+        // event: keep-alive comments and trickled bytes do not count).
+        let stall = self.client.config().limits().stream_stall_timeout;
+        let started = tokio::time::Instant::now();
+        let (mut idle_at, mut stall_at) = (started + idle, started + stall);
         // One timer and one close waiter for the whole connection, polled together with the
         // body in a `poll_fn`: a select over fresh futures per read would keep all of them in
         // the task's state, most of a kilobyte per open stream.
         let shared = self.shared.clone();
         let closed = shared.cancel.cancelled();
-        let timer = tokio::time::sleep(idle);
+        let timer = tokio::time::sleep_until(idle_at.min(stall_at));
         tokio::pin!(closed, timer);
         let mut progressed = false;
         let mut frames: Vec<SseFrame> = Vec::new();
@@ -297,8 +297,19 @@ impl Reader {
             match next {
                 Wait::Closed => return Outcome::Finished,
                 Wait::Idle => {
-                    let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
-                    return Outcome::Retry { error: e, progressed };
+                    let now = tokio::time::Instant::now();
+                    if now >= stall_at {
+                        // Replaced, not failed: an idle session (keep-alives only) looks the
+                        // same, so a stall never ends the stream nor counts toward giving up.
+                        let e = Error::new(ErrorKind::Timeout, format!("no event on the stream for {stall:?} (stalled)"));
+                        return Outcome::Retry { error: e, progressed: true };
+                    }
+                    if now >= idle_at {
+                        let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
+                        return Outcome::Retry { error: e, progressed };
+                    }
+                    timer.as_mut().reset(idle_at.min(stall_at));
+                    continue;
                 }
                 Wait::Body(Ok(Next::End)) => {
                     self.framer.finish();
@@ -314,8 +325,14 @@ impl Reader {
                 }
                 Wait::Body(Ok(Next::Data)) => {}
             }
-            // Any byte, keep-alive comments included, restarts the idle clock.
-            timer.as_mut().reset(tokio::time::Instant::now() + idle);
+            // Any byte, keep-alive comments included, restarts the idle clock; a frame restarts
+            // the stall clock.
+            let now = tokio::time::Instant::now();
+            idle_at = now + idle;
+            if !frames.is_empty() {
+                stall_at = now + stall;
+            }
+            timer.as_mut().reset(idle_at.min(stall_at));
             if frames.is_empty() {
                 if let Some(e) = oversized {
                     return Outcome::Fatal(e);
@@ -362,8 +379,10 @@ impl Reader {
                             _ = closed.as_mut() => false,
                             r = Box::pin(self.tx.send(batch)) => r.is_ok(),
                         };
-                        // Time spent waiting for the consumer is not idleness.
-                        timer.as_mut().reset(tokio::time::Instant::now() + idle);
+                        // Time spent waiting for the consumer is neither idleness nor a stall.
+                        let now = tokio::time::Instant::now();
+                        (idle_at, stall_at) = (now + idle, now + stall);
+                        timer.as_mut().reset(idle_at.min(stall_at));
                         sent
                     }
                 };
@@ -410,6 +429,14 @@ impl Reader {
             Some(i) => Some(i.to_string()),
             None => frame.id.clone().filter(|s| !s.is_empty()),
         };
+        // The id becomes the resume cursor, sent back as the `Last-Event-ID` header: one that
+        // cannot be a header value is the server's fault, reported as such (never blamed on the
+        // caller at the next reconnect).
+        if let Some(i) = id.as_deref().filter(|i| http::HeaderValue::from_str(i).is_err()) {
+            let shown: String = i.chars().take(64).flat_map(char::escape_default).collect();
+            let e = Error::decode(format!("the server sent an event id that cannot be resumed from (not a header value): \"{shown}\""), &frame.data, None);
+            return Step::End(Outcome::Fatal(e));
+        }
         let needs_fill = head.ty.is_none() || (!preview && head.id.is_none() && id.is_some());
         drop(head);
         let data = if needs_fill { fill_missing(&frame.data, &ty, id.as_deref()) } else { frame.data };

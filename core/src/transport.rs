@@ -21,7 +21,7 @@ pub use crate::call::{ApiRequest, FormFactory, OpenResponse, RawResponse, Reques
 /// A stream response whose body is still to be read.
 pub(crate) struct OpenStream {
     /// The body.
-    pub(crate) body: crate::stream_conn::StreamBody,
+    pub(crate) body: crate::stream_body::StreamBody,
 }
 
 /// What a call wants from the response.
@@ -31,23 +31,18 @@ enum Want {
     Read,
     /// The live reqwest response (downloads).
     Open,
-    /// An event stream's body (a direct connection where eligible).
+    /// An event stream's body (on a stream connection, see `stream_pool`).
     Stream,
 }
 
 /// The HTTP machinery of one client.
 pub struct Transport {
     pub(crate) config: Config,
-    /// Whether event streams use the lean direct connection (`stream_conn.rs`).
-    direct_streams: bool,
-    /// Bounds how many direct stream connections are being set up at once (see
-    /// [`Transport::stream_permit`]).
-    stream_gate: tokio::sync::Semaphore,
     pub(crate) http: reqwest::Client,
     /// For pre-signed storage URLs: no default headers, no credentials, no cookies.
     pub(crate) bare: reqwest::Client,
-    /// Connections for event streams over TLS (see `stream_pool`); `None` on cleartext or
-    /// with `pooled_streams`, where streams share `http`.
+    /// Connections for event streams (see `stream_pool`); `None` with `pooled_streams`, where
+    /// streams share `http`.
     stream_pool: Option<crate::stream_pool::StreamPool>,
     pub(crate) logger: std::sync::RwLock<Option<Logger>>,
     user_agent: String,
@@ -98,6 +93,9 @@ impl Transport {
             .tcp_keepalive(Duration::from_secs(30))
             .tcp_nodelay(true)
             .pool_idle_timeout(Duration::from_secs(90))
+            // HTTP/2 heads are bounded here; HTTP/1.1 heads by hyper (≈ 400 KiB), then checked
+            // against the same limit in `one_attempt`.
+            .http2_max_header_list_size(u32::try_from(config.limits.max_header_bytes).unwrap_or(u32::MAX))
             // Retries are ours (`retry.rs`, idempotency keys, stream resume); reqwest's own
             // would clone every request's headers up front to be able to repeat it.
             .retry(reqwest::retry::never().max_retries_per_request(0))
@@ -106,9 +104,13 @@ impl Transport {
     }
 
     /// The client of one stream connection (`stream_pool`): like the calls' one, never
-    /// following redirects.
-    fn stream_client(config: &Config) -> Result<reqwest::Client> {
-        Self::reqwest_client(config, reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()))
+    /// following redirects, and reporting its connection up through `connected`.
+    fn stream_client(config: &Config, connected: crate::stream_pool::ConnectedLayer) -> Result<reqwest::Client> {
+        let mut b = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).connector_layer(connected);
+        if config.http2_prior_knowledge {
+            b = b.http2_prior_knowledge();
+        }
+        Self::reqwest_client(config, b)
     }
 
     /// Builds the pools.
@@ -121,13 +123,13 @@ impl Transport {
             api = api.http2_prior_knowledge();
         }
         let http = build(api)?;
-        // Event streams over TLS get connections of their own, at most so many streams on each
-        // (see `stream_pool`): no gateway's cap on HTTP/2 streams per connection holds them back.
-        let stream_pool = (config.base_url.scheme() == "https" && config.direct_streams).then(|| {
+        // Event streams get connections of their own, at most so many streams on each (see
+        // `stream_pool`): no gateway's cap on HTTP/2 streams per connection holds them back.
+        let stream_pool = config.own_stream_connections.then(|| {
             let config = config.clone();
             crate::stream_pool::StreamPool::new(
                 config.max_streams_per_connection,
-                Box::new(move || Self::stream_client(&config)),
+                Box::new(move |connected| Self::stream_client(&config, connected)),
             )
         });
         let bare = build(reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)))?;
@@ -135,18 +137,11 @@ impl Transport {
             "qoder-cloud/{} ({}; {})",
             config.platform.package_version, config.platform.lang, config.platform.runtime
         );
-        // An explicit proxy applies to streams too, so they stay on reqwest, which speaks to it.
-        let direct_streams = config.direct_streams
-            && config.net.proxy.is_none()
-            && crate::stream_conn::eligible(&config.base_url, config.http2_prior_knowledge);
         let warnings = config.net.warnings(&config.base_url);
         let warnings_pending = std::sync::atomic::AtomicBool::new(!warnings.is_empty());
         let warnings = std::sync::Mutex::new(warnings);
-        let stream_gate = tokio::sync::Semaphore::new(crate::stream_conn::MAX_CONNECTING);
         Ok(Self {
             config,
-            direct_streams,
-            stream_gate,
             http,
             stream_pool,
             bare,
@@ -300,24 +295,8 @@ impl Transport {
         Ok(OpenResponse { meta, response })
     }
 
-    /// A turn to set up a direct stream connection, held from building the request until the
-    /// response head arrived; `None` when streams go through the pool (which has its own).
-    ///
-    /// Why: a thousand streams opened (or re-opened after an outage) at once would otherwise
-    /// all be mid-handshake together: a burst of SYNs that can overflow the server's accept
-    /// backlog (costing one-second SYN retransmits), and ≈ 4 KiB of request state each. With
-    /// [`crate::stream_conn::MAX_CONNECTING`] turns, a local server opens all of them in
-    /// milliseconds; established streams are never limited.
-    pub(crate) async fn stream_permit(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        if !self.direct_streams {
-            return None;
-        }
-        // The semaphore is never closed.
-        self.stream_gate.acquire().await.ok()
-    }
-
-    /// Opens an event stream: like [`Transport::open`], but over the lean direct connection
-    /// where it is eligible (cleartext HTTP/1.1, no proxy), and with only the body kept.
+    /// Opens an event stream: like [`Transport::open`], but on a stream connection (see
+    /// `stream_pool`), and with only the body kept.
     pub(crate) async fn open_stream(&self, req: ApiRequest) -> Result<OpenStream> {
         let (_meta, resp) = self.run(req, Want::Stream).await?;
         let Got::Stream(body) = resp else { unreachable!("stream requested") };
@@ -329,7 +308,7 @@ impl Transport {
         self.check_size(&req)?;
         let key = self.call_key(&req);
         let deadline = req.opts.total_deadline.or(self.config.total_deadline).map(|d| Instant::now() + d);
-        let fut = self.attempts(&req, key.as_deref(), want);
+        let fut = self.attempts(&req, key.as_deref(), want, deadline);
         let out = match deadline {
             Some(at) => match tokio::time::timeout_at(at, fut).await {
                 Ok(r) => r,
@@ -340,7 +319,7 @@ impl Transport {
         out.map_err(|e| e.with_idempotency_key(key.clone()))
     }
 
-    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, want: Want) -> Result<(ResponseMeta, Got)> {
+    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, want: Want, deadline: Option<Instant>) -> Result<(ResponseMeta, Got)> {
         let url = self.url(req)?;
         let max_retries = if req.retry == RetryMode::Never { 0 } else { req.opts.max_retries.unwrap_or(self.config.max_retries) };
         let safe = retry::is_safe(&req.method, key.is_some());
@@ -360,7 +339,8 @@ impl Transport {
                     None,
                 ),
                 Ok(Err(e)) => {
-                    let ok = retry::should_retry_transport(safe);
+                    // A response over a limit would be just as large again.
+                    let ok = e.kind() != ErrorKind::ResponseTooLarge && retry::should_retry_transport(safe);
                     (e, ok, None)
                 }
                 Ok(Ok((status, headers, body))) => {
@@ -377,16 +357,38 @@ impl Transport {
                     }
                     let e = match body {
                         Body::Read(b) => Error::from_response(status, &b, request_id),
-                        Body::Open(r, _) => Error::from_response(status, &r.bytes().await.unwrap_or_default(), request_id),
-                        Body::Direct(_) => unreachable!("only 2xx direct bodies are left open"),
+                        Body::Open(..) => unreachable!("only 2xx bodies are left open"),
                         Body::Failed(e) => e,
                     };
-                    let ok = req.retry != RetryMode::Never && retry::should_retry_status(status, &headers, safe);
+                    let in_flight = retry::is_key_in_flight(status, key.is_some(), e.code(), e.message());
+                    let ok = req.retry != RetryMode::Never && (in_flight || retry::should_retry_status(status, &headers, safe));
                     (e, ok, Some(headers))
                 }
             };
+            // A server hint that is too long to sleep on (above `max_retry_after`, or past the
+            // total deadline) ends the call now, with the hint, instead of parking it.
+            let hint = headers.as_ref().and_then(|h| retry::parse_retry_after(h, std::time::SystemTime::now()));
+            let mut hint_refused = false;
+            let (err, retry_ok) = match hint {
+                Some(h) if retry_ok && attempt < max_retries => {
+                    let cap = self.config.limits.max_retry_after;
+                    let past_deadline = deadline.is_some_and(|d| Instant::now() + h > d);
+                    if h > cap || past_deadline {
+                        let mut e = err.with_retry_after(h);
+                        let why = if h > cap { format!("above max_retry_after ({cap:?})") } else { "past the call's total deadline".to_string() };
+                        e.append_message(&format!(" (the server asked to retry after {h:?}, {why}: not retried)"));
+                        hint_refused = true;
+                        (e, false)
+                    } else {
+                        (err, true)
+                    }
+                }
+                Some(h) => (err.with_retry_after(h), retry_ok),
+                None => (err, retry_ok),
+            };
             if !retry_ok || attempt >= max_retries {
-                let e = err.with_retryable(retry_ok);
+                // Refused only for its wait: retrying later (after the hint) can succeed.
+                let e = err.with_retryable(retry_ok || hint_refused);
                 if log::enabled(logger.as_ref(), LogLevel::Warn) && e.kind() != ErrorKind::NotFound {
                     log::emit(
                         logger.as_ref(),
@@ -409,21 +411,6 @@ impl Transport {
     }
 
     async fn one_attempt(&self, request: reqwest::Request, want: Want) -> Result<(u16, HeaderMap, Body)> {
-        if want == Want::Stream && self.direct_streams && request.body().is_none() {
-            let (status, headers, body) = crate::stream_conn::open(request, self.config.connect_timeout).await?;
-            if (200..300).contains(&status) {
-                return Ok((status, headers, Body::Direct(body)));
-            }
-            let body = match body.read_error_body().await {
-                Ok(b) => Body::Read(b),
-                Err((partial, cut)) => {
-                    let mut err = Error::from_response(status, &partial, request_id_of(&headers));
-                    err.append_message(&format!(" (body cut short: {})", cut.message()));
-                    Body::Failed(err)
-                }
-            };
-            return Ok((status, headers, body));
-        }
         let (client, mut lease) = match (&self.stream_pool, want) {
             (Some(pool), Want::Stream) => {
                 let (client, mut lease) = pool.lease()?;
@@ -439,13 +426,35 @@ impl Transport {
         let mut resp = resp.map_err(transport_error)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        if want != Want::Read && (200..300).contains(&status) {
+        let limits = self.config.limits;
+        let head_bytes: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
+        if head_bytes > limits.max_header_bytes {
+            return Err(crate::limits::too_large("head", limits.max_header_bytes, "max_header_bytes")
+                .with_response_parts(status, request_id_of(&headers), b""));
+        }
+        let ok = (200..300).contains(&status);
+        if want != Want::Read && ok {
             return Ok((status, headers, Body::Open(resp, lease)));
         }
-        // Read chunk by chunk so that a body cut short keeps what did arrive.
+        // Read chunk by chunk so that a body cut short keeps what did arrive, and never past
+        // its limit: a success body over it fails the call, an error body is cut there.
+        let limit = if ok { limits.max_response_bytes } else { limits.max_error_bytes };
+        if ok && resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(crate::limits::too_large("body", limit, "max_response_bytes").with_response_parts(status, request_id_of(&headers), b""));
+        }
         let mut buf = bytes::BytesMut::new();
         loop {
             match resp.chunk().await {
+                Ok(Some(c)) if buf.len() + c.len() > limit => {
+                    let rid = request_id_of(&headers);
+                    if ok {
+                        return Err(crate::limits::too_large("body", limit, "max_response_bytes").with_response_parts(status, rid, b""));
+                    }
+                    buf.extend_from_slice(&c[..limit - buf.len()]);
+                    let mut err = Error::from_response(status, &buf, rid);
+                    err.append_message(&format!(" (error body cut at {limit} bytes, the max_error_bytes limit)"));
+                    return Ok((status, headers, Body::Failed(err)));
+                }
                 Ok(Some(c)) => buf.extend_from_slice(&c),
                 Ok(None) => break,
                 Err(e) => {
@@ -517,7 +526,6 @@ enum Body {
     Read(Bytes),
     /// A live 2xx body, with the stream connection's lease when it is a stream's.
     Open(reqwest::Response, Option<crate::stream_pool::Lease>),
-    Direct(crate::stream_conn::DirectBody),
     /// A non-2xx response whose body was cut short, already turned into its error.
     Failed(Error),
 }
@@ -525,17 +533,16 @@ enum Body {
 enum Got {
     Read(HeaderMap, Bytes),
     Open(reqwest::Response),
-    Stream(crate::stream_conn::StreamBody),
+    Stream(crate::stream_body::StreamBody),
 }
 
 impl Body {
     fn into_got(self, headers: HeaderMap, want: Want) -> Got {
-        use crate::stream_conn::StreamBody;
+        use crate::stream_body::StreamBody;
         match self {
             Body::Read(b) => Got::Read(headers, b),
-            Body::Open(r, lease) if want == Want::Stream => Got::Stream(StreamBody::pooled(r, lease)),
+            Body::Open(r, lease) if want == Want::Stream => Got::Stream(StreamBody::new(r, lease)),
             Body::Open(r, _) => Got::Open(r),
-            Body::Direct(d) => Got::Stream(StreamBody::Direct(d)),
             Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),
         }
     }
@@ -551,13 +558,17 @@ pub(crate) fn redact(s: &str) -> String {
 
 /// Maps a reqwest failure to our kinds (timeouts vs connection failures).
 pub(crate) fn transport_error(e: reqwest::Error) -> Error {
-    let kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
+    let mut kind = if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection };
     let mut msg = e.to_string();
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         msg.push_str(": ");
         msg.push_str(&s.to_string());
         src = s.source();
+    }
+    // hyper's own bound on an HTTP/1.1 response head (see `limits.rs`).
+    if msg.contains("message head is too large") {
+        kind = ErrorKind::ResponseTooLarge;
     }
     Error::new(kind, redact(&msg))
 }

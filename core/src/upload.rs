@@ -163,6 +163,45 @@ pub struct Download {
     /// `Content-Type`, when the server sent one.
     pub content_type: Option<String>,
     response: reqwest::Response,
+    bounds: Bounds,
+}
+
+/// The waits a download's body is held to: the call's `timeout` between two chunks (a server
+/// that stops sending fails the download rather than parking it), and its total deadline, if
+/// any, over the whole download (link, head and body).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Bounds {
+    pub(crate) idle: std::time::Duration,
+    pub(crate) deadline: Option<tokio::time::Instant>,
+    /// `max_response_bytes`: the most [`Download::bytes`] holds in memory.
+    pub(crate) max_bytes: usize,
+}
+
+impl Bounds {
+    /// The bounds of a call made with `opts` on `client`, its deadline counted from now.
+    pub(crate) fn of(client: &Client, opts: &RequestOptions) -> Self {
+        let config = client.config();
+        let total = opts.total_deadline.or(config.total_deadline);
+        Self {
+            idle: opts.timeout.unwrap_or(config.timeout),
+            deadline: total.map(|d| tokio::time::Instant::now() + d),
+            max_bytes: config.limits.max_response_bytes,
+        }
+    }
+
+    /// Runs `fut` within the idle timeout and the deadline, whichever ends first.
+    pub(crate) async fn run<T>(&self, what: &str, fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        let idle_end = tokio::time::Instant::now() + self.idle;
+        let (end, which) = match self.deadline {
+            Some(d) if d <= idle_end => (d, "the call's total deadline expired"),
+            _ => (idle_end, "timed out"),
+        };
+        match tokio::time::timeout_at(end, fut).await {
+            Ok(r) => r,
+            Err(_) if which == "timed out" => Err(Error::new(ErrorKind::Timeout, format!("{what} timed out after {:?}", self.idle))),
+            Err(_) => Err(Error::new(ErrorKind::Timeout, format!("{what}: {which}"))),
+        }
+    }
 }
 
 impl std::fmt::Debug for Download {
@@ -172,18 +211,44 @@ impl std::fmt::Debug for Download {
 }
 
 impl Download {
-    fn new(meta: crate::transport::ResponseMeta, response: reqwest::Response) -> Self {
+    fn new(meta: crate::transport::ResponseMeta, response: reqwest::Response, bounds: Bounds) -> Self {
         let content_length = response.content_length();
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-        Self { meta, content_length, content_type, response }
+        Self { meta, content_length, content_type, response, bounds }
     }
-    /// The body as a stream of chunks.
+    /// The body as a stream of chunks; each chunk must come within the call's timeout, and all
+    /// of them within its total deadline (a typed `Timeout` error otherwise, then the end).
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> {
-        self.response.bytes_stream().map_err(crate::transport::transport_error)
+        let bounds = self.bounds;
+        let body = Box::pin(self.response.bytes_stream().map_err(crate::transport::transport_error));
+        futures_util::stream::unfold(Some(body), move |body| async move {
+            let mut body = body?;
+            let next = bounds.run("the download", async { Ok(body.next().await) }).await;
+            match next {
+                Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(body))),
+                Ok(Some(Err(e))) | Err(e) => Some((Err(e), None)),
+                Ok(None) => None,
+            }
+        })
     }
-    /// The whole body in memory.
+    /// The whole body in memory (within the same bounds as [`Self::into_stream`], and at most
+    /// `max_response_bytes`; stream or save larger downloads).
     pub async fn bytes(self) -> Result<Bytes> {
-        self.response.bytes().await.map_err(crate::transport::transport_error)
+        let max = self.bounds.max_bytes;
+        let too_large = || crate::limits::too_large("body", max, "max_response_bytes");
+        if self.content_length.is_some_and(|n| n > max as u64) {
+            return Err(too_large());
+        }
+        let mut out = bytes::BytesMut::with_capacity(self.content_length.unwrap_or(0) as usize);
+        let mut s = Box::pin(self.into_stream());
+        while let Some(chunk) = s.next().await {
+            let chunk = chunk?;
+            if out.len() + chunk.len() > max {
+                return Err(too_large());
+            }
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out.freeze())
     }
     /// Streams the body into `w`; returns the number of bytes written.
     pub async fn write_to<W: tokio::io::AsyncWrite + Unpin>(self, w: &mut W) -> Result<u64> {
@@ -329,6 +394,7 @@ impl Client {
     /// Downloads a file's content: fetches the signed link, then the bytes without credentials.
     pub async fn download_file(&self, file_id: &str, opts: RequestOptions) -> Result<Download> {
         let op = lookup("files.download")?;
+        let bounds = Bounds::of(self, &opts);
         let req = crate::request::build(op, serde_json::json!({ "file_id": file_id }), opts)?;
         let raw = self.transport.execute(req).await?;
         let link: Value = serde_json::from_slice(&raw.body)
@@ -337,17 +403,18 @@ impl Client {
             .get("url")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::decode("files.download: link without `url`", &raw.body, Some(raw.meta.status)))?;
-        let resp = self.transport.get_unauthenticated(url).await?;
-        Ok(Download::new(raw.meta, resp))
+        let resp = bounds.run("the download", self.transport.get_unauthenticated(url)).await?;
+        Ok(Download::new(raw.meta, resp, bounds))
     }
 
     /// Downloads a skill version's content (a zip), streamed.
     pub async fn download_skill_version(&self, skill_id: &str, version: &str, opts: RequestOptions) -> Result<Download> {
         let op = lookup("skills.versions.download")?;
+        let bounds = Bounds::of(self, &opts);
         let mut req = crate::request::build(op, serde_json::json!({ "skill_id": skill_id, "version": version }), opts)?;
         req.accept = "application/zip, application/octet-stream";
         let open = self.transport.open(req).await?;
-        Ok(Download::new(open.meta, open.response))
+        Ok(Download::new(open.meta, open.response, bounds))
     }
 }
 

@@ -207,7 +207,8 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
             }
             Begin::InFlight => {
                 return err(ApiError::conflict("A request with this idempotency key is already in progress.")
-                    .with_param("Idempotency-Key"))
+                    .with_param("Idempotency-Key")
+                    .with_code("idempotency_key_in_use"))
             }
         }
     }

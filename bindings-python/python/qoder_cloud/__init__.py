@@ -36,6 +36,7 @@ from ._exceptions import (
     BadRequestError,
     ConflictError,
     EventTooLargeError,
+    ResponseTooLargeError,
     IncompleteStreamError,
     InternalServerError,
     InvalidArgumentError,
@@ -110,6 +111,7 @@ __all__ = [
     "APIStreamError",
     "IncompleteStreamError",
     "EventTooLargeError",
+    "ResponseTooLargeError",
     "InvalidArgumentError",
     "RequestCancelledError",
 ]

@@ -78,10 +78,18 @@ class _BaseClient:
         client_key: "Optional[CertSource]" = None,
         danger_accept_invalid_certs: bool = False,
         max_streams_per_connection: Optional[int] = None,
+        max_response_bytes: Optional[int] = None,
+        max_error_bytes: Optional[int] = None,
+        max_header_bytes: Optional[int] = None,
+        max_retry_after: Optional[float] = None,
+        stream_stall_timeout: Optional[float] = None,
         pat: Optional[str] = None,
+        _secrets_from: Any = None,
     ) -> None:
+        # Every option but the secrets (the token and a client key), which only the native
+        # client holds: ``vars(client)``, reprs and pickles never see them. ``with_options``
+        # derives a client whose unchanged secrets come from this one's native side.
         self._options: Dict[str, Any] = dict(
-            access_token=access_token if access_token is not None else pat,
             base_url=base_url,
             region=region,
             timeout=timeout,
@@ -95,12 +103,19 @@ class _BaseClient:
             ca_certs=ca_certs,
             proxy=proxy,
             client_cert=client_cert,
-            client_key=client_key,
             danger_accept_invalid_certs=danger_accept_invalid_certs,
             max_streams_per_connection=max_streams_per_connection,
+            max_response_bytes=max_response_bytes,
+            max_error_bytes=max_error_bytes,
+            max_header_bytes=max_header_bytes,
+            max_retry_after=max_retry_after,
+            stream_stall_timeout=stream_stall_timeout,
         )
         self._native = _native.NativeClient(
             **self._options,
+            access_token=access_token if access_token is not None else pat,
+            client_key=client_key,
+            secrets_from=_secrets_from,
             package_version=_VERSION,
             runtime=platform.python_implementation(),
             runtime_version=platform.python_version(),
@@ -139,7 +154,7 @@ class _BaseClient:
         if "default_headers" in overrides and options.get("default_headers"):
             overrides["default_headers"] = {**options["default_headers"], **(overrides["default_headers"] or {})}
         options.update(overrides)
-        return type(self)(**options)
+        return type(self)(**options, _secrets_from=self._native)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, region={self.region!r})"
@@ -160,6 +175,13 @@ class AsyncClient(_BaseClient):
     certificate (mTLS); ``danger_accept_invalid_certs=True`` turns verification off (test servers
     only; a warning is logged); ``max_streams_per_connection`` (default 100) caps the event streams
     sharing one HTTP/2 connection, at or below your gateway's per-connection cap.
+
+    Limits on what a server can make the client hold or wait for: ``max_response_bytes`` (default
+    64 MiB; over it, :class:`ResponseTooLargeError`), ``max_error_bytes`` (1 MiB; longer error
+    bodies are cut), ``max_header_bytes`` (256 KiB), ``max_retry_after`` (seconds, default 60: a
+    longer ``Retry-After`` is not slept on, the error carries it as ``retry_after``) and
+    ``stream_stall_timeout`` (seconds, default 300: a stream with no event for that long is
+    resumed on a new connection).
 
     One client can be used from several threads and across successive ``asyncio.run()`` loops.
     """

@@ -18,6 +18,7 @@
     │   ├── APIConnectionError        (no usable response)
     │   │   └── APITimeoutError
     │   ├── APIResponseValidationError (the response was not the expected JSON)
+    │   │   └── ResponseTooLargeError  (a response body or head over its limit)
     │   └── StreamError
     │       ├── APIStreamError        (an ``error`` frame inside the stream)
     │       ├── IncompleteStreamError (ended before its terminal event, resume off/impossible)
@@ -47,6 +48,7 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "APIResponseValidationError",
+    "ResponseTooLargeError",
     "StreamError",
     "APIStreamError",
     "IncompleteStreamError",
@@ -70,7 +72,9 @@ class QoderError(Exception):
     - ``idempotency_key``: the ``Idempotency-Key`` the failed call carried (retry with it);
     - ``body``: the response body (parsed JSON when it is JSON, else text);
     - ``kind``: the core's stable error class name (``"not_found"``, ``"timeout"``, ...);
-    - ``retryable``: whether retrying the same call could succeed.
+    - ``retryable``: whether retrying the same call could succeed;
+    - ``retry_after``: the server's ``Retry-After`` hint in seconds, when the call failed
+      without sleeping on it (a hint above ``max_retry_after``, or past the total timeout).
     """
 
     message: str
@@ -83,6 +87,7 @@ class QoderError(Exception):
     body: Any
     kind: Optional[str]
     retryable: bool
+    retry_after: Optional[float]
 
     def __init__(
         self,
@@ -97,6 +102,7 @@ class QoderError(Exception):
         body: Any = None,
         kind: Optional[str] = None,
         retryable: bool = False,
+        retry_after: Optional[float] = None,
         server_message: Optional[str] = None,
     ) -> None:
         super().__init__(message)
@@ -110,6 +116,7 @@ class QoderError(Exception):
         self.body = body
         self.kind = kind
         self.retryable = retryable
+        self.retry_after = retry_after
         self._server_message = server_message
 
     def __str__(self) -> str:
@@ -208,6 +215,11 @@ class IncompleteStreamError(StreamError):
 
 class EventTooLargeError(StreamError):
     """One event exceeded the size cap (``max_event_bytes``)."""
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """A response's body or head exceeded its limit (``max_response_bytes``,
+    ``max_header_bytes``); nothing past the limit was read."""
 
 
 class InvalidArgumentError(QoderError, ValueError):

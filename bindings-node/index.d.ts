@@ -81,6 +81,16 @@ export interface ClientOptions {
   dangerAcceptInvalidCerts?: boolean;
   /** Event streams sharing one HTTP/2 connection over TLS before another opens (default 100): at or below your gateway's per-connection cap. */
   maxStreamsPerConnection?: number;
+  /** Largest successful response body read into memory, bytes (default 64 MiB); over it, `ResponseTooLargeError`. */
+  maxResponseBytes?: number;
+  /** Largest error response body kept, bytes (default 1 MiB); a longer one is cut there. */
+  maxErrorBytes?: number;
+  /** Largest response head, bytes (default 256 KiB); over it, `ResponseTooLargeError`. */
+  maxHeaderBytes?: number;
+  /** Longest `Retry-After` slept on before a retry, ms (default 60 000); a longer one fails the call at once, with `err.retryAfter`. */
+  maxRetryAfter?: number;
+  /** A stream with no event for this long, ms, is resumed on a new connection (default 300 000); keep-alive bytes do not count. */
+  streamStallTimeout?: number;
   /** Default: env `QODER_LOG`, else `off`. */
   logLevel?: LogLevel;
   /** Where records go (default `console`). */
@@ -248,6 +258,8 @@ export declare class QoderError extends Error {
   readonly body: unknown;
   /** Whether retrying the same call could succeed. */
   readonly retryable: boolean;
+  /** The server's `Retry-After` hint in seconds, when the call failed without sleeping on it. */
+  readonly retryAfter: number | null;
   /** Whether the error arrived as an `error` frame inside a stream. */
   readonly isStreamError: boolean;
 }
@@ -268,6 +280,8 @@ export declare class APIUserAbortError extends QoderError {
   constructor(message?: string);
 }
 export declare class APIResponseValidationError extends QoderError {}
+/** A response's body or head exceeded its limit (`maxResponseBytes`, `maxHeaderBytes`). */
+export declare class ResponseTooLargeError extends APIResponseValidationError {}
 export declare class InvalidArgumentError extends QoderError {}
 export declare class ClientClosedError extends QoderError {}
 /** Stream-level failures; `instanceof StreamError` also holds for API errors received in a stream. */

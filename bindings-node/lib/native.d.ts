@@ -174,8 +174,18 @@ export interface ClientConfig {
   clientKey?: string
   /** Turns certificate verification off (test servers only; a warning is logged). */
   dangerAcceptInvalidCerts?: boolean
-  /** Event streams per HTTP/2 connection over TLS (default 100). */
+  /** Event streams per HTTP/2 connection (default 100). */
   maxStreamsPerConnection?: number
+  /** Largest successful response body read into memory (default 64 MiB). */
+  maxResponseBytes?: number
+  /** Largest error body kept (default 1 MiB). */
+  maxErrorBytes?: number
+  /** Largest response head (default 256 KiB). */
+  maxHeaderBytes?: number
+  /** Longest `Retry-After` slept on before a retry, ms (default 60 000). */
+  maxRetryAfterMs?: number
+  /** Longest a stream may go without an event before it is resumed, ms (default 300 000). */
+  streamStallTimeoutMs?: number
   /** `X-Qoder-Package-Version` (the npm package version). */
   packageVersion?: string
   /** `X-Qoder-Runtime-Version` (`process.versions.node`). */

@@ -77,5 +77,12 @@ def test_client_settings_and_env(monkeypatch: pytest.MonkeyPatch, emulator: Emul
 
 
 async def test_total_timeout_bounds_retries(aclient: qoder_cloud.AsyncClient) -> None:
-    with pytest.raises(qoder_cloud.APITimeoutError):
+    # A server hint that would sleep past the deadline ends the call at once, carrying the hint.
+    with pytest.raises(qoder_cloud.InternalServerError) as e:
         await aclient.agents.list(extra_headers=fault("status=503;retry-after=30"), max_retries=5, total_timeout=0.3)
+    assert e.value.retry_after == 30.0
+    assert e.value.retryable
+    assert "past the call's total deadline" in str(e.value)
+    # A slow server is cut by the deadline.
+    with pytest.raises(qoder_cloud.APITimeoutError):
+        await aclient.agents.list(extra_headers=fault("delay-ms=5000"), max_retries=5, total_timeout=0.3)

@@ -94,9 +94,6 @@ impl NativeClient {
             if let Some(n) = c.max_reconnect_attempts {
                 stream.max_reconnect_attempts = n;
             }
-            stream.request.extra_headers = request.extra_headers.clone();
-            stream.request.extra_query = request.extra_query.clone();
-            stream.request.timeout = request.timeout;
             let input: Option<Vec<Value>> = match events {
                 None => None,
                 Some(s) => match serde_json::from_str::<Value>(&s) {

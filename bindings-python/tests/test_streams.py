@@ -403,3 +403,26 @@ async def test_two_tasks_reading_one_stream_share_its_events(aclient: qoder_clou
         assert mine, "both consumers took turns"
         assert [i for i in expected if i in set(mine)] == mine, "each consumer sees its events in order"
     assert no_open_streams(emulator)
+
+
+def test_run_turn_options_reach_its_stream(client: qoder_cloud.Client) -> None:
+    # A fault header that fails only the stream's path fails the turn: the helper's
+    # extra_headers reach the stream it opens, not only the send (the same in both clients).
+    s = new_session_sync(client)
+    path = f"/sessions/{s.id}/events/stream"
+    with pytest.raises(qoder_cloud.APIStatusError) as e:
+        client.sessions.run_turn(s.id, "hello", max_retries=0, extra_headers=fault(f"status=418;path={path};id=py-turn-opts"))
+    assert e.value.status_code == 418
+    with pytest.raises(qoder_cloud.APIStatusError) as e:
+        client.sessions.send_and_wait(
+            s.id, events=[user_message("x")], max_retries=0, extra_headers=fault(f"status=418;path={path};id=py-turn-opts-2")
+        )
+    assert e.value.status_code == 418
+
+
+async def test_run_turn_options_reach_its_stream_async(aclient: qoder_cloud.AsyncClient) -> None:
+    s = await new_session(aclient)
+    path = f"/sessions/{s.id}/events/stream"
+    with pytest.raises(qoder_cloud.APIStatusError) as e:
+        await aclient.sessions.run_turn(s.id, "hello", max_retries=0, extra_headers=fault(f"status=418;path={path};id=py-turn-opts-a"))
+    assert e.value.status_code == 418

@@ -130,6 +130,16 @@ impl Client {
             .ok_or_else(|| Error::decode("send returned no event ids", sent.value.to_string().as_bytes(), Some(sent.meta.status)))?;
         let mut sopts = std::mem::take(&mut opts.stream);
         sopts.last_event_id = Some(last_id);
+        // The caller's headers, query and per-attempt timeout apply to every request of the turn:
+        // the stream's too, unless it was given its own.
+        let req = &opts.request;
+        if sopts.request.extra_headers.is_empty() {
+            sopts.request.extra_headers = req.extra_headers.clone();
+        }
+        if sopts.request.extra_query.is_empty() {
+            sopts.request.extra_query = req.extra_query.clone();
+        }
+        sopts.request.timeout = sopts.request.timeout.or(req.timeout);
         if opts.event_deltas {
             sopts.event_deltas = vec!["agent.message".into()];
         }

@@ -404,3 +404,21 @@ async fn slow_consumer_keeps_memory_bounded() {
     assert!(buffered < 20_000 / 2, "the reader ran ahead by {buffered} events despite backpressure");
     let _ = RequestOptions::default();
 }
+
+/// The turn helper's request options reach the stream it opens, not only the send: a fault
+/// header that fails only the stream's path fails the turn.
+#[tokio::test]
+async fn run_turn_request_options_reach_its_stream() {
+    let t = TestEnv::start().await;
+    let sid = t.session().await;
+    let path = format!("/sessions/{sid}/events/stream");
+    let c = t.client(|b| b.max_retries(0));
+    let opts = TurnOptions { request: fault(&format!("status=418;path={path};id=turn-opts")), ..Default::default() };
+    let e = c.run_turn(&sid, "hello", opts).await.unwrap_err();
+    assert_eq!(e.status(), Some(418), "the stream got the caller's header: {e}");
+    // Headers given to the stream itself win over the send's.
+    let mut opts = TurnOptions { request: fault(&format!("status=418;path={path};id=turn-opts-2")), ..Default::default() };
+    opts.stream.request.extra_headers = vec![("x-trace".into(), "1".into())];
+    let r = c.run_turn(&sid, "again", opts).await.unwrap();
+    assert!(!r.messages.is_empty());
+}

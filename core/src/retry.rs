@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime};
 use http::HeaderMap;
 use rand::Rng;
 
-/// Largest server-provided delay we honour (the official SDK's bound, ~49.7 days).
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(4_294_967);
+/// Largest server-provided delay parsed as a hint (100 years; anything longer is nonsense and
+/// ignored). Whether a hint is slept on is decided by `max_retry_after` (`limits.rs`): a
+/// longer one ends the call with the hint in the error.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(100 * 365 * 86_400);
 /// First backoff step.
 pub const INITIAL_BACKOFF: Duration = Duration::from_millis(500);
 /// Backoff ceiling.

@@ -1,5 +1,7 @@
 //! Helpers for the Rust integration tests: an in-process emulator per test and a client for it.
 
+pub mod hostile;
+
 use std::time::Duration;
 
 use qoder_cloud::Client;

@@ -16,14 +16,13 @@ rust_passed=$(grep -E '^test result: ok' "$ROOT/target/rust-tests.log" | awk '{f
 [ "${rust_passed:-0}" -gt 0 ] || { echo "no Rust test ran"; exit 1; }
 log "Rust: $rust_passed tests passed"
 
-if [ -x "$ROOT/bindings-python/scripts/test.sh" ]; then
-  log "Python"
-  "$ROOT/bindings-python/scripts/test.sh"
-fi
-if [ -x "$ROOT/bindings-node/scripts/test.sh" ]; then
-  log "Node"
-  "$ROOT/bindings-node/scripts/test.sh"
-fi
+log "RELIABILITY.md: the hostile-server table matches tests/hostile/cases.json"
+python3 "$ROOT/scripts/gen_hostile_table.py" --check
+
+log "Python"
+"$ROOT/bindings-python/scripts/test.sh"
+log "Node"
+"$ROOT/bindings-node/scripts/test.sh"
 log "Fuzzing: every committed corpus and regression input replayed, then 10 s per target"
 # Strict: the regression inputs of the fixed findings (K1, K2) must keep passing.
 "$ROOT/scripts/fuzz.sh" "${QODER_FUZZ_SECONDS:-10}"

@@ -17,9 +17,10 @@ echo "==> npm ci, then the native addon (profile: $QODER_NODE_PROFILE)"
 npm ci --no-audit --no-fund
 node scripts/build.js
 
-echo "==> cargo build -p qoder-emulator"
-(cd "$workspace" && cargo build -p qoder-emulator)
+echo "==> cargo build -p qoder-emulator, and the hostile server"
+(cd "$workspace" && cargo build -p qoder-emulator && cargo build -p qoder-tests --bin qoder-hostile)
 export QODER_EMULATOR_BIN="${QODER_EMULATOR_BIN:-$workspace/target/debug/qoder-emulator}"
+export QODER_HOSTILE_BIN="${QODER_HOSTILE_BIN:-$workspace/target/debug/qoder-hostile}"
 
 echo "==> index.d.ts up to date"
 node scripts/gen-dts.js --check

@@ -27,9 +27,10 @@ echo "==> installing build and test tools"
 "$PY" -m pip install --quiet --upgrade pip
 "$PY" -m pip install --quiet -r "$ROOT/scripts/python-dev-requirements.txt"
 
-echo "==> building the emulator"
-(cd "$ROOT" && cargo build -p qoder-emulator)
+echo "==> building the emulator and the hostile server"
+(cd "$ROOT" && cargo build -p qoder-emulator && cargo build -p qoder-tests --bin qoder-hostile)
 export QODER_EMULATOR_BIN="${QODER_EMULATOR_BIN:-$ROOT/target/debug/qoder-emulator}"
+export QODER_HOSTILE_BIN="${QODER_HOSTILE_BIN:-$ROOT/target/debug/qoder-hostile}"
 
 echo "==> installing qoder-cloud into $VENV"
 if [ "${QODER_PY_INSTALL:-develop}" = "wheel" ]; then

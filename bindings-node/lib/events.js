@@ -1,5 +1,5 @@
 'use strict';
-// Event types this SDK version models (contract §5.2): 36 persisted types and 2 stream-only
+// Event types this SDK version models (docs/api-contract.md §5.2): 36 persisted types and 2 stream-only
 // previews. index.d.ts has one interface per entry (test/types.test.js keeps them in sync).
 
 const KNOWN_EVENT_TYPES = new Set([

@@ -1,4 +1,4 @@
-//! Pages and auto-paging (contract §2.2).
+//! Pages and auto-paging (docs/api-contract.md §2.2).
 //!
 //! Two cursor styles: most lists send `page=<next_page>` until `has_more` is false; the models
 //! list sends `after_id=<last_id>` (or `before_id=<first_id>` when walking backwards). Filters

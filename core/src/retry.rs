@@ -1,4 +1,4 @@
-//! Retry policy (contract §2.6): which failures are retried, and how long to wait.
+//! Retry policy (docs/api-contract.md §2.6): which failures are retried, and how long to wait.
 //!
 //! Kept free of I/O so the rules are unit-tested exhaustively; the transport asks
 //! [`should_retry_status`] / [`should_retry_transport`] and sleeps for [`delay_for`].

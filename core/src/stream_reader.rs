@@ -1,6 +1,6 @@
 //! The task behind an [`crate::stream::EventStream`]: connect, frame, checkpoint, resume.
 //!
-//! Resume rules (contract §6.6, plus the fixes a demanding user needs):
+//! Resume rules (docs/api-contract.md §6.6, plus the fixes a demanding user needs):
 //! - the cursor is the id of the last *persisted* event handed on; preview frames carry the id
 //!   of a message that is not persisted yet, so checkpointing on them would skip that message
 //!   after a drop;

@@ -5,7 +5,7 @@ use qoder_cloud::models::event::*;
 use qoder_cloud::sse::SseFramer;
 use serde_json::{json, Value};
 
-/// One representative event per type (contract §5.2 and appendix B).
+/// One representative event per type (docs/api-contract.md §5.2 and appendix B).
 fn samples() -> Vec<Value> {
     let env = |ty: &str, extra: Value| {
         let mut m = json!({

@@ -1,4 +1,4 @@
-//! The error envelope of contract §2.5:
+//! The error envelope of docs/api-contract.md §2.5:
 //! `{"type":"error","request_id":..,"error":{"type":..,"message":..,"param"?:..,"code"?:..}}`.
 
 use http::StatusCode;
@@ -91,7 +91,7 @@ impl ApiError {
     }
 }
 
-/// The `error.type` conventionally used for an HTTP status (contract §2.5 table).
+/// The `error.type` conventionally used for an HTTP status (docs/api-contract.md §2.5 table).
 pub fn error_type_for_status(status: u16) -> &'static str {
     match status {
         400 | 422 => "invalid_request_error",

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` handling (contract §2.3, §9.4).
+//! `Idempotency-Key` handling (docs/api-contract.md §2.3, §9.4).
 //!
 //! Keys are scoped by bearer token. The fingerprint is method + path + a
 //! canonical (key-sorted) form of the JSON body, so semantically identical

@@ -92,7 +92,7 @@ pub fn short_id(prefix: &str, raw: u128) -> String {
     format!("{prefix}{:012x}{:012x}", ts & ((1 << 48) - 1), counter & ((1u128 << 48) - 1))
 }
 
-/// Id prefixes from contract §2.1.
+/// Id prefixes from docs/api-contract.md §2.1.
 #[allow(missing_docs)]
 pub mod prefix {
     pub const AGENT: &str = "agent_";

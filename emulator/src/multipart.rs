@@ -65,7 +65,7 @@ impl Form {
         self.get(name).map(Part::text).filter(|s| !s.is_empty())
     }
 
-    /// `metadata` given as a JSON-encoded object (contract §1.6).
+    /// `metadata` given as a JSON-encoded object (docs/api-contract.md §1.6).
     pub fn metadata(&self) -> ApiResult<Obj> {
         match self.text("metadata") {
             None => Ok(Obj::new()),

@@ -1,4 +1,4 @@
-//! Cursor pagination (contract §2.2, §9.3).
+//! Cursor pagination (docs/api-contract.md §2.2, §9.3).
 //!
 //! Collections are stored in ascending creation order and every item has a
 //! cursor key that sorts like that order (ids are time-ordered). A cursor is a

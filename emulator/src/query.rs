@@ -1,4 +1,4 @@
-//! Query-string parsing per contract §2.2 / §9.1.7: repeated `key[]=v` lists,
+//! Query-string parsing per docs/api-contract.md §2.2 / §9.1.7: repeated `key[]=v` lists,
 //! literal bracketed keys (`created_at[gte]`), `true`/`false` booleans.
 
 use crate::clock::{parse_rfc3339, Micros};

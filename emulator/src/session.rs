@@ -19,7 +19,7 @@ use crate::ids::{format_id, prefix};
 use crate::state::AppState;
 use crate::validate::Obj;
 
-/// Session status (contract §4.5).
+/// Session status (docs/api-contract.md §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Waiting for input.
@@ -369,7 +369,7 @@ impl SessionCore {
         self.usage_json(now, true)
     }
 
-    /// The Session object (contract §4.5).
+    /// The Session object (docs/api-contract.md §4.5).
     pub fn render(&self, now: Micros) -> Value {
         let agent_id = self.agent.get("id").cloned().unwrap_or(Value::Null);
         json!({

@@ -1,5 +1,5 @@
 //! Server-Sent Events for `/sessions/{id}/events/stream` and the thread stream
-//! (contract §6, §9.6).
+//! (docs/api-contract.md §6, §9.6).
 //!
 //! Each connection is a task with its own cursor into the session's
 //! append-only log: it copies a batch of entries out under the session lock,

@@ -160,7 +160,7 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Validates a metadata object for creation (contract §2.8): ≤16 keys, key ≤64
+/// Validates a metadata object for creation (docs/api-contract.md §2.8): ≤16 keys, key ≤64
 /// chars, string values ≤512 chars.
 pub fn metadata_create(v: Option<&Value>, param: &str) -> ApiResult<Obj> {
     let mut out = Obj::new();

@@ -8,7 +8,7 @@
 //! header out; a value `HeaderValue` rejects is left out too, as it cannot reach a `HeaderMap`).
 //!
 //! Invariants checked: no panic; any delay returned is > 0 and <= `MAX_RETRY_AFTER`;
-//! `parse_retry_after` is deterministic; §2.6 of the contract: never retry 409,
+//! `parse_retry_after` is deterministic; docs/api-contract.md §2.6: never retry 409,
 //! `x-should-retry: false` always wins, an unsafe request is only retried on 429, and without
 //! the hint the status rule (408, 429, >= 500) decides; backoff stays in [0.375 s, 8 s].
 //!

@@ -1,4 +1,4 @@
-//! Content blocks carried by messages and tool results (contract §4.12).
+//! Content blocks carried by messages and tool results (docs/api-contract.md §4.12).
 //!
 //! Blocks and sources are unions tagged by `type`. Each has an `Unknown(serde_json::Value)`
 //! arm, so a block type added by the server (or a known type with a new shape) decodes and

@@ -1,4 +1,4 @@
-//! Session events (contract §5): the 38 known types as one enum, plus an `Unknown` arm.
+//! Session events (docs/api-contract.md §5): the 38 known types as one enum, plus an `Unknown` arm.
 //!
 //! Decoding never fails on an object: an unknown `type`, or a known `type` whose shape does not
 //! match this SDK's struct (a missing required field, a changed field type), becomes
@@ -74,7 +74,7 @@ macro_rules! session_events {
             },
         }
 
-        /// Every event type of the contract (§5.2), in catalogue order.
+        /// Every event type of docs/api-contract.md (§5.2), in catalogue order.
         pub const ALL_EVENT_TYPES: [&str; 38] = [ $( $ty::TYPE, )* ];
 
         $(

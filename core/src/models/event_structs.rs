@@ -1,8 +1,8 @@
-//! The per-type event structs of contract §5.2.
+//! The per-type event structs of docs/api-contract.md §5.2.
 //!
 //! Every struct carries the envelope fields (all optional, because inputs have none before
 //! they are sent and stream-only previews have no own id), its type-specific fields, and an
-//! `extra` map with whatever else the server sent. Fields the contract marks as required are
+//! `extra` map with whatever else the server sent. Fields docs/api-contract.md marks as required are
 //! plain (non-`Option`) fields: an event missing them decodes as `SessionEvent::Unknown`.
 
 use serde_json::{Map, Number, Value};

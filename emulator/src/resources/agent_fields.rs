@@ -1,4 +1,4 @@
-//! Validation of agent configuration fields (contract §3.1, §4.2, §4.3), shared
+//! Validation of agent configuration fields (docs/api-contract.md §3.1, §4.2, §4.3), shared
 //! by agent create/update and session `agent_with_overrides` / session update.
 
 use serde_json::{json, Value};

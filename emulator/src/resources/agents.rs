@@ -1,4 +1,4 @@
-//! Agents (contract §3.1, §4.1): versioned with optimistic concurrency.
+//! Agents (docs/api-contract.md §3.1, §4.1): versioned with optimistic concurrency.
 
 use serde_json::{json, Value};
 
@@ -49,7 +49,7 @@ impl Agent {
         Value::Object(m)
     }
 
-    /// The session-side snapshot (contract §4.5 SessionAgent).
+    /// The session-side snapshot (docs/api-contract.md §4.5 SessionAgent).
     pub fn session_snapshot(snapshot: &Obj) -> Obj {
         let mut m = Obj::new();
         for k in ["id", "type", "name", "description", "model", "system", "tools", "mcp_servers", "skills", "multiagent", "version", "metadata"] {

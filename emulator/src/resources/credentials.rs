@@ -1,4 +1,4 @@
-//! Vault credentials (contract §3.7, §4.8). The `auth` union is validated
+//! Vault credentials (docs/api-contract.md §3.7, §4.8). The `auth` union is validated
 //! per type; secrets (`token`, `access_token`, `refresh_token`,
 //! `client_secret`, `secret_value`) are stored but never rendered.
 //!

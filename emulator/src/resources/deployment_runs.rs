@@ -1,4 +1,4 @@
-//! Deployment runs (contract §3.11, §4.11). A run creates a real session
+//! Deployment runs (docs/api-contract.md §3.11, §4.11). A run creates a real session
 //! from the deployment's pinned agent, environment, resources, vaults,
 //! budget and environment variables (`deployment_id` set, title = the
 //! deployment name), then posts its `initial_events`. If the session cannot

@@ -1,4 +1,4 @@
-//! Deployments (contract §3.11, §4.11): a pinned agent + environment +
+//! Deployments (docs/api-contract.md §3.11, §4.11): a pinned agent + environment +
 //! initial events that can be run on demand (`deployment_runs.rs`). The cron
 //! `schedule` is validated and stored but never fires by itself; use
 //! `POST /_emulator/deployments/{id}/trigger` for a scheduled run.

@@ -1,4 +1,4 @@
-//! Dreams (contract §3.12, §4.11): memory consolidation jobs.
+//! Dreams (docs/api-contract.md §3.12, §4.11): memory consolidation jobs.
 //!
 //! Status is derived from the emulator clock, so it is deterministic and
 //! `clock/advance` fast-forwards it: `pending` for the first 50 ms,

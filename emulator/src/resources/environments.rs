@@ -1,4 +1,4 @@
-//! Environments (contract §3.2, §4.4).
+//! Environments (docs/api-contract.md §3.2, §4.4).
 
 use serde_json::{json, Value};
 

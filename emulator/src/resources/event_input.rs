@@ -1,4 +1,4 @@
-//! Validation of input events (contract §5.2 "User / system", §7).
+//! Validation of input events (docs/api-contract.md §5.2 "User / system", §7).
 //!
 //! A whole batch is validated before anything is stored, so a 400 never leaves
 //! half a batch behind. Replies to blocking events are checked against the

@@ -1,4 +1,4 @@
-//! `POST /sessions/{id}/events` and the event list endpoints (contract §3.4, §7).
+//! `POST /sessions/{id}/events` and the event list endpoints (docs/api-contract.md §3.4, §7).
 
 use std::sync::Arc;
 

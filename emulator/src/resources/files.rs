@@ -1,4 +1,4 @@
-//! Files (contract §3.6, §4.7): multipart upload, metadata, link-based
+//! Files (docs/api-contract.md §3.6, §4.7): multipart upload, metadata, link-based
 //! download through the unauthenticated storage route (`storage.rs`).
 //!
 //! Deleted files stay in the store as tombstones (`status: "deleted"`, bytes
@@ -22,7 +22,7 @@ use crate::pagination::{list_reply, Order};
 use crate::query::TimeRange;
 use crate::validate::{none_or, Obj};
 
-/// Largest accepted file (contract §1.6: 50 MB per file).
+/// Largest accepted file (docs/api-contract.md §1.6: 50 MB per file).
 pub const MAX_FILE_BYTES: usize = 50 * 1024 * 1024;
 /// How long a download link stays valid.
 pub const LINK_TTL_US: Micros = 3600 * 1_000_000;

@@ -1,4 +1,4 @@
-//! Memories (contract §3.9, §4.10, §2.4): path-addressed entries of a memory
+//! Memories (docs/api-contract.md §3.9, §4.10, §2.4): path-addressed entries of a memory
 //! store with a `content_sha256` precondition. Every content or path change
 //! appends a MemoryVersion (`created` / `modified` / `deleted`).
 //!

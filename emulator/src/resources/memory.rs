@@ -1,4 +1,4 @@
-//! Memory stores (contract §3.9, §4.10) and the shared memory model. Each
+//! Memory stores (docs/api-contract.md §3.9, §4.10) and the shared memory model. Each
 //! store owns its memories (`memories.rs`) and their version history
 //! (`memory_versions.rs`); deleting a store drops both.
 

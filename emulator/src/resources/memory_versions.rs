@@ -1,4 +1,4 @@
-//! Memory versions (contract §3.9, §4.10): the history of a store's memories,
+//! Memory versions (docs/api-contract.md §3.9, §4.10): the history of a store's memories,
 //! newest first, with redaction. Redacting nulls `content`, `path` and
 //! `content_sha256` and sets `redacted_at`/`redacted_by`; repeating it
 //! returns the same object.

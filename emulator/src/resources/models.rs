@@ -1,4 +1,4 @@
-//! `GET /models` (contract §3.10, §4.2): a fixed catalogue, not paginated.
+//! `GET /models` (docs/api-contract.md §3.10, §4.2): a fixed catalogue, not paginated.
 
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
-//! Session resources (contract §3.5, §4.6): validation of `resources[]` at
+//! Session resources (docs/api-contract.md §3.5, §4.6): validation of `resources[]` at
 //! session creation and the `/sessions/{id}/resources` sub-API. Only `file`
-//! resources can be added later (200, like the contract table); repository
+//! resources can be added later (200, like the table of docs/api-contract.md); repository
 //! secrets (`authorization_token`, `password`) are stored on the session and
 //! never rendered.
 

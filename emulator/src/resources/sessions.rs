@@ -1,4 +1,4 @@
-//! Sessions (contract §3.3, §4.5).
+//! Sessions (docs/api-contract.md §3.3, §4.5).
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,4 +1,4 @@
-//! Skills and skill versions (contract §3.8, §4.9), and skill bundles.
+//! Skills and skill versions (docs/api-contract.md §3.8, §4.9), and skill bundles.
 //!
 //! A bundle comes from repeated multipart `files` parts whose filenames are
 //! relative paths (`my-skill/SKILL.md`), or from one `file` part (or a `files`

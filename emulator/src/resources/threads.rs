@@ -1,4 +1,4 @@
-//! Session threads (contract §3.4, §4.5). Single-agent sessions expose one
+//! Session threads (docs/api-contract.md §3.4, §4.5). Single-agent sessions expose one
 //! primary thread whose events mirror the session's.
 
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Vaults (contract §3.7, §4.8). Credentials live in `credentials.rs`;
+//! Vaults (docs/api-contract.md §3.7, §4.8). Credentials live in `credentials.rs`;
 //! deleting a vault deletes its credentials.
 
 use serde_json::{json, Value};

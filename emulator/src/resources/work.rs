@@ -1,4 +1,4 @@
-//! Self-hosted environment work (contract §3.2, §4.4, §7.4).
+//! Self-hosted environment work (docs/api-contract.md §3.2, §4.4, §7.4).
 //!
 //! A `user.message` (or `user.define_outcome`) on a session in a
 //! `self_hosted` environment enqueues one Work item for the session

@@ -215,14 +215,31 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
 
     // A plain delay models slow processing: it happens while the idempotency
     // key is reserved, so a concurrent duplicate sees the in-flight 409.
-    if let Some(d) = delay {
-        tokio::time::sleep(d).await;
+    let Some(p) = pending else {
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        let reply = dispatch(route, &ctx).await.unwrap_or_else(|e| error_reply(&e, request_id));
+        return response_fault(st, reply, fault.as_deref(), ctx.kill.clone());
+    };
+    // A request with a key runs to completion even when its client goes away (a timed-out first
+    // attempt): like a real server, the work and its stored outcome do not depend on the
+    // connection, so a retry meets it in flight (409) and then gets its result (a replay).
+    let rid = request_id.to_string();
+    let work = tokio::spawn(async move {
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        let reply = dispatch(route, &ctx).await.unwrap_or_else(|e| error_reply(&e, &rid));
+        if let Some(bytes) = &reply.bytes {
+            p.complete(StoredResponse { status: reply.status.as_u16(), content_type: reply.content_type, body: bytes.clone() });
+        }
+        (reply, ctx.kill.clone())
+    });
+    match work.await {
+        Ok((reply, kill)) => response_fault(st, reply, fault.as_deref(), kill),
+        Err(_) => Outcome::Drop,
     }
-    let reply = dispatch(route, &ctx).await.unwrap_or_else(|e| error_reply(&e, request_id));
-    if let (Some(p), Some(bytes)) = (pending, &reply.bytes) {
-        p.complete(StoredResponse { status: reply.status.as_u16(), content_type: reply.content_type, body: bytes.clone() });
-    }
-    response_fault(st, reply, fault.as_deref(), ctx.kill.clone())
 }
 
 fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<String, ApiError> {

@@ -150,3 +150,18 @@ async fn bad_input_sends_no_request() {
     assert!(e.message().contains("limit"), "{}", e.message());
     assert_eq!(t.stats()["requests"], before, "no request reached the server");
 }
+
+/// The first attempt of a create times out on our side while the server is still running it;
+/// the retry (same key) meets "still being processed" (409 `idempotency_key_in_use`), waits and
+/// retries again, and gets the object the first attempt created: one agent, no error.
+#[tokio::test]
+async fn a_retry_that_meets_its_own_first_attempt_in_flight_gets_the_object() {
+    let t = TestEnv::start().await;
+    let before = t.created("agent");
+    let c = t.client(|b| b.max_retries(6).timeout(Duration::from_millis(300)));
+    let agent = c.agents().with_options(fault("delay-ms=1200;count=1;method=POST;id=in-flight")).create(&params()).await.unwrap();
+    assert_eq!(t.created("agent"), before + 1, "exactly one agent");
+    assert_eq!(c.agents().retrieve(&agent.id).await.unwrap().id, agent.id);
+    assert!(t.stats()["idempotent_replays"].as_u64().unwrap() >= 1, "the object came from the stored first outcome");
+    assert!(t.requests("POST /agents") >= 3, "first attempt, a 409 while it ran, the replay");
+}

@@ -1191,7 +1191,7 @@ export interface FileListParams extends ListParams {
   /** e.g. a session id: files produced in it. */
   scope_id?: string;
   /** Sent as repeated `ids[]`. */
-  i_ds?: string[];
+  ids?: string[];
 }
 
 // ───────────────────────────── Vaults ─────────────────────────────

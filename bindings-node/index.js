@@ -21,7 +21,7 @@ const { uploadSource, skillFiles, BinaryResponse } = require('./lib/transfer');
 const { DeltaAccumulator, toTurnResult } = require('./lib/turn');
 const opts = require('./lib/options');
 
-const { fromNative, APIUserAbortError } = errors;
+const { fromNative, aborted } = errors;
 const { typeError, isPlainObject, requestOptions, looksLikeOptions, REQUEST_OPTION_KEYS, STREAM_OPTION_KEYS } = opts;
 
 const VERSION = require('./package.json').version;
@@ -90,7 +90,7 @@ function parseCall(op, argv) {
   }
   let params = argv[i];
   let options = argv[i + 1];
-  if (argv.length > i + 2) throw new TypeError(`${where}: expected at most ${i + 2} arguments, got ${argv.length}`);
+  if (argv.length > i + 2) throw new errors.InvalidArgumentError(`${where}: expected at most ${i + 2} arguments, got ${argv.length}`, { param: 'arguments' });
   if (params !== undefined && params !== null && !isPlainObject(params)) throw typeError(where, 'params', 'an object', params);
   if (options === undefined && looksLikeOptions(op, params)) {
     options = params;
@@ -108,7 +108,7 @@ function parseCall(op, argv) {
   if (op.body === 'json') {
     for (const f of op.required) {
       if (args[f] === undefined) {
-        const e = new TypeError(`${where}: missing required argument \`${f}\``);
+        const e = new errors.InvalidArgumentError(`${where}: missing required argument \`${f}\``);
         e.param = f;
         throw e;
       }
@@ -375,7 +375,7 @@ class Client {
 
   /** Runs one native call with the signal wired to a cancel token; maps rejections to typed errors. */
   #run(signal, start) {
-    if (signal !== null && signal.aborted) return Promise.reject(new APIUserAbortError());
+    if (signal !== null && signal.aborted) return Promise.reject(aborted());
     if (signal === null) {
       return start(null).catch((e) => {
         throw fromNative(e);
@@ -407,7 +407,7 @@ class Client {
     opts.checkArgsUnicode(where, args);
     const { file, ...rest } = args;
     if (file === undefined || file === null) {
-      const e = new TypeError(`${where}: missing required argument \`file\``);
+      const e = new errors.InvalidArgumentError(`${where}: missing required argument \`file\``);
       e.param = 'file';
       throw e;
     }
@@ -426,7 +426,7 @@ class Client {
     if (zip !== undefined) {
       // One archive: `{ path: 'skill.zip', data: Buffer }` or `{ path: 'skill.zip', file: '/path/to/skill.zip' }`.
       if (directory !== undefined || files !== undefined) {
-        const e = new TypeError(`${where}: give only one of \`zip\`, \`directory\` or \`files\``);
+        const e = new errors.InvalidArgumentError(`${where}: give only one of \`zip\`, \`directory\` or \`files\``);
         e.param = 'zip';
         throw e;
       }
@@ -438,7 +438,7 @@ class Client {
       );
     }
     if ((directory === undefined) === (files === undefined)) {
-      const e = new TypeError(`${where}: give exactly one of \`directory\` (a folder with SKILL.md) or \`files\``);
+      const e = new errors.InvalidArgumentError(`${where}: give exactly one of \`directory\` (a folder with SKILL.md) or \`files\``);
       e.param = 'files';
       throw e;
     }
@@ -587,5 +587,5 @@ module.exports = {
     if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
     return native.contentSha256(content);
   },
-  ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'MARKER' && k !== 'fromNative')),
+  ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'MARKER' && k !== 'fromNative' && k !== 'aborted')),
 };

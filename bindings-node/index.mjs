@@ -14,6 +14,7 @@ export const {
   contentSha256,
   QoderError,
   APIError,
+  APIStatusError,
   BadRequestError,
   AuthenticationError,
   PermissionDeniedError,
@@ -27,6 +28,7 @@ export const {
   APIConnectionError,
   APITimeoutError,
   APIUserAbortError,
+  RequestCancelledError,
   APIResponseValidationError,
   ResponseTooLargeError,
   InvalidArgumentError,
@@ -34,6 +36,7 @@ export const {
   StreamError,
   IncompleteStreamError,
   EventTooLargeError,
+  APIStreamError,
 } = cjs;
 
 export default Client;

@@ -1,4 +1,6 @@
 'use strict';
+
+const { InvalidArgumentError } = require('./errors');
 // Argument and option conversion: JS values in, the native layer's plain shapes out.
 // Type errors are thrown here, synchronously, before anything reaches the network.
 
@@ -14,9 +16,8 @@ function describe(v) {
 }
 
 function typeError(where, what, expected, got) {
-  const e = new TypeError(`${where}: argument \`${what}\` must be ${expected}, got ${describe(got)}`);
-  e.param = what;
-  return e;
+  // An InvalidArgumentError, as in Python; it is a TypeError too (see lib/errors.js).
+  return new InvalidArgumentError(`${where}: argument \`${what}\` must be ${expected}, got ${describe(got)}`, { param: what });
 }
 
 function isPlainObject(v) {
@@ -162,10 +163,7 @@ module.exports = {
  */
 function checkUnicode(where, param, value) {
   if (!hasLoneSurrogate(value)) return;
-  const { InvalidArgumentError } = require('./errors');
-  const e = new InvalidArgumentError(`${where}: ${param}: contains a lone UTF-16 surrogate (not valid Unicode)`, { kind: 'invalid_argument', param });
-  e.param = param;
-  throw e;
+  throw new InvalidArgumentError(`${where}: ${param}: contains a lone UTF-16 surrogate (not valid Unicode)`, { param });
 }
 
 // A high surrogate not followed by a low one, or a low one not preceded by a high one. Node 20+

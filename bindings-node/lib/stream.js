@@ -7,7 +7,7 @@
 // `nextBatch(n)` Promise. So a busy stream costs one N-API call and one JSON.parse per batch,
 // not a Promise round trip through the thread pool per event.
 
-const { APIUserAbortError, fromNative } = require('./errors');
+const { aborted, fromNative, InvalidArgumentError } = require('./errors');
 
 const DONE = Object.freeze({ value: undefined, done: true });
 const EMPTY = Object.freeze([]);
@@ -86,7 +86,7 @@ class Stream {
   }
 
   #endResult() {
-    if (this.#aborted) return Promise.reject(new APIUserAbortError('The stream was aborted.'));
+    if (this.#aborted) return Promise.reject(aborted('The stream was aborted.'));
     if (this.#error !== null) return Promise.reject(this.#error);
     return Promise.resolve(DONE);
   }
@@ -144,7 +144,7 @@ class Stream {
    * Resolves `[]` once the stream ended.
    */
   nextBatch(max = this.#batch) {
-    if (!Number.isInteger(max) || max < 1) throw new TypeError(`stream.nextBatch: argument \`max\` must be a positive integer, got ${String(max)}`);
+    if (!Number.isInteger(max) || max < 1) throw new InvalidArgumentError(`stream.nextBatch: argument \`max\` must be a positive integer, got ${String(max)}`, { param: 'max' });
     if (this.#i >= this.#buf.length && !this.#ended) {
       const r = this.#fill();
       if (r !== true) return r.then(() => this.nextBatch(max));

@@ -1,7 +1,7 @@
 'use strict';
 // Upload sources and download bodies (the native side does the HTTP work: one core call each).
 
-const { fromNative, APIUserAbortError } = require('./errors');
+const { fromNative, aborted } = require('./errors');
 const { typeError, isPlainObject } = require('./options');
 
 /**
@@ -75,7 +75,7 @@ class BinaryResponse {
 
   #fail(e) {
     this.#detach();
-    throw this.#aborted ? new APIUserAbortError() : fromNative(e);
+    throw this.#aborted ? aborted() : fromNative(e);
   }
 
   /** `Content-Type` of the body, when sent. */

@@ -22,7 +22,8 @@ echo "==> cargo build -p qoder-emulator, and the hostile server"
 export QODER_EMULATOR_BIN="${QODER_EMULATOR_BIN:-$workspace/target/debug/qoder-emulator}"
 export QODER_HOSTILE_BIN="${QODER_HOSTILE_BIN:-$workspace/target/debug/qoder-hostile}"
 
-echo "==> index.d.ts up to date"
+echo "==> error classes and index.d.ts up to date (core/errors.json, the operation table)"
+node scripts/gen-errors.js --check
 node scripts/gen-dts.js --check
 
 echo "==> tsc --strict --noEmit (examples + types test)"

@@ -39,7 +39,7 @@ const STATUS_CLASSES = [
   [503, 'InternalServerError', null],
   [504, 'InternalServerError', null],
   [529, 'OverloadedError', 'overloaded_error'],
-  [418, 'APIError', 'teapot_error'],
+  [418, 'APIStatusError', 'teapot_error'],
 ];
 
 for (const [status, cls, type] of STATUS_CLASSES) {
@@ -49,6 +49,7 @@ for (const [status, cls, type] of STATUS_CLASSES) {
     await assert.rejects(client.agents.create({ name: 'x', model: 'auto' }, fault(spec)), (e) => {
       assert.equal(e.constructor.name, cls);
       assert.ok(e instanceof Q[cls], `instanceof ${cls}`);
+      assert.ok(e instanceof Q.APIStatusError, 'instanceof APIStatusError');
       assert.ok(e instanceof Q.APIError, 'instanceof APIError');
       assert.ok(e instanceof Q.QoderError, 'instanceof QoderError');
       assert.ok(e instanceof Error);
@@ -126,7 +127,9 @@ test('connection failures reject with APIConnectionError', async () => {
     await assert.rejects(dead.agents.list(), (e) => {
       assert.ok(e instanceof Q.APIConnectionError);
       assert.ok(!(e instanceof Q.APITimeoutError));
-      assert.ok(!(e instanceof Q.APIError));
+      // The same tree as Python's (core/errors.json): connection errors are API errors, not status errors.
+      assert.ok(e instanceof Q.APIError);
+      assert.ok(!(e instanceof Q.APIStatusError));
       assert.equal(e.status, undefined);
       assert.equal(e.retryable, true);
       return true;
@@ -190,10 +193,29 @@ test('a missing token fails at construction with InvalidArgumentError', () => {
     assert.throws(() => new Q.Client({ baseURL: emu.baseURL }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'access_token' && /QODER_ACCESS_TOKEN/.test(e.message));
     assert.throws(() => new Q.Client({ accessToken: 't', baseURL: 'ftp://x' }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'base_url');
     assert.throws(() => new Q.Client({ accessToken: 't', region: 'mars' }), Q.InvalidArgumentError);
-    assert.throws(() => new Q.Client({ accessToken: 42 }), TypeError);
+    // Wrong JS types are InvalidArgumentError too (and still a TypeError, the language's own).
+    assert.throws(() => new Q.Client({ accessToken: 42 }), (e) => e instanceof Q.InvalidArgumentError && e instanceof TypeError && e.param === 'accessToken');
     assert.throws(() => new Q.Client({ accessToken: 't', logLevel: 'loud' }), TypeError);
   } finally {
     if (saved.a !== undefined) process.env.QODER_ACCESS_TOKEN = saved.a;
     if (saved.b !== undefined) process.env.QODER_PAT = saved.b;
   }
+});
+
+test('the error tree is core/errors.json: every class, its parent, InvalidArgumentError also a TypeError', () => {
+  const table = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'core', 'errors.json'), 'utf8')).classes;
+  for (const c of table) {
+    const Cls = Q[c.name];
+    assert.equal(typeof Cls, 'function', `${c.name} is exported`);
+    if (c.parent === null) continue;
+    const base = c.also && c.also.node ? c.also.node : c.parent;
+    assert.equal(Object.getPrototypeOf(Cls).name, base, `${c.name} extends ${base}`);
+    const e = new Cls('x', { kind: c.kind ?? null });
+    assert.ok(e instanceof Q.QoderError && e instanceof Q[c.parent], `${c.name} is a ${c.parent}`);
+    assert.equal(e.name, c.name);
+  }
+  assert.equal(Q.APIUserAbortError, Q.RequestCancelledError, 'the earlier name is the same class');
+  const inStream = new Q.OverloadedError('o', { kind: 'overloaded', isStreamError: true });
+  assert.ok(inStream instanceof Q.APIStreamError && inStream instanceof Q.StreamError && inStream instanceof Q.APIStatusError);
+  assert.ok(!(new Q.OverloadedError('o') instanceof Q.StreamError));
 });

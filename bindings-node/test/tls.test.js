@@ -667,7 +667,8 @@ for (const mode of MODES) {
           () => mk(options),
           (e) => {
             assert.ok(e instanceof Cls, `${name}: got ${e.constructor.name}: ${e.message}`);
-            if (Cls === TypeError) assert.ok(!(e instanceof QoderError), `${name}: a plain TypeError`);
+            // JS type mistakes are InvalidArgumentError too (a TypeError and a QoderError), as in Python.
+            if (Cls === TypeError) assert.ok(e instanceof QoderError && e.kind === 'invalid_argument', `${name}: an InvalidArgumentError`);
             else assert.equal(e.kind, 'invalid_argument', name);
             assert.equal(e.param, param, `${name}: param`);
             assert.ok(e.message.includes(text), `${name}: "${e.message}" does not mention ${text}`);

@@ -32,6 +32,9 @@ echo "==> building the emulator and the hostile server"
 export QODER_EMULATOR_BIN="${QODER_EMULATOR_BIN:-$ROOT/target/debug/qoder-emulator}"
 export QODER_HOSTILE_BIN="${QODER_HOSTILE_BIN:-$ROOT/target/debug/qoder-hostile}"
 
+echo "==> the exception classes match core/errors.json"
+"$PY" "$HERE/gen_exceptions.py" --check
+
 echo "==> installing qoder-cloud into $VENV"
 if [ "${QODER_PY_INSTALL:-develop}" = "wheel" ]; then
     "$PY" -m pip install --quiet --force-reinstall "$PKG"

@@ -332,7 +332,7 @@ impl NativeClient {
             Some(c) => Ok(c),
             None => Err(to_pyerr(
                 py,
-                &Error::new(ErrorKind::InvalidArgument, "the client is closed"),
+                &Error::new(ErrorKind::ClientClosed, "the client is closed"),
             )),
         }
     }

@@ -13,34 +13,6 @@ pub fn configure(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<()> {
     Ok(())
 }
 
-/// The exception class name for a core error.
-pub fn class_name(e: &Error) -> &'static str {
-    if e.is_stream_error() {
-        return "APIStreamError";
-    }
-    match e.kind() {
-        ErrorKind::BadRequest => "BadRequestError",
-        ErrorKind::Authentication => "AuthenticationError",
-        ErrorKind::PermissionDenied => "PermissionDeniedError",
-        ErrorKind::NotFound => "NotFoundError",
-        ErrorKind::Conflict => "ConflictError",
-        ErrorKind::RequestTooLarge => "RequestTooLargeError",
-        ErrorKind::UnprocessableEntity => "UnprocessableEntityError",
-        ErrorKind::RateLimit => "RateLimitError",
-        ErrorKind::InternalServer => "InternalServerError",
-        ErrorKind::Overloaded => "OverloadedError",
-        ErrorKind::OtherStatus => "APIStatusError",
-        ErrorKind::Connection => "APIConnectionError",
-        ErrorKind::Timeout => "APITimeoutError",
-        ErrorKind::Decode => "APIResponseValidationError",
-        ErrorKind::InvalidArgument => "InvalidArgumentError",
-        ErrorKind::IncompleteStream => "IncompleteStreamError",
-        ErrorKind::EventTooLarge => "EventTooLargeError",
-        ErrorKind::ResponseTooLarge => "ResponseTooLargeError",
-        ErrorKind::Cancelled => "RequestCancelledError",
-    }
-}
-
 fn class<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
     CLASSES
         .get(py)
@@ -56,8 +28,9 @@ pub fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
-    let name = class_name(e);
-    let Some(cls) = class(py, name).or_else(|| class(py, "QoderError")) else {
+    // The class comes from the one table (core/errors.json); an in-stream error's class is
+    // combined with APIStreamError by `_exceptions._in_stream`.
+    let Some(mut cls) = class(py, e.class_name()).or_else(|| class(py, "QoderError")) else {
         // Not configured (the native module used on its own).
         return Ok(if e.kind() == ErrorKind::InvalidArgument {
             PyValueError::new_err(e.to_string())
@@ -65,6 +38,11 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
             PyRuntimeError::new_err(e.to_string())
         });
     };
+    if e.is_stream_error() {
+        if let Some(combine) = class(py, "__in_stream__") {
+            cls = combine.call1((cls,))?;
+        }
+    }
     let kw = PyDict::new(py);
     kw.set_item("kind", e.kind().as_str())?;
     kw.set_item("status_code", e.status())?;

@@ -163,5 +163,34 @@ def test_closed_client_raises(emulator: Emulator) -> None:
     c.close()
     c.close()  # idempotent
     assert c.is_closed()
-    with pytest.raises(qoder_cloud.QoderError, match="closed"):
+    with pytest.raises(qoder_cloud.ClientClosedError, match="closed"):
         c.agents.list()
+
+
+def test_the_error_tree_is_core_errors_json() -> None:
+    """Every class of the one table exists, with its parent (and Python's ValueError for
+    InvalidArgumentError); every core kind raises its class."""
+    import json
+    from pathlib import Path
+
+    table = json.loads((Path(__file__).resolve().parents[2] / "core" / "errors.json").read_text())["classes"]
+    assert set(qoder_cloud._exceptions.__all__) == {c["name"] for c in table}
+    for c in table:
+        cls = getattr(qoder_cloud, c["name"])
+        if c["parent"] is None:
+            assert cls.__bases__ == (Exception,)
+            continue
+        assert cls.__bases__[0] is getattr(qoder_cloud, c["parent"]), c["name"]
+        if c.get("also", {}).get("python"):
+            assert cls.__bases__[1].__name__ == c["also"]["python"]
+
+
+def test_an_in_stream_error_is_its_type_class_and_an_api_stream_error() -> None:
+    from qoder_cloud._exceptions import _in_stream
+
+    cls = _in_stream(qoder_cloud.OverloadedError)
+    assert cls is _in_stream(qoder_cloud.OverloadedError), "one class per type"
+    e = cls("overloaded", kind="overloaded")
+    assert isinstance(e, qoder_cloud.OverloadedError) and isinstance(e, qoder_cloud.APIStreamError)
+    assert isinstance(e, qoder_cloud.StreamError) and isinstance(e, qoder_cloud.APIStatusError)
+    assert type(e).__name__ == "OverloadedError"

@@ -51,6 +51,8 @@ pub enum ErrorKind {
     ResponseTooLarge,
     /// The operation was cancelled by the caller.
     Cancelled,
+    /// The client was closed, before the call or while it was in flight.
+    ClientClosed,
 }
 
 impl ErrorKind {
@@ -115,9 +117,34 @@ impl ErrorKind {
             Self::IncompleteStream => "incomplete_stream",
             Self::EventTooLarge => "event_too_large",
             Self::ResponseTooLarge => "response_too_large",
+            Self::ClientClosed => "client_closed",
             Self::Cancelled => "cancelled",
         }
     }
+
+    /// Every kind, in declaration order (the error-class table is checked against it).
+    pub const ALL: [ErrorKind; 20] = [
+        Self::BadRequest,
+        Self::Authentication,
+        Self::PermissionDenied,
+        Self::NotFound,
+        Self::Conflict,
+        Self::RequestTooLarge,
+        Self::UnprocessableEntity,
+        Self::RateLimit,
+        Self::InternalServer,
+        Self::Overloaded,
+        Self::OtherStatus,
+        Self::Connection,
+        Self::Timeout,
+        Self::Decode,
+        Self::InvalidArgument,
+        Self::IncompleteStream,
+        Self::EventTooLarge,
+        Self::ResponseTooLarge,
+        Self::Cancelled,
+        Self::ClientClosed,
+    ];
 
     /// True for kinds that come from an HTTP status or an in-stream error envelope.
     pub fn is_api(self) -> bool {

@@ -37,6 +37,7 @@ pub mod upload;
 mod pipe;
 mod stream_body;
 pub mod limits;
+pub mod error_classes;
 mod stream_pool;
 mod stream_reader;
 pub mod transport;

@@ -236,13 +236,29 @@ pub fn spawn_py_with<'py, F>(
 where
     F: Future<Output = Out> + Send + 'static,
 {
+    spawn_py_holding(py, async move { (fut.await, ()) }, hook)
+}
+
+/// [`spawn_py_with`] for a future that also yields something to hold until its result is queued
+/// for delivery (a stream read yields its lock guard): the next read cannot take events from the
+/// stream before this one's result is in the delivery queue, so results reach the loop in the
+/// order they left the stream.
+pub fn spawn_py_holding<'py, F, G>(
+    py: Python<'py>,
+    fut: F,
+    hook: Option<Box<dyn Hook>>,
+) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = (Out, G)> + Send + 'static,
+    G: Send + 'static,
+{
     let (event_loop, future) = new_future(py)?;
     let job_loop = event_loop.unbind();
     let job_future = future.clone().unbind();
     let task = runtime().spawn(async move {
-        let out = match contain(fut).await {
-            Ok(o) => o,
-            Err(msg) => Out::Panic(msg),
+        let (out, held) = match contain(fut).await {
+            Ok((o, held)) => (o, Some(held)),
+            Err(msg) => (Out::Panic(msg), None),
         };
         push(Entry::Done(Job {
             event_loop: job_loop,
@@ -250,6 +266,7 @@ where
             out,
             hook,
         }));
+        drop(held);
     });
     let abort = Bound::new(
         py,

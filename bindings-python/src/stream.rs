@@ -19,7 +19,7 @@ use pyo3::types::PyList;
 use qoder_cloud::stream::{EventStream as CoreStream, StreamCloser, StreamEvent};
 use qoder_cloud::Error;
 
-use crate::bridge::{poll_py, spawn_py_with, Source};
+use crate::bridge::{poll_py, spawn_py_holding, Source};
 use crate::client::Out;
 use crate::errors::to_pyerr;
 use crate::handoff::{Held, Want};
@@ -140,6 +140,13 @@ impl StreamInner {
     /// Waits for the stream's lock, then for `want` (on the runtime): the blocking iterator's
     /// wait, and an async read queued behind another one.
     fn read_future(&self, want: Want) -> impl std::future::Future<Output = Out> + Send + 'static {
+        let read = self.read_holding(want);
+        async move { read.await.0 }
+    }
+
+    /// [`Self::read_future`], also yielding the read (with the stream's lock) so the caller can
+    /// hold the lock until the result is queued (see `bridge::spawn_py_holding`).
+    fn read_holding(&self, want: Want) -> impl std::future::Future<Output = (Out, Read)> + Send + 'static {
         let stream = self.stream.clone();
         let state = self.state.clone();
         async move {
@@ -148,7 +155,8 @@ impl StreamInner {
                 state,
                 want,
             };
-            std::future::poll_fn(|cx| read.poll(cx)).await
+            let out = std::future::poll_fn(|cx| read.poll(cx)).await;
+            (out, read)
         }
     }
 
@@ -166,7 +174,7 @@ impl StreamInner {
                 };
                 poll_py(py, Box::new(read), Some(hook))
             }
-            Err(_) => spawn_py_with(py, self.read_future(want), Some(hook)),
+            Err(_) => spawn_py_holding(py, self.read_holding(want), Some(hook)),
         }
     }
 

@@ -118,7 +118,8 @@ function requestOptions(where, options) {
   set('totalDeadlineMs', checkMillis(where, 'totalDeadline', options.totalDeadline));
   set('maxRetries', checkCount(where, 'maxRetries', options.maxRetries));
   if (options.idempotencyKey !== undefined && options.idempotencyKey !== null) {
-    if (typeof options.idempotencyKey !== 'string' || options.idempotencyKey === '') throw typeError(where, 'idempotencyKey', 'a non-empty string', options.idempotencyKey);
+    // Only the JS type here; the key's rules are the core's (checked when the call is made).
+    if (typeof options.idempotencyKey !== 'string') throw typeError(where, 'idempotencyKey', 'a string', options.idempotencyKey);
     set('idempotencyKey', options.idempotencyKey);
   }
   set('headers', toPairs(where, 'headers', options.headers));

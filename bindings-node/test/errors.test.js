@@ -219,3 +219,14 @@ test('the error tree is core/errors.json: every class, its parent, InvalidArgume
   assert.ok(inStream instanceof Q.APIStreamError && inStream instanceof Q.StreamError && inStream instanceof Q.APIStatusError);
   assert.ok(!(new Q.OverloadedError('o') instanceof Q.StreamError));
 });
+
+test('bad idempotency keys are refused by the core (InvalidArgumentError naming it), nothing sent', async () => {
+  for (const key of ['', '   ', 'a\nb', 'é', 'k'.repeat(256)]) {
+    await assert.rejects(client.agents.create({ name: 'k', model: 'auto' }, { idempotencyKey: key }), (e) => {
+      assert.ok(e instanceof Q.InvalidArgumentError, `${JSON.stringify(key)}: ${e.constructor.name}`);
+      assert.equal(e.param, 'idempotency_key');
+      return true;
+    });
+  }
+  assert.throws(() => client.agents.create({ name: 'k', model: 'auto' }, { idempotencyKey: 5 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'idempotencyKey');
+});

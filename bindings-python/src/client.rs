@@ -224,16 +224,10 @@ pub fn split(py: Python<'_>, kwargs: &Bound<'_, PyDict>, is_stream: bool) -> PyR
                 "max_retries" => opts.max_retries = count(py, key, &v)?,
                 "idempotency_key" => {
                     if !v.is_none() {
+                        // Its rules are the core's (checked when the call is made).
                         let s: String = v.extract().map_err(|_| {
                             invalid_argument(py, key, "idempotency_key: expected a str")
                         })?;
-                        if s.is_empty() || s.chars().any(|c| c.is_control()) {
-                            return Err(invalid_argument(
-                                py,
-                                key,
-                                "idempotency_key: must be non-empty, without control characters",
-                            ));
-                        }
                         opts.idempotency_key = Some(s);
                     }
                 }

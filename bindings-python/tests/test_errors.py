@@ -194,3 +194,13 @@ def test_an_in_stream_error_is_its_type_class_and_an_api_stream_error() -> None:
     assert isinstance(e, qoder_cloud.OverloadedError) and isinstance(e, qoder_cloud.APIStreamError)
     assert isinstance(e, qoder_cloud.StreamError) and isinstance(e, qoder_cloud.APIStatusError)
     assert type(e).__name__ == "OverloadedError"
+
+
+@pytest.mark.parametrize("key", ["", "   ", "a\nb", "é", "k" * 256])
+def test_bad_idempotency_keys_are_refused_by_the_core(emulator: Emulator, key: str) -> None:
+    before = emulator.requests_total()
+    with qoder_cloud.Client(access_token=TOKEN, base_url=emulator.base_url) as c:
+        with pytest.raises(qoder_cloud.InvalidArgumentError) as e:
+            c.agents.create(name="k", model="auto", idempotency_key=key)
+    assert e.value.param == "idempotency_key"
+    assert emulator.requests_total() == before, "nothing was sent"

@@ -307,6 +307,9 @@ impl Transport {
         self.warn_once();
         self.check_size(&req)?;
         let key = self.call_key(&req);
+        if let Some(k) = &key {
+            check_idempotency_key(k)?;
+        }
         let deadline = req.opts.total_deadline.or(self.config.total_deadline).map(|d| Instant::now() + d);
         let fut = self.attempts(&req, key.as_deref(), want, deadline);
         let out = match deadline {
@@ -546,6 +549,25 @@ impl Body {
             Body::Failed(_) => unreachable!("only non-2xx responses fail this way"),
         }
     }
+}
+
+/// Longest `Idempotency-Key` the API accepts (docs/api-contract.md §2.3).
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// A caller's idempotency key, checked once here for every binding: non-empty, at most 255
+/// characters, and a valid header value (no control characters).
+fn check_idempotency_key(k: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::invalid_argument("idempotency_key", format!("idempotency_key: {why}")));
+    if k.trim().is_empty() {
+        return bad("must not be empty");
+    }
+    if k.chars().count() > MAX_IDEMPOTENCY_KEY {
+        return bad(&format!("must be at most {MAX_IDEMPOTENCY_KEY} characters, got {}", k.chars().count()));
+    }
+    if !k.is_ascii() || k.chars().any(|c| c.is_ascii_control()) || http::HeaderValue::from_str(k).is_err() {
+        return bad("must be printable ASCII without control characters (it is sent as a header)");
+    }
+    Ok(())
 }
 
 /// Strips anything that looks like a bearer credential from a transport message.

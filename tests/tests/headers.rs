@@ -110,3 +110,26 @@ async fn a_bad_header_is_the_callers_argument_error() {
     assert_eq!(e.param(), Some("headers"));
     assert!(heads.lock().unwrap().is_empty(), "nothing was sent");
 }
+
+/// Idempotency keys are checked once, in the core, for every binding: empty, too long or not a
+/// header value is an `InvalidArgumentError` naming `idempotency_key`, and nothing is sent.
+#[tokio::test]
+async fn bad_idempotency_keys_are_refused_before_sending() {
+    let (base, heads) = recording_server(vec![]).await;
+    let c = Client::builder().ignore_env(true).access_token("pt-k").base_url(&base).build().unwrap();
+    for (key, why) in [("", "empty"), ("   ", "empty"), ("a\nb", "control"), ("é", "printable"), (&"k".repeat(256)[..], "at most 255")] {
+        let opts = RequestOptions { idempotency_key: Some(key.to_string()), ..Default::default() };
+        let e = c.call("agents.create", serde_json::json!({"name": "x", "model": "auto"}), opts).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{key:?}");
+        assert_eq!(e.param(), Some("idempotency_key"));
+        assert!(e.message().contains(why), "{key:?}: {}", e.message());
+    }
+    // The same rules for a key given as a header.
+    let opts = RequestOptions { extra_headers: vec![("Idempotency-Key".into(), " ".into())], ..Default::default() };
+    let e = c.call("agents.create", serde_json::json!({"name": "x", "model": "auto"}), opts).await.unwrap_err();
+    assert_eq!(e.param(), Some("idempotency_key"));
+    assert!(heads.lock().unwrap().is_empty(), "nothing was sent");
+    // 255 printable characters are fine.
+    let opts = RequestOptions { idempotency_key: Some("k".repeat(255)), ..Default::default() };
+    c.call("agents.create", serde_json::json!({"name": "x", "model": "auto"}), opts).await.unwrap();
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Generates the error classes of lib/errors.js and their declarations in scripts/dts/head.d.ts
-// (the parts between the GENERATED markers) from core/errors.json, the one table of error
+// Generates the error classes of lib/errors.js, their declarations in scripts/dts/head.d.ts and
+// their ESM exports in index.mjs (the parts between the GENERATED markers) from core/errors.json, the one table of error
 // classes shared with the Rust core and the Python binding. `--check` fails when either is stale.
 
 const fs = require('node:fs');
@@ -50,16 +50,23 @@ function dts() {
     if (c.parent === null) continue;
     out.push(jsdoc(c));
     if (c.also && c.also.node) {
-      out.push(`export declare class ${c.name} extends ${baseOf(c)} implements QoderErrorFields {`);
+      // The fields come from QoderErrorFields by declaration merging (written once).
+      out.push(`export declare class ${c.name} extends ${baseOf(c)} {`);
       out.push('  constructor(message?: string, fields?: Partial<QoderErrorFields>);');
-      for (const f of ['kind: string | null', 'status: number | undefined', 'type: string | null', 'code: string | null', 'param: string | null', 'requestId: string | null', 'idempotencyKey: string | null', 'body: unknown', 'retryable: boolean', 'retryAfter: number | null', 'isStreamError: boolean']) out.push(`  readonly ${f};`);
       out.push('}');
+      out.push(`export interface ${c.name} extends QoderErrorFields {}`);
     } else {
       out.push(`export declare class ${c.name} extends ${c.parent} {}`);
     }
   }
   out.push(END);
   return out.join('\n');
+}
+
+function mjs() {
+  // ESM named exports must be spelled out; the list comes from the table (plus the old alias).
+  const names = [...classes.map((c) => c.name), 'APIUserAbortError'];
+  return [START, 'export const {', ...names.map((n) => `  ${n},`), '} = cjs;', END].join('\n');
 }
 
 function splice(file, body) {
@@ -71,7 +78,11 @@ function splice(file, body) {
 }
 
 let stale = false;
-for (const [file, body] of [[path.join(PKG, 'lib', 'errors.js'), js()], [path.join(PKG, 'scripts', 'dts', 'head.d.ts'), dts()]]) {
+for (const [file, body] of [
+  [path.join(PKG, 'lib', 'errors.js'), js()],
+  [path.join(PKG, 'scripts', 'dts', 'head.d.ts'), dts()],
+  [path.join(PKG, 'index.mjs'), mjs()],
+]) {
   const [before, after] = splice(file, body);
   if (process.argv.includes('--check')) {
     if (before !== after) {

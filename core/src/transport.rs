@@ -400,7 +400,8 @@ impl Transport {
                 }
                 return Err(e);
             }
-            let delay = retry::delay_for(attempt, headers.as_ref());
+            // The hint parsed above (not parsed twice), else jittered backoff.
+            let delay = hint.unwrap_or_else(|| retry::backoff(attempt, &mut rand::thread_rng()));
             if log::enabled(logger.as_ref(), LogLevel::Info) {
                 log::emit(
                     logger.as_ref(),

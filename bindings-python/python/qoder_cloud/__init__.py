@@ -25,33 +25,10 @@ import atexit as _atexit
 # Completions from the native runtime must not reach an interpreter that is finalizing.
 _atexit.register(_native._at_exit)
 from . import types as types
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APIStreamError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    EventTooLargeError,
-    ClientClosedError,
-    ResponseTooLargeError,
-    IncompleteStreamError,
-    InternalServerError,
-    InvalidArgumentError,
-    NotFoundError,
-    OverloadedError,
-    PermissionDeniedError,
-    QoderError,
-    RateLimitError,
-    RequestCancelledError,
-    RequestTooLargeError,
-    StreamError,
-    UnprocessableEntityError,
-    _classes,
-)
+from . import _exceptions
+# The error classes: generated from core/errors.json, listed once in `_exceptions.__all__`.
+from ._exceptions import *  # noqa: F403
+from ._exceptions import _classes
 
 _logger = _logging.getLogger("qoder_cloud")
 _logger.addHandler(_logging.NullHandler())
@@ -92,28 +69,5 @@ __all__ = [
     "BaseModel",
     "SessionEvent",
     "types",
-    "QoderError",
-    "APIError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "RequestTooLargeError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "OverloadedError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-    "StreamError",
-    "APIStreamError",
-    "IncompleteStreamError",
-    "EventTooLargeError",
-    "ClientClosedError",
-    "ResponseTooLargeError",
-    "InvalidArgumentError",
-    "RequestCancelledError",
 ]
+__all__ += _exceptions.__all__

@@ -58,7 +58,7 @@ test('a garbage-collected, abandoned stream closes its connection', async () => 
   try {
     await waitFor(() => out.includes('opened') || child.exitCode !== null, 'the child to open its stream', LIMIT_MS);
     assert.ok(out.includes('opened'), 'child failed before opening');
-    // Unreachable but not yet collected: the connection is still open.
+    // Still referenced by the child: the connection is open.
     await waitFor(async () => (await emu.stats()).streams.open === 1, 'the stream to be open');
     child.stdin.write('gc\n');
     await waitFor(() => out.includes('collected'), 'the child to run the collector', LIMIT_MS);

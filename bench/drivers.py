@@ -155,7 +155,7 @@ def py_stream(kind: str, c: dict, limit: Optional[int] = None) -> list[str]:
 
 
 def node_stream(kind: str, c: dict) -> list[str]:
-    env = ours_env(c) if kind == "ours" else peer_env(c)
+    env = ours_env(c) if kind in ("ours", "parse") else peer_env(c)
     return [*env, "node", NODEDRV, "stream", kind, c["base"], c["sid"], str(c["count"])]
 
 
@@ -226,6 +226,11 @@ SCENARIOS += [
              on("tls", mixed_stream),
              lambda c: node_stream("ours", c), lambda c: node_stream("nodehttp", c),
              "qoder-cloud, `caCerts`", "node:https + eventsource-parser createParser, NODE_EXTRA_CA_CERTS", "≥ 2× (strongest baseline)"),
+    Scenario("node-parse-ceiling-https", f"Node: `JSON.parse` + the same field reads alone, no I/O, vs node:https + createParser ({PROD})",
+             "events_per_sec", True, on("tls", mixed_stream),
+             lambda c: node_stream("parse", c), lambda c: node_stream("nodehttp", c),
+             "JSON.parse + touch (ceiling)", "node:https + eventsource-parser createParser, NODE_EXTRA_CA_CERTS",
+             "report (largest ratio reachable with equal work)"),
     Scenario("py-retrieve-seq", f"2,000 sequential `agents.retrieve`, Python ({LOCAL})", "requests_per_sec", True, on("plain", with_agent),
              lambda c: [PY, PYDRV, "rt", "ours", c["base"], "retrieve", "2000", "1", c["agent"]],
              lambda c: [PY, PYDRV, "rt", "qca", c["base"], "retrieve", "2000", "1", c["agent"]],

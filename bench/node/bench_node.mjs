@@ -9,7 +9,7 @@
 // the baselines get it through NODE_EXTRA_CA_CERTS in their environment (set by bench/run.py),
 // which both undici's fetch and node:https honour.
 // Usage: node bench_node.mjs <scenario> ours|fetch|nodehttp <base> [args...]; prints one JSON object.
-//   stream ours|fetch|nodehttp base sid expected
+//   stream ours|fetch|nodehttp|parse base sid expected   (parse: JSON.parse + touch alone, no I/O)
 //   rt     ours|fetch base retrieve|list n concurrency [agentId]
 import http from 'node:http';
 import https from 'node:https';
@@ -113,6 +113,33 @@ function streamNodeHttp(sid, expected) {
   });
 }
 
+// The ceiling of any client doing this work: the same events, already in memory as JSON array
+// texts of 256 (no I/O, no framing, no TLS), only `JSON.parse` + `touch`. Its events/s divided by
+// a transport baseline's is the largest ratio any client that builds the same objects can reach.
+async function parseOnly(sid, expected) {
+  const client = ours();
+  const texts = [];
+  for await (const ev of client.sessions.events.stream(sid)) {
+    texts.push(JSON.stringify(ev));
+    if (texts.length >= expected) break;
+  }
+  client.close();
+  const batches = [];
+  for (let i = 0; i < texts.length; i += 256) batches.push(`[${texts.slice(i, i + 256).join(',')}]`);
+  let n = 0;
+  let chars = 0;
+  const t0 = performance.now();
+  for (const b of batches) {
+    for (const ev of JSON.parse(b)) {
+      chars += touch(ev);
+      n++;
+    }
+  }
+  const secs = (performance.now() - t0) / 1000;
+  check(n, expected);
+  return { events: n, field_chars: chars, seconds: secs, events_per_sec: n / secs };
+}
+
 async function roundTrips(which, op, n, conc, agentId) {
   const client = which === 'ours' ? ours() : null;
   const lat = [];
@@ -140,7 +167,7 @@ async function roundTrips(which, op, n, conc, agentId) {
 let out;
 if (scenario === 'stream') {
   const [sid, expected] = [rest[0], Number(rest[1])];
-  const run = { ours: streamOurs, fetch: streamFetch, nodehttp: streamNodeHttp }[kind];
+  const run = { ours: streamOurs, fetch: streamFetch, nodehttp: streamNodeHttp, parse: parseOnly }[kind];
   if (!run) {
     console.error(`unknown stream client ${kind}`);
     process.exit(2);

@@ -113,11 +113,24 @@ impl Client {
     /// Sends input events (a message, tool confirmations, custom tool results) and streams until
     /// the session idles (any stop reason), terminates or is deleted.
     pub async fn send_and_wait(&self, session_id: &str, events: Vec<Value>, mut opts: TurnOptions) -> Result<TurnResult> {
+        let key = opts.idempotency_key.take();
+        self.send_and_wait_with(session_id, events, &mut opts, key).await
+    }
+
+    /// [`Client::send_and_wait`] with the options borrowed (the tool runner sends several times
+    /// with one callback) and the send's idempotency key given apart (minted when `None`).
+    pub(crate) async fn send_and_wait_with(
+        &self,
+        session_id: &str,
+        events: Vec<Value>,
+        opts: &mut TurnOptions,
+        key: Option<String>,
+    ) -> Result<TurnResult> {
         if events.is_empty() {
             return Err(Error::invalid_argument("events", "events: must not be empty"));
         }
         let mut ropts = opts.request.clone();
-        ropts.idempotency_key = opts.idempotency_key.clone().or(ropts.idempotency_key).or_else(|| Some(uuid::Uuid::new_v4().to_string()));
+        ropts.idempotency_key = key.or(ropts.idempotency_key).or_else(|| Some(uuid::Uuid::new_v4().to_string()));
         let sent = self
             .call("sessions.events.send", json!({"session_id": session_id, "events": events}), ropts)
             .await?;
@@ -128,8 +141,28 @@ impl Client {
             .find_map(|e| e.get("id").and_then(Value::as_str))
             .map(str::to_string)
             .ok_or_else(|| Error::decode("send returned no event ids", sent.value.to_string().as_bytes(), Some(sent.meta.status)))?;
-        let mut sopts = std::mem::take(&mut opts.stream);
-        sopts.last_event_id = Some(last_id);
+        let result = TurnResult { sent: echoed, usage: json!({}), request_id: sent.meta.request_id.clone(), ..Default::default() };
+        // The turn that handles our input: servers tag events with `turn_id`, and the echo of our
+        // input carries it. Without one, fall back to "an idle after a running seen after the
+        // send" (an interrupt ends the turn already running, so it needs no new `running`).
+        let target_turn = result.sent.last().and_then(|e| e.get("turn_id")).and_then(Value::as_str).map(str::to_string);
+        let running = result.sent.iter().all(|e| e.get("type").and_then(Value::as_str) == Some("user.interrupt"));
+        self.wait_turn(session_id, last_id, target_turn, running, result, opts).await
+    }
+
+    /// Streams from just after `after_id` until the turn ends (see the module docs), filling in
+    /// `result`. `running`: a `session.status_running` of the turn was already seen.
+    pub(crate) async fn wait_turn(
+        &self,
+        session_id: &str,
+        after_id: String,
+        target_turn: Option<String>,
+        mut running: bool,
+        mut result: TurnResult,
+        opts: &mut TurnOptions,
+    ) -> Result<TurnResult> {
+        let mut sopts = opts.stream.clone();
+        sopts.last_event_id = Some(after_id);
         // The caller's headers, query and per-attempt timeout apply to every request of the turn:
         // the stream's too, unless it was given its own.
         let req = &opts.request;
@@ -144,12 +177,6 @@ impl Client {
             sopts.event_deltas = vec!["agent.message".into()];
         }
         let mut stream = self.stream_session(session_id, sopts)?;
-        let mut result = TurnResult { sent: echoed, usage: json!({}), request_id: sent.meta.request_id.clone(), ..Default::default() };
-        // The turn that handles our input: servers tag events with `turn_id`, and the echo of our
-        // input carries it. Without one, fall back to "an idle after a running seen after the
-        // send" (an interrupt ends the turn already running, so it needs no new `running`).
-        let target_turn = result.sent.last().and_then(|e| e.get("turn_id")).and_then(Value::as_str).map(str::to_string);
-        let mut running = result.sent.iter().all(|e| e.get("type").and_then(Value::as_str) == Some("user.interrupt"));
         while let Some(item) = stream.next().await {
             let ev = item?;
             if let Some(cb) = opts.on_event.as_mut() {

@@ -20,8 +20,8 @@ pub enum Action {
     Tool { name: String, input: Value },
     /// Built-in tool call(s) needing approval (`evaluated_permission: "ask"`).
     Approve { name: String, input: Value, count: u32 },
-    /// Client-executed custom tool.
-    CustomTool { name: String, input: Value },
+    /// Client-executed custom tool, called `count` times at once (one `requires_action` for all).
+    CustomTool { name: String, input: Value, count: u32 },
     /// Model errors: `retries` retrying errors, then exhausted (or terminal / recovered).
     Error { retries: u32, error_type: String, recover: bool, terminal: bool },
     /// `session.status_terminated`.
@@ -189,7 +189,11 @@ fn apply(plan: &mut Plan, name: &str, words: &[String], reply: &mut Option<Strin
         "custom_tool" => {
             let tool = a.take("name").or_else(|| (!a.positional.is_empty()).then(|| a.positional.remove(0)));
             let tool = tool.unwrap_or_else(|| "get_weather".into());
-            plan.actions.push_back(Action::CustomTool { name: tool, input: a.input() });
+            let count = a.num::<u32>("count", true)?.unwrap_or(1);
+            if !(1..=16).contains(&count) {
+                return Err("'count' must be between 1 and 16".into());
+            }
+            plan.actions.push_back(Action::CustomTool { name: tool, input: a.input(), count });
         }
         "error" => {
             let retries = a.num::<u32>("retries", true)?.unwrap_or(0);

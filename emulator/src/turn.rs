@@ -139,10 +139,14 @@ impl Turn<'_> {
                     }
                     return self.block(pending, plan).await;
                 }
-                Action::CustomTool { name, input } => {
+                Action::CustomTool { name, input, count } => {
                     self.open().await?;
-                    let id = self.emit("agent.custom_tool_use", json!({"name": name, "input": input})).await?;
-                    return self.block(vec![PendingAction { event_id: id, name, kind: PendingKind::CustomTool }], plan).await;
+                    let mut pending = Vec::new();
+                    for _ in 0..count {
+                        let id = self.emit("agent.custom_tool_use", json!({"name": name, "input": input})).await?;
+                        pending.push(PendingAction { event_id: id, name: name.clone(), kind: PendingKind::CustomTool });
+                    }
+                    return self.block(pending, plan).await;
                 }
                 Action::Error { retries, error_type, recover, terminal } => {
                     self.open().await?;

@@ -21,6 +21,7 @@ mod logging;
 mod model;
 mod runtime;
 mod stream;
+mod tools;
 mod transfer;
 mod turn;
 
@@ -111,6 +112,16 @@ fn content_sha256(content: &str) -> String {
     qoder_cloud::memory::content_sha256(content)
 }
 
+/// A checked `custom` tool definition (a dict): see `qoder_cloud.custom_tool`.
+#[pyfunction]
+fn custom_tool<'py>(py: Python<'py>, name: &str, description: &str, input_schema: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let schema = convert::to_value(&input_schema, "input_schema")?;
+    match qoder_cloud::tools::custom_tool(name, description, schema) {
+        Ok(v) => convert::to_plain(py, &v),
+        Err(e) => Err(errors::to_pyerr(py, &e)),
+    }
+}
+
 /// Panics inside the runtime (`is_async`: in an awaitable; else in a blocking call), to test
 /// that a Rust panic surfaces as `QoderError` rather than crashing or escaping as `BaseException`.
 #[pyfunction]
@@ -134,6 +145,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CORE_VERSION", qoder_cloud::VERSION)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(content_sha256, m)?)?;
+    m.add_function(wrap_pyfunction!(custom_tool, m)?)?;
     m.add_function(wrap_pyfunction!(bridge::_at_exit, m)?)?;
     m.add_function(wrap_pyfunction!(_configure, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_flush_logs, m)?)?;

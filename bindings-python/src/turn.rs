@@ -44,6 +44,15 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let kwargs = kwargs.copy()?;
+        // `sessions.run_tools` passes `_runner=True` and the runner's arguments.
+        let runner = match kwargs.get_item("_runner")? {
+            Some(_) => {
+                kwargs.del_item("_runner")?;
+                let lp = if is_async { Some(py.import("asyncio")?.call_method0("get_running_loop")?.unbind()) } else { None };
+                Some(crate::tools::tools_from(py, &kwargs, lp)?)
+            }
+            None => None,
+        };
         let mut topts = TurnOptions::default();
         if let Some(d) = kwargs.get_item("event_deltas")? {
             kwargs.del_item("event_deltas")?;
@@ -99,6 +108,8 @@ impl NativeClient {
                     ))
                 }
             },
+            // A runner with no input resumes the session.
+            (None, None) if runner.is_some() => Vec::new(),
             (None, None) => {
                 return Err(invalid_argument(
                     py,
@@ -109,17 +120,19 @@ impl NativeClient {
         };
         let cls = cls.map(Bound::unbind);
         let fut = async move {
-            match client.send_and_wait(&session_id, events, topts).await {
-                Ok(r) => {
-                    let meta = qoder_cloud::ResponseMeta {
-                        request_id: r.request_id.clone(),
-                        ..Default::default()
-                    };
-                    Out::Object {
-                        value: turn_value(&r),
-                        meta,
-                        cls,
-                    }
+            let outcome = match runner {
+                Some(tools) => client.run_tools(&session_id, events, &tools, topts).await.map(|run| {
+                    let mut v = turn_value(&run.turn);
+                    v["pending"] = Value::Array(run.pending);
+                    v["replies"] = Value::Array(run.replies);
+                    (v, run.turn.request_id)
+                }),
+                None => client.send_and_wait(&session_id, events, topts).await.map(|r| (turn_value(&r), r.request_id)),
+            };
+            match outcome {
+                Ok((value, request_id)) => {
+                    let meta = qoder_cloud::ResponseMeta { request_id, ..Default::default() };
+                    Out::Object { value, meta, cls }
                 }
                 Err(e) => match callback_error.lock().ok().and_then(|mut g| g.take()) {
                     Some(pe) => Out::PyErr(pe),

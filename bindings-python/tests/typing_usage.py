@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from typing_extensions import assert_type
 
@@ -63,6 +63,21 @@ async def async_usage() -> None:
         result = await c.sessions.run_turn(session.id, "hello", event_deltas=True, on_event=print)
         assert_type(result, TurnResult)
         assert_type(result.text, str)
+
+        @qoder_cloud.custom_tool
+        async def get_weather(city: str) -> str:
+            """The weather in a city."""
+            return city
+
+        async def confirm(ev: SessionEvent) -> bool:
+            return ev.type == "agent.tool_use"
+
+        assert_type(get_weather.definition, Dict[str, Any])
+        ran = await c.sessions.run_tools(session.id, "weather?", tools=[get_weather], confirm=confirm)
+        assert_type(ran, TurnResult)
+        assert_type(ran.pending, List[Any])
+        defn = qoder_cloud.custom_tool(name="x", description="d", input_schema={"type": "object"})
+        assert_type(defn, Dict[str, Any])
         gone = await c.sessions.delete(session.id)
         assert_type(gone, Deleted)
         cred = await c.vaults.credentials.retrieve("vcred_1", vault_id="vault_1")

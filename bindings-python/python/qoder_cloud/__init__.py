@@ -42,6 +42,7 @@ _native._configure(
 
 from ._client import AsyncClient, Client  # noqa: E402
 from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, DeltaAccumulator, EventStream, content_sha256  # noqa: E402
+from ._tools import CustomTool, custom_tool  # noqa: E402
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage  # noqa: E402
 from .types import BaseModel, SessionEvent  # noqa: E402
 
@@ -53,6 +54,8 @@ AsyncManaged = AsyncClient
 
 __all__ = [
     "content_sha256",
+    "custom_tool",
+    "CustomTool",
     "__version__",
     "AsyncClient",
     "Client",

@@ -103,7 +103,14 @@ def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
     """``sessions.run_turn`` and ``sessions.send_and_wait`` (the core's turn helper)."""
     run_turn: Callable[..., Any]
     send_and_wait: Callable[..., Any]
+    run_tools: Callable[..., Any]
     if is_async:
+
+        async def arun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
+            kwargs.update(_runner=True, tools=tool_map(tools))
+            return await self._native.arun_turn(session_id, text, events, kwargs, _t.TurnResult)
+
+        run_tools = arun_tools
 
         async def arun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
             return await self._native.arun_turn(session_id, text, None, kwargs, _t.TurnResult)
@@ -120,8 +127,12 @@ def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
         def ssend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
             return self._native.run_turn(session_id, None, events, kwargs, _t.TurnResult)
 
-        run_turn, send_and_wait = srun_turn, ssend_and_wait
-    run_turn.__name__, send_and_wait.__name__ = "run_turn", "send_and_wait"
+        def srun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
+            kwargs.update(_runner=True, tools=tool_map(tools))
+            return self._native.run_turn(session_id, text, events, kwargs, _t.TurnResult)
+
+        run_turn, send_and_wait, run_tools = srun_turn, ssend_and_wait, srun_tools
+    run_turn.__name__, send_and_wait.__name__, run_tools.__name__ = "run_turn", "send_and_wait", "run_tools"
 
     run_turn.__doc__ = (
         "Sends a text ``user.message`` and waits until the turn ends (the session idles, "
@@ -130,4 +141,35 @@ def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
         "every event, previews included when ``event_deltas=True``."
     )
     send_and_wait.__doc__ = "Like ``run_turn`` with arbitrary input ``events`` (tool confirmations, results...)."
-    return {"run_turn": run_turn, "send_and_wait": send_and_wait}
+    run_tools.__doc__ = (
+        "Sends ``text`` (or ``events``) and drives the session until the turn ends, running the "
+        "agent's custom tools through ``tools`` (callables keyed by tool name, or functions "
+        "decorated with ``custom_tool``; called with the tool input as keyword arguments, "
+        "concurrently; a raised exception becomes an error result) and answering tool "
+        "confirmations through ``confirm`` (event -> True / False / deny message / None) or "
+        "``allow_tools`` / ``deny_tools``. Each result is sent once, across retries and dropped "
+        "streams. With neither ``text`` nor ``events`` it answers what the session waits for now. "
+        "Returns a ``TurnResult``; ``pending`` holds the confirmations left to the caller."
+    )
+    return {"run_turn": run_turn, "send_and_wait": send_and_wait, "run_tools": run_tools}
+
+
+def tool_map(tools: Any) -> Optional[Dict[str, Any]]:
+    """``tools`` as a dict of name -> callable: a dict as is, or a list of functions (named by
+    their ``custom_tool`` definition, else by ``__name__``)."""
+    if tools is None or isinstance(tools, dict):
+        return tools
+    if isinstance(tools, (str, bytes)) or not hasattr(tools, "__iter__"):
+        from ._exceptions import InvalidArgumentError
+
+        raise InvalidArgumentError(f"tools: expected a dict of tool name -> callable or a list of functions, got {type(tools).__name__}", param="tools")
+    out: Dict[str, Any] = {}
+    for f in tools:
+        d = getattr(f, "definition", None)
+        name = d["name"] if isinstance(d, dict) else getattr(f, "__name__", None)
+        if not isinstance(name, str):
+            from ._exceptions import InvalidArgumentError
+
+            raise InvalidArgumentError(f"tools: {f!r} has no name; pass a dict instead", param="tools")
+        out[name] = f
+    return out

@@ -383,7 +383,10 @@ class Deleted(_Model):
 
 
 class TurnResult(_Model):
-    """What ``sessions.run_turn`` / ``sessions.send_and_wait`` produced."""
+    """What ``sessions.run_turn`` / ``sessions.send_and_wait`` / ``sessions.run_tools`` produced.
+
+    ``pending`` and ``replies`` are set by ``run_tools``: the blocking events left to the caller
+    (confirmations no policy decided) and every reply it sent."""
 
     __slots__ = ()
 
@@ -396,6 +399,8 @@ class TurnResult(_Model):
     events: List[Any]
     usage: Dict[str, Any]
     terminated: bool
+    pending: List[Any]
+    replies: List[Any]
 
 
 class MessageSnapshot(_Model):

@@ -1764,6 +1764,68 @@ export interface TurnResult {
   requestId: string | null;
   /** The text of every agent message, joined with newlines. */
   text: string;
+  /**
+   * `runTools` only: blocking events left to the caller (confirmations that no policy decided,
+   * or blocking events of a kind the runner does not handle).
+   */
+  pending?: Array<AgentToolUseEvent | AgentMcpToolUseEvent | SessionEvent>;
+  /** `runTools` only: every reply it sent, in order. */
+  replies?: Array<UserCustomToolResultEvent | UserToolConfirmationEvent>;
+}
+
+/** What a custom tool handler gets besides the tool's input. */
+export interface ToolCallContext {
+  /** The `agent.custom_tool_use` event id (the result answers it). */
+  id: string;
+  /** The tool's name. */
+  name: string;
+  /** The sub-agent thread that made the call, if any. */
+  sessionThreadId: string | null;
+  /** Aborted when the run ends or is aborted before the handler finished. */
+  signal: AbortSignal;
+}
+
+/**
+ * A custom tool's handler: gets the parsed input, returns the result (a string becomes one text
+ * block, an array of content blocks is sent as is, anything else as its JSON text). A throw is
+ * sent as an error result carrying `"Name: message"`.
+ */
+export type ToolHandler = (input: any, context: ToolCallContext) => unknown | Promise<unknown>;
+
+/**
+ * Answers a tool confirmation (`evaluated_permission: "ask"`): `true` allows, `false` denies, a
+ * string denies with that message, `null`/`undefined` leaves it to the caller (`pending`).
+ */
+export type ConfirmCallback = (
+  event: AgentToolUseEvent | AgentMcpToolUseEvent,
+) => boolean | string | null | undefined | Promise<boolean | string | null | undefined>;
+
+/** What `sessions.runTools` sends and how it answers the agent. */
+export interface RunToolsParams {
+  /** A text `user.message` to send first. */
+  text?: string;
+  /** Input events to send first (instead of `text`). With neither, the run resumes the session. */
+  events?: InputEvent[];
+  /** Handlers of the agent's custom tools, by tool name. */
+  tools?: Record<string, ToolHandler>;
+  /** Answers tool confirmations (or use `allowTools` / `denyTools`). */
+  confirm?: ConfirmCallback;
+  /** Tool names confirmed with `allow`. */
+  allowTools?: string[];
+  /** Tool names answered with `deny`. */
+  denyTools?: string[];
+  /** The message sent with a denial from `denyTools`. */
+  denyMessage?: string;
+}
+
+/** The arguments of `customTool`. */
+export interface CustomToolSpec {
+  /** 1–128 characters. */
+  name: string;
+  /** At most 4,096 characters. */
+  description: string;
+  /** A JSON Schema object of `type: "object"`. */
+  inputSchema: Record<string, unknown> & { type: 'object' };
 }
 
 /** A message (or thinking block) as known so far. */
@@ -1895,6 +1957,14 @@ export interface SessionsResource {
   runTurn(sessionId: string, text: string, options?: TurnOptions): Promise<TurnResult>;
   /** Sends input events (tool confirmations, custom tool results, ...) and resolves when the turn is over. */
   sendAndWait(sessionId: string, params: { events: InputEvent[] }, options?: TurnOptions): Promise<TurnResult>;
+  /**
+   * Sends `text` (or `events`) and drives the session until the turn ends: runs the agent's custom
+   * tools through `tools` (concurrently; a throw becomes an error result) and answers tool confirmations
+   * through `confirm` or `allowTools` / `denyTools`. Each result is sent once, across retries and dropped
+   * streams. With neither `text` nor `events` it answers what the session waits for now. Aborting the
+   * signal aborts the running handlers' signals.
+   */
+  runTools(sessionId: string, params?: RunToolsParams, options?: TurnOptions): Promise<TurnResult>;
 }
 
 /** `client.sessions.events` */
@@ -2198,3 +2268,5 @@ export declare const VERSION: string;
 export declare const coreVersion: string;
 /** Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates and deletes. */
 export declare function contentSha256(content: string): string;
+/** A checked client-executed (`custom`) tool definition for an agent's `tools` list; throws InvalidArgumentError naming a bad field. */
+export declare function customTool(spec: CustomToolSpec): CustomTool;

@@ -19,6 +19,7 @@ const { Stream } = require('./lib/stream');
 const { isKnownEventType } = require('./lib/events');
 const { uploadSource, skillFiles, BinaryResponse } = require('./lib/transfer');
 const { DeltaAccumulator, toTurnResult } = require('./lib/turn');
+const tools = require('./lib/tools');
 const opts = require('./lib/options');
 
 const { fromNative, aborted } = errors;
@@ -274,6 +275,20 @@ class Client {
           return client.#turn(where, sessionId, null, params.events, options);
         },
       },
+      runTools: {
+        value: function runTools(sessionId, params, options) {
+          const where = 'client.sessions.runTools';
+          if (params !== undefined && !isPlainObject(params)) throw typeError(where, 'params', 'an object', params);
+          const p = params || {};
+          const { text, events } = p;
+          if (text !== undefined && text !== null && typeof text !== 'string') throw typeError(where, 'text', 'a string', text);
+          if (events !== undefined && events !== null && (!Array.isArray(events) || events.length === 0)) {
+            throw typeError(where, 'events', 'a non-empty array of input events', events);
+          }
+          if (typeof text === 'string' && Array.isArray(events)) throw typeError(where, 'events', 'absent when `text` is given', events);
+          return client.#turn(where, sessionId, text ?? null, events ?? null, options, tools.runner(where, p));
+        },
+      },
     });
   }
 
@@ -451,7 +466,7 @@ class Client {
   }
 
   /** `sessions.runTurn` / `sessions.sendAndWait`: the core's turn helper. */
-  #turn(where, sessionId, text, events, options) {
+  #turn(where, sessionId, text, events, options, run = null) {
     if (typeof sessionId !== 'string' || sessionId === '') throw typeError(where, 'session_id', 'a string id', sessionId);
     opts.checkUnicode(where, 'session_id', sessionId);
     opts.checkUnicode(where, 'text', text);
@@ -465,6 +480,7 @@ class Client {
     const cfg = { request: nopts ?? undefined };
     if (eventDeltas !== undefined) cfg.eventDeltas = eventDeltas;
     if (idempotencyKey !== undefined) cfg.idempotencyKey = idempotencyKey;
+    if (run !== null) cfg.tools = run.config;
     const idle = opts.checkMillis(where, 'idleTimeout', idleTimeout);
     if (idle !== undefined) cfg.idleTimeoutMs = idle;
     const mra = opts.checkCount(where, 'maxReconnectAttempts', maxReconnectAttempts);
@@ -495,9 +511,10 @@ class Client {
     const eventsJson = events === null ? null : JSON.stringify(events);
     return this.#run(signal, (t) => {
       token = t || new native.CancelToken();
-      return this.#native.runTurn(sessionId, text, eventsJson, cfg, sink, token);
+      return this.#native.runTurn(sessionId, text, eventsJson, cfg, sink, token, run === null ? undefined : run.dispatch);
     }).then(
       (json) => {
+        if (run !== null) run.abortAll();
         const { result, callbacks } = toTurnResult(json);
         expected = callbacks;
         if (sink === null || delivered >= expected) return result;
@@ -506,6 +523,8 @@ class Client {
         });
       },
       (e) => {
+        // The core dropped its handler calls: their signals say so.
+        if (run !== null) run.abortAll(e);
         throw userError ?? e;
       },
     );
@@ -583,6 +602,7 @@ module.exports = {
   VERSION,
   coreVersion: native.coreVersion(),
   /** Lower-case hex SHA-256 of `content`: the memory update/delete precondition. */
+  customTool: tools.customTool,
   contentSha256: (content) => {
     if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
     return native.contentSha256(content);

@@ -8,7 +8,7 @@ cd "$ROOT"
 
 mkdir -p "$ROOT/target"
 log "Rust: core, emulator and integration tests"
-cargo test -p qoder-cloud -p qoder-emulator -p qoder-tests 2>&1 | tee "$ROOT/target/rust-tests.log" | grep -E '^(test result|running|error|failures|---- )|panicked|FAILED' || true
+cargo test -p qoder-cloud -p qoder-emulator -p qoder-tests -p qoder-examples 2>&1 | tee "$ROOT/target/rust-tests.log" | grep -E '^(test result|running|error|failures|---- )|panicked|FAILED' || true
 if grep -qE '^test result: FAILED|^error(\[|:)' "$ROOT/target/rust-tests.log"; then
   tail -n 80 "$ROOT/target/rust-tests.log"; echo "Rust tests failed"; exit 1
 fi

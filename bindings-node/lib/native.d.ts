@@ -71,8 +71,10 @@ export declare class NativeClient {
    * Sends `text` as a `user.message` (or the input `events`, a JSON array) and streams until the
    * turn ends. Each event of the turn (previews included) is passed to `onEvent` as JSON text.
    * Resolves the turn result as JSON text, with `callbacks` = how many events were passed.
+   * With `config.tools`, runs the tool runner instead: handlers and the confirmation policy are
+   * called through `dispatch` (see `lib/tools.js`), and no input resumes the session.
    */
-  runTurn(sessionId: string, text?: string | undefined | null, events?: string | undefined | null, config?: TurnConfig | undefined | null, onEvent?: ((arg: string) => void) | undefined | null, token?: CancelToken | undefined | null): Promise<string>
+  runTurn(sessionId: string, text?: string | undefined | null, events?: string | undefined | null, config?: TurnConfig | undefined | null, onEvent?: ((arg: string) => void) | undefined | null, token?: CancelToken | undefined | null, dispatch?: ((arg: string) => Promise<string>) | undefined | null): Promise<string>
 }
 
 /**
@@ -202,6 +204,12 @@ export declare function contentSha256(content: string): string
 export declare function coreVersion(): string
 
 /**
+ * A checked `custom` tool definition as JSON text (`inputSchema` is JSON text too): see
+ * `customTool` in `lib/tools.js`.
+ */
+export declare function customTool(name: string, description: string, inputSchema: string): string
+
+/**
  * Test hook: panics inside native code, synchronously or inside a spawned future, so the test
  * suite can prove a panic becomes a rejected Promise / thrown error instead of a crash.
  */
@@ -234,6 +242,20 @@ export interface StreamConfig {
   request?: CallOptions
 }
 
+/** The runner's settings from JS (camelCase there). */
+export interface ToolsConfig {
+  /** Names of the tools that have a handler. */
+  names: Array<string>
+  /** Whether a `confirm` callback answers confirmations. */
+  confirm?: boolean
+  /** Tool names confirmed with `allow`. */
+  allowTools?: Array<string>
+  /** Tool names answered with `deny`. */
+  denyTools?: Array<string>
+  /** The message sent with a denial from `denyTools`. */
+  denyMessage?: string
+}
+
 /** Options of a turn (camelCase in JS). */
 export interface TurnConfig {
   /** Stream `agent.message` previews (to `onEvent`). */
@@ -244,4 +266,6 @@ export interface TurnConfig {
   maxReconnectAttempts?: number
   /** Request overrides of the send; its headers and query also apply to the stream. */
   request?: CallOptions
+  /** Set by `sessions.runTools`: run the tool runner (handlers and policy through `dispatch`). */
+  tools?: ToolsConfig
 }

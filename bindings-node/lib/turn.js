@@ -54,6 +54,7 @@ function toTurnResult(json) {
       terminated: r.terminated,
       requestId: r.request_id ?? null,
       text: r.text,
+      ...(r.pending !== undefined ? { pending: r.pending, replies: r.replies } : {}),
     },
     callbacks: r.callbacks,
   };

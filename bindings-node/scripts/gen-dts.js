@@ -120,6 +120,14 @@ const EXTRA = {
     '  runTurn(sessionId: string, text: string, options?: TurnOptions): Promise<TurnResult>;',
     '  /** Sends input events (tool confirmations, custom tool results, ...) and resolves when the turn is over. */',
     '  sendAndWait(sessionId: string, params: { events: InputEvent[] }, options?: TurnOptions): Promise<TurnResult>;',
+    '  /**',
+    '   * Sends `text` (or `events`) and drives the session until the turn ends: runs the agent\'s custom',
+    '   * tools through `tools` (concurrently; a throw becomes an error result) and answers tool confirmations',
+    '   * through `confirm` or `allowTools` / `denyTools`. Each result is sent once, across retries and dropped',
+    '   * streams. With neither `text` nor `events` it answers what the session waits for now. Aborting the',
+    '   * signal aborts the running handlers\' signals.',
+    '   */',
+    '  runTools(sessionId: string, params?: RunToolsParams, options?: TurnOptions): Promise<TurnResult>;',
   ],
 };
 
@@ -234,6 +242,8 @@ function generate() {
     'export declare const coreVersion: string;',
     '/** Lower-case hex SHA-256 of `content`: the `content_sha256` precondition of memory updates and deletes. */',
     'export declare function contentSha256(content: string): string;',
+    '/** A checked client-executed (`custom`) tool definition for an agent\'s `tools` list; throws InvalidArgumentError naming a bad field. */',
+    'export declare function customTool(spec: CustomToolSpec): CustomTool;',
     '',
   );
   return out.join('\n');

@@ -14,6 +14,7 @@ mod client;
 mod error;
 mod logger;
 mod stream;
+mod tools;
 mod transfer;
 mod turn;
 

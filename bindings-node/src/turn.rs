@@ -27,6 +27,8 @@ pub struct TurnConfig {
     pub max_reconnect_attempts: Option<u32>,
     /// Request overrides of the send; its headers and query also apply to the stream.
     pub request: Option<CallOptions>,
+    /// Set by `sessions.runTools`: run the tool runner (handlers and policy through `dispatch`).
+    pub tools: Option<crate::tools::ToolsConfig>,
 }
 
 type EventSink = ThreadsafeFunction<String, (), String, Status, false, true>;
@@ -35,7 +37,7 @@ fn raw(ev: &StreamEvent) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(&ev.data)
 }
 
-fn result_json(r: &TurnResult, callbacks: u64) -> String {
+fn result_json(r: &TurnResult, callbacks: u64, run: Option<(Vec<Value>, Vec<Value>)>) -> String {
     let mut events = String::with_capacity(r.events.iter().map(|e| e.data.len() + 1).sum::<usize>() + 2);
     events.push('[');
     for (i, e) in r.events.iter().enumerate() {
@@ -55,8 +57,13 @@ fn result_json(r: &TurnResult, callbacks: u64) -> String {
         "request_id": r.request_id,
         "text": r.text(),
         "callbacks": callbacks,
-    })
-    .to_string();
+    });
+    let mut head = head;
+    if let Some((pending, replies)) = run {
+        head["pending"] = Value::Array(pending);
+        head["replies"] = Value::Array(replies);
+    }
+    let head = head.to_string();
     // Splice the raw events in without re-serialising them.
     format!("{},\"events\":{}}}", &head[..head.len() - 1], events)
 }
@@ -66,6 +73,8 @@ impl NativeClient {
     /// Sends `text` as a `user.message` (or the input `events`, a JSON array) and streams until the
     /// turn ends. Each event of the turn (previews included) is passed to `onEvent` as JSON text.
     /// Resolves the turn result as JSON text, with `callbacks` = how many events were passed.
+    /// With `config.tools`, runs the tool runner instead: handlers and the confirmation policy are
+    /// called through `dispatch` (see `lib/tools.js`), and no input resumes the session.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn run_turn<'e>(
@@ -77,7 +86,12 @@ impl NativeClient {
         config: Option<TurnConfig>,
         on_event: Option<Function<'_, String, ()>>,
         token: Option<&CancelToken>,
+        dispatch: Option<Function<'_, String, Promise<String>>>,
     ) -> Result<PromiseRaw<'e, String>> {
+        let dispatch = match dispatch {
+            Some(f) => Some(Arc::new(f.build_threadsafe_function::<String>().weak::<true>().build()?)),
+            None => None,
+        };
         let sink: Option<EventSink> = match on_event {
             Some(f) => Some(f.build_threadsafe_function::<String>().weak::<true>().build()?),
             None => None,
@@ -101,6 +115,11 @@ impl NativeClient {
                     _ => return Err(error::invalid("events", "events must be a JSON array of input events")),
                 },
             };
+            let tools = match (c.tools, dispatch) {
+                (Some(t), Some(d)) => Some(crate::tools::tools_from(t, d)?),
+                (Some(_), None) => return Err(error::invalid("tools", "the tool runner needs a dispatch function")),
+                (None, _) => None,
+            };
             let opts = TurnOptions {
                 event_deltas: c.event_deltas.unwrap_or(false),
                 idempotency_key: c.idempotency_key,
@@ -108,12 +127,12 @@ impl NativeClient {
                 stream,
                 request,
             };
-            Ok((self.client()?, input, opts))
+            Ok((self.client()?, input, opts, tools))
         });
         let user = token.map(|t| t.token.clone());
         let closed = self.closed_token();
         env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
-            let (client, input, mut opts) = prepared?;
+            let (client, input, mut opts, tools) = prepared?;
             let count = Arc::new(AtomicU64::new(0));
             if let Some(sink) = sink {
                 let count = count.clone();
@@ -124,13 +143,22 @@ impl NativeClient {
                     Ok(())
                 }));
             }
+            if let Some(tools) = tools {
+                let input = match (input, text) {
+                    (Some(evs), _) => evs,
+                    (None, Some(t)) => vec![json!({"type": "user.message", "content": [{"type": "text", "text": t}]})],
+                    (None, None) => Vec::new(),
+                };
+                let run = client.run_tools(&session_id, input, &tools, opts).await.map_err(|e| error::from_core(&e))?;
+                return Ok(result_json(&run.turn, count.load(Ordering::SeqCst), Some((run.pending, run.replies))));
+            }
             let r = match (input, text) {
                 (Some(evs), _) => client.send_and_wait(&session_id, evs, opts).await,
                 (None, Some(t)) => client.run_turn(&session_id, &t, opts).await,
                 (None, None) => return Err(error::invalid("text", "give the message text or the input events")),
             }
             .map_err(|e| error::from_core(&e))?;
-            Ok(result_json(&r, count.load(Ordering::SeqCst)))
+            Ok(result_json(&r, count.load(Ordering::SeqCst), None))
         })))
     }
 }

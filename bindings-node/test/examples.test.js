@@ -1,6 +1,6 @@
 'use strict';
-// The examples run end to end against the emulator: examples/node/quickstart.mjs as is, and
-// quickstart.ts compiled with tsc. Each runs from a scratch directory whose
+// The examples run end to end against the emulator: examples/node/quickstart.mjs and tools.mjs as
+// they are, and quickstart.ts compiled with tsc. Each runs from a scratch directory whose
 // node_modules/qoder-cloud links to this package, exactly as after `npm install`.
 
 const { test, before, after } = require('node:test');
@@ -66,4 +66,12 @@ test('examples/node/quickstart.ts (compiled with tsc)', async () => {
   assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   const { stdout } = await runNode(path.join(dir, 'dist', 'quickstart.js'), 'Typed hello');
   checkTranscript(stdout, 'Typed hello');
+});
+
+test('examples/node/tools.mjs', async () => {
+  fs.copyFileSync(path.join(examples, 'tools.mjs'), path.join(dir, 'tools.mjs'));
+  const { stdout } = await runNode(path.join(dir, 'tools.mjs'), '');
+  assert.equal(stdout.split('\n').filter((l) => l.startsWith('sent user.custom_tool_result: Oslo: 21 degrees celsius, clear sky')).length, 2, stdout);
+  assert.match(stdout, /sent user\.tool_confirmation: allow/);
+  assert.match(stdout, /stop: end_turn/);
 });

@@ -276,3 +276,25 @@ async fn custom_tool_definitions_are_checked_and_accepted_by_the_server() {
     let e = custom_tool("x", &"d".repeat(4097), json!({"type": "object"})).unwrap_err();
     assert_eq!(e.param(), Some("description"));
 }
+
+/// examples/rust/src/tools.rs, built by `cargo test -p qoder-examples` (scripts/test.sh does),
+/// runs against the emulator.
+#[tokio::test]
+async fn the_rust_tools_example_runs() {
+    let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/tools");
+    assert!(bin.exists(), "{} is missing: run `cargo test -p qoder-examples` (or scripts/test.sh) first", bin.display());
+    let t = TestEnv::start().await;
+    let base = t.emu.base_url();
+    // The emulator runs on this test's runtime: wait for the child off it.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&bin).env("QODER_BASE_URL", base).env("QODER_ACCESS_TOKEN", "pt-test-token").output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(stdout.matches("sent user.custom_tool_result: Oslo: 21 degrees celsius, clear sky").count(), 2, "{stdout}");
+    assert!(stdout.contains("sent user.tool_confirmation: allow"), "{stdout}");
+    assert!(stdout.contains("stop: end_turn"), "{stdout}");
+}

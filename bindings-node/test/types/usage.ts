@@ -16,6 +16,7 @@ import {
   StreamError,
   APIUserAbortError,
   DeltaAccumulator,
+  customTool,
 } from 'qoder-cloud';
 
 async function main(): Promise<void> {
@@ -132,6 +133,20 @@ async function main(): Promise<void> {
   const turn = await client.sessions.runTurn(session.id, 'hi', { eventDeltas: true, onEvent: (e) => void e.type });
   const stop: string | undefined = turn.stopReason?.type;
   void stop, turn.text;
+  const def = customTool({ name: 'get_weather', description: 'Weather.', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } });
+  const defName: string = def.name;
+  void defName;
+  const ran = await client.sessions.runTools(session.id, {
+    text: 'weather?',
+    tools: { get_weather: async (input: { city: string }, { signal }) => (signal.aborted ? 'no' : input.city) },
+    confirm: (ev) => ev.name === 'bash',
+  });
+  const pendingTypes: string[] | undefined = ran.pending?.map((p) => p.type);
+  void pendingTypes;
+  // @ts-expect-error a confirmation answer is a boolean, a deny message or null
+  await client.sessions.runTools(session.id, { confirm: () => 42 });
+  // @ts-expect-error a schema must be of type object
+  customTool({ name: 'x', description: 'd', inputSchema: { type: 'string' } });
   const acc = new DeltaAccumulator();
   const snap = acc.push(batch[0]!);
   if (snap !== null) void snap.text;

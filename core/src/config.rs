@@ -109,7 +109,7 @@ impl Default for Platform {
 /// Resolved, validated configuration of a client.
 #[derive(Clone)]
 pub struct Config {
-    pub(crate) token: Secret,
+    pub(crate) credentials: crate::auth::Credentials,
     pub(crate) base_url: url::Url,
     pub(crate) region: Region,
     pub(crate) max_body_bytes: usize,
@@ -132,7 +132,7 @@ pub struct Config {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("token", &self.token)
+            .field("credentials", &self.credentials)
             .field("base_url", &self.base_url.as_str())
             .field("region", &self.region)
             .field("max_body_bytes", &self.max_body_bytes)
@@ -185,6 +185,8 @@ impl Config {
 #[derive(Default, Clone)]
 pub struct ClientBuilder {
     token: Option<Secret>,
+    token_provider: Option<std::sync::Arc<dyn crate::auth::TokenProvider>>,
+    service_account: Option<crate::auth::ServiceAccount>,
     base_url: Option<String>,
     region: Option<String>,
     max_body_bytes: Option<usize>,
@@ -208,6 +210,8 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "***"))
+            .field("token_provider", &self.token_provider.is_some())
+            .field("service_account", &self.service_account)
             .field("base_url", &self.base_url)
             .field("region", &self.region)
             .finish_non_exhaustive()
@@ -218,6 +222,17 @@ impl ClientBuilder {
     /// Access token (PAT or service-account token). Falls back to `QODER_ACCESS_TOKEN`, then `QODER_PAT`.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret::new(token));
+        self
+    }
+    /// A token provider asked before every attempt (instead of a fixed token).
+    pub fn token_provider(mut self, provider: std::sync::Arc<dyn crate::auth::TokenProvider>) -> Self {
+        self.token_provider = Some(provider);
+        self
+    }
+    /// A service-account key the client exchanges for short-lived tokens itself (instead of a
+    /// fixed token). Falls back to `QODER_SA_KEY` when no token is given or set.
+    pub fn service_account(mut self, sa: crate::auth::ServiceAccount) -> Self {
+        self.service_account = Some(sa);
         self
     }
     /// Base URL, e.g. `http://127.0.0.1:4010/api/v1/cloud`. Falls back to `QODER_BASE_URL`, then the region preset.
@@ -351,26 +366,42 @@ impl ClientBuilder {
 
     /// Resolves and validates the configuration.
     pub fn resolve(&self) -> Result<Config> {
-        let token = match &self.token {
-            Some(t) => Some(t.clone()),
-            None => self
-                .env("QODER_ACCESS_TOKEN")
-                .or_else(|| self.env("QODER_PAT"))
-                .map(Secret::new),
-        };
-        let token = token.ok_or_else(|| {
-            Error::invalid_argument(
-                "access_token",
-                "no access token: pass access_token or set QODER_ACCESS_TOKEN (or QODER_PAT)",
-            )
-        })?;
-        let t = token.expose();
-        if t.trim().is_empty() || t.chars().any(|c| c.is_control()) || t.contains(' ') {
+        let explicit = [self.token.is_some(), self.token_provider.is_some(), self.service_account.is_some()];
+        if explicit.iter().filter(|x| **x).count() > 1 {
             return Err(Error::invalid_argument(
                 "access_token",
-                "access token is empty or contains whitespace/control characters",
+                "give one of access_token, token_provider or a service-account key, not several",
             ));
         }
+        let credentials = if let Some(p) = &self.token_provider {
+            crate::auth::Credentials::Provider(p.clone())
+        } else if let Some(sa) = &self.service_account {
+            crate::auth::Credentials::ServiceAccount(sa.clone())
+        } else {
+            let token = match &self.token {
+                Some(t) => Some(t.clone()),
+                None => self.env("QODER_ACCESS_TOKEN").or_else(|| self.env("QODER_PAT")).map(Secret::new),
+            };
+            match (token, self.env("QODER_SA_KEY")) {
+                (Some(token), _) => {
+                    let t = token.expose();
+                    if t.trim().is_empty() || t.chars().any(|c| c.is_control()) || t.contains(' ') {
+                        return Err(Error::invalid_argument(
+                            "access_token",
+                            "access token is empty or contains whitespace/control characters",
+                        ));
+                    }
+                    crate::auth::Credentials::Token(token)
+                }
+                (None, Some(key)) => crate::auth::Credentials::ServiceAccount(crate::auth::ServiceAccount::new(key)),
+                (None, None) => {
+                    return Err(Error::invalid_argument(
+                        "access_token",
+                        "no access token: pass access_token (or a token provider or service-account key) or set QODER_ACCESS_TOKEN, QODER_PAT or QODER_SA_KEY",
+                    ))
+                }
+            }
+        };
         let region = match self.region.clone().or_else(|| self.env("QODER_REGION")) {
             Some(r) => Region::parse(&r)?,
             None => Region::Global,
@@ -390,7 +421,7 @@ impl ClientBuilder {
             ));
         }
         Ok(Config {
-            token,
+            credentials,
             base_url,
             region,
             max_body_bytes: self.max_body_bytes.unwrap_or(region.max_body_bytes()),

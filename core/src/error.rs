@@ -303,6 +303,9 @@ impl Error {
     pub(crate) fn append_message(&mut self, s: &str) {
         self.inner.message.push_str(s);
     }
+    pub(crate) fn prepend_message(&mut self, s: &str) {
+        self.inner.message.insert_str(0, s);
+    }
     /// Adds what is known of a response to a transport error (a body cut after the headers).
     pub(crate) fn with_response_parts(mut self, status: u16, request_id: Option<String>, partial: &[u8]) -> Self {
         self.inner.status = Some(status);

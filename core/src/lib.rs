@@ -33,6 +33,7 @@ pub mod stream;
 pub mod accumulator;
 pub mod call;
 pub mod turn;
+pub mod auth;
 pub mod tools;
 pub mod upload;
 mod pipe;

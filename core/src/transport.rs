@@ -51,6 +51,8 @@ pub struct Transport {
     /// Safety warnings not logged yet (see `warn_once`).
     warnings: std::sync::Mutex<Vec<String>>,
     warnings_pending: std::sync::atomic::AtomicBool,
+    /// The bearer tokens (see `auth`).
+    auth: crate::auth::Auth,
 }
 
 fn os_name() -> &'static str {
@@ -140,7 +142,9 @@ impl Transport {
         let warnings = config.net.warnings(&config.base_url);
         let warnings_pending = std::sync::atomic::AtomicBool::new(!warnings.is_empty());
         let warnings = std::sync::Mutex::new(warnings);
+        let auth = crate::auth::Auth::new(config.credentials.clone(), config.region, config.timeout)?;
         Ok(Self {
+            auth,
             config,
             http,
             stream_pool,
@@ -221,13 +225,13 @@ impl Transport {
         Ok(())
     }
 
-    async fn build(&self, req: &ApiRequest, url: &url::Url, attempt: u32, key: Option<&str>) -> Result<reqwest::Request> {
+    async fn build(&self, req: &ApiRequest, url: &url::Url, attempt: u32, key: Option<&str>, token: &crate::config::Secret) -> Result<reqwest::Request> {
         let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
         let p = &self.config.platform;
         let mut b = self
             .http
             .request(req.method.clone(), url.clone())
-            .bearer_auth(self.config.token.expose())
+            .bearer_auth(token.expose())
             .header("accept", req.accept)
             .header("user-agent", &self.user_agent)
             .header("x-qoder-lang", &p.lang)
@@ -329,8 +333,13 @@ impl Transport {
         let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
         let logger = self.logger();
         let mut attempt = 0u32;
+        // A 401 to a token that can be replaced (a provider's, a service account's) earns one
+        // more attempt with a fresh token, not counted against `max_retries`.
+        let mut refused: Option<crate::config::Secret> = None;
+        let mut reauthorized = 0u32;
         loop {
-            let request = self.build(req, &url, attempt, key).await?;
+            let token = self.auth.bearer(&self.http, refused.as_ref().map(|t| t.expose())).await?;
+            let request = self.build(req, &url, attempt, key, &token).await?;
             if log::enabled(logger.as_ref(), LogLevel::Debug) {
                 log::emit(logger.as_ref(), self.record(LogLevel::Debug, "request", req, None, attempt, None, None, ""));
             }
@@ -363,6 +372,12 @@ impl Transport {
                         Body::Open(..) => unreachable!("only 2xx bodies are left open"),
                         Body::Failed(e) => e,
                     };
+                    if status == 401 && reauthorized == 0 && safe && req.retry != RetryMode::Never && self.auth.refreshable() {
+                        refused = Some(token);
+                        reauthorized = 1;
+                        attempt += 1;
+                        continue;
+                    }
                     let in_flight = retry::is_key_in_flight(status, key.is_some(), e.code(), e.message());
                     let ok = req.retry != RetryMode::Never && (in_flight || retry::should_retry_status(status, &headers, safe));
                     (e, ok, Some(headers))
@@ -373,7 +388,7 @@ impl Transport {
             let hint = headers.as_ref().and_then(|h| retry::parse_retry_after(h, std::time::SystemTime::now()));
             let mut hint_refused = false;
             let (err, retry_ok) = match hint {
-                Some(h) if retry_ok && attempt < max_retries => {
+                Some(h) if retry_ok && attempt < max_retries + reauthorized => {
                     let cap = self.config.limits.max_retry_after;
                     let past_deadline = deadline.is_some_and(|d| Instant::now() + h > d);
                     if h > cap || past_deadline {
@@ -389,7 +404,7 @@ impl Transport {
                 Some(h) => (err.with_retry_after(h), retry_ok),
                 None => (err, retry_ok),
             };
-            if !retry_ok || attempt >= max_retries {
+            if !retry_ok || attempt >= max_retries + reauthorized {
                 // Refused only for its wait: retrying later (after the hint) can succeed.
                 let e = err.with_retryable(retry_ok || hint_refused);
                 if log::enabled(logger.as_ref(), LogLevel::Warn) && e.kind() != ErrorKind::NotFound {

@@ -31,7 +31,7 @@ pub async fn handle(st: &Arc<AppState>, req: Request<Incoming>, request_id: &str
         serde_json::from_slice(&body).map_err(|_| ApiError::invalid("Request body must be valid JSON."))
     };
     let result: Result<Reply, ApiError> = match (method, path.as_str()) {
-        (Method::GET, "/_emulator/stats") => Ok(Reply::ok(&st.stats.to_json())),
+        (Method::GET, "/_emulator/stats") => Ok(Reply::ok(&st.stats_json())),
         (Method::GET, "/_emulator/health") => Ok(Reply::ok(&json!({"status": "ok"}))),
         (Method::GET, "/_emulator/clock") => Ok(Reply::ok(&clock_json(st))),
         (Method::POST, "/_emulator/clock/advance") => json_body().and_then(|v| {

@@ -40,6 +40,7 @@ pub mod query;
 pub mod resources;
 pub mod router;
 pub mod server;
+pub mod service_tokens;
 pub mod session;
 pub mod state;
 pub mod stats;
@@ -116,7 +117,7 @@ impl RunningEmulator {
 
     /// The same JSON as `GET /_emulator/stats`.
     pub fn stats(&self) -> serde_json::Value {
-        self.state.stats.to_json()
+        self.state.stats_json()
     }
 
     /// Moves the emulator clock forward (timestamps, idempotency retention).

@@ -63,6 +63,8 @@ pub async fn handle(st: Arc<AppState>, req: Request<Incoming>) -> Result<Respons
     let path = req.uri().path().to_string();
     let outcome = if path == "/_emulator" || path.starts_with("/_emulator/") {
         Outcome::Reply(crate::control::handle(&st, req, &request_id).await)
+    } else if path == crate::service_tokens::PATH {
+        Outcome::Reply(service_token_exchange(&st, req, &request_id).await)
     } else if let Some(rest) = path.strip_prefix(crate::resources::storage::PREFIX) {
         Outcome::Reply(crate::resources::storage::serve(&st, &req, rest, &request_id))
     } else if let Some(rest) = strip_prefix(&path, &st.prefix) {
@@ -75,6 +77,15 @@ pub async fn handle(st: Arc<AppState>, req: Request<Incoming>) -> Result<Respons
         Outcome::Drop => Err(DropConnection),
         Outcome::Reply(r) => Ok(into_response(r, &request_id)),
     }
+}
+
+async fn service_token_exchange(st: &AppState, req: Request<Incoming>, request_id: &str) -> Reply {
+    let (parts, incoming) = req.into_parts();
+    let body = match read_body(incoming, 64 * 1024, &parts.headers).await {
+        Ok(b) => b,
+        Err(_) => return error_reply(&ApiError::invalid("Request body is too large or unreadable."), request_id),
+    };
+    crate::service_tokens::exchange(st, &parts.method, &parts.headers, &body).unwrap_or_else(|e| error_reply(&e, request_id))
 }
 
 /// The 404 for a path no route matches (`error.code: route_not_found`, so it
@@ -255,8 +266,12 @@ fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<String, ApiError> 
             return Err(ApiError::authentication(msg));
         }
     };
+    // Service-account tokens are valid only as issued by the exchange, until they expire.
+    if token.starts_with("sat-") && !st.service_tokens.valid(&token, st.now()) {
+        return Err(ApiError::authentication("Invalid or expired token."));
+    }
     if let Some(allowed) = &st.config.allowed_tokens {
-        if !allowed.contains(&token) {
+        if !allowed.contains(&token) && !token.starts_with("sat-") {
             return Err(ApiError::authentication("Invalid or expired token."));
         }
     }

@@ -78,6 +78,8 @@ pub struct AppState {
     pub addr: OnceLock<SocketAddr>,
     /// Key signing storage URLs.
     pub storage_secret: String,
+    /// Service-account tokens issued by the exchange endpoint.
+    pub service_tokens: crate::service_tokens::ServiceTokens,
 }
 
 impl AppState {
@@ -100,7 +102,15 @@ impl AppState {
             shutdown: CancellationToken::new(),
             addr: OnceLock::new(),
             storage_secret: uuid::Uuid::new_v4().simple().to_string(),
+            service_tokens: Default::default(),
         })
+    }
+
+    /// The stats document of `/_emulator/stats`.
+    pub fn stats_json(&self) -> serde_json::Value {
+        let mut v = self.stats.to_json();
+        v["service_token_exchanges"] = serde_json::json!(self.service_tokens.exchanges());
+        v
     }
 
     /// Locks the store. Lock order: store, then a session — never the reverse.
@@ -137,6 +147,7 @@ impl AppState {
         self.idempotency.clear();
         self.faults.reset_counters();
         self.stats.reset();
+        self.service_tokens.clear();
     }
 
     /// Cancels turns and ends streams of every session (used on shutdown).

@@ -233,12 +233,17 @@ class Client {
       maxHeaderBytes: opts.checkCount(where, 'maxHeaderBytes', options.maxHeaderBytes),
       maxRetryAfterMs: opts.checkMillis(where, 'maxRetryAfter', options.maxRetryAfter),
       streamStallTimeoutMs: opts.checkMillis(where, 'streamStallTimeout', options.streamStallTimeout),
+      serviceAccountKey: str('serviceAccountKey'),
+      serviceAccountExchangeUrl: str('serviceAccountExchangeURL'),
+      serviceAccountTtl: opts.checkCount(where, 'serviceAccountTtl', options.serviceAccountTtl),
+      serviceAccountScopes: opts.stringList(where, 'serviceAccountScopes', options.serviceAccountScopes),
       packageVersion: VERSION,
       runtimeVersion: process.versions.node,
     };
     for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
+    const provider = opts.tokenProvider(where, options.tokenProvider);
     try {
-      this.#native = new native.NativeClient(config);
+      this.#native = new native.NativeClient(config, provider);
     } catch (e) {
       throw fromNative(e);
     }

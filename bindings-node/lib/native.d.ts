@@ -27,8 +27,12 @@ export declare class DeltaAccumulator {
 
 /** One API client: a connection pool, configuration, logger and the set of live streams. */
 export declare class NativeClient {
-  /** Resolves the configuration exactly like the core (argument, then `QODER_*` env vars). */
-  constructor(config?: ClientConfig | undefined | null)
+  /**
+   * Resolves the configuration exactly like the core (argument, then `QODER_*` env vars).
+   * `tokenProvider`, when given, is asked for the token before every attempt (it resolves a
+   * string; see `lib/options.js` for the wrapper around the user's function).
+   */
+  constructor(config?: ClientConfig | undefined | null, tokenProvider?: ((arg: string) => Promise<string>) | undefined | null)
   /** Installs a logger receiving records at `level` and above as JSON strings, or removes it. */
   setLogger(level?: string | undefined | null, sink?: ((arg: string) => void) | undefined | null): void
   /** Base URL in force (for diagnostics; never includes the token). */
@@ -188,6 +192,14 @@ export interface ClientConfig {
   maxRetryAfterMs?: number
   /** Longest a stream may go without an event before it is resumed, ms (default 300 000). */
   streamStallTimeoutMs?: number
+  /** A service-account key the client exchanges for short-lived tokens. */
+  serviceAccountKey?: string
+  /** The exchange endpoint (default: the region's). */
+  serviceAccountExchangeUrl?: string
+  /** Lifetime of the tokens asked for, seconds (default 3600). */
+  serviceAccountTtl?: number
+  /** Scopes asked for (default `["qca.access"]`). */
+  serviceAccountScopes?: Array<string>
   /** `X-Qoder-Package-Version` (the npm package version). */
   packageVersion?: string
   /** `X-Qoder-Runtime-Version` (`process.versions.node`). */

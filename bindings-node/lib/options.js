@@ -20,6 +20,28 @@ function typeError(where, what, expected, got) {
   return new InvalidArgumentError(`${where}: argument \`${what}\` must be ${expected}, got ${describe(got)}`, { param: what });
 }
 
+/** An optional array of strings (e.g. scope names). */
+function stringList(where, what, v) {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw typeError(where, what, 'an array of strings', v);
+  return v;
+}
+
+/**
+ * The native side of `tokenProvider`: asked before every attempt, it resolves the user's token
+ * (the function may return a string or a Promise of one). Nothing but whether a token was refused
+ * crosses from Rust, and the user's function is called with no arguments.
+ */
+function tokenProvider(where, fn) {
+  if (fn === undefined || fn === null) return undefined;
+  if (typeof fn !== 'function') throw typeError(where, 'tokenProvider', 'a function returning a token', fn);
+  return async () => {
+    const token = await fn();
+    if (typeof token !== 'string') throw new TypeError(`it must return a string, got ${describe(token)}`);
+    return token;
+  };
+}
+
 function isPlainObject(v) {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -142,6 +164,8 @@ function looksLikeOptions(op, obj) {
 
 module.exports = {
   pemText,
+  stringList,
+  tokenProvider,
   pemList,
   checkBool,
   REQUEST_OPTION_KEYS,

@@ -53,6 +53,14 @@ pub struct ClientConfig {
     pub max_retry_after_ms: Option<f64>,
     /// Longest a stream may go without an event before it is resumed, ms (default 300 000).
     pub stream_stall_timeout_ms: Option<f64>,
+    /// A service-account key the client exchanges for short-lived tokens.
+    pub service_account_key: Option<String>,
+    /// The exchange endpoint (default: the region's).
+    pub service_account_exchange_url: Option<String>,
+    /// Lifetime of the tokens asked for, seconds (default 3600).
+    pub service_account_ttl: Option<u32>,
+    /// Scopes asked for (default `["qca.access"]`).
+    pub service_account_scopes: Option<Vec<String>>,
     /// `X-Qoder-Package-Version` (the npm package version).
     pub package_version: Option<String>,
     /// `X-Qoder-Runtime-Version` (`process.versions.node`).
@@ -163,13 +171,35 @@ pub struct NativeClient {
 #[napi]
 impl NativeClient {
     /// Resolves the configuration exactly like the core (argument, then `QODER_*` env vars).
+    /// `tokenProvider`, when given, is asked for the token before every attempt (it resolves a
+    /// string; see `lib/options.js` for the wrapper around the user's function).
     #[napi(constructor)]
-    pub fn new(config: Option<ClientConfig>) -> Result<Self> {
+    pub fn new(config: Option<ClientConfig>, token_provider: Option<Function<'_, String, Promise<String>>>) -> Result<Self> {
+        let provider = match token_provider {
+            Some(f) => Some(Arc::new(crate::tools::JsTokenProvider(Arc::new(f.build_threadsafe_function::<String>().weak::<true>().build()?)))),
+            None => None,
+        };
         error::guard(|| {
             let c = config.unwrap_or_default();
             let mut b = Client::builder();
             if let Some(t) = c.access_token {
                 b = b.access_token(t);
+            }
+            if let Some(p) = provider {
+                b = b.token_provider(p);
+            }
+            if let Some(key) = c.service_account_key {
+                let mut sa = qoder_cloud::auth::ServiceAccount::new(key);
+                if let Some(u) = c.service_account_exchange_url {
+                    sa = sa.exchange_url(u);
+                }
+                if let Some(t) = c.service_account_ttl {
+                    sa = sa.ttl_seconds(t);
+                }
+                if let Some(sc) = c.service_account_scopes {
+                    sa = sa.scopes(sc);
+                }
+                b = b.service_account(sa);
             }
             if let Some(u) = c.base_url {
                 b = b.base_url(u);

@@ -109,3 +109,19 @@ pub fn custom_tool(name: String, description: String, input_schema: String) -> R
     let schema: Value = serde_json::from_str(&input_schema).map_err(|_| error::invalid("inputSchema", "inputSchema must be a JSON object"))?;
     qoder_cloud::tools::custom_tool(&name, &description, schema).map(|v| v.to_string()).map_err(|e| error::from_core(&e))
 }
+
+/// A JS token provider: the wrapper in `lib/options.js` resolves the user's token (or rejects).
+pub(crate) struct JsTokenProvider(pub(crate) Arc<Dispatch>);
+
+impl qoder_cloud::auth::TokenProvider for JsTokenProvider {
+    fn token(&self, refused: Option<&str>) -> BoxFuture<qoder_cloud::Result<String>> {
+        // Only whether a token was refused crosses over, never the token itself.
+        let arg = if refused.is_some() { "refused".to_string() } else { String::new() };
+        let d = self.0.clone();
+        Box::pin(async move {
+            let fail = |m: String| qoder_cloud::Error::new(qoder_cloud::ErrorKind::Authentication, format!("the token provider failed: {m}"));
+            let p = d.call_async(arg).await.map_err(|e| fail(e.to_string()))?;
+            p.await.map_err(|e| fail(e.reason.clone()))
+        })
+    }
+}

@@ -318,6 +318,8 @@ pub struct NativeClient {
 struct Secrets {
     token: Option<Secret>,
     client_key: Option<SecretPem>,
+    token_provider: Option<std::sync::Arc<dyn qoder_cloud::auth::TokenProvider>>,
+    service_account: Option<qoder_cloud::auth::ServiceAccount>,
 }
 
 impl NativeClient {
@@ -339,7 +341,9 @@ impl NativeClient {
         default_headers=None, connect_timeout=None, total_timeout=None, stream_idle_timeout=None,
         max_body_bytes=None, max_event_bytes=None, ca_certs=None, proxy=None, client_cert=None, client_key=None,
         danger_accept_invalid_certs=None, max_streams_per_connection=None, max_response_bytes=None, max_error_bytes=None,
-        max_header_bytes=None, max_retry_after=None, stream_stall_timeout=None, secrets_from=None,
+        max_header_bytes=None, max_retry_after=None, stream_stall_timeout=None, token_provider=None,
+        service_account_key=None, service_account_exchange_url=None, service_account_ttl=None,
+        service_account_scopes=None, secrets_from=None,
         package_version=None, runtime=None, runtime_version=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -366,6 +370,11 @@ impl NativeClient {
         max_header_bytes: Option<&Bound<'_, PyAny>>,
         max_retry_after: Option<&Bound<'_, PyAny>>,
         stream_stall_timeout: Option<&Bound<'_, PyAny>>,
+        token_provider: Option<&Bound<'_, PyAny>>,
+        service_account_key: Option<&Bound<'_, PyAny>>,
+        service_account_exchange_url: Option<&Bound<'_, PyAny>>,
+        service_account_ttl: Option<&Bound<'_, PyAny>>,
+        service_account_scopes: Option<&Bound<'_, PyAny>>,
         secrets_from: Option<PyRef<'_, NativeClient>>,
         package_version: Option<String>,
         runtime: Option<String>,
@@ -384,9 +393,47 @@ impl NativeClient {
         let mut b = Client::builder();
         // Secrets not given again are taken from the client this one derives from.
         let inherited = secrets_from.map(|c| c.secrets.clone()).unwrap_or_default();
-        let token = text("access_token", access_token)?.map(Secret::new).or(inherited.token);
+        let given_token = text("access_token", access_token)?.map(Secret::new);
+        let provider: Option<std::sync::Arc<dyn qoder_cloud::auth::TokenProvider>> = match token_provider.filter(|p| !p.is_none()) {
+            Some(p) if !p.is_callable() => return Err(invalid_argument(py, "token_provider", "token_provider: expected a callable returning a token")),
+            Some(p) => Some(std::sync::Arc::new(crate::tools::PyTokenProvider::new(p.clone().unbind()))),
+            None => None,
+        };
+        let sa = match text("service_account_key", service_account_key)? {
+            Some(key) => {
+                let mut sa = qoder_cloud::auth::ServiceAccount::new(key);
+                if let Some(u) = text("service_account_exchange_url", service_account_exchange_url)? {
+                    sa = sa.exchange_url(u);
+                }
+                if let Some(n) = count(py, "service_account_ttl", service_account_ttl.unwrap_or(&py.None().into_bound(py)))? {
+                    sa = sa.ttl_seconds(n);
+                }
+                if let Some(sc) = service_account_scopes.filter(|v| !v.is_none()) {
+                    let scopes: Vec<String> = if sc.is_instance_of::<pyo3::types::PyString>() {
+                        return Err(invalid_argument(py, "service_account_scopes", "service_account_scopes: expected a list of scope names"));
+                    } else {
+                        sc.extract().map_err(|_| invalid_argument(py, "service_account_scopes", "service_account_scopes: expected a list of scope names"))?
+                    };
+                    sa = sa.scopes(scopes);
+                }
+                Some(sa)
+            }
+            None => None,
+        };
+        // Credentials given now replace all the inherited ones; else the inherited ones stay.
+        let (token, provider, sa) = if given_token.is_some() || provider.is_some() || sa.is_some() {
+            (given_token, provider, sa)
+        } else {
+            (inherited.token, inherited.token_provider, inherited.service_account)
+        };
         if let Some(t) = &token {
             b = b.access_token(t.expose());
+        }
+        if let Some(p) = &provider {
+            b = b.token_provider(p.clone());
+        }
+        if let Some(s) = &sa {
+            b = b.service_account(s.clone());
         }
         if let Some(u) = text("base_url", base_url)? {
             b = b.base_url(u);
@@ -472,7 +519,7 @@ impl NativeClient {
         };
         net.client_cert = one("client_cert", client_cert)?.map(CaSource::from_text);
         net.client_key = one("client_key", client_key)?.map(SecretPem::from_text).or(inherited.client_key);
-        let secrets = Secrets { token, client_key: net.client_key.clone() };
+        let secrets = Secrets { token, client_key: net.client_key.clone(), token_provider: provider, service_account: sa };
         b = b.network(net);
         if let Some(n) = count(py, "max_streams_per_connection", max_streams_per_connection.unwrap_or(&none))? {
             b = b.max_streams_per_connection(n as usize);

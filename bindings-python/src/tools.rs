@@ -1,4 +1,5 @@
-//! Python callables as the core's tool handlers and confirmation policy.
+//! Python callables as the core's hooks: tool handlers, the confirmation policy and the token
+//! provider.
 //!
 //! A handler is called with the tool's input as keyword arguments. A coroutine function runs on
 //! the caller's event loop (async client; cancelling the runner cancels it there) or under
@@ -227,4 +228,25 @@ pub(crate) fn tools_from(py: Python<'_>, kwargs: &Bound<'_, PyDict>, event_loop:
         None => {}
     }
     Ok(tools)
+}
+
+/// A Python token provider: `provider()` → `str` (or an awaitable of one, run to its end in a
+/// worker thread with `asyncio.run`). Called before every attempt, in a worker thread.
+pub(crate) struct PyTokenProvider(Callable);
+
+impl PyTokenProvider {
+    pub(crate) fn new(func: Py<PyAny>) -> Self {
+        Self(Callable { func: Arc::new(func), event_loop: None })
+    }
+}
+
+impl qoder_cloud::auth::TokenProvider for PyTokenProvider {
+    fn token(&self, _refused: Option<&str>) -> BoxFuture<qoder_cloud::Result<String>> {
+        let c = self.0.clone();
+        Box::pin(async move {
+            let fail = |m: String| qoder_cloud::Error::new(qoder_cloud::ErrorKind::Authentication, format!("the token provider failed: {m}"));
+            let obj = c.invoke(Args::Input(Default::default())).await.map_err(fail)?;
+            Python::attach(|py| obj.bind(py).extract::<String>()).map_err(|_| fail("it must return a str".into()))
+        })
+    }
 }

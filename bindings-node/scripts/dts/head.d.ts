@@ -91,6 +91,24 @@ export interface ClientOptions {
   maxRetryAfter?: number;
   /** A stream with no event for this long, ms, is resumed on a new connection (default 300 000); keep-alive bytes do not count. */
   streamStallTimeout?: number;
+  /**
+   * Asked for the token before every attempt (instead of `accessToken`), so tokens may rotate;
+   * after a 401 it is asked once more and a safe call is retried. A throw fails the call with
+   * an AuthenticationError.
+   */
+  tokenProvider?: () => string | Promise<string>;
+  /**
+   * A service-account key (instead of `accessToken`; env `QODER_SA_KEY` when nothing else is
+   * given): the client exchanges it for short-lived tokens, refreshed before they expire, one
+   * exchange for all concurrent calls.
+   */
+  serviceAccountKey?: string;
+  /** The token exchange endpoint (default: the region's). */
+  serviceAccountExchangeURL?: string;
+  /** Lifetime of the exchanged tokens, seconds (1–43 200, default 3600). */
+  serviceAccountTtl?: number;
+  /** Scopes asked for (default `["qca.access"]`). */
+  serviceAccountScopes?: string[];
   /** Default: env `QODER_LOG`, else `off`. */
   logLevel?: LogLevel;
   /** Where records go (default `console`). */

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._resources import ASYNC_CLASSES, SYNC_CLASSES
@@ -83,12 +83,18 @@ class _BaseClient:
         max_header_bytes: Optional[int] = None,
         max_retry_after: Optional[float] = None,
         stream_stall_timeout: Optional[float] = None,
+        token_provider: "Optional[Callable[[], Union[str, Awaitable[str]]]]" = None,
+        service_account_key: Optional[str] = None,
+        service_account_exchange_url: Optional[str] = None,
+        service_account_ttl: Optional[int] = None,
+        service_account_scopes: Optional[Sequence[str]] = None,
         pat: Optional[str] = None,
         _secrets_from: Any = None,
     ) -> None:
-        # Every option but the secrets (the token and a client key), which only the native
-        # client holds: ``vars(client)``, reprs and pickles never see them. ``with_options``
-        # derives a client whose unchanged secrets come from this one's native side.
+        # Every option but the credentials (token, token provider, service-account key and its
+        # settings) and a client key, which only the native client holds: ``vars(client)``,
+        # reprs and pickles never see them. ``with_options`` derives a client whose unchanged
+        # secrets come from this one's native side.
         self._options: Dict[str, Any] = dict(
             base_url=base_url,
             region=region,
@@ -114,6 +120,11 @@ class _BaseClient:
         self._native = _native.NativeClient(
             **self._options,
             access_token=access_token if access_token is not None else pat,
+            token_provider=token_provider,
+            service_account_key=service_account_key,
+            service_account_exchange_url=service_account_exchange_url,
+            service_account_ttl=service_account_ttl,
+            service_account_scopes=list(service_account_scopes) if service_account_scopes is not None and not isinstance(service_account_scopes, str) else service_account_scopes,
             client_key=client_key,
             secrets_from=_secrets_from,
             package_version=_VERSION,
@@ -164,7 +175,12 @@ class AsyncClient(_BaseClient):
     """The asyncio client.
 
     Options (explicit arguments win over the environment): ``access_token`` (else
-    ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``), ``base_url`` (else ``QODER_BASE_URL``, then the
+    ``QODER_ACCESS_TOKEN``, then ``QODER_PAT``, then the service-account key ``QODER_SA_KEY``),
+    or ``token_provider`` (a callable returning the token, asked before every attempt, so tokens
+    may rotate; a 401 asks it once more and retries a safe call), or ``service_account_key``
+    (exchanged for short-lived tokens, refreshed before expiry, one exchange for concurrent
+    calls; ``service_account_exchange_url``, ``service_account_ttl`` seconds (default 3600),
+    ``service_account_scopes`` (default ``["qca.access"]``)), ``base_url (else ``QODER_BASE_URL``, then the
     region preset), ``region`` (``"global"``/``"cn"``, else ``QODER_REGION``), ``timeout`` (seconds
     per attempt, default 600), ``max_retries`` (default 2), ``default_headers``.
 

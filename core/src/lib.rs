@@ -35,6 +35,7 @@ pub mod call;
 pub mod turn;
 pub mod auth;
 pub mod tools;
+pub mod worker;
 pub mod upload;
 mod pipe;
 mod stream_body;

@@ -180,6 +180,8 @@ impl Run {
             }
         };
         let _ = self.client.call("environments.work.stop", json!({"environment_id": self.env, "work_id": id, "force": true}), RequestOptions::default()).await;
+        // Asked to stop (a stop request or shutdown) before it returned: it ended early, whatever it returned.
+        let ended_early = ended_early || stop.is_cancelled();
         Some(match outcome {
             None => End::Stopped,
             Some(_) if ended_early => End::Stopped,

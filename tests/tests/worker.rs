@@ -116,8 +116,13 @@ async fn a_reclaimed_lease_cancels_the_handler() {
     };
     let c = t.client.clone();
     let (e2, s2) = (eid.clone(), shutdown.clone());
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), fast(), s2).await });
+    // Beats 2 s apart: after the first one, the take-over below happens between two beats.
+    let opts = WorkerOptions { lease: Duration::from_secs(6), ..fast() };
+    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), opts, s2).await });
     let work_id = rx.recv().await.unwrap();
+    while works(&t, &eid).await[0]["state"] != "running" {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     // Another worker takes the item over: on the emulator's clock this worker has been silent
     // for an hour, so a poll with reclaim hands the item out again; the new holder acks and beats.
     t.emu.advance_clock(Duration::from_secs(3600));

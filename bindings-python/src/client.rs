@@ -682,6 +682,19 @@ impl NativeClient {
         )
     }
 
+    /// A self-hosted environment worker (not started): see `qoder_cloud.EnvironmentWorker`.
+    #[pyo3(signature = (environment_id, handler, kwargs, is_async))]
+    fn worker(
+        &self,
+        py: Python<'_>,
+        environment_id: String,
+        handler: Bound<'_, PyAny>,
+        kwargs: Bound<'_, PyDict>,
+        is_async: bool,
+    ) -> PyResult<crate::worker::NativeWorker> {
+        self.worker_impl(py, environment_id, handler, &kwargs, is_async)
+    }
+
     /// `files.upload` (blocking): `file` is a path, bytes, a binary file object or a
     /// `(filename, content)` tuple; other keywords are the form fields and call options.
     #[pyo3(signature = (kwargs, cls=None))]

@@ -22,6 +22,7 @@ mod model;
 mod runtime;
 mod stream;
 mod tools;
+mod worker;
 mod transfer;
 mod turn;
 
@@ -160,5 +161,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<transfer::BinaryResponse>()?;
     m.add_class::<transfer::AsyncBinaryResponse>()?;
     m.add_class::<turn::DeltaAccumulator>()?;
+    m.add_class::<worker::NativeWorker>()?;
+    m.add_class::<worker::WorkContext>()?;
     Ok(())
 }

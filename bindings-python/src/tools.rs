@@ -65,14 +65,14 @@ impl Drop for CancelOnDrop {
 
 /// A Python callable and the event loop its coroutines run on (`None`: the sync client).
 #[derive(Clone)]
-struct Callable {
-    func: Arc<Py<PyAny>>,
-    event_loop: Option<Arc<Py<PyAny>>>,
+pub(crate) struct Callable {
+    pub(crate) func: Arc<Py<PyAny>>,
+    pub(crate) event_loop: Option<Arc<Py<PyAny>>>,
 }
 
 impl Callable {
     /// Calls the function and waits for its (awaited) result.
-    async fn invoke(self, args: Args) -> Result<Py<PyAny>, String> {
+    pub(crate) async fn invoke(self, args: Args) -> Result<Py<PyAny>, String> {
         let (func, lp) = (self.func.clone(), self.event_loop.clone());
         // The call itself may block (a plain function): a worker thread, never a runtime thread.
         let first = tokio::task::spawn_blocking(move || {
@@ -84,6 +84,10 @@ impl Callable {
                         f.call((), Some(&kw))
                     }
                     Args::Event(v) => event_from_value(py, v, Meta::default()).and_then(|ev| f.call1((ev,))),
+                    Args::Work(v, ctx) => {
+                        let cls = crate::model::registered_class(py, "Work").map_err(|e| describe(py, &e))?;
+                        crate::model::make_model(py, v, Meta::default(), cls.as_ref()).and_then(|w| f.call1((w, ctx)))
+                    }
                 }
                 .map_err(|e| describe(py, &e))?;
                 let awaitable = r.hasattr("__await__").unwrap_or(false);
@@ -121,11 +125,13 @@ impl Callable {
 }
 
 /// What a callable is called with.
-enum Args {
+pub(crate) enum Args {
     /// A tool's input, as keyword arguments.
     Input(serde_json::Map<String, Value>),
     /// One event object.
     Event(Value),
+    /// A work object and its context (the environment worker's handler).
+    Work(Value, Py<crate::worker::WorkContext>),
 }
 
 /// A Python tool handler: `handler(**input)`.

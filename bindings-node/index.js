@@ -20,6 +20,7 @@ const { isKnownEventType } = require('./lib/events');
 const { uploadSource, skillFiles, BinaryResponse } = require('./lib/transfer');
 const { DeltaAccumulator, toTurnResult } = require('./lib/turn');
 const tools = require('./lib/tools');
+const { defineWorker } = require('./lib/worker');
 const opts = require('./lib/options');
 
 const { fromNative, aborted } = errors;
@@ -194,9 +195,16 @@ class Resource {
   }
 }
 
+/** The native side of a Client (set in Client's static block; for lib/worker.js). */
+let nativeOf;
+
 class Client {
   #native;
   #closed = false;
+
+  static {
+    nativeOf = (c) => c.#native;
+  }
 
   /**
    * @param {import('./index').ClientOptions} [options]
@@ -608,6 +616,10 @@ module.exports = {
   coreVersion: native.coreVersion(),
   /** Lower-case hex SHA-256 of `content`: the memory update/delete precondition. */
   customTool: tools.customTool,
+  EnvironmentWorker: defineWorker((client) => {
+    if (!(client instanceof Client)) throw typeError('new EnvironmentWorker', 'client', 'a Client', client);
+    return nativeOf(client);
+  }),
   contentSha256: (content) => {
     if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
     return native.contentSha256(content);

@@ -51,6 +51,8 @@ export declare class NativeClient {
   close(): void
   /** Whether `close()` was called. */
   get closed(): boolean
+  /** A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`). */
+  worker(environmentId: string, config: WorkerConfig | undefined | null, dispatch: (arg: string) => Promise<string>): NativeWorker
   /**
    * `files.upload`: from a path (streamed, re-opened per attempt) or bytes.
    * `args` (JSON): `name`, `filename`, `metadata`, `expires_in_seconds`, `purpose`.
@@ -126,6 +128,14 @@ export declare class NativeStream {
   get lastEventId(): string | null
   /** Whether the stream ended and nothing is buffered natively. */
   get done(): boolean
+}
+
+/** A worker created by `client.worker(...)`; `run()` starts it once. */
+export declare class NativeWorker {
+  /** Runs the worker until `shutdown()`; resolves its report as JSON text. Once per worker. */
+  run(): Promise<string>
+  /** Stops polling; running handlers get the grace period. Idempotent. */
+  shutdown(): void
 }
 
 /** Per-call overrides (camelCase in JS). Headers and query are `[name, value]` pairs. */
@@ -280,4 +290,14 @@ export interface TurnConfig {
   request?: CallOptions
   /** Set by `sessions.runTools`: run the tool runner (handlers and policy through `dispatch`). */
   tools?: ToolsConfig
+}
+
+/** Worker settings from JS (camelCase there; durations in ms). */
+export interface WorkerConfig {
+  workerId?: string
+  pollWaitMs?: number
+  leaseMs?: number
+  reclaimOlderThanMs?: number
+  maxConcurrency?: number
+  shutdownGraceMs?: number
 }

@@ -15,6 +15,7 @@ mod error;
 mod logger;
 mod stream;
 mod tools;
+mod worker;
 mod transfer;
 mod turn;
 

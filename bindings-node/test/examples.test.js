@@ -1,6 +1,6 @@
 'use strict';
-// The examples run end to end against the emulator: examples/node/quickstart.mjs and tools.mjs as
-// they are, and quickstart.ts compiled with tsc. Each runs from a scratch directory whose
+// The examples run end to end against the emulator: examples/node/quickstart.mjs, tools.mjs and
+// worker.mjs as they are, and quickstart.ts compiled with tsc. Each runs from a scratch directory whose
 // node_modules/qoder-cloud links to this package, exactly as after `npm install`.
 
 const { test, before, after } = require('node:test');
@@ -74,4 +74,11 @@ test('examples/node/tools.mjs', async () => {
   assert.equal(stdout.split('\n').filter((l) => l.startsWith('sent user.custom_tool_result: Oslo: 21 degrees celsius, clear sky')).length, 2, stdout);
   assert.match(stdout, /sent user\.tool_confirmation: allow/);
   assert.match(stdout, /stop: end_turn/);
+});
+
+test('examples/node/worker.mjs', async () => {
+  fs.copyFileSync(path.join(examples, 'worker.mjs'), path.join(dir, 'worker.mjs'));
+  const { stdout } = await runNode(path.join(dir, 'worker.mjs'), '');
+  assert.match(stdout, /working on work_\w+ for session sess_\w+ \(state acknowledged\)/);
+  assert.match(stdout, /worker stopped: \{"completed":\d,"failed":0,"stopped":\d\}/);
 });

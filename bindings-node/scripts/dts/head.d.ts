@@ -1836,6 +1836,51 @@ export interface RunToolsParams {
   denyMessage?: string;
 }
 
+/** Settings of an `EnvironmentWorker` (durations in ms). */
+export interface EnvironmentWorkerOptions {
+  /** The `Worker-ID` (default: a fresh `qoder-worker-<uuid>`). */
+  workerId?: string;
+  /** Longest a poll waits for work (at most 30 000; default 10 000). */
+  pollWait?: number;
+  /** Lease asked for on each heartbeat (default 30 000; beats every third of it). */
+  lease?: number;
+  /** Also take over items whose holder has been silent this long. */
+  reclaimOlderThan?: number;
+  /** Items run at once (default 1). */
+  maxConcurrency?: number;
+  /** How long running handlers get to settle after `shutdown()` (default 30 000). */
+  shutdownGrace?: number;
+}
+
+/** What an `EnvironmentWorker` did, once it shut down. */
+export interface WorkerReport {
+  /** Items whose handler resolved. */
+  completed: number;
+  /** Items whose handler threw or rejected. */
+  failed: number;
+  /** Items ended early: a stop request, a lost lease, or shutdown. */
+  stopped: number;
+}
+
+/**
+ * A self-hosted environment worker: polls the environment's work queue, acknowledges each item,
+ * calls `handler(work, { signal })` while it keeps the lease alive (compare-and-set heartbeats),
+ * honours stop requests, and never runs an item twice. `signal` aborts on a stop request, a lost
+ * lease or shutdown.
+ */
+export declare class EnvironmentWorker {
+  constructor(
+    client: Client,
+    environmentId: string,
+    handler: (work: Work, context: { signal: AbortSignal }) => void | Promise<void>,
+    options?: EnvironmentWorkerOptions,
+  );
+  /** Runs until `shutdown()`; resolves once running handlers ended (or their grace passed). Once per worker. */
+  run(): Promise<WorkerReport>;
+  /** Stops polling; running handlers' signals abort. Idempotent, safe from a signal handler. */
+  shutdown(): void;
+}
+
 /** The arguments of `customTool`. */
 export interface CustomToolSpec {
   /** 1–128 characters. */

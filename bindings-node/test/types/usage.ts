@@ -17,6 +17,7 @@ import {
   APIUserAbortError,
   DeltaAccumulator,
   customTool,
+  EnvironmentWorker,
 } from 'qoder-cloud';
 
 async function main(): Promise<void> {
@@ -147,6 +148,14 @@ async function main(): Promise<void> {
   await client.sessions.runTools(session.id, { confirm: () => 42 });
   // @ts-expect-error a schema must be of type object
   customTool({ name: 'x', description: 'd', inputSchema: { type: 'string' } });
+  const worker = new EnvironmentWorker(client, 'env_1', async (work, { signal }) => {
+    const sessionId: string | undefined = work.data?.id;
+    void sessionId, signal.aborted;
+  }, { pollWait: 1000, maxConcurrency: 2 });
+  const report = await worker.run();
+  const done: number = report.completed + report.failed + report.stopped;
+  void done;
+  worker.shutdown();
   const acc = new DeltaAccumulator();
   const snap = acc.push(batch[0]!);
   if (snap !== null) void snap.text;

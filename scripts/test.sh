@@ -7,8 +7,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 mkdir -p "$ROOT/target"
-log "Rust: core, emulator and integration tests"
-cargo test -p qoder-cloud -p qoder-emulator -p qoder-tests -p qoder-examples 2>&1 | tee "$ROOT/target/rust-tests.log" | grep -E '^(test result|running|error|failures|---- )|panicked|FAILED' || true
+log "Rust: core, emulator and integration tests (the examples built first: tests run them)"
+cargo build -q -p qoder-examples
+cargo test -p qoder-cloud -p qoder-emulator -p qoder-tests 2>&1 | tee "$ROOT/target/rust-tests.log" | grep -E '^(test result|running|error|failures|---- )|panicked|FAILED' || true
 if grep -qE '^test result: FAILED|^error(\[|:)' "$ROOT/target/rust-tests.log"; then
   tail -n 80 "$ROOT/target/rust-tests.log"; echo "Rust tests failed"; exit 1
 fi

@@ -78,11 +78,14 @@ impl WorkHandler for JsWorkHandler {
     }
 }
 
+/// What `run()` needs, taken by its first call.
+type Pending = (qoder_cloud::Client, String, Arc<dyn WorkHandler>, WorkerOptions);
+
 /// A worker created by `client.worker(...)`; `run()` starts it once.
 #[napi]
 pub struct NativeWorker {
     shutdown: CancellationToken,
-    start: Mutex<Option<(qoder_cloud::Client, String, Arc<dyn WorkHandler>, WorkerOptions)>>,
+    start: Mutex<Option<Pending>>,
 }
 
 fn ms(name: &str, v: Option<f64>) -> Result<Option<Duration>> {

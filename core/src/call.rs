@@ -74,6 +74,8 @@ pub enum RetryMode {
 /// One logical API call.
 #[derive(Clone)]
 pub struct ApiRequest {
+    /// The operation's dotted name (`agents.create`), for spans; empty for ad-hoc requests.
+    pub operation: String,
     /// HTTP method.
     pub method: Method,
     /// Path below the base URL, already percent-encoded, starting with `/`.
@@ -96,6 +98,7 @@ impl std::fmt::Debug for ApiRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Bodies may carry vault secrets: never print them.
         f.debug_struct("ApiRequest")
+            .field("operation", &self.operation)
             .field("method", &self.method)
             .field("path", &self.path)
             .field("query", &self.query)
@@ -108,6 +111,7 @@ impl ApiRequest {
     /// A request with no body and JSON `Accept`.
     pub fn new(method: Method, path: impl Into<String>) -> Self {
         Self {
+            operation: String::new(),
             method,
             path: path.into(),
             query: Vec::new(),

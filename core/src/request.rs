@@ -94,6 +94,7 @@ pub fn build(op: &Operation, args: Value, opts: RequestOptions) -> Result<ApiReq
     path.push_str(rest);
 
     let mut req = ApiRequest::new(op.http_method(), path);
+    req.operation = op.name.clone();
     req.retry = op.retry_mode();
 
     // Headers common to every operation, then the operation's own.

@@ -203,7 +203,14 @@ impl EventStream {
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, "streams must be opened inside a Tokio runtime"))?;
         // The task's future is boxed: a task is allocated aligned to a cache line pair, which
         // for a future this size wastes most of a line; the box holds it at its own size.
-        let task = handle.spawn(Box::pin(Box::new(reader).run()));
+        // One span per stream, over its reconnects (each connection is a `qoder.call` inside it).
+        let span = tracing::info_span!(target: "qoder_cloud", "qoder.stream", operation = op.name.as_str(), reconnects = tracing::field::Empty);
+        let counts = shared.clone();
+        let body = async move {
+            Box::new(reader).run().await;
+            tracing::Span::current().record("reconnects", counts.reconnects.load(std::sync::atomic::Ordering::SeqCst));
+        };
+        let task = handle.spawn(tracing::Instrument::instrument(Box::pin(body), span));
         Ok(Self { rx, buf: VecDeque::new(), shared, task, done: false, pending_error: None })
     }
 

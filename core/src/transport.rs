@@ -308,6 +308,43 @@ impl Transport {
     }
 
     async fn run(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
+        // One span per logical call (retries included), for `tracing` subscribers: the
+        // operation, method, path, final status, retries and request id; never a header value,
+        // a body or a token.
+        let span = tracing::info_span!(
+            target: "qoder_cloud",
+            "qoder.call",
+            operation = req.operation.as_str(),
+            http.request.method = %req.method,
+            url.path = %req.path,
+            http.response.status_code = tracing::field::Empty,
+            retries = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            error.kind = tracing::field::Empty,
+        );
+        let out = tracing::Instrument::instrument(self.run_inner(req, want), span.clone()).await;
+        match &out {
+            Ok((meta, _)) => {
+                span.record("http.response.status_code", meta.status);
+                span.record("retries", meta.retries);
+                if let Some(r) = &meta.request_id {
+                    span.record("request_id", r.as_str());
+                }
+            }
+            Err(e) => {
+                if let Some(s) = e.status() {
+                    span.record("http.response.status_code", s);
+                }
+                if let Some(r) = e.request_id() {
+                    span.record("request_id", r);
+                }
+                span.record("error.kind", e.kind().as_str());
+            }
+        }
+        out
+    }
+
+    async fn run_inner(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
         self.warn_once();
         self.check_size(&req)?;
         let key = self.call_key(&req);

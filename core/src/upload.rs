@@ -383,6 +383,7 @@ impl Client {
         debug_assert!(matches!(op.body, BodyKind::MultipartFile | BodyKind::MultipartSkill));
         let path = path_of(op, ids)?;
         let mut req = ApiRequest::new(op.http_method(), path);
+        req.operation = op.name.clone();
         req.body = RequestBody::Multipart { factory, len };
         req.opts = opts;
         let raw = self.transport.execute(req).await?;

@@ -277,12 +277,12 @@ async fn custom_tool_definitions_are_checked_and_accepted_by_the_server() {
     assert_eq!(e.param(), Some("description"));
 }
 
-/// examples/rust/src/tools.rs, built by `cargo test -p qoder-examples` (scripts/test.sh does),
-/// runs against the emulator.
+/// examples/rust/src/tools.rs, built by `cargo build -p qoder-examples` (scripts/test.sh does so
+/// before the tests), runs against the emulator.
 #[tokio::test]
 async fn the_rust_tools_example_runs() {
     let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/tools");
-    assert!(bin.exists(), "{} is missing: run `cargo test -p qoder-examples` (or scripts/test.sh) first", bin.display());
+    assert!(bin.exists(), "{} is missing: run `cargo build -p qoder-examples` (scripts/test.sh does) first", bin.display());
     let t = TestEnv::start().await;
     let base = t.emu.base_url();
     // The emulator runs on this test's runtime: wait for the child off it.

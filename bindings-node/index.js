@@ -21,6 +21,7 @@ const { uploadSource, skillFiles, BinaryResponse } = require('./lib/transfer');
 const { DeltaAccumulator, toTurnResult } = require('./lib/turn');
 const tools = require('./lib/tools');
 const { defineWorker } = require('./lib/worker');
+const otel = require('./lib/otel');
 const opts = require('./lib/options');
 
 const { fromNative, aborted } = errors;
@@ -375,7 +376,7 @@ class Client {
           const { args, options } = parseCall(op, argv);
           const { native: nopts, signal } = requestOptions(where, options);
           const [id, version] = op.name === 'files.download' ? [args.file_id, null] : [args.skill_id, args.version];
-          return client.#run(signal, (token) => client.#native.download(id, version, nopts, token)).then((d) => new BinaryResponse(d, signal));
+          return client.#traced(op.name, signal, nopts, (token, o) => client.#native.download(id, version, o, token)).then((d) => new BinaryResponse(d, signal));
         };
         break;
       default:
@@ -399,6 +400,22 @@ class Client {
     }
     Object.defineProperty(fn, 'name', { value: camel(op.name.split('.').pop()) });
     return fn;
+  }
+
+  /** `#run` inside an OpenTelemetry span (lib/otel.js); `start` gets the options to send. */
+  #traced(operation, signal, nopts, start) {
+    if (!otel.enabled) return this.#run(signal, (token) => start(token, nopts));
+    const { span, nopts: traced } = otel.begin(operation, nopts);
+    return this.#run(signal, (token) => start(token, traced)).then(
+      (res) => {
+        otel.end(span, res);
+        return res;
+      },
+      (e) => {
+        otel.end(span, null, e);
+        throw e;
+      },
+    );
   }
 
   /** Runs one native call with the signal wired to a cancel token; maps rejections to typed errors. */
@@ -442,7 +459,7 @@ class Client {
     if (rest.filename !== undefined && typeof rest.filename !== 'string') throw typeError(where, 'filename', 'a string', rest.filename);
     const { native: nopts, signal } = requestOptions(where, options);
     return Promise.resolve(uploadSource(where, 'file', file, rest.filename)).then((src) =>
-      this.#run(signal, (token) => this.#native.uploadFile(src.path, src.data, src.filename ?? null, JSON.stringify(rest), nopts, token)).then((res) =>
+      this.#traced('files.upload', signal, nopts, (token, o) => this.#native.uploadFile(src.path, src.data, src.filename ?? null, JSON.stringify(rest), o, token)).then((res) =>
         attachMeta(JSON.parse(res.body), res),
       ),
     );
@@ -461,7 +478,7 @@ class Client {
       if (!isPlainObject(zip) || typeof zip.path !== 'string') throw typeError(where, 'zip', 'an object { path, data | file }', zip);
       const { native: nopts, signal } = requestOptions(where, options);
       const input = { path: zip.path, data: zip.data ?? undefined, file: zip.file ?? undefined };
-      return this.#run(signal, (token) => this.#native.uploadSkillZip(skillId ?? null, input, JSON.stringify(rest), nopts, token)).then((res) =>
+      return this.#traced(skillId ? 'skills.versions.create' : 'skills.create', signal, nopts, (token, o) => this.#native.uploadSkillZip(skillId ?? null, input, JSON.stringify(rest), o, token)).then((res) =>
         attachMeta(JSON.parse(res.body), res),
       );
     }
@@ -473,7 +490,7 @@ class Client {
     if (directory !== undefined && typeof directory !== 'string') throw typeError(where, 'directory', 'a directory path', directory);
     const list = files === undefined ? null : skillFiles(where, files);
     const { native: nopts, signal } = requestOptions(where, options);
-    return this.#run(signal, (token) => this.#native.uploadSkill(skillId ?? null, directory ?? null, list, JSON.stringify(rest), nopts, token)).then((res) =>
+    return this.#traced(skillId ? 'skills.versions.create' : 'skills.create', signal, nopts, (token, o) => this.#native.uploadSkill(skillId ?? null, directory ?? null, list, JSON.stringify(rest), o, token)).then((res) =>
       attachMeta(JSON.parse(res.body), res),
     );
   }
@@ -522,11 +539,16 @@ class Client {
             if (release !== null && delivered >= expected) release();
           };
     const eventsJson = events === null ? null : JSON.stringify(events);
+    // One span for the whole helper (its send and stream carry its trace context).
+    const helper = run !== null ? 'sessions.run_tools' : text !== null ? 'sessions.run_turn' : 'sessions.send_and_wait';
+    const { span, nopts: traced } = otel.begin(helper, cfg.request);
+    if (traced) cfg.request = traced;
     return this.#run(signal, (t) => {
       token = t || new native.CancelToken();
       return this.#native.runTurn(sessionId, text, eventsJson, cfg, sink, token, run === null ? undefined : run.dispatch);
     }).then(
       (json) => {
+        otel.end(span, null);
         if (run !== null) run.abortAll();
         const { result, callbacks } = toTurnResult(json);
         expected = callbacks;
@@ -536,6 +558,7 @@ class Client {
         });
       },
       (e) => {
+        otel.end(span, null, userError ?? e);
         // The core dropped its handler calls: their signals say so.
         if (run !== null) run.abortAll(e);
         throw userError ?? e;
@@ -546,7 +569,7 @@ class Client {
   #call(op, args, nopts, signal) {
     opts.checkArgsUnicode(op.name, args);
     const json = JSON.stringify(args);
-    return this.#run(signal, (token) => this.#native.call(op.name, json, nopts, token));
+    return this.#traced(op.name, signal, nopts, (token, o) => this.#native.call(op.name, json, o, token));
   }
 
   #fetchPage(op, args, callOpts) {
@@ -559,13 +582,17 @@ class Client {
     opts.checkArgsUnicode(op.name, args);
     if (lastEventId !== undefined && lastEventId !== null) opts.checkUnicode(op.name, 'lastEventId', lastEventId);
     if (signal !== null && signal.aborted) return new Stream(null, { signal, lastEventId, batchSize });
+    const { span, nopts } = otel.begin(op.name, cfg.request);
+    if (nopts) cfg.request = nopts;
     let ns;
     try {
       ns = this.#native.stream(op.name, JSON.stringify(args), cfg);
     } catch (e) {
-      throw fromNative(e);
+      const err = fromNative(e);
+      otel.end(span, null, err);
+      throw err;
     }
-    return new Stream(ns, { signal, lastEventId, batchSize });
+    return new Stream(ns, { signal, lastEventId, batchSize, onEnd: span === null ? null : (err) => otel.end(span, null, err) });
   }
 
   /** The base URL in force. */

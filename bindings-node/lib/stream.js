@@ -35,10 +35,12 @@ class Stream {
   #lastEventId;
   #batch;
   #want;
+  #onEnd;
 
   /** @internal Use `client.sessions.events.stream(...)`. */
-  constructor(native, { signal = null, lastEventId = null, batchSize = DEFAULT_BATCH } = {}) {
+  constructor(native, { signal = null, lastEventId = null, batchSize = DEFAULT_BATCH, onEnd = null } = {}) {
     this.#native = native;
+    this.#onEnd = onEnd;
     this.#lastEventId = lastEventId ?? null;
     this.#batch = batchSize;
     this.#want = batchSize;
@@ -67,6 +69,11 @@ class Stream {
   }
 
   #finish() {
+    if (this.#onEnd !== null) {
+      const onEnd = this.#onEnd;
+      this.#onEnd = null;
+      onEnd(this.#error ?? (this.#aborted ? aborted('The stream was aborted.') : null));
+    }
     this.#ended = true;
     this.#buf = EMPTY;
     this.#i = 0;

@@ -124,6 +124,9 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
         Match::NotFound => "unmatched".to_string(),
     };
     st.stats.count_request(&key);
+    if let Some(tp) = req.headers().get("traceparent").and_then(|v| v.to_str().ok()) {
+        st.stats.saw_traceparent(tp);
+    }
     let err = |e: ApiError| Outcome::Reply(error_reply(&e, request_id));
 
     let fault_header = req.headers().get("x-emulator-fault").and_then(|v| v.to_str().ok());

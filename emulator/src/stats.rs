@@ -25,9 +25,16 @@ pub struct Stats {
     idempotent_replays: AtomicU64,
     storage_requests: AtomicU64,
     storage_requests_with_auth: AtomicU64,
+    /// The W3C `traceparent` of the latest API request that carried one (trace-propagation tests).
+    last_traceparent: Mutex<Option<String>>,
 }
 
 impl Stats {
+    /// Remembers the `traceparent` header of an API request.
+    pub fn saw_traceparent(&self, value: &str) {
+        *self.last_traceparent.lock().unwrap_or_else(|e| e.into_inner()) = Some(value.to_string());
+    }
+
     /// Counts one request to a route key such as `GET /sessions/{session_id}`.
     pub fn count_request(&self, key: &str) {
         let mut m = self.requests.lock().unwrap_or_else(|e| e.into_inner());
@@ -86,6 +93,7 @@ impl Stats {
         self.total_streams.store(0, Ordering::Relaxed);
         self.storage_requests.store(0, Ordering::Relaxed);
         self.storage_requests_with_auth.store(0, Ordering::Relaxed);
+        *self.last_traceparent.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The JSON document served by the stats endpoint.
@@ -113,6 +121,7 @@ impl Stats {
             "idempotent_replays": self.idempotent_replays.load(Ordering::Relaxed),
             "storage_requests": self.storage_requests.load(Ordering::Relaxed),
             "storage_requests_with_auth": self.storage_requests_with_auth.load(Ordering::Relaxed),
+            "last_traceparent": self.last_traceparent.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         })
     }
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, AsyncIterator, Dict, Generator, Generic, Iterator, List, Optional, TypeVar
 
-from . import _native
+from . import _native, _otel
 from ._exceptions import APIResponseValidationError
 
 T = TypeVar("T")
@@ -96,7 +96,10 @@ class AsyncPage(_PageBase[T]):
 
     async def get_next_page(self) -> "AsyncPage[T]":
         """Fetches the page after this one (``RuntimeError`` at the end: check ``has_next_page()``)."""
-        nxt = await self._native.afetch_next()
+        if _otel.ENABLED:
+            nxt = await _otel.traced_await(self._native.operation, {}, lambda _: self._native.afetch_next())
+        else:
+            nxt = await self._native.afetch_next()
         if nxt is None:
             raise RuntimeError("No more pages")
         return AsyncPage(nxt)
@@ -128,7 +131,10 @@ class SyncPage(_PageBase[T]):
 
     def get_next_page(self) -> "SyncPage[T]":
         """Fetches the page after this one (``RuntimeError`` at the end: check ``has_next_page()``)."""
-        nxt = self._native.fetch_next()
+        if _otel.ENABLED:
+            nxt = _otel.traced_call(self._native.operation, {}, lambda _: self._native.fetch_next())
+        else:
+            nxt = self._native.fetch_next()
         if nxt is None:
             raise RuntimeError("No more pages")
         return SyncPage(nxt)
@@ -162,6 +168,9 @@ class AsyncPaginator(Generic[T]):
         self._cls = cls
 
     async def _first(self) -> AsyncPage[T]:
+        if _otel.ENABLED:
+            kwargs = dict(self._kwargs)
+            return AsyncPage(await _otel.traced_await(self._op, kwargs, lambda kw: self._client.apage(self._op, kw, self._cls)))
         return AsyncPage(await self._client.apage(self._op, self._kwargs, self._cls))
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:

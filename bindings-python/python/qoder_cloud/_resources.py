@@ -15,7 +15,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import _native
+from . import _native, _otel
 from . import types as _t
 from ._pagination import AsyncPaginator, SyncPage
 
@@ -164,6 +164,8 @@ def _make_method(op: Dict[str, Any], is_async: bool) -> Callable[..., Any]:
             def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
                 if args:
                     _bind(meth, pos, args, kwargs)
+                if _otel.ENABLED:
+                    return SyncPage(_otel.traced_call(name, kwargs, lambda kw: self._native.page(name, kw, cls)))
                 return SyncPage(self._native.page(name, kwargs, cls))
 
     elif kind == "stream":
@@ -201,12 +203,35 @@ def _make_method(op: Dict[str, Any], is_async: bool) -> Callable[..., Any]:
         def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
             raise NotImplementedError(f"{name} is not supported by this version of qoder_cloud")
 
+    if _otel.ENABLED and kind not in ("page", "models_page"):  # pages trace each fetch (_pagination)
+        fn = _traced(fn, name, kind == "stream")
     fn.__name__ = meth
     fn.__qualname__ = f"{namespace_class_name(op['namespace'], is_async)}.{meth}"
     fn.__doc__ = _doc(op)
     fn.__signature__ = _signature(op, STREAM_OPTIONS if kind == "stream" else ())  # type: ignore[attr-defined]
     fn._qoder_operation = name  # type: ignore[attr-defined]
     return fn
+
+
+def _traced(fn: Callable[..., Any], name: str, is_stream: bool) -> Callable[..., Any]:
+    """``fn`` inside an OpenTelemetry span (see ``_otel``); only built when the API is installed."""
+    if is_stream:
+
+        def stream(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            return _otel.stream(name, kwargs, lambda kw: fn(self, *args, **kw))
+
+        return stream
+    if inspect.iscoroutinefunction(fn):
+
+        async def acall(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            return await _otel.traced_await(name, kwargs, lambda kw: fn(self, *args, **kw))
+
+        return acall
+
+    def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+        return _otel.traced_call(name, kwargs, lambda kw: fn(self, *args, **kw))
+
+    return call
 
 
 def _special(op: Dict[str, Any], is_async: bool) -> Optional[Callable[..., Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
+from . import _otel
 from . import types as _t
 
 
@@ -108,28 +109,28 @@ def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
 
         async def arun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
             kwargs.update(_runner=True, tools=tool_map(tools))
-            return await self._native.arun_turn(session_id, text, events, kwargs, _t.TurnResult)
+            return await _otel.traced_await("sessions.run_tools", kwargs, lambda kw: self._native.arun_turn(session_id, text, events, kw, _t.TurnResult))
 
         run_tools = arun_tools
 
         async def arun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
-            return await self._native.arun_turn(session_id, text, None, kwargs, _t.TurnResult)
+            return await _otel.traced_await("sessions.run_turn", kwargs, lambda kw: self._native.arun_turn(session_id, text, None, kw, _t.TurnResult))
 
         async def asend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
-            return await self._native.arun_turn(session_id, None, events, kwargs, _t.TurnResult)
+            return await _otel.traced_await("sessions.send_and_wait", kwargs, lambda kw: self._native.arun_turn(session_id, None, events, kw, _t.TurnResult))
 
         run_turn, send_and_wait = arun_turn, asend_and_wait
     else:
 
         def srun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
-            return self._native.run_turn(session_id, text, None, kwargs, _t.TurnResult)
+            return _otel.traced_call("sessions.run_turn", kwargs, lambda kw: self._native.run_turn(session_id, text, None, kw, _t.TurnResult))
 
         def ssend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
-            return self._native.run_turn(session_id, None, events, kwargs, _t.TurnResult)
+            return _otel.traced_call("sessions.send_and_wait", kwargs, lambda kw: self._native.run_turn(session_id, None, events, kw, _t.TurnResult))
 
         def srun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
             kwargs.update(_runner=True, tools=tool_map(tools))
-            return self._native.run_turn(session_id, text, events, kwargs, _t.TurnResult)
+            return _otel.traced_call("sessions.run_tools", kwargs, lambda kw: self._native.run_turn(session_id, text, events, kw, _t.TurnResult))
 
         run_turn, send_and_wait, run_tools = srun_turn, ssend_and_wait, srun_tools
     run_turn.__name__, send_and_wait.__name__, run_tools.__name__ = "run_turn", "send_and_wait", "run_tools"

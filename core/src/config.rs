@@ -127,7 +127,12 @@ pub struct Config {
     pub(crate) own_stream_connections: bool,
     pub(crate) max_streams_per_connection: usize,
     pub(crate) limits: crate::limits::Limits,
+    pub(crate) trace_headers: Option<TraceHeaders>,
 }
+
+/// Returns the W3C trace-context headers (`traceparent`, `tracestate`) of the caller's current
+/// trace; called as each call starts, in the caller's task (see [`ClientBuilder::trace_headers`]).
+pub type TraceHeaders = std::sync::Arc<dyn Fn() -> Vec<(String, String)> + Send + Sync>;
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -204,6 +209,7 @@ pub struct ClientBuilder {
     max_streams_per_connection: Option<usize>,
     pub(crate) limits: crate::limits::LimitOptions,
     ignore_env: bool,
+    trace_headers: Option<TraceHeaders>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -270,7 +276,14 @@ impl ClientBuilder {
         self.max_retries = Some(n);
         self
     }
-    /// A header sent on every API request.
+    /// W3C trace-context propagation: `f` is called as each call (and each stream connection)
+    /// starts, in the caller's task, and returns the headers to send, e.g. `traceparent` from
+    /// the current span of `tracing-opentelemetry`. A header the call sets itself wins.
+    pub fn trace_headers(mut self, f: TraceHeaders) -> Self {
+        self.trace_headers = Some(f);
+        self
+    }
+    /// A header sent on every API request (a call's own header of the same name wins).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
         self
@@ -459,6 +472,7 @@ impl ClientBuilder {
                 },
             },
             limits: self.limits.resolve()?,
+            trace_headers: self.trace_headers.clone(),
         })
     }
 

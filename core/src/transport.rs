@@ -307,7 +307,16 @@ impl Transport {
         Ok(OpenStream { body })
     }
 
-    async fn run(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
+    async fn run(&self, mut req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
+        // The caller's trace context, read here (still in the caller's task and span).
+        if let Some(f) = &self.config.trace_headers {
+            for (k, v) in f() {
+                let given = |list: &[(String, String)]| list.iter().any(|(h, _)| h.eq_ignore_ascii_case(&k));
+                if !given(&req.opts.extra_headers) && !given(&req.headers) {
+                    req.headers.push((k, v));
+                }
+            }
+        }
         // One span per logical call (retries included), for `tracing` subscribers: the
         // operation, method, path, final status, retries and request id; never a header value,
         // a body or a token.

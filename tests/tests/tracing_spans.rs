@@ -121,3 +121,23 @@ fn calls_and_streams_have_spans_with_their_outcome_and_no_secret() {
         }
     }
 }
+
+#[tokio::test]
+async fn trace_headers_reach_the_server_and_a_calls_own_header_wins() {
+    let t = TestEnv::start().await;
+    let calls = Arc::new(AtomicU64::new(0));
+    let n = calls.clone();
+    let c = t.client(|b| {
+        b.trace_headers(Arc::new(move || {
+            n.fetch_add(1, Ordering::SeqCst);
+            vec![("traceparent".to_string(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".to_string())]
+        }))
+    });
+    c.call("agents.list", json!({}), Default::default()).await.unwrap();
+    assert_eq!(t.stats()["last_traceparent"], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    let mine = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let opts = qoder_cloud::RequestOptions { extra_headers: vec![("TraceParent".into(), mine.into())], ..Default::default() };
+    c.call("agents.list", json!({}), opts).await.unwrap();
+    assert_eq!(t.stats()["last_traceparent"], mine);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "asked once per call");
+}

@@ -5,15 +5,14 @@
 // the turn helper get spans, failures carry their class and status, and no attribute holds the
 // token.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const api = require('@opentelemetry/api');
 const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
 const { W3CTraceContextPropagator } = require('@opentelemetry/core');
 const Q = require('..');
-const { startEmulator } = require('./helpers/emulator');
-const { clientFor, newSession } = require('./helpers/fixtures');
+const { newSession, useEmulator } = require('./helpers/fixtures');
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider();
@@ -23,16 +22,7 @@ api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable
 api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 const app = api.trace.getTracer('app');
 
-let emu;
-let client;
-before(async () => {
-  emu = await startEmulator();
-  client = clientFor(emu);
-});
-after(async () => {
-  client.close();
-  await emu.stop();
-});
+const ctx = useEmulator();
 
 const named = (name) => exporter.getFinishedSpans().filter((s) => s.name === name);
 
@@ -42,7 +32,7 @@ test('calls are CLIENT spans under the active span, and the server gets their tr
   const agent = await app.startActiveSpan('app work', async (parent) => {
     parentCtx = parent.spanContext();
     try {
-      return await client.agents.create({ name: 'otel', model: 'auto' });
+      return await ctx.client.agents.create({ name: 'otel', model: 'auto' });
     } finally {
       parent.end();
     }
@@ -55,35 +45,35 @@ test('calls are CLIENT spans under the active span, and the server gets their tr
   assert.equal(create.attributes['http.response.status_code'], 201);
   assert.match(create.attributes['qoder.request_id'], /^\S+$/);
   assert.equal(agent.name, 'otel');
-  const [, traceId, spanId] = (await emu.stats()).last_traceparent.split('-');
+  const [, traceId, spanId] = (await ctx.emu.stats()).last_traceparent.split('-');
   assert.deepEqual([traceId, spanId], [create.spanContext().traceId, create.spanContext().spanId]);
 
   const mine = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-  await client.agents.list({ limit: 1 }, { headers: { traceparent: mine } });
-  assert.equal((await emu.stats()).last_traceparent, mine);
+  await ctx.client.agents.list({ limit: 1 }, { headers: { traceparent: mine } });
+  assert.equal((await ctx.emu.stats()).last_traceparent, mine);
 
-  await assert.rejects(client.agents.retrieve('agent_missing'), (e) => e instanceof Q.NotFoundError);
+  await assert.rejects(ctx.client.agents.retrieve('agent_missing'), (e) => e instanceof Q.NotFoundError);
   const failed = named('qoder agents.retrieve').find((s) => s.status.code === api.SpanStatusCode.ERROR);
   assert.equal(failed.attributes['error.type'], 'NotFoundError');
   assert.equal(failed.attributes['http.response.status_code'], 404);
-  for (const s of exporter.getFinishedSpans()) assert.ok(!JSON.stringify(s.attributes).includes(emu.token), s.name);
+  for (const s of exporter.getFinishedSpans()) assert.ok(!JSON.stringify(s.attributes).includes(ctx.emu.token), s.name);
 });
 
 test('streams, page fetches and the turn helper get spans', async () => {
   exporter.reset();
-  const { session } = await newSession(client);
-  const sent = await client.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'hi' }] }] });
-  for await (const ev of client.sessions.events.stream(session.id, { lastEventId: sent.data[0].id })) {
+  const { session } = await newSession(ctx.client);
+  const sent = await ctx.client.sessions.events.send(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'hi' }] }] });
+  for await (const ev of ctx.client.sessions.events.stream(session.id, { lastEventId: sent.data[0].id })) {
     if (ev.type === 'session.status_idle') break;
   }
   assert.equal(named('qoder sessions.events.stream').length, 1, 'the stream span ended with the stream');
-  for (let i = 0; i < 3; i++) await client.agents.create({ name: `p${i}`, model: 'auto' });
+  for (let i = 0; i < 3; i++) await ctx.client.agents.create({ name: `p${i}`, model: 'auto' });
   let n = 0;
-  for await (const a of client.agents.list({ limit: 1 })) {
+  for await (const a of ctx.client.agents.list({ limit: 1 })) {
     void a;
     if (++n >= 3) break;
   }
   assert.ok(named('qoder agents.list').length >= 3, 'a span per page fetched');
-  await client.sessions.runTurn(session.id, 'again');
+  await ctx.client.sessions.runTurn(session.id, 'again');
   assert.equal(named('qoder sessions.run_turn').length, 1);
 });

@@ -3,26 +3,17 @@
 // [[approve]]): concurrent handlers, each call answered once, error results, confirmation
 // policies, resuming a waiting session, dropped streams, and aborting a run.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const Q = require('..');
-const { startEmulator, uniq } = require('./helpers/emulator');
-const { clientFor, newSession } = require('./helpers/fixtures');
+const { uniq } = require('./helpers/emulator');
+const { newSession, useEmulator } = require('./helpers/fixtures');
 
-let emu;
-let client;
-before(async () => {
-  emu = await startEmulator();
-  client = clientFor(emu);
-});
-after(async () => {
-  client.close();
-  await emu.stop();
-});
+const ctx = useEmulator();
 
 async function history(sessionId) {
   const out = [];
-  for await (const e of client.sessions.events.list(sessionId, { limit: 100 })) out.push(e);
+  for await (const e of ctx.client.sessions.events.list(sessionId, { limit: 100 })) out.push(e);
   return out;
 }
 
@@ -39,7 +30,7 @@ function resultsByUse(events) {
 }
 
 test('handlers run concurrently and each call is answered once', async () => {
-  const { session } = await newSession(client);
+  const { session } = await newSession(ctx.client);
   let arrived = 0;
   let release;
   const allHere = new Promise((r) => (release = r));
@@ -52,7 +43,7 @@ test('handlers run concurrently and each call is answered once', async () => {
       return `sunny in ${input.city}`;
     },
   };
-  const r = await client.sessions.runTools(session.id, { text: '[[custom_tool name=get_weather city=Paris count=3]]', tools });
+  const r = await ctx.client.sessions.runTools(session.id, { text: '[[custom_tool name=get_weather city=Paris count=3]]', tools });
   assert.deepEqual(r.stopReason, { type: 'end_turn' });
   assert.deepEqual(r.pending, []);
   assert.equal(r.replies.length, 3);
@@ -69,7 +60,7 @@ test('handlers run concurrently and each call is answered once', async () => {
 });
 
 test('throws and unknown tools become error results; objects are sent as JSON text', async () => {
-  const { session } = await newSession(client);
+  const { session } = await newSession(ctx.client);
   const tools = {
     get_weather(input) {
       throw new RangeError(`no station in ${input.city}`);
@@ -77,7 +68,7 @@ test('throws and unknown tools become error results; objects are sent as JSON te
     get_time: () => ({ hour: 12 }),
   };
   const text = '[[custom_tool name=get_weather city=Nowhere]] [[custom_tool name=get_time]] [[custom_tool name=launch]]';
-  const r = await client.sessions.runTools(session.id, { text, tools });
+  const r = await ctx.client.sessions.runTools(session.id, { text, tools });
   assert.deepEqual(r.stopReason, { type: 'end_turn' });
   const results = (await history(session.id)).filter((e) => e.type === 'user.custom_tool_result');
   assert.deepEqual(results.map((x) => x.is_error), [true, false, true]);
@@ -92,44 +83,44 @@ test('confirmations by callback, by lists, or left to the caller', async () => {
     asked.push(ev);
     return ev.input.command === 'rm' ? 'not today' : true;
   };
-  let { session } = await newSession(client);
-  let r = await client.sessions.runTools(session.id, { text: '[[approve name=bash command=rm]] [[approve name=bash command=ls]]', confirm });
+  let { session } = await newSession(ctx.client);
+  let r = await ctx.client.sessions.runTools(session.id, { text: '[[approve name=bash command=rm]] [[approve name=bash command=ls]]', confirm });
   assert.deepEqual(r.stopReason, { type: 'end_turn' });
   assert.deepEqual(asked.map((a) => a.type), ['agent.tool_use', 'agent.tool_use']);
   let confirmations = (await history(session.id)).filter((e) => e.type === 'user.tool_confirmation');
   assert.deepEqual(confirmations.map((c) => [c.result, c.deny_message ?? null]), [['deny', 'not today'], ['allow', null]]);
 
-  ({ session } = await newSession(client));
-  r = await client.sessions.runTools(session.id, { text: '[[approve name=bash]]', allowTools: ['bash'] });
+  ({ session } = await newSession(ctx.client));
+  r = await ctx.client.sessions.runTools(session.id, { text: '[[approve name=bash]]', allowTools: ['bash'] });
   assert.deepEqual(r.stopReason, { type: 'end_turn' });
 
-  ({ session } = await newSession(client));
-  r = await client.sessions.runTools(session.id, { text: '[[approve name=bash]]', denyTools: ['bash'], denyMessage: 'no shell' });
+  ({ session } = await newSession(ctx.client));
+  r = await ctx.client.sessions.runTools(session.id, { text: '[[approve name=bash]]', denyTools: ['bash'], denyMessage: 'no shell' });
   confirmations = (await history(session.id)).filter((e) => e.type === 'user.tool_confirmation');
   assert.deepEqual(confirmations.map((c) => [c.result, c.deny_message]), [['deny', 'no shell']]);
 
-  ({ session } = await newSession(client));
-  r = await client.sessions.runTools(session.id, { text: '[[approve name=bash]]' });
+  ({ session } = await newSession(ctx.client));
+  r = await ctx.client.sessions.runTools(session.id, { text: '[[approve name=bash]]' });
   assert.equal(r.stopReason.type, 'requires_action');
   assert.deepEqual(r.pending.map((p) => p.type), ['agent.tool_use']);
   assert.deepEqual(r.blockingEventIds, [r.pending[0].id]);
   assert.deepEqual(r.replies, []);
 
-  await assert.rejects(client.sessions.runTools(session.id, { confirm, allowTools: ['bash'] }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'confirm');
-  assert.throws(() => client.sessions.runTools(session.id, { tools: { x: 42 } }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'tools');
-  assert.throws(() => client.sessions.runTools(session.id, { allowTools: 'bash' }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'allowTools');
-  assert.throws(() => client.sessions.runTools(session.id, { text: 'x', events: [{ type: 'user.interrupt' }] }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'events');
+  await assert.rejects(ctx.client.sessions.runTools(session.id, { confirm, allowTools: ['bash'] }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'confirm');
+  assert.throws(() => ctx.client.sessions.runTools(session.id, { tools: { x: 42 } }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'tools');
+  assert.throws(() => ctx.client.sessions.runTools(session.id, { allowTools: 'bash' }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'allowTools');
+  assert.throws(() => ctx.client.sessions.runTools(session.id, { text: 'x', events: [{ type: 'user.interrupt' }] }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'events');
 });
 
 test('a run on a waiting session answers only what is pending', async () => {
-  const { session } = await newSession(client);
-  let t = await client.sessions.sendAndWait(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: '[[custom_tool name=get_weather city=Lima count=2]]' }] }] });
+  const { session } = await newSession(ctx.client);
+  let t = await ctx.client.sessions.sendAndWait(session.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: '[[custom_tool name=get_weather city=Lima count=2]]' }] }] });
   assert.equal(t.stopReason.type, 'requires_action');
   const [first, second] = t.blockingEventIds;
-  t = await client.sessions.sendAndWait(session.id, { events: [{ type: 'user.custom_tool_result', custom_tool_use_id: first, content: [{ type: 'text', text: 'by hand' }] }] });
+  t = await ctx.client.sessions.sendAndWait(session.id, { events: [{ type: 'user.custom_tool_result', custom_tool_use_id: first, content: [{ type: 'text', text: 'by hand' }] }] });
   assert.deepEqual(t.blockingEventIds, [second]);
   const calls = [];
-  const r = await client.sessions.runTools(session.id, { tools: { get_weather: (input) => (calls.push(input.city), 'mild') } });
+  const r = await ctx.client.sessions.runTools(session.id, { tools: { get_weather: (input) => (calls.push(input.city), 'mild') } });
   assert.deepEqual(r.stopReason, { type: 'end_turn' });
   assert.deepEqual(calls, ['Lima']);
   assert.deepEqual(r.replies.map((x) => x.custom_tool_use_id), [second]);
@@ -137,9 +128,9 @@ test('a run on a waiting session answers only what is pending', async () => {
 });
 
 test('dropped streams neither repeat nor lose a tool call', async () => {
-  const { session } = await newSession(client);
+  const { session } = await newSession(ctx.client);
   const calls = [];
-  const r = await client.sessions.runTools(
+  const r = await ctx.client.sessions.runTools(
     session.id,
     { text: '[[custom_tool name=get_weather city=Oslo]] [[custom_tool name=get_weather city=Bergen count=2]]', tools: { get_weather: async (i) => (calls.push(i.city), 'windy') } },
     { headers: { 'x-emulator-fault': `stream-drop-after=1;count=6;id=${uniq('drop')}` } },
@@ -152,12 +143,12 @@ test('dropped streams neither repeat nor lose a tool call', async () => {
 });
 
 test('aborting the run aborts the running handlers and sends nothing', async () => {
-  const { session } = await newSession(client);
+  const { session } = await newSession(ctx.client);
   let started;
   const running = new Promise((r) => (started = r));
   let handlerSignal = null;
   const ac = new AbortController();
-  const run = client.sessions.runTools(
+  const run = ctx.client.sessions.runTools(
     session.id,
     {
       text: '[[custom_tool name=get_weather city=X]]',
@@ -182,7 +173,7 @@ test('customTool builds checked definitions the server accepts', async () => {
   const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
   const def = Q.customTool({ name: 'get_weather', description: 'The weather in a city.', inputSchema: schema });
   assert.deepEqual(def, { type: 'custom', name: 'get_weather', description: 'The weather in a city.', input_schema: schema });
-  const agent = await client.agents.create({ name: 'tools', model: 'auto', tools: [def] });
+  const agent = await ctx.client.agents.create({ name: 'tools', model: 'auto', tools: [def] });
   assert.equal(agent.tools[0].name, 'get_weather');
   for (const [spec, param] of [
     [{ name: '', description: 'd', inputSchema: { type: 'object' } }, 'name'],

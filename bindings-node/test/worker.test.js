@@ -3,41 +3,32 @@
 // stop request aborts the handler's signal; shutdown waits for running handlers; bad settings
 // are rejected.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const Q = require('..');
-const { startEmulator, waitFor } = require('./helpers/emulator');
-const { clientFor } = require('./helpers/fixtures');
+const { waitFor } = require('./helpers/emulator');
+const { useEmulator } = require('./helpers/fixtures');
 
-let emu;
-let client;
-before(async () => {
-  emu = await startEmulator();
-  client = clientFor(emu);
-});
-after(async () => {
-  client.close();
-  await emu.stop();
-});
+const ctx = useEmulator();
 
 async function queuedWork() {
-  const agent = await client.agents.create({ name: 'w', model: 'auto' });
-  const env = await client.environments.create({ name: 'hosted', config: { type: 'self_hosted' } });
-  const s = await client.sessions.create({ agent: agent.id, environment_id: env.id });
-  await client.sessions.events.send(s.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'work' }] }] });
+  const agent = await ctx.client.agents.create({ name: 'w', model: 'auto' });
+  const env = await ctx.client.environments.create({ name: 'hosted', config: { type: 'self_hosted' } });
+  const s = await ctx.client.sessions.create({ agent: agent.id, environment_id: env.id });
+  await ctx.client.sessions.events.send(s.id, { events: [{ type: 'user.message', content: [{ type: 'text', text: 'work' }] }] });
   return { envId: env.id, sessionId: s.id };
 }
 
 async function states(envId) {
   const out = [];
-  for await (const w of client.environments.work.list(envId)) out.push(w.state);
+  for await (const w of ctx.client.environments.work.list(envId)) out.push(w.state);
   return out;
 }
 
 test('an item is acked, run once and stopped', async () => {
   const { envId, sessionId } = await queuedWork();
   const seen = [];
-  const worker = new Q.EnvironmentWorker(client, envId, (work, { signal }) => {
+  const worker = new Q.EnvironmentWorker(ctx.client, envId, (work, { signal }) => {
     seen.push([work.data.id, work.state, signal.aborted]);
   }, { workerId: 'node-1', pollWait: 200, lease: 1000 });
   const running = worker.run();
@@ -53,19 +44,19 @@ test('a stop request aborts the handler signal; a throw counts as failed', async
   const { envId } = await queuedWork();
   let started;
   const running = new Promise((r) => (started = r));
-  const worker = new Q.EnvironmentWorker(client, envId, (work, { signal }) => {
+  const worker = new Q.EnvironmentWorker(ctx.client, envId, (work, { signal }) => {
     started(work.id);
     return new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
   }, { pollWait: 200, lease: 1000 });
   const done = worker.run();
   const workId = await running;
-  await client.environments.work.stop(workId, { environment_id: envId });
+  await ctx.client.environments.work.stop(workId, { environment_id: envId });
   await waitFor(async () => (await states(envId))[0] === 'stopped', 'the work to be stopped', 20000);
   worker.shutdown();
   assert.deepEqual(await done, { completed: 0, failed: 0, stopped: 1 });
 
   const second = await queuedWork();
-  const failing = new Q.EnvironmentWorker(client, second.envId, () => {
+  const failing = new Q.EnvironmentWorker(ctx.client, second.envId, () => {
     throw new Error('disk full');
   }, { pollWait: 200, lease: 1000 });
   const r = failing.run();
@@ -79,7 +70,7 @@ test('shutdown aborts running handlers and waits for them to settle', async () =
   let started;
   const running = new Promise((r) => (started = r));
   let settled = false;
-  const worker = new Q.EnvironmentWorker(client, envId, async (work, { signal }) => {
+  const worker = new Q.EnvironmentWorker(ctx.client, envId, async (work, { signal }) => {
     started();
     await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     settled = true;
@@ -93,10 +84,10 @@ test('shutdown aborts running handlers and waits for them to settle', async () =
 
 test('bad worker settings are rejected', async () => {
   assert.throws(() => new Q.EnvironmentWorker({}, 'env_x', () => {}), (e) => e instanceof Q.InvalidArgumentError && e.param === 'client');
-  assert.throws(() => new Q.EnvironmentWorker(client, '', () => {}), (e) => e instanceof Q.InvalidArgumentError && e.param === 'environmentId');
-  assert.throws(() => new Q.EnvironmentWorker(client, 'env_x', 42), (e) => e instanceof Q.InvalidArgumentError && e.param === 'handler');
-  assert.throws(() => new Q.EnvironmentWorker(client, 'env_x', () => {}, { pollWait: -1 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'pollWait');
-  assert.throws(() => new Q.EnvironmentWorker(client, 'env_x', () => {}, { bogus: 1 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'bogus');
-  await assert.rejects(new Q.EnvironmentWorker(client, 'env_x', () => {}, { maxConcurrency: 0 }).run(), (e) => e instanceof Q.InvalidArgumentError && e.param === 'max_concurrency');
-  await assert.rejects(new Q.EnvironmentWorker(client, 'env_missing', () => {}, { pollWait: 100 }).run(), (e) => e instanceof Q.NotFoundError);
+  assert.throws(() => new Q.EnvironmentWorker(ctx.client, '', () => {}), (e) => e instanceof Q.InvalidArgumentError && e.param === 'environmentId');
+  assert.throws(() => new Q.EnvironmentWorker(ctx.client, 'env_x', 42), (e) => e instanceof Q.InvalidArgumentError && e.param === 'handler');
+  assert.throws(() => new Q.EnvironmentWorker(ctx.client, 'env_x', () => {}, { pollWait: -1 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'pollWait');
+  assert.throws(() => new Q.EnvironmentWorker(ctx.client, 'env_x', () => {}, { bogus: 1 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'bogus');
+  await assert.rejects(new Q.EnvironmentWorker(ctx.client, 'env_x', () => {}, { maxConcurrency: 0 }).run(), (e) => e instanceof Q.InvalidArgumentError && e.param === 'max_concurrency');
+  await assert.rejects(new Q.EnvironmentWorker(ctx.client, 'env_missing', () => {}, { pollWait: 100 }).run(), (e) => e instanceof Q.NotFoundError);
 });

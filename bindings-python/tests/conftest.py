@@ -215,3 +215,15 @@ async def aeventually(predicate: Any, what: str, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
         await asyncio.sleep(0.01)
+
+
+def run_example(emulator: Emulator, name: str) -> str:
+    """Runs ``examples/python/<name>`` against ``emulator``; fails on a non-zero exit; its stdout."""
+    import sys
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "python" / name
+    env = dict(os.environ, QODER_BASE_URL=emulator.base_url, QODER_ACCESS_TOKEN=TOKEN)
+    r = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    return r.stdout

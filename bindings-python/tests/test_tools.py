@@ -15,7 +15,7 @@ import pytest
 import qoder_cloud
 from qoder_cloud import InvalidArgumentError, custom_tool
 
-from conftest import fault, new_session, new_session_sync, user_message
+from conftest import fault, new_session, new_session_sync, run_example, user_message
 
 
 async def history(c: qoder_cloud.AsyncClient, sid: str) -> List[Any]:
@@ -247,18 +247,8 @@ def test_custom_tool_builds_definitions_from_typed_functions(client: qoder_cloud
 
 
 def test_the_tools_example_runs(emulator: Any) -> None:
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from conftest import TOKEN
-
-    example = Path(__file__).resolve().parents[2] / "examples" / "python" / "tools.py"
-    env = dict(os.environ, QODER_BASE_URL=emulator.base_url, QODER_ACCESS_TOKEN=TOKEN)
-    r = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, env=env, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.count("sent user.custom_tool_result") == 2, r.stdout
-    assert "sent user.tool_confirmation: allow" in r.stdout
-    assert "Oslo: 21 degrees celsius, clear sky" in r.stdout
-    assert "stop: end_turn" in r.stdout
+    out = run_example(emulator, "tools.py")
+    assert out.count("sent user.custom_tool_result") == 2, out
+    assert "sent user.tool_confirmation: allow" in out
+    assert "Oslo: 21 degrees celsius, clear sky" in out
+    assert "stop: end_turn" in out

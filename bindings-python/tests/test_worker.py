@@ -13,7 +13,7 @@ import pytest
 import qoder_cloud
 from qoder_cloud import EnvironmentWorker, InvalidArgumentError, WorkContext
 
-from conftest import user_message
+from conftest import run_example, user_message
 
 
 def queued_work(c: qoder_cloud.Client) -> Tuple[str, str]:
@@ -108,16 +108,6 @@ def test_bad_worker_settings_are_rejected(client: qoder_cloud.Client) -> None:
 
 
 def test_the_worker_example_runs(emulator: Any) -> None:
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from conftest import TOKEN
-
-    example = Path(__file__).resolve().parents[2] / "examples" / "python" / "worker.py"
-    env = dict(os.environ, QODER_BASE_URL=emulator.base_url, QODER_ACCESS_TOKEN=TOKEN)
-    r = subprocess.run([sys.executable, str(example)], capture_output=True, text=True, env=env, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert "working on work_" in r.stdout and "state acknowledged" in r.stdout, r.stdout
-    assert "worker stopped: WorkerReport(completed=0, failed=0, stopped=1)" in r.stdout, r.stdout
+    out = run_example(emulator, "worker.py")
+    assert "working on work_" in out and "state acknowledged" in out, out
+    assert "worker stopped: WorkerReport(completed=0, failed=0, stopped=1)" in out, out

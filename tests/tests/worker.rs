@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use qoder_cloud::worker::{WorkContext, WorkItem, WorkerOptions};
+use qoder_cloud::worker::{WorkContext, WorkHandler, WorkItem, WorkerOptions, WorkerReport};
 use qoder_tests::TestEnv;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
@@ -30,6 +30,18 @@ async fn works(t: &TestEnv, eid: &str) -> Vec<Value> {
     page["data"].as_array().unwrap().clone()
 }
 
+/// Runs a worker for `eid` in a task; its shutdown token and the task.
+fn start(
+    t: &TestEnv,
+    eid: &str,
+    handler: impl WorkHandler + 'static,
+    opts: WorkerOptions,
+) -> (CancellationToken, tokio::task::JoinHandle<qoder_cloud::Result<WorkerReport>>) {
+    let shutdown = CancellationToken::new();
+    let (c, eid, s) = (t.client.clone(), eid.to_string(), shutdown.clone());
+    (shutdown, tokio::spawn(async move { c.run_worker(&eid, Arc::new(handler), opts, s).await }))
+}
+
 fn fast() -> WorkerOptions {
     WorkerOptions { poll_wait: Duration::from_millis(200), lease: Duration::from_secs(1), ..Default::default() }
 }
@@ -38,7 +50,6 @@ fn fast() -> WorkerOptions {
 async fn an_item_is_acked_run_once_and_stopped() {
     let t = TestEnv::start().await;
     let (eid, sid) = queued_work(&t).await;
-    let shutdown = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handler = move |item: WorkItem, _ctx: WorkContext| {
         let tx = tx.clone();
@@ -47,9 +58,7 @@ async fn an_item_is_acked_run_once_and_stopped() {
             Ok(())
         }
     };
-    let c = t.client.clone();
-    let (e2, s2) = (eid.clone(), shutdown.clone());
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), WorkerOptions { worker_id: Some("w-1".into()), ..fast() }, s2).await });
+    let (shutdown, worker) = start(&t, &eid, handler, WorkerOptions { worker_id: Some("w-1".into()), ..fast() });
     let (session, state) = rx.recv().await.unwrap();
     assert_eq!(session.as_deref(), Some(sid.as_str()));
     assert_eq!(state.as_deref(), Some("acknowledged"), "the handler runs after the ack");
@@ -67,7 +76,6 @@ async fn an_item_is_acked_run_once_and_stopped() {
 async fn a_stop_request_reaches_the_handler() {
     let t = TestEnv::start().await;
     let (eid, _) = queued_work(&t).await;
-    let shutdown = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handler = move |item: WorkItem, ctx: WorkContext| {
         let tx = tx.clone();
@@ -77,9 +85,7 @@ async fn a_stop_request_reaches_the_handler() {
             Ok(())
         }
     };
-    let c = t.client.clone();
-    let (e2, s2) = (eid.clone(), shutdown.clone());
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), fast(), s2).await });
+    let (shutdown, worker) = start(&t, &eid, handler, fast());
     let work_id = rx.recv().await.unwrap();
     t.client.call("environments.work.stop", json!({"environment_id": eid, "work_id": work_id}), Default::default()).await.unwrap();
     // The handler ends through its stop token; the worker then marks the item stopped.
@@ -101,7 +107,6 @@ async fn a_reclaimed_lease_cancels_the_handler() {
     }
     let t = TestEnv::start().await;
     let (eid, _) = queued_work(&t).await;
-    let shutdown = CancellationToken::new();
     let dropped = Arc::new(AtomicUsize::new(0));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let d = dropped.clone();
@@ -114,11 +119,9 @@ async fn a_reclaimed_lease_cancels_the_handler() {
             Ok(())
         }
     };
-    let c = t.client.clone();
-    let (e2, s2) = (eid.clone(), shutdown.clone());
     // Beats 2 s apart: after the first one, the take-over below happens between two beats.
     let opts = WorkerOptions { lease: Duration::from_secs(6), ..fast() };
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), opts, s2).await });
+    let (shutdown, worker) = start(&t, &eid, handler, opts);
     let work_id = rx.recv().await.unwrap();
     while works(&t, &eid).await[0]["state"] != "running" {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -145,7 +148,6 @@ async fn a_reclaimed_lease_cancels_the_handler() {
 async fn shutdown_gives_running_handlers_their_grace_then_cuts_them() {
     let t = TestEnv::start().await;
     let (eid, _) = queued_work(&t).await;
-    let shutdown = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handler = move |_item: WorkItem, ctx: WorkContext| {
         let tx = tx.clone();
@@ -155,9 +157,7 @@ async fn shutdown_gives_running_handlers_their_grace_then_cuts_them() {
             Ok(())
         }
     };
-    let c = t.client.clone();
-    let (e2, s2) = (eid.clone(), shutdown.clone());
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), fast(), s2).await });
+    let (shutdown, worker) = start(&t, &eid, handler, fast());
     rx.recv().await.unwrap();
     shutdown.cancel();
     let report = worker.await.unwrap().unwrap();
@@ -166,7 +166,6 @@ async fn shutdown_gives_running_handlers_their_grace_then_cuts_them() {
 
     // A handler that ignores shutdown is cut after the grace period.
     let (eid, _) = queued_work(&t).await;
-    let shutdown = CancellationToken::new();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let handler = move |_item: WorkItem, _ctx: WorkContext| {
         let tx = tx.clone();
@@ -176,10 +175,8 @@ async fn shutdown_gives_running_handlers_their_grace_then_cuts_them() {
             Ok(())
         }
     };
-    let c = t.client.clone();
-    let (e2, s2) = (eid.clone(), shutdown.clone());
     let opts = WorkerOptions { shutdown_grace: Duration::from_millis(100), ..fast() };
-    let worker = tokio::spawn(async move { c.run_worker(&e2, Arc::new(handler), opts, s2).await });
+    let (shutdown, worker) = start(&t, &eid, handler, opts);
     rx.recv().await.unwrap();
     shutdown.cancel();
     let report = tokio::time::timeout(Duration::from_secs(20), worker).await.expect("shutdown is bounded").unwrap().unwrap();

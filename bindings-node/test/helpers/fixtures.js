@@ -1,12 +1,30 @@
 'use strict';
 // Small builders shared by the test files.
 
+const { before, after } = require('node:test');
 const { Client } = require('../..');
-const { uniq } = require('./emulator');
+const { startEmulator, uniq } = require('./emulator');
 
 /** A client for `emu` (no retries unless asked: tests stay fast and deterministic). */
 function clientFor(emu, options = {}) {
   return new Client({ accessToken: emu.token, baseURL: emu.baseURL, maxRetries: 0, ...options });
+}
+
+/**
+ * One emulator and one client for a test file: registers the `before` / `after` hooks and
+ * returns an object whose `emu` and `client` are set once `before` ran.
+ */
+function useEmulator(args = [], clientOptions = {}) {
+  const ctx = { emu: null, client: null };
+  before(async () => {
+    ctx.emu = await startEmulator(args);
+    ctx.client = clientFor(ctx.emu, clientOptions);
+  });
+  after(async () => {
+    ctx.client.close();
+    await ctx.emu.stop();
+  });
+  return ctx;
 }
 
 /** Creates an agent, an environment and a session. */
@@ -33,4 +51,4 @@ async function readUntil(stream, pred) {
   return out;
 }
 
-module.exports = { clientFor, newSession, say, readUntil };
+module.exports = { clientFor, newSession, say, readUntil, useEmulator };

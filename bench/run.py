@@ -391,6 +391,12 @@ NOTES = """## Notes
   in the batch hand-over (`takeBuffered`: one string copy), 11% in GC and 9% idle waiting for
   the reader thread, which shares the 2 cores with the emulator. The machine was slower in
   this session (the baseline's 157k against 206k earlier), so compare ratios within a run.
+  Tried and dropped (2026-12-03, session 8): building the event objects natively instead of
+  `JSON.parse` (serde_json's parser driving N-API `napi_create_object` / `napi_set_property`
+  per value, property-key strings cached per batch): 136k–155k events/s against 198k–206k
+  for the `JSON.parse` hand-over in back-to-back runs of `node-stream-nodehttp-https` — an
+  N-API call per value costs more than V8's own parser. With the baseline between 157k and
+  206k across this session's runs, 2× would need 314k–412k, at or above the 331k ceiling.
 - The pooled body batches every chunk that is ready per poll (many small HTTP/2 DATA frames →
   one batch, one consumer wakeup): Python over HTTPS went from ≈ 99k to ≈ 110k events/s.
 

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::common::{Metadata, ModelRef, ToolConfig};
 
 /// An agent (or one frozen version of it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Agent {
     /// `agent_...`.
     pub id: String,
@@ -58,7 +58,7 @@ pub struct Agent {
 }
 
 /// Body of `agents.create`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct AgentCreateParams {
     /// Name (required, 1-256 characters).
     pub name: String,
@@ -91,7 +91,7 @@ pub struct AgentCreateParams {
 }
 
 /// Body of `agents.update`: any subset of the create fields plus the current `version`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct AgentUpdateParams {
     /// The version the caller last read; a stale value fails with a conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,7 +129,7 @@ pub struct AgentUpdateParams {
 }
 
 /// Query of `agents.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct AgentListParams {
     /// Page size (1-100).
     #[serde(skip_serializing_if = "Option::is_none")]

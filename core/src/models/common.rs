@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 pub type Metadata = Map<String, Value>;
 
 /// Tombstone returned by deletes: `{id, type: "<resource>_deleted"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Deleted {
     /// Id of the deleted object.
     pub id: String,
@@ -20,7 +20,7 @@ pub struct Deleted {
 }
 
 /// A reference to an agent: a bare id (latest version) or an object form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum AgentRef {
     /// `"agent_..."`: the latest version.
@@ -41,7 +41,7 @@ impl From<String> for AgentRef {
 }
 
 /// A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum ModelRef {
     /// `"ultimate"`, `"auto"`, ...
@@ -73,7 +73,7 @@ impl ModelRef {
 }
 
 /// Model configuration object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct ModelConfig {
     /// Catalog id.
     pub id: String,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::common::Metadata;
 
 /// An environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Environment {
     /// `env_...`.
     pub id: String,
@@ -46,7 +46,7 @@ pub struct Environment {
 }
 
 /// Body of `environments.create` (and, with every field optional, `environments.update`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct EnvironmentParams {
     /// Name (required on create).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -74,6 +74,18 @@ macro_rules! session_events {
             },
         }
 
+        impl schemars::JsonSchema for SessionEvent {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "SessionEvent".into()
+            }
+            fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let variants = vec![$( g.subschema_for::<$ty>() ),*];
+                let mut s = schemars::json_schema!({ "oneOf": variants, "x-open": true });
+                s.insert("description".into(), "One session event, tagged by its `type`; unknown types are kept.".into());
+                s
+            }
+        }
+
         /// Every event type of docs/api-contract.md (§5.2), in catalogue order.
         pub const ALL_EVENT_TYPES: [&str; 38] = [ $( $ty::TYPE, )* ];
 

@@ -11,6 +11,7 @@ pub mod event;
 pub mod model_info;
 mod object;
 pub mod resources;
+pub mod schema;
 pub mod session;
 
 pub use agent::*;

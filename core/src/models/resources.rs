@@ -303,3 +303,83 @@ api_object!(
         created_at: Option<String>,
     }
 );
+
+/// Result of `vaults.credentials.mcp_oauth_validate`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
+pub struct CredentialValidation {
+    /// `"credential_validation"`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// The credential checked.
+    #[serde(default)]
+    pub credential_id: String,
+    /// Its vault.
+    #[serde(default)]
+    pub vault_id: String,
+    /// Outcome, e.g. `valid` or `invalid`.
+    #[serde(default)]
+    pub status: String,
+    /// Fields this version does not know, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// A directory entry of a memory listing (`type: "memory_prefix"`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
+pub struct MemoryPrefix {
+    /// `"memory_prefix"`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// The path prefix, ending in `/`.
+    #[serde(default)]
+    pub path: String,
+    /// Fields this version does not know, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// Result of `environments.work.heartbeat`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
+pub struct WorkHeartbeat {
+    /// `"work_heartbeat"`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// Whether the lease was extended (false: another worker holds the item now).
+    #[serde(default)]
+    pub lease_extended: bool,
+    /// The work item's state.
+    #[serde(default)]
+    pub state: String,
+    /// When the heartbeat was recorded.
+    #[serde(default)]
+    pub last_heartbeat: Option<String>,
+    /// Seconds the lease lasts from now.
+    #[serde(default)]
+    pub ttl_seconds: Option<u64>,
+    /// Fields this version does not know, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}
+
+/// Result of `environments.work.stats`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
+pub struct WorkQueueStats {
+    /// `"work_queue_stats"`.
+    #[serde(rename = "type", default)]
+    pub object_type: String,
+    /// Items in the queue.
+    #[serde(default)]
+    pub depth: u64,
+    /// Items not yet acknowledged.
+    #[serde(default)]
+    pub pending: u64,
+    /// Workers long-polling the queue now.
+    #[serde(default)]
+    pub workers_polling: Option<u64>,
+    /// Creation time of the oldest queued item.
+    #[serde(default)]
+    pub oldest_queued_at: Option<String>,
+    /// Fields this version does not know, kept verbatim.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
+}

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::common::{AgentRef, Metadata};
 
 /// A session: a running conversation between an agent snapshot and an environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct Session {
     /// `sess_...`.
     pub id: String,
@@ -67,7 +67,7 @@ pub struct Session {
 }
 
 /// Body of `sessions.create`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SessionCreateParams {
     /// Agent id (latest version) or `{type: "agent", id, version}`.
     pub agent: AgentRef,
@@ -118,7 +118,7 @@ impl SessionCreateParams {
 }
 
 /// Query of `sessions.list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct SessionListParams {
     /// Page size (1-100).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,7 +156,7 @@ pub struct SessionListParams {
 }
 
 /// Answer of `sessions.cancel`: `{id, type: "session", status: "canceling"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct CancelAck {
     /// Session id.
     pub id: String,
@@ -172,7 +172,7 @@ pub struct CancelAck {
 }
 
 /// Answer of `sessions.events.send`: the echoed events with their server ids.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct SentEvents {
     /// One echoed event per input event, in order.
     #[serde(default)]

@@ -71,11 +71,28 @@ macro_rules! wire_struct {
 
             const FIELDS: &[&str] = &[$(wire_name!($field $(, $json)?)),*];
 
-            #[derive(serde::Deserialize)]
+            #[derive(serde::Deserialize, schemars::JsonSchema)]
             struct Shadow {
-                $( $(#[serde(rename = $json)])? $field: $fty, )*
+                $( $(#[$fmeta])* $(#[serde(rename = $json)])? $field: $fty, )*
                 #[serde(flatten)]
                 extra: serde_json::Map<String, serde_json::Value>,
+            }
+
+            $(#[$meta])*
+            #[derive(schemars::JsonSchema)]
+            struct Doc;
+
+            impl schemars::JsonSchema for $name {
+                fn schema_name() -> std::borrow::Cow<'static, str> {
+                    stringify!($name).into()
+                }
+                fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                    let mut s = <Shadow as schemars::JsonSchema>::json_schema(g);
+                    #[allow(unused_variables)]
+                    let tag: Option<&str> = None $( .or(Some($tag)) )?;
+                    $crate::models::content::wire::finish_schema(&mut s, <Doc as schemars::JsonSchema>::json_schema(g), tag);
+                    s
+                }
             }
 
             impl<'de> serde::Deserialize<'de> for $name {
@@ -248,6 +265,19 @@ macro_rules! tagged_union {
 
         impl Present for $name {}
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $(#[$meta])*
+                #[derive(schemars::JsonSchema)]
+                struct Doc;
+                let variants = vec![$( g.subschema_for::<$ty>() ),*];
+                $crate::models::content::wire::union_schema(variants, <Doc as schemars::JsonSchema>::json_schema(g))
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 match self {
@@ -317,6 +347,18 @@ macro_rules! string_enum {
 
         impl Present for $name {}
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $(#[$meta])*
+                #[derive(schemars::JsonSchema)]
+                struct Doc;
+                $crate::models::content::wire::string_enum_schema(&[$($value),*], <Doc as schemars::JsonSchema>::json_schema(g))
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -332,3 +374,53 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+// ---- JSON Schema (docs/schema.json): what the Python and TypeScript types are generated from ----
+//
+// Extensions the generators read: `x-open` (a union or string enum that accepts values this
+// version does not know: an unknown event or block type is kept, never an error).
+
+fn description(doc: schemars::Schema) -> Option<serde_json::Value> {
+    doc.get("description").cloned()
+}
+
+/// Completes a wire struct's schema: its doc, its `type` tag (a required constant), and open to
+/// unknown fields.
+pub(crate) fn finish_schema(s: &mut schemars::Schema, doc: schemars::Schema, tag: Option<&str>) {
+    let obj = s.ensure_object();
+    obj.remove("title");
+    if let Some(d) = description(doc) {
+        obj.insert("description".into(), d);
+    }
+    if let Some(tag) = tag {
+        let props = obj.entry("properties").or_insert_with(|| serde_json::json!({}));
+        if let serde_json::Value::Object(p) = props {
+            let rest = std::mem::take(p);
+            p.insert("type".into(), serde_json::json!({ "const": tag }));
+            p.extend(rest);
+        }
+        let req = obj.entry("required").or_insert_with(|| serde_json::json!([]));
+        if let serde_json::Value::Array(r) = req {
+            r.insert(0, serde_json::json!("type"));
+        }
+    }
+    obj.insert("additionalProperties".into(), serde_json::Value::Bool(true));
+}
+
+/// A union tagged by `type`, open to unknown tags.
+pub(crate) fn union_schema(variants: Vec<schemars::Schema>, doc: schemars::Schema) -> schemars::Schema {
+    let mut s = schemars::json_schema!({ "oneOf": variants, "x-open": true });
+    if let Some(d) = description(doc) {
+        s.insert("description".into(), d);
+    }
+    s
+}
+
+/// A string enum, open to values this version does not know.
+pub(crate) fn string_enum_schema(values: &[&str], doc: schemars::Schema) -> schemars::Schema {
+    let mut s = schemars::json_schema!({ "type": "string", "enum": values, "x-open": true });
+    if let Some(d) = description(doc) {
+        s.insert("description".into(), d);
+    }
+    s
+}

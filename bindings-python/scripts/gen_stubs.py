@@ -195,6 +195,7 @@ def generate() -> str:
         "from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, EventStream",
         "from ._pagination import AsyncPaginator, SyncPage",
         "from .types import *",
+        "from .types._generated import *",
         "from .types import (",
         "    AgentToolParam, BudgetParam, CredentialAuthParam, EnvironmentConfigParam, InputEventParam,",
         "    McpServerParam, MetadataParam, ModelConfigParam, MultiagentParam, ResourceParam,",

@@ -40,6 +40,12 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         "a = c.agents.create(name=1, model='auto')\n"  # wrong type
         "c.vaults.credentials.retrieve('vcred_1')\n"  # missing keyword ancestor id
         "x: int = c.agents.retrieve('a').name\n"  # str is not int
+        "print(c.agents.retrieve('a').verison)\n"  # misspelt field
+        "def f(ev: qoder_cloud.types.SessionEvent) -> None:\n"
+        "    if ev.type == 'session.status_idle':\n"
+        "        n: int = ev.stop_reason.type\n"  # a type literal is not an int
+        "    if ev.type == 'agent.message':\n"
+        "        print(ev.stop_reason)\n"  # agent.message has no stop_reason
     )
     env = dict(os.environ, MYPYPATH=str(PKG))
     r = subprocess.run(
@@ -50,10 +56,42 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         timeout=600,
     )
     assert r.returncode == 1
-    assert r.stdout.count("error:") == 3, r.stdout
+    assert r.stdout.count("error:") == 6, r.stdout
+    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:"):
+        assert line in r.stdout, r.stdout
 
 
 def test_stubs_are_current() -> None:
     script = HERE.parent / "scripts" / "gen_stubs.py"
     r = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+def test_generated_types_are_current() -> None:
+    """``types/_generated.py`` is what ``scripts/gen_types.py`` makes of ``docs/schema.json``."""
+    script = HERE.parent / "scripts" / "gen_types.py"
+    r = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_event_classes_check_the_type_at_run_time() -> None:
+    from qoder_cloud import types as t
+
+    msg = t.Event({"type": "agent.message", "id": "sevt_1", "content": [{"type": "text", "text": "hi"}]})
+    new = t.Event({"type": "agent.brand_new", "id": "sevt_2", "novel": 1})
+    assert isinstance(msg, t.AgentMessageEvent)
+    assert not isinstance(msg, t.SessionStatusIdleEvent)
+    assert not isinstance(msg, t.UnknownEvent)
+    assert isinstance(new, t.UnknownEvent) and new["novel"] == 1 and new.type == "agent.brand_new"
+    assert isinstance(msg.content[0], t.TextBlock) and not isinstance(msg.content[0], t.ImageBlock)
+    match msg:
+        case t.AgentMessageEvent():
+            matched = True
+        case _:
+            matched = False
+    assert matched
+    assert not isinstance({"type": "agent.message"}, t.AgentMessageEvent)  # a dict is not an event
+    with pytest.raises(TypeError, match="without a `type` tag"):
+        isinstance(msg, t.ModelConfig)
+    # Result classes are real classes, chosen by `type`.
+    assert t.MODEL_TYPES["agent"] is t.Agent and issubclass(t.Agent, t.BaseModel)

@@ -16,6 +16,10 @@ from qoder_cloud.types import (
     SendEventsResponse,
     Session,
     SessionEvent,
+    SessionStreamEvent,
+    StopReason,
+    TextBlock,
+    AgentMessageEvent,
     TurnResult,
     UserMessageEventParam,
 )
@@ -49,13 +53,13 @@ async def async_usage() -> None:
         acc = DeltaAccumulator()
         async with c.sessions.events.stream(session.id, last_event_id=rid, event_deltas=["agent.message"]) as stream:
             async for ev in stream:
-                assert_type(ev, SessionEvent)
-                assert_type(ev.type, str)
+                assert_type(ev, SessionStreamEvent)
+                kind: str = ev.type
                 acc.push(ev)
                 text = ev.delta.content.text if ev.type == "event_delta" else None
                 del text
             batch = await stream.next_batch(10)
-            assert_type(batch, List[SessionEvent])
+            assert_type(batch, List[SessionStreamEvent])
             cursor: Optional[str] = stream.last_event_id
             del cursor
         async with c.sessions.threads.events.stream("sthr_1", session_id=session.id) as tstream:
@@ -75,7 +79,7 @@ async def async_usage() -> None:
         assert_type(get_weather.definition, Dict[str, Any])
         ran = await c.sessions.run_tools(session.id, "weather?", tools=[get_weather], confirm=confirm)
         assert_type(ran, TurnResult)
-        assert_type(ran.pending, List[Any])
+        assert_type(ran.pending, List[SessionEvent])
         defn = qoder_cloud.custom_tool(name="x", description="d", input_schema={"type": "object"})
         assert_type(defn, Dict[str, Any])
         gone = await c.sessions.delete(session.id)
@@ -100,7 +104,7 @@ def sync_usage() -> None:
             assert_type(a, Agent)
         with c.sessions.events.stream("sess_1") as stream:
             for ev in stream:
-                assert_type(ev, SessionEvent)
+                assert_type(ev, SessionStreamEvent)
         meta = c.files.retrieve_metadata("file_1")
         print(meta.filename)
         up = c.files.upload(file=("notes.txt", b"hello"), metadata={"a": "b"})
@@ -115,3 +119,40 @@ def sync_usage() -> None:
             print(status, rid, e.type, e.code, e.param, e.body, e.idempotency_key)
         except qoder_cloud.InvalidArgumentError as e:
             assert isinstance(e, ValueError)
+
+
+def narrowing(ev: SessionEvent) -> Optional[str]:
+    """Events are a union discriminated on `type`: comparing it, or isinstance, narrows."""
+    if ev.type == "agent.message":
+        assert_type(ev, AgentMessageEvent)
+        for block in ev.content:
+            if block.type == "text":
+                assert_type(block, TextBlock)
+                return block.text
+    if ev.type == "session.status_idle":
+        assert_type(ev.stop_reason, StopReason)
+        if ev.stop_reason.type == "requires_action":
+            ids: List[str] = ev.stop_reason.event_ids
+            del ids
+    if isinstance(ev, AgentMessageEvent):
+        assert_type(ev.id, str)
+    new_type: Any = ev["type"]  # an unmodelled type's real string, for comparing with new types
+    del new_type
+    return None
+
+
+async def first_text(c: qoder_cloud.AsyncClient) -> str:
+    """A `return` inside `async with stream:` type-checks (the context manager swallows nothing)."""
+    async with c.sessions.events.stream("sess_1") as stream:
+        async for ev in stream:
+            if ev.type == "event_delta":
+                return ev.delta.content.text
+    return ""
+
+
+def first_text_sync(c: qoder_cloud.Client) -> str:
+    with c.sessions.events.stream("sess_1") as stream:
+        for ev in stream:
+            if ev.type == "agent.message":
+                return ev.content[0].type
+    return ""

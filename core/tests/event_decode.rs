@@ -458,12 +458,7 @@ fn appendix_b_transcript_frames_and_decodes() {
     let preview: String = events
         .iter()
         .filter_map(|e| match e {
-            SessionEvent::EventDelta(d) => d
-                .delta
-                .content
-                .as_ref()
-                .and_then(ContentBlock::as_text)
-                .map(str::to_owned),
+            SessionEvent::EventDelta(d) => Some(d.delta.content.text.clone()),
             _ => None,
         })
         .collect();

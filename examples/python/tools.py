@@ -44,7 +44,12 @@ async def main() -> None:
         prompt = "Weather in Oslo and Rome? [[custom_tool name=get_weather city=Oslo count=2]] [[approve name=bash command=ls]]"
         result = await client.sessions.run_tools(session.id, prompt, tools=[get_weather], confirm=confirm)
         for reply in result.replies:
-            detail = reply.result if reply.type == "user.tool_confirmation" else reply.content[0].text
+            if reply.type == "user.tool_confirmation":
+                detail = reply.result
+            elif reply.type == "user.custom_tool_result":
+                detail = " ".join(b.text for b in reply.content or [] if b.type == "text")
+            else:
+                continue
             print(f"sent {reply.type}: {detail}")
         print(f"< {result.text}")
         print(f"stop: {result.stop_type}")

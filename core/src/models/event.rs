@@ -82,6 +82,9 @@ macro_rules! session_events {
                 let variants = vec![$( g.subschema_for::<$ty>() ),*];
                 let mut s = schemars::json_schema!({ "oneOf": variants, "x-open": true });
                 s.insert("description".into(), "One session event, tagged by its `type`; unknown types are kept.".into());
+                // Which members only a stream yields (and only when asked to).
+                let previews: Vec<&str> = [$( $ty::TYPE, )*].into_iter().filter(|t| crate::stream::is_preview_type(t)).collect();
+                s.insert("x-stream-only".into(), previews.into());
                 s
             }
         }

@@ -3,7 +3,7 @@
 use serde_json::{Number, Value};
 
 use super::super::content::wire::{string_enum, tagged_union, wire_name, wire_struct, Present};
-use super::super::content::ContentBlock;
+use super::super::content::TextBlock;
 
 // ---- small shared types --------------------------------------------------------------------
 
@@ -228,7 +228,7 @@ wire_struct! {
         pub kind ["type"]: String,
         /// Position in the event's `content` array: append to a known index, insert a new one.
         pub index: Option<usize>,
-        /// The fragment (a text block whose text is appended).
-        pub content: Option<ContentBlock>,
+        /// The fragment: a text block whose text is appended.
+        pub content: TextBlock,
     }
 }

@@ -12,7 +12,7 @@ use super::object::api_object;
 
 api_object!(
     /// An uploaded file's metadata.
-    FileObject {
+    FileMetadata {
         /// Filename.
         filename: String,
         /// MIME type.
@@ -52,7 +52,7 @@ api_object!(
 
 api_object!(
     /// A vault credential; `auth` never contains the secret values.
-    Credential {
+    VaultCredential {
         /// Vault id.
         vault_id: String,
         /// Display name.
@@ -303,6 +303,12 @@ api_object!(
         created_at: Option<String>,
     }
 );
+
+/// The earlier name of [`VaultCredential`].
+pub type Credential = VaultCredential;
+
+/// The earlier name of [`FileMetadata`].
+pub type FileObject = FileMetadata;
 
 /// Result of `vaults.credentials.mcp_oauth_validate`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]

@@ -16,6 +16,36 @@ use super::content::ContentBlock;
 use super::event::SessionEvent;
 use super::*;
 
+/// Objects calls return (`x-result`), with the `type` their objects carry (`x-object-type`;
+/// empty where the type varies, e.g. `Deleted`'s `<resource>_deleted`).
+const RESULTS: &[(&str, &str)] = &[
+    ("Agent", "agent"),
+    ("Environment", "environment"),
+    ("Session", "session"),
+    ("SessionThread", "session_thread"),
+    ("SessionResource", ""),
+    ("SentEvents", ""),
+    ("CancelAck", ""),
+    ("FileMetadata", ""), // "file" is also a session resource's type: not a registry key
+    ("Vault", "vault"),
+    ("VaultCredential", "vault_credential"),
+    ("CredentialValidation", ""),
+    ("Skill", "skill"),
+    ("SkillVersion", "skill_version"),
+    ("MemoryStore", "memory_store"),
+    ("Memory", "memory"),
+    ("MemoryPrefix", "memory_prefix"),
+    ("MemoryVersion", "memory_version"),
+    ("ModelInfo", "model"),
+    ("Deployment", "deployment"),
+    ("DeploymentRun", "deployment_run"),
+    ("Dream", "dream"),
+    ("Work", "work"),
+    ("WorkHeartbeat", "work_heartbeat"),
+    ("WorkQueueStats", "work_queue_stats"),
+    ("Deleted", ""),
+];
+
 /// Registers `T` and everything it refers to.
 fn add<T: JsonSchema>(g: &mut schemars::SchemaGenerator) {
     g.subschema_for::<T>();
@@ -25,7 +55,8 @@ fn add<T: JsonSchema>(g: &mut schemars::SchemaGenerator) {
 /// name so the written file diffs cleanly.
 pub fn schema() -> Value {
     let mut g = SchemaSettings::draft2020_12().into_generator();
-    // Results.
+    let results: std::collections::HashMap<&str, &str> = RESULTS.iter().copied().collect();
+    // Results (marked `x-result` below).
     add::<Agent>(&mut g);
     add::<Environment>(&mut g);
     add::<Session>(&mut g);
@@ -33,9 +64,9 @@ pub fn schema() -> Value {
     add::<SessionResource>(&mut g);
     add::<SentEvents>(&mut g);
     add::<CancelAck>(&mut g);
-    add::<FileObject>(&mut g);
+    add::<FileMetadata>(&mut g);
     add::<Vault>(&mut g);
-    add::<Credential>(&mut g);
+    add::<VaultCredential>(&mut g);
     add::<CredentialValidation>(&mut g);
     add::<Skill>(&mut g);
     add::<SkillVersion>(&mut g);
@@ -64,7 +95,19 @@ pub fn schema() -> Value {
     let defs = g.take_definitions(true);
     let mut names: Vec<&String> = defs.keys().collect();
     names.sort();
-    let sorted: Map<String, Value> = names.into_iter().map(|k| (k.clone(), defs[k].clone())).collect();
+    let sorted: Map<String, Value> = names
+        .into_iter()
+        .map(|k| {
+            let mut d = defs[k].clone();
+            if let (Some(t), Value::Object(m)) = (results.get(k.as_str()), &mut d) {
+                m.insert("x-result".into(), json!(true));
+                if !t.is_empty() {
+                    m.insert("x-object-type".into(), json!(t));
+                }
+            }
+            (k.clone(), d)
+        })
+        .collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/qoder/qoder-cloud/docs/schema.json",

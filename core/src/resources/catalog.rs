@@ -89,9 +89,9 @@ ops!(
     /// `client.files()`: uploaded files (upload and download: `Client::upload_file`, `Client::download_file`).
     Files {
         /// Lists files (`name`, `scope_id`, `ids`).
-        list() -> Page<FileObject> = "files.list";
+        list() -> Page<FileMetadata> = "files.list";
         /// Retrieves a file's metadata.
-        retrieve(file_id) -> FileObject = "files.retrieve";
+        retrieve(file_id) -> FileMetadata = "files.retrieve";
         /// Deletes a file.
         delete(file_id) -> Deleted = "files.delete";
     }
@@ -117,17 +117,17 @@ ops!(
     /// `client.vaults().credentials()`: secrets injected into sessions. Updates are never retried.
     Credentials {
         /// Creates a credential (`auth` = static_bearer | mcp_oauth | environment_variable).
-        create(vault_id) -> Credential = "vaults.credentials.create";
+        create(vault_id) -> VaultCredential = "vaults.credentials.create";
         /// Retrieves a credential (secrets are never returned).
-        retrieve(vault_id, credential_id) -> Credential = "vaults.credentials.retrieve";
+        retrieve(vault_id, credential_id) -> VaultCredential = "vaults.credentials.retrieve";
         /// Rotates secrets / patches metadata; `auth.type` cannot change.
-        update(vault_id, credential_id) -> Credential = "vaults.credentials.update";
+        update(vault_id, credential_id) -> VaultCredential = "vaults.credentials.update";
         /// Lists credentials.
-        list(vault_id) -> Page<Credential> = "vaults.credentials.list";
+        list(vault_id) -> Page<VaultCredential> = "vaults.credentials.list";
         /// Deletes a credential.
         delete(vault_id, credential_id) -> Deleted = "vaults.credentials.delete";
         /// Archives a credential.
-        archive(vault_id, credential_id) -> Credential = "vaults.credentials.archive";
+        archive(vault_id, credential_id) -> VaultCredential = "vaults.credentials.archive";
         /// Validates an MCP OAuth credential against its server.
         mcp_oauth_validate(vault_id, credential_id) -> Value = "vaults.credentials.mcp_oauth_validate";
     }

@@ -2,7 +2,9 @@
 
 Result objects are :class:`BaseModel` instances: fields are attributes (``agent.name``), nested
 objects are models too (``session.agent.id``), free-form maps such as ``metadata`` are dicts,
-and fields this version does not know are reachable the same way. Every object has
+and fields this version does not know are kept: ``obj["new_field"]`` (type checkers know only
+the modelled fields, so a misspelt attribute is an error). The classes and their field types
+are generated from the core's schema (``docs/schema.json``) into ``_generated.py``. Every object has
 ``to_dict()``, ``to_json()``, ``==``, a ``repr`` that hides secrets, and — for the object a call
 returned — ``request_id`` and ``idempotency_key``.
 
@@ -15,371 +17,31 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
 
 from .._native import Event as _Event
 from .._native import Model as _Model
+from . import _generated
+from ._generated import *  # noqa: F403  (event, content and nested shapes, one class per type)
 
 __all__ = [
+    "Event",
     "BaseModel",
-    "Agent",
-    "Environment",
-    "Session",
-    "SessionThread",
-    "SessionResource",
-    "SessionEvent",
-    "SessionStreamEvent",
     "SendEventsResponse",
-    "FileMetadata",
-    "Vault",
-    "VaultCredential",
-    "CredentialValidation",
-    "Skill",
-    "SkillVersion",
-    "MemoryStore",
-    "Memory",
-    "MemoryPrefix",
-    "MemoryVersion",
-    "ModelInfo",
-    "Deployment",
-    "DeploymentRun",
-    "Dream",
-    "Work",
-    "WorkHeartbeat",
-    "WorkQueueStats",
-    "Deleted",
     "TurnResult",
     "MessageSnapshot",
 ]
+__all__ += _generated.__all__
 
 BaseModel = _Model
 """Base class of every result object."""
 
-SessionEvent = _Event
-"""A session or thread event (list results and stream items): ``type`` and ``id`` are always
-there; other fields depend on the type (``content``, ``delta``, ``stop_reason``, ...)."""
+Event = _Event
+"""The run-time class of every event object; its shape per ``type`` is one of the classes of
+:data:`SessionEvent` (``isinstance(ev, AgentMessageEvent)`` checks the ``type``)."""
 
-SessionStreamEvent = _Event
 
+#: ``type`` field → class of top-level results whose operation does not fix the class.
+MODEL_TYPES: Dict[str, type] = _generated.MODEL_TYPES
 
-class Agent(_Model):
-    """An agent (``type: "agent"``); one object per version."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    name: str
-    description: Optional[str]
-    model: Any
-    system: Optional[str]
-    tools: List[Any]
-    mcp_servers: List[Any]
-    skills: List[Any]
-    multiagent: Any
-    metadata: Dict[str, str]
-    version: int
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class Environment(_Model):
-    """An environment (``type: "environment"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    name: str
-    description: Optional[str]
-    config: Any
-    scope: Optional[str]
-    metadata: Dict[str, str]
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class Session(_Model):
-    """A session (``type: "session"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    agent: Agent
-    environment_id: str
-    status: str
-    title: Optional[str]
-    metadata: Dict[str, str]
-    environment_variables: Dict[str, str]
-    resources: List[Any]
-    vault_ids: List[str]
-    usage: Any
-    stats: Any
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class SessionThread(_Model):
-    """A thread of a multi-agent session (``type: "session_thread"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    session_id: str
-    parent_thread_id: Optional[str]
-    agent: Any
-    status: str
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class SessionResource(_Model):
-    """A resource mounted into a session (``file``, ``github_repository``, ``memory_store``, ...)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    mount_path: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class SendEventsResponse(_Model):
-    """The events a send accepted, echoed with their server ids (``data``)."""
-
-    __slots__ = ()
-
-    data: List[Any]
-
-
-class FileMetadata(_Model):
-    """A file (``type: "file"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    filename: str
-    mime_type: str
-    size_bytes: int
-    status: Optional[str]
-    downloadable: Optional[bool]
-    metadata: Dict[str, str]
-    created_at: str
-
-
-class Vault(_Model):
-    """A vault (``type: "vault"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    display_name: str
-    metadata: Dict[str, str]
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class VaultCredential(_Model):
-    """A vault credential; secrets are never returned."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    vault_id: str
-    display_name: Optional[str]
-    auth: Any
-    metadata: Dict[str, str]
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class CredentialValidation(_Model):
-    """Result of ``vaults.credentials.mcp_oauth_validate``."""
-
-    __slots__ = ()
-
-    type: str
-    credential_id: str
-    vault_id: str
-    status: str
-
-
-class Skill(_Model):
-    """A skill (``type: "skill"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    display_title: Optional[str]
-    latest_version: Optional[str]
-    created_at: str
-
-
-class SkillVersion(_Model):
-    """A skill version (``type: "skill_version"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    skill_id: str
-    version: str
-    name: Optional[str]
-    description: Optional[str]
-    created_at: str
-
-
-class MemoryStore(_Model):
-    """A memory store (``type: "memory_store"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    name: str
-    description: Optional[str]
-    metadata: Dict[str, str]
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class Memory(_Model):
-    """A memory (``type: "memory"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    memory_store_id: str
-    path: str
-    content: Optional[str]
-    content_sha256: Optional[str]
-    metadata: Dict[str, str]
-    created_at: str
-    updated_at: str
-
-
-class MemoryPrefix(_Model):
-    """A directory entry in a memory listing (``type: "memory_prefix"``)."""
-
-    __slots__ = ()
-
-    type: str
-    path: str
-
-
-class MemoryVersion(_Model):
-    """A memory version (``type: "memory_version"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    memory_id: str
-    memory_store_id: str
-    operation: str
-    path: str
-    created_at: str
-
-
-class ModelInfo(_Model):
-    """A model of the catalog (``type: "model"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    display_name: Optional[str]
-    created_at: Optional[str]
-
-
-class Deployment(_Model):
-    """A deployment (``type: "deployment"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    name: str
-    status: str
-    metadata: Dict[str, str]
-    archived_at: Optional[str]
-    created_at: str
-    updated_at: str
-
-
-class DeploymentRun(_Model):
-    """A run of a deployment (``type: "deployment_run"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    deployment_id: str
-    session_id: Optional[str]
-    created_at: str
-
-
-class Dream(_Model):
-    """A memory consolidation job (``type: "dream"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    status: str
-    created_at: str
-
-
-class Work(_Model):
-    """A unit of work of a self-hosted environment (``type: "work"``)."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
-    environment_id: str
-    state: str
-    metadata: Dict[str, str]
-
-
-class WorkHeartbeat(_Model):
-    """Result of ``environments.work.heartbeat``."""
-
-    __slots__ = ()
-
-    type: str
-    lease_extended: bool
-    state: str
-
-
-class WorkQueueStats(_Model):
-    """Result of ``environments.work.stats``."""
-
-    __slots__ = ()
-
-    type: str
-    depth: int
-    pending: int
-
-
-class Deleted(_Model):
-    """A deletion tombstone: ``{"id": ..., "type": "<resource>_deleted"}``."""
-
-    __slots__ = ()
-
-    id: str
-    type: str
+#: Earlier names, kept.
+SendEventsResponse = SentEvents
 
 
 class TurnResult(_Model):
@@ -392,15 +54,15 @@ class TurnResult(_Model):
 
     text: str
     stop_type: Optional[str]
-    stop_reason: Any
+    stop_reason: Optional[StopReason]
     blocking_event_ids: List[str]
-    messages: List[Any]
-    sent: List[Any]
-    events: List[Any]
+    messages: List[AgentMessageEvent]
+    sent: List[SessionEvent]
+    events: List[SessionStreamEvent]
     usage: Dict[str, Any]
     terminated: bool
-    pending: List[Any]
-    replies: List[Any]
+    pending: List[SessionEvent]
+    replies: List[SessionEvent]
 
 
 class MessageSnapshot(_Model):
@@ -413,33 +75,10 @@ class MessageSnapshot(_Model):
     text: str
     blocks: List[str]
     is_final: bool
-    final_event: Any
+    final_event: Optional[SessionEvent]
 
 
 #: ``type`` field → class of top-level results whose operation does not fix the class.
-MODEL_TYPES: Dict[str, type] = {
-    "agent": Agent,
-    "environment": Environment,
-    "session": Session,
-    "session_thread": SessionThread,
-    "vault": Vault,
-    "vault_credential": VaultCredential,
-    "skill": Skill,
-    "skill_version": SkillVersion,
-    "memory_store": MemoryStore,
-    "memory": Memory,
-    "memory_prefix": MemoryPrefix,
-    "memory_version": MemoryVersion,
-    "model": ModelInfo,
-    "deployment": Deployment,
-    "deployment_run": DeploymentRun,
-    "dream": Dream,
-    "work": Work,
-    "work_heartbeat": WorkHeartbeat,
-    "work_queue_stats": WorkQueueStats,
-}
-
-#: Fields whose object values stay plain dicts (free-form maps, JSON schemas, tool inputs).
 PLAIN_FIELDS: List[str] = [
     "metadata",
     "environment_variables",

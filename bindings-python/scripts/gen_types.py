@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""Generates ``python/qoder_cloud/types/_generated.py`` from ``docs/schema.json``.
+
+``docs/schema.json`` is the JSON Schema of the core's Rust models (``core/src/models/schema.rs``),
+the one source of the event, content and nested object shapes. This script turns every event
+type into a class with a ``type`` literal, unions into ``Union`` aliases (with an ``Unknown…``
+arm when the union is open), and open string enums into ``str``.
+
+    python scripts/gen_types.py          # rewrite the module
+    python scripts/gen_types.py --check  # exit 1 if it is out of date
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Set
+
+HERE = Path(__file__).resolve().parent
+SCHEMA = HERE.parents[1] / "docs" / "schema.json"
+OUT = HERE.parent / "python" / "qoder_cloud" / "types" / "_generated.py"
+
+#: Roots of what this module describes (result objects keep their classes in ``types``).
+ROOTS = ["SessionEvent", "ContentBlock"]
+#: Envelope fields every persisted event has, although input events are sent without them.
+PERSISTED = {"id": "str"}
+
+
+def ref_name(s: Dict[str, Any]) -> str:
+    return s["$ref"].rsplit("/", 1)[1]
+
+
+class Gen:
+    def __init__(self, defs: Dict[str, Any]) -> None:
+        self.defs = defs
+        self.events: Set[str] = set()
+        self.stream_only: Set[str] = set()
+        ev = defs["SessionEvent"]
+        for r in ev["oneOf"]:
+            name = ref_name(r)
+            self.events.add(name)
+            if defs[name]["properties"]["type"]["const"] in ev.get("x-stream-only", []):
+                self.stream_only.add(name)
+
+    def reachable(self) -> List[str]:
+        seen: List[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if "$ref" in node:
+                    name = ref_name(node)
+                    if name not in seen:
+                        seen.append(name)
+                        walk(self.defs[name])
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        roots = ROOTS + [n for n, d in self.defs.items() if d.get("x-result")]
+        for root in roots:
+            if root not in seen:
+                seen.append(root)
+                walk(self.defs[root])
+        return seen
+
+    def kind(self, name: str) -> str:
+        d = self.defs[name]
+        if "oneOf" in d:
+            return "union"
+        if "anyOf" in d:
+            return "alias"
+        if d.get("type") == "string":
+            return "enum"
+        return "struct"
+
+    def ty(self, s: Any) -> str:
+        if s is True or not isinstance(s, dict):
+            return "Any"
+        if "$ref" in s:
+            name = ref_name(s)
+            return "str" if self.kind(name) == "enum" else name
+        if "const" in s:
+            return f"Literal[{json.dumps(s['const'])}]"
+        for key in ("anyOf", "oneOf"):
+            if key in s:
+                arms = [a for a in s[key] if a.get("type") != "null"]
+                inner = self.ty(arms[0]) if len(arms) == 1 else f"Union[{', '.join(self.ty(a) for a in arms)}]"
+                return f"Optional[{inner}]" if len(arms) < len(s[key]) else inner
+        t = s.get("type")
+        if isinstance(t, list):
+            rest = [x for x in t if x != "null"]
+            inner = self.ty({**s, "type": rest[0]}) if len(rest) == 1 else "Any"
+            return f"Optional[{inner}]" if "null" in t else inner
+        if t == "array":
+            return f"List[{self.ty(s.get('items', True))}]"
+        if t == "object":
+            return "Dict[str, Any]"
+        return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(t, "Any")
+
+    def unknown_name(self, name: str) -> str:
+        return "UnknownEvent" if name == "SessionEvent" else f"Unknown{name}"
+
+    def doc(self, text: str, indent: str) -> List[str]:
+        text = text.strip().replace("\\", "\\\\").replace('"""', "'''")
+        lines = text.splitlines() or [""]
+        if len(lines) == 1:
+            return [f'{indent}"""{lines[0]}"""']
+        return [f'{indent}"""{lines[0]}', *[f"{indent}{x}" if x else "" for x in lines[1:]], f'{indent}"""']
+
+    def struct(self, name: str) -> List[str]:
+        d = self.defs[name]
+        props: Dict[str, Any] = d.get("properties", {})
+        required = set(d.get("required", []))
+        tag = props.get("type", {}).get("const")
+        result = bool(d.get("x-result"))
+        base = "EventShape" if name in self.events else "_Model" if result else "ModelShape"
+        out = [f"class {name}({base}):"]
+        out += self.doc(d.get("description", name), "    ")
+        out.append("")
+        if result:
+            out.append("    __slots__ = ()")
+        if tag is not None:
+            out.append(f"    _tag: ClassVar[Optional[str]] = {json.dumps(tag)}")
+        for field, fs in props.items():
+            if keyword.iskeyword(field):
+                continue  # reachable as obj["..."]
+            if name in self.events and name not in self.stream_only and field in PERSISTED:
+                t = PERSISTED[field]
+            else:
+                t = self.ty(fs)
+            if fs.get("description"):
+                for line in fs["description"].strip().splitlines():
+                    out.append(f"    #: {line}".rstrip())
+            out.append(f"    {field}: {t}")
+        return out + ["", ""]
+
+    def unknown(self, name: str) -> List[str]:
+        d = self.defs[name]
+        tags = sorted(self.defs[ref_name(r)]["properties"]["type"]["const"] for r in d["oneOf"])
+        base = "EventShape" if name == "SessionEvent" else "ModelShape"
+        cls = self.unknown_name(name)
+        out = [f"class {cls}({base}):"]
+        out += self.doc(f"A `{name}` of a type this version does not model: every field is kept as sent.", "    ")
+        out.append("")
+        out.append(f"    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({{{', '.join(json.dumps(t) for t in tags)}}})")
+        out.append("    #: Typed as a placeholder so that `.type == \"…\"` narrows the union (as in TypeScript);")
+        out.append("    #: at run time it is the server's type string, also `obj[\"type\"]` (typed `Any`).")
+        out.append("    type: Literal[\"<unknown>\"]")
+        out.append("")
+        out.append("    def __getattr__(self, name: str) -> Any: ...")
+        return out + ["", ""]
+
+    def render(self) -> str:
+        names = self.reachable()
+        head = [
+            "# Generated by scripts/gen_types.py from docs/schema.json (the Rust models' schema). Do not edit.",
+            '"""Event, content and nested object shapes, one class per `type`."""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, List, Literal, Optional, Union",
+            "",
+            "from .._native import Event as _Event",
+            "from .._native import Model as _Model",
+            "from ._kinds import EventShape, ModelShape",
+            "",
+            "",
+        ]
+        classes: List[str] = []
+        aliases: List[str] = []
+        # Unions exist for type checkers; at run time each is the native class all its arms share
+        # (so `isinstance(x, SessionEvent)` and `SessionEvent({...})` keep working).
+        unions: List[str] = []
+        runtime: List[str] = []
+        exported: List[str] = []
+        for name in names:
+            k = self.kind(name)
+            d = self.defs[name]
+            if k == "struct":
+                classes += self.struct(name)
+                exported.append(name)
+            elif k == "enum":
+                values = ", ".join(f"`{v}`" for v in d["enum"])
+                aliases += [f"#: {d.get('description', name)} Known values: {values}; others are kept.", f"{name} = str", ""]
+                exported.append(name)
+            elif k == "alias":
+                aliases += [f"#: {d.get('description', name)}", f"{name} = {self.ty({'anyOf': d['anyOf']})}", ""]
+                exported.append(name)
+            else:
+                arms = [ref_name(r) for r in d["oneOf"]]
+                if d.get("x-open"):
+                    classes += self.unknown(name)
+                    exported.append(self.unknown_name(name))
+                if name == "SessionEvent":
+                    persisted = [a for a in arms if a not in self.stream_only]
+                    unions += ["    #: A persisted session or thread event (list results, stream items), tagged by `type`.",
+                               f"    SessionEvent = Union[{', '.join(persisted + [self.unknown_name(name)])}]",
+                               "    #: What a stream yields: persisted events and, when asked for, previews.",
+                               f"    SessionStreamEvent = Union[{', '.join(arms + [self.unknown_name(name)])}]"]
+                    runtime += ["    SessionEvent = SessionStreamEvent = _Event"]
+                    exported += ["SessionEvent", "SessionStreamEvent"]
+                else:
+                    extra = [self.unknown_name(name)] if d.get("x-open") else []
+                    unions += [f"    #: {d.get('description', name)}", f"    {name} = Union[{', '.join(arms + extra)}]"]
+                    runtime += [f"    {name} = _Model"]
+                    exported.append(name)
+        registry = [f'    "{d["x-object-type"]}": {n},' for n, d in self.defs.items() if d.get("x-object-type")]
+        aliases += ["#: ``type`` of a result object → its class (results whose operation does not fix the class).",
+                    "MODEL_TYPES: Dict[str, type] = {", *registry, "}", ""]
+        aliases += ["if TYPE_CHECKING:", *unions, "else:", *runtime, ""]
+        body = head + classes + aliases
+        body += ["__all__ = [", *[f'    "{n}",' for n in exported], "]", ""]
+        return "\n".join(body)
+
+
+def main() -> int:
+    defs = json.loads(SCHEMA.read_text())["$defs"]
+    text = Gen(defs).render()
+    if "--check" in sys.argv:
+        if not OUT.exists() or OUT.read_text() != text:
+            print(f"{OUT} is stale: run python scripts/gen_types.py", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -789,362 +789,29 @@ export interface SessionResourceUpdateParams extends CommonParams {
   password?: string;
 }
 
-// ───────────────────────────── Content ─────────────────────────────
+// Content and event shapes are generated from docs/schema.json (scripts/gen-models.js, below).
+// Earlier names, kept:
 
-export interface TextBlock {
-  type: 'text';
-  text: string;
-}
-
-export type MediaSource =
-  | { type: 'base64'; media_type: string; data: string }
-  | { type: 'url'; url: string }
-  | { type: 'file'; file_id: string }
-  | { type: 'text'; media_type: 'text/plain'; data: string };
-
-export interface ImageBlock {
-  type: 'image';
-  source: MediaSource;
-}
-
-export interface DocumentBlock {
-  type: 'document';
-  source: MediaSource;
-  title?: string;
-  context?: string;
-}
-
-export interface RedactedBlock {
-  type: 'redacted';
-}
-
-export interface SearchResultBlock {
-  type: 'search_result';
-  source: string;
-  title: string;
-  content: TextBlock[];
-  citations?: { enabled: boolean };
-}
-
-/** A content block this version does not model. */
-export interface UnknownBlock {
-  type: string;
-  [key: string]: unknown;
-}
-
+/** @deprecated Use `UnknownContentBlock`. */
+export type UnknownBlock = UnknownContentBlock;
+/** Blocks of user input. */
 export type UserContentBlock = TextBlock | ImageBlock | DocumentBlock | RedactedBlock;
-export type AgentContentBlock = TextBlock | RedactedBlock | UnknownBlock;
-export type ToolResultContentBlock = TextBlock | ImageBlock | DocumentBlock | SearchResultBlock | UnknownBlock;
-
-// ───────────────────────────── Events ─────────────────────────────
-
-/** Fields of every persisted event. */
-export interface EventBase {
-  /** `evt_…`; usable as `lastEventId` / `after_id`. */
-  id: string;
-  /** When the server processed it; `null` while an input event is queued. */
-  processed_at: string | null;
-  session_thread_id?: string | null;
-  session_id?: string;
-  turn_id?: string;
-  created_at?: string;
-  schema_version?: string;
-  message_id?: string;
-  parent_tool_use_id?: string | null;
-}
-
-export interface UserMessageEvent extends EventBase {
-  type: 'user.message';
-  content: UserContentBlock[];
-  file_attachments?: unknown[];
-}
-export interface UserInterruptEvent extends EventBase {
-  type: 'user.interrupt';
-}
-export interface UserToolConfirmationEvent extends EventBase {
-  type: 'user.tool_confirmation';
-  tool_use_id: string;
-  result: 'allow' | 'deny';
-  deny_message?: string;
-}
-export interface UserCustomToolResultEvent extends EventBase {
-  type: 'user.custom_tool_result';
-  custom_tool_use_id: string;
-  content?: ToolResultContentBlock[];
-  is_error?: boolean;
-}
-export interface UserDefineOutcomeEvent extends EventBase {
-  type: 'user.define_outcome';
-  description: string;
-  rubric: { type: 'text'; content: string } | { type: 'file'; file_id: string };
-  max_iterations?: number;
-  outcome_id?: string;
-}
-export interface UserToolResultEvent extends EventBase {
-  type: 'user.tool_result';
-  tool_use_id: string;
-  content?: ToolResultContentBlock[];
-  is_error?: boolean;
-}
-export interface SystemMessageEvent extends EventBase {
-  type: 'system.message';
-  content: TextBlock[];
-}
-export interface AgentMessageEvent extends EventBase {
-  type: 'agent.message';
-  content: AgentContentBlock[];
-}
-export interface AgentThinkingEvent extends EventBase {
-  type: 'agent.thinking';
-  thinking?: string;
-  content?: AgentContentBlock[];
-}
-export interface AgentToolUseEvent extends EventBase {
-  type: 'agent.tool_use';
-  name: string;
-  input: Record<string, unknown>;
-  evaluated_permission?: 'allow' | 'ask' | 'deny';
-}
-export interface AgentToolResultEvent extends EventBase {
-  type: 'agent.tool_result';
-  tool_use_id: string;
-  content: ToolResultContentBlock[];
-  is_error?: boolean | null;
-}
-export interface AgentMcpToolUseEvent extends EventBase {
-  type: 'agent.mcp_tool_use';
-  name: string;
-  mcp_server_name: string;
-  input: Record<string, unknown>;
-  evaluated_permission?: 'allow' | 'ask' | 'deny';
-}
-export interface AgentMcpToolResultEvent extends EventBase {
-  type: 'agent.mcp_tool_result';
-  mcp_tool_use_id: string;
-  content: ToolResultContentBlock[];
-  is_error?: boolean | null;
-}
-export interface AgentCustomToolUseEvent extends EventBase {
-  type: 'agent.custom_tool_use';
-  name: string;
-  input: Record<string, unknown>;
-}
-export interface AgentThreadMessageSentEvent extends EventBase {
-  type: 'agent.thread_message_sent';
-  to_session_thread_id: string;
-  to_agent_name?: string;
-  content: AgentContentBlock[];
-}
-export interface AgentThreadMessageReceivedEvent extends EventBase {
-  type: 'agent.thread_message_received';
-  from_session_thread_id: string;
-  from_agent_name?: string;
-  content: AgentContentBlock[];
-}
-export interface AgentThreadContextCompactedEvent extends EventBase {
-  type: 'agent.thread_context_compacted';
-}
-export interface AgentArtifactDeliveredEvent extends EventBase {
-  type: 'agent.artifact_delivered';
-  file_id?: string;
-  original_filename?: string;
-  size?: number;
-  content_type?: string;
-}
-
-export type StopReason =
-  | { type: 'end_turn' }
-  | { type: 'requires_action'; event_ids: string[] }
-  | { type: 'retries_exhausted' }
-  | { type: 'budget_reached' };
-
-export interface SessionStatusRunningEvent extends EventBase {
-  type: 'session.status_running';
-}
-export interface SessionStatusIdleEvent extends EventBase {
-  type: 'session.status_idle';
-  stop_reason: StopReason;
-}
-export interface SessionStatusRescheduledEvent extends EventBase {
-  type: 'session.status_rescheduled';
-}
-export interface SessionStatusTerminatedEvent extends EventBase {
-  type: 'session.status_terminated';
-}
-export interface SessionErrorEvent extends EventBase {
-  type: 'session.error';
-  error: {
-    type: string;
-    message: string;
-    retry_status?: { type: 'retrying' | 'exhausted' | 'terminal' };
-    qoder_error_code?: string;
-    mcp_server_name?: string;
-    vault_id?: string;
-    credential_id?: string;
-    [key: string]: unknown;
-  };
-}
-export interface SessionDeletedEvent extends EventBase {
-  type: 'session.deleted';
-}
-export interface SessionUpdatedEvent extends EventBase {
-  type: 'session.updated';
-  title?: string | null;
-  metadata?: Metadata;
-  agent?: SessionAgent;
-  budget?: Budget | null;
-}
-export interface SessionUsageEvent extends EventBase {
-  type: 'session.usage';
-  usage: SessionUsage;
-  budget?: Budget | null;
-  model_credits?: number;
-  sandbox_runtime_credits?: number;
-  total_credits?: number;
-}
-export interface SessionThreadCreatedEvent extends EventBase {
-  type: 'session.thread_created';
-  session_thread_id: string;
-  agent_name: string;
-}
-export interface SessionThreadStatusRunningEvent extends EventBase {
-  type: 'session.thread_status_running';
-  session_thread_id: string;
-  agent_name: string;
-}
-export interface SessionThreadStatusIdleEvent extends EventBase {
-  type: 'session.thread_status_idle';
-  session_thread_id: string;
-  agent_name: string;
-  stop_reason: StopReason;
-}
-export interface SessionThreadStatusRescheduledEvent extends EventBase {
-  type: 'session.thread_status_rescheduled';
-  session_thread_id: string;
-  agent_name: string;
-}
-export interface SessionThreadStatusTerminatedEvent extends EventBase {
-  type: 'session.thread_status_terminated';
-  session_thread_id: string;
-  agent_name: string;
-}
-
-export interface ModelUsage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-  speed?: string;
-  credits?: number;
-  [key: string]: unknown;
-}
-
-export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
-
-export interface SpanModelRequestStartEvent extends EventBase {
-  type: 'span.model_request_start';
-}
-export interface SpanModelRequestEndEvent extends EventBase {
-  type: 'span.model_request_end';
-  model_request_start_id: string;
-  is_error: boolean | null;
-  model_usage: ModelUsage;
-}
-export interface SpanOutcomeEvaluationStartEvent extends EventBase {
-  type: 'span.outcome_evaluation_start';
-  outcome_id: string;
-  iteration: number;
-}
-export interface SpanOutcomeEvaluationOngoingEvent extends EventBase {
-  type: 'span.outcome_evaluation_ongoing';
-  outcome_id: string;
-  iteration: number;
-}
-export interface SpanOutcomeEvaluationEndEvent extends EventBase {
-  type: 'span.outcome_evaluation_end';
-  outcome_evaluation_start_id: string;
-  outcome_id: string;
-  iteration: number;
-  result: OutcomeResult;
-  explanation: string;
-  usage?: Record<string, unknown>;
-}
-
+/** Blocks of agent output. */
+export type AgentContentBlock = ContentBlock;
+/** Blocks of tool results. */
+export type ToolResultContentBlock = ContentBlock;
+/** Where an image or document block's data comes from. */
+export type MediaSource = ContentSource;
+/** What a stream yields (`SessionStreamEvent`). */
+export type StreamEvent = SessionStreamEvent;
+/** The envelope fields every persisted event carries. */
+export type EventBase = Omit<UserInterruptEvent, 'type'>;
 /**
- * Placeholder `type` of an event this SDK version does not model.
- *
- * At runtime `event.type` is the server's actual (new) type string, e.g. `"agent.something_new"`.
- * TypeScript cannot narrow a union that has a plain `string` arm, so the unknown arm is typed
- * with this placeholder literal: `switch (event.type)` stays precise for every known type, and
- * the `default:` branch still sees `UnknownEvent`. Compare a new type with
- * `(event.type as string) === '...'`, or use `isKnownEventType()`.
+ * Placeholder `type` of an event this SDK version does not model. At run time `event.type` is
+ * the server's actual (new) type string; compare a new type with `(event.type as string) === '...'`,
+ * or use `isKnownEventType()`.
  */
 export type UnknownEventType = '<unknown>';
-
-/** An event of a type added after this SDK version: every field is kept as sent. */
-export interface UnknownEvent {
-  type: UnknownEventType;
-  id?: string;
-  [key: string]: unknown;
-}
-
-/** Every persisted session event, discriminated on `type`, plus the unknown arm. */
-export type SessionEvent =
-  | UserMessageEvent
-  | UserInterruptEvent
-  | UserToolConfirmationEvent
-  | UserCustomToolResultEvent
-  | UserDefineOutcomeEvent
-  | UserToolResultEvent
-  | SystemMessageEvent
-  | AgentMessageEvent
-  | AgentThinkingEvent
-  | AgentToolUseEvent
-  | AgentToolResultEvent
-  | AgentMcpToolUseEvent
-  | AgentMcpToolResultEvent
-  | AgentCustomToolUseEvent
-  | AgentThreadMessageSentEvent
-  | AgentThreadMessageReceivedEvent
-  | AgentThreadContextCompactedEvent
-  | AgentArtifactDeliveredEvent
-  | SessionStatusRunningEvent
-  | SessionStatusIdleEvent
-  | SessionStatusRescheduledEvent
-  | SessionStatusTerminatedEvent
-  | SessionErrorEvent
-  | SessionDeletedEvent
-  | SessionUpdatedEvent
-  | SessionUsageEvent
-  | SessionThreadCreatedEvent
-  | SessionThreadStatusRunningEvent
-  | SessionThreadStatusIdleEvent
-  | SessionThreadStatusRescheduledEvent
-  | SessionThreadStatusTerminatedEvent
-  | SpanModelRequestStartEvent
-  | SpanModelRequestEndEvent
-  | SpanOutcomeEvaluationStartEvent
-  | SpanOutcomeEvaluationOngoingEvent
-  | SpanOutcomeEvaluationEndEvent
-  | UnknownEvent;
-
-/** Stream-only preview: an `agent.message` / `agent.thinking` has started. */
-export interface EventStartEvent {
-  type: 'event_start';
-  event: { type: 'agent.message' | 'agent.thinking'; id: string };
-  id?: string;
-}
-
-/** Stream-only preview: a text fragment of the event `event_id`'s content block `delta.index`. */
-export interface EventDeltaEvent {
-  type: 'event_delta';
-  event_id: string;
-  delta: { type: 'content_delta'; index: number; content: TextBlock };
-  id?: string;
-}
-
-/** What a stream yields: persisted events plus (when opted in) previews. */
-export type StreamEvent = SessionEvent | EventStartEvent | EventDeltaEvent;
 
 /** Every event `type` this SDK version models (persisted and preview). */
 export type KnownEventType = Exclude<StreamEvent['type'], UnknownEventType>;
@@ -1916,6 +1583,1742 @@ export declare class DeltaAccumulator {
   push(event: StreamEvent): MessageSnapshot | null;
   /** Previews whose final event has not arrived yet. */
   inProgress(): MessageSnapshot[];
+}
+
+// ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────
+
+/** A `SessionEvent` of a type this version does not model: every field is kept as sent. */
+export interface UnknownEvent {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  /** `evt_…`, as on every persisted event. */
+  id?: string;
+  [key: string]: unknown;
+}
+
+/** A persisted session or thread event (list results, stream items), discriminated on `type`. */
+export type SessionEvent =
+  | UserMessageEvent
+  | UserInterruptEvent
+  | UserToolConfirmationEvent
+  | UserCustomToolResultEvent
+  | UserDefineOutcomeEvent
+  | UserToolResultEvent
+  | SystemMessageEvent
+  | AgentMessageEvent
+  | AgentThinkingEvent
+  | AgentToolUseEvent
+  | AgentToolResultEvent
+  | AgentMcpToolUseEvent
+  | AgentMcpToolResultEvent
+  | AgentCustomToolUseEvent
+  | AgentThreadMessageSentEvent
+  | AgentThreadMessageReceivedEvent
+  | AgentThreadContextCompactedEvent
+  | AgentArtifactDeliveredEvent
+  | SessionStatusRunningEvent
+  | SessionStatusIdleEvent
+  | SessionStatusRescheduledEvent
+  | SessionStatusTerminatedEvent
+  | SessionErrorEvent
+  | SessionDeletedEvent
+  | SessionUpdatedEvent
+  | SessionUsageEvent
+  | SessionThreadCreatedEvent
+  | SessionThreadStatusRunningEvent
+  | SessionThreadStatusIdleEvent
+  | SessionThreadStatusRescheduledEvent
+  | SessionThreadStatusTerminatedEvent
+  | SpanModelRequestStartEvent
+  | SpanModelRequestEndEvent
+  | SpanOutcomeEvaluationStartEvent
+  | SpanOutcomeEvaluationOngoingEvent
+  | SpanOutcomeEvaluationEndEvent
+  | UnknownEvent;
+
+/** What a stream yields: persisted events and, when asked for, previews. */
+export type SessionStreamEvent =
+  | UserMessageEvent
+  | UserInterruptEvent
+  | UserToolConfirmationEvent
+  | UserCustomToolResultEvent
+  | UserDefineOutcomeEvent
+  | UserToolResultEvent
+  | SystemMessageEvent
+  | AgentMessageEvent
+  | AgentThinkingEvent
+  | AgentToolUseEvent
+  | AgentToolResultEvent
+  | AgentMcpToolUseEvent
+  | AgentMcpToolResultEvent
+  | AgentCustomToolUseEvent
+  | AgentThreadMessageSentEvent
+  | AgentThreadMessageReceivedEvent
+  | AgentThreadContextCompactedEvent
+  | AgentArtifactDeliveredEvent
+  | SessionStatusRunningEvent
+  | SessionStatusIdleEvent
+  | SessionStatusRescheduledEvent
+  | SessionStatusTerminatedEvent
+  | SessionErrorEvent
+  | SessionDeletedEvent
+  | SessionUpdatedEvent
+  | SessionUsageEvent
+  | SessionThreadCreatedEvent
+  | SessionThreadStatusRunningEvent
+  | SessionThreadStatusIdleEvent
+  | SessionThreadStatusRescheduledEvent
+  | SessionThreadStatusTerminatedEvent
+  | SpanModelRequestStartEvent
+  | SpanModelRequestEndEvent
+  | SpanOutcomeEvaluationStartEvent
+  | SpanOutcomeEvaluationOngoingEvent
+  | SpanOutcomeEvaluationEndEvent
+  | EventStartEvent
+  | EventDeltaEvent
+  | UnknownEvent;
+
+/** `user.message`: a user turn (postable). */
+export interface UserMessageEvent {
+  type: 'user.message';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Text, image, document or redacted blocks. */
+  content: ContentBlock[];
+  /** Optional attachments, stored verbatim by the server. */
+  file_attachments?: unknown[] | null;
+}
+
+/** A `ContentBlock` of a type this version does not model: every field is kept as sent. */
+export interface UnknownContentBlock {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** One block of message or tool-result content. */
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | RedactedBlock | SearchResultBlock | UnknownContentBlock;
+
+/** `{"type":"text","text":…}`. */
+export interface TextBlock {
+  type: 'text';
+  /** The text (the server rejects empty text on input). */
+  text: string;
+}
+
+/** `{"type":"image","source":…}`. */
+export interface ImageBlock {
+  type: 'image';
+  /** Where the image bytes come from (base64, URL or uploaded file). */
+  source: ContentSource;
+}
+
+/** A `ContentSource` of a type this version does not model: every field is kept as sent. */
+export interface UnknownContentSource {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** Where the bytes of an image or document come from. */
+export type ContentSource = Base64Source | TextSource | UrlSource | FileSource | UnknownContentSource;
+
+/** `{"type":"base64","media_type","data"}`. */
+export interface Base64Source {
+  type: 'base64';
+  /** MIME type, e.g. `image/png` or `application/pdf`. */
+  media_type: string;
+  /** Base64-encoded bytes. */
+  data: string;
+}
+
+/** `{"type":"text","media_type":"text/plain","data"}`. */
+export interface TextSource {
+  type: 'text';
+  /** MIME type; the API accepts `text/plain`. */
+  media_type?: string | null;
+  /** The document text. */
+  data: string;
+}
+
+/** `{"type":"url","url"}`. */
+export interface UrlSource {
+  type: 'url';
+  /** The URL to fetch. */
+  url: string;
+}
+
+/** `{"type":"file","file_id"}`. */
+export interface FileSource {
+  type: 'file';
+  /** Id of an uploaded file (`file_…`). */
+  file_id: string;
+}
+
+/** `{"type":"document","source":…,"title"?,"context"?}`. */
+export interface DocumentBlock {
+  type: 'document';
+  /** Where the document comes from (base64, inline text, URL or uploaded file). */
+  source: ContentSource;
+  /** Optional title shown to the model. */
+  title?: string | null;
+  /** Optional context about the document shown to the model. */
+  context?: string | null;
+}
+
+/** `{"type":"redacted"}`: content that is withheld. */
+export interface RedactedBlock {
+  type: 'redacted';
+}
+
+/** `{"type":"search_result","source":<url>,"title","content":[text…],"citations"}`. */
+export interface SearchResultBlock {
+  type: 'search_result';
+  /** The URL (or other identifier) the result came from. */
+  source: string;
+  /** The result's title. */
+  title?: string | null;
+  /** The result's text blocks. */
+  content?: ContentBlock[] | null;
+  /** Citation settings for this result. */
+  citations?: Citations | null;
+}
+
+/** `{"enabled":bool}` citation settings of a search result. */
+export interface Citations {
+  /** Whether the model may cite this result. */
+  enabled?: boolean | null;
+}
+
+/** `user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only. */
+export interface UserInterruptEvent {
+  type: 'user.interrupt';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`. */
+export interface UserToolConfirmationEvent {
+  type: 'user.tool_confirmation';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered. */
+  tool_use_id: string;
+  /** `allow` or `deny`. */
+  result: ToolConfirmationResult;
+  /** Reason given to the agent (only with `deny`, at most 10 000 characters). */
+  deny_message?: string | null;
+}
+
+/** Answer to a tool confirmation request. */
+export type ToolConfirmationResult = 'allow' | 'deny' | (string & {});
+
+/** `user.custom_tool_result`: the client's result for an `agent.custom_tool_use`. */
+export interface UserCustomToolResultEvent {
+  type: 'user.custom_tool_result';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the `agent.custom_tool_use` event being answered. */
+  custom_tool_use_id: string;
+  /** Result blocks (the server defaults to one empty text block). */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `user.define_outcome`: start outcome-driven work graded against a rubric. */
+export interface UserDefineOutcomeEvent {
+  type: 'user.define_outcome';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** What the agent should achieve. */
+  description: string;
+  /** How the result is graded. */
+  rubric: Rubric;
+  /** Evaluation rounds (server default 3, maximum 20). */
+  max_iterations?: number | null;
+  /** Assigned by the server in the echo (`outc_…`). */
+  outcome_id?: string | null;
+}
+
+/** A `Rubric` of a type this version does not model: every field is kept as sent. */
+export interface UnknownRubric {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** Grading rubric of `user.define_outcome`. */
+export type Rubric = TextRubric | FileRubric | UnknownRubric;
+
+/** `{"type":"text","content"}`. */
+export interface TextRubric {
+  type: 'text';
+  /** The rubric. */
+  content: string;
+}
+
+/** `{"type":"file","file_id"}`. */
+export interface FileRubric {
+  type: 'file';
+  /** Id of the uploaded rubric file. */
+  file_id: string;
+}
+
+/** `user.tool_result`: a built-in tool's result from a self-hosted environment worker. */
+export interface UserToolResultEvent {
+  type: 'user.tool_result';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the `agent.tool_use` event being answered. */
+  tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `system.message`: a system-role turn appended between turns (text blocks only). */
+export interface SystemMessageEvent {
+  type: 'system.message';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Text blocks. */
+  content: ContentBlock[];
+}
+
+/** `agent.message`: a complete (buffered, authoritative) agent message. */
+export interface AgentMessageEvent {
+  type: 'agent.message';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Text and redacted blocks. */
+  content: ContentBlock[];
+}
+
+/** `agent.thinking`: the agent is reasoning (a progress signal). */
+export interface AgentThinkingEvent {
+  type: 'agent.thinking';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Reasoning text, when the server includes it. */
+  thinking?: string | null;
+}
+
+/** `agent.tool_use`: the agent calls a built-in tool. */
+export interface AgentToolUseEvent {
+  type: 'agent.tool_use';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Tool name, e.g. `bash`. */
+  name: string;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+  /** `ask` means the session waits for a `user.tool_confirmation`. */
+  evaluated_permission?: EvaluatedPermission | null;
+}
+
+/** Permission the server evaluated for a tool call; `ask` blocks until a confirmation. */
+export type EvaluatedPermission = 'allow' | 'ask' | 'deny' | (string & {});
+
+/** `agent.tool_result`: a built-in tool's result. */
+export interface AgentToolResultEvent {
+  type: 'agent.tool_result';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the `agent.tool_use` event. */
+  tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `agent.mcp_tool_use`: the agent calls an MCP server tool. */
+export interface AgentMcpToolUseEvent {
+  type: 'agent.mcp_tool_use';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Tool name. */
+  name: string;
+  /** The MCP server providing it. */
+  mcp_server_name?: string | null;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+  /** `ask` means the session waits for a `user.tool_confirmation`. */
+  evaluated_permission?: EvaluatedPermission | null;
+}
+
+/** `agent.mcp_tool_result`: an MCP tool's result. */
+export interface AgentMcpToolResultEvent {
+  type: 'agent.mcp_tool_result';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the `agent.mcp_tool_use` event. */
+  mcp_tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/**
+ * `agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
+ * `requires_action` until a `user.custom_tool_result` arrives.
+ */
+export interface AgentCustomToolUseEvent {
+  type: 'agent.custom_tool_use';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Custom tool name. */
+  name: string;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+}
+
+/** `agent.thread_message_sent`: a message to another agent thread. */
+export interface AgentThreadMessageSentEvent {
+  type: 'agent.thread_message_sent';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Receiving thread. */
+  to_session_thread_id?: string | null;
+  /** Receiving agent's name. */
+  to_agent_name?: string | null;
+  /** Message blocks. */
+  content?: ContentBlock[] | null;
+}
+
+/** `agent.thread_message_received`: a message from another agent thread. */
+export interface AgentThreadMessageReceivedEvent {
+  type: 'agent.thread_message_received';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Sending thread. */
+  from_session_thread_id?: string | null;
+  /** Sending agent's name. */
+  from_agent_name?: string | null;
+  /** Message blocks. */
+  content?: ContentBlock[] | null;
+}
+
+/** `agent.thread_context_compacted`: the thread's context was summarised. */
+export interface AgentThreadContextCompactedEvent {
+  type: 'agent.thread_context_compacted';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `agent.artifact_delivered` (Qoder): the agent produced a file. */
+export interface AgentArtifactDeliveredEvent {
+  type: 'agent.artifact_delivered';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The delivered file (`file_…`). */
+  file_id?: string | null;
+  /** Its original name. */
+  original_filename?: string | null;
+  /** Size in bytes. */
+  size?: number | null;
+  /** MIME type. */
+  content_type?: string | null;
+}
+
+/** `session.status_running`: the agent started working. */
+export interface SessionStatusRunningEvent {
+  type: 'session.status_running';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream. */
+export interface SessionStatusIdleEvent {
+  type: 'session.status_idle';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Why the session went idle. */
+  stop_reason: StopReason;
+}
+
+/** A `StopReason` of a type this version does not model: every field is kept as sent. */
+export interface UnknownStopReason {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** Why a session (or thread) went idle. */
+export type StopReason = StopEndTurn | StopRequiresAction | StopRetriesExhausted | StopBudgetReached | UnknownStopReason;
+
+/** `{"type":"end_turn"}`. */
+export interface StopEndTurn {
+  type: 'end_turn';
+}
+
+/** `{"type":"requires_action","event_ids":[…]}`. */
+export interface StopRequiresAction {
+  type: 'requires_action';
+  /**
+   * Ids of the blocking `agent.tool_use` / `agent.mcp_tool_use` / `agent.custom_tool_use`
+   * events still waiting for a reply.
+   */
+  event_ids: string[];
+}
+
+/** `{"type":"retries_exhausted"}`. */
+export interface StopRetriesExhausted {
+  type: 'retries_exhausted';
+}
+
+/** `{"type":"budget_reached"}`. */
+export interface StopBudgetReached {
+  type: 'budget_reached';
+}
+
+/** `session.status_rescheduled`: a transient error occurred and the server is retrying. */
+export interface SessionStatusRescheduledEvent {
+  type: 'session.status_rescheduled';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `session.status_terminated`: final; the session accepts no more input. */
+export interface SessionStatusTerminatedEvent {
+  type: 'session.status_terminated';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `session.error`: an error during the session, with its retry status. */
+export interface SessionErrorEvent {
+  type: 'session.error';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The error. */
+  error: SessionError;
+}
+
+/** The `error` object of `session.error`. */
+export interface SessionError {
+  /** Error type, e.g. `model_overloaded_error`. */
+  type: SessionErrorType;
+  /** Human-readable message. */
+  message?: string | null;
+  /** Whether the server retries. */
+  retry_status?: RetryStatus | null;
+  /** Qoder diagnostic code (informational only). */
+  qoder_error_code?: unknown;
+  /** MCP server involved, for MCP errors. */
+  mcp_server_name?: string | null;
+  /** Vault involved, for credential errors. */
+  vault_id?: string | null;
+  /** Credential involved, for credential errors. */
+  credential_id?: string | null;
+}
+
+/** `session.error` error types. */
+export type SessionErrorType = 'unknown_error' | 'model_overloaded_error' | 'model_rate_limited_error' | 'model_request_failed_error' | 'mcp_connection_failed_error' | 'mcp_authentication_failed_error' | 'billing_error' | 'credential_host_unreachable_error' | (string & {});
+
+/** `{"type":"retrying"|"exhausted"|"terminal"}` on a session error. */
+export interface RetryStatus {
+  /** The retry state. */
+  type: RetryStatusType;
+}
+
+/** Whether the server retries after a `session.error`. */
+export type RetryStatusType = 'retrying' | 'exhausted' | 'terminal' | (string & {});
+
+/** `session.deleted`: the session was deleted (last event of the stream). */
+export interface SessionDeletedEvent {
+  type: 'session.deleted';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `session.updated`: carries only the fields that changed. */
+export interface SessionUpdatedEvent {
+  type: 'session.updated';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** New title. */
+  title?: string | null;
+  /** The full new metadata bag. */
+  metadata?: Record<string, unknown> | null;
+  /** The full new agent snapshot. */
+  agent?: unknown;
+  /** The new budget. */
+  budget?: unknown;
+}
+
+/** `session.usage`: cumulative usage snapshot. */
+export interface SessionUsageEvent {
+  type: 'session.usage';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Tokens, cache usage, list cost, server tool use and active seconds. */
+  usage?: unknown;
+  /** The session budget. */
+  budget?: unknown;
+  /** Qoder model credits so far. */
+  model_credits?: number | null;
+  /** Qoder sandbox runtime credits so far. */
+  sandbox_runtime_credits?: number | null;
+  /** Qoder total credits so far. */
+  total_credits?: number | null;
+}
+
+/** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
+export interface SessionThreadCreatedEvent {
+  type: 'session.thread_created';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_running`: a thread started working. */
+export interface SessionThreadStatusRunningEvent {
+  type: 'session.thread_status_running';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_idle`: a thread stopped. */
+export interface SessionThreadStatusIdleEvent {
+  type: 'session.thread_status_idle';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The thread's agent. */
+  agent_name?: string | null;
+  /** Why it went idle. */
+  stop_reason?: StopReason | null;
+}
+
+/** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
+export interface SessionThreadStatusRescheduledEvent {
+  type: 'session.thread_status_rescheduled';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_terminated`: a thread ended for good. */
+export interface SessionThreadStatusTerminatedEvent {
+  type: 'session.thread_status_terminated';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `span.model_request_start`: a model request began. */
+export interface SpanModelRequestStartEvent {
+  type: 'span.model_request_start';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
+/** `span.model_request_end`: a model request finished (also ends an open preview). */
+export interface SpanModelRequestEndEvent {
+  type: 'span.model_request_end';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the matching `span.model_request_start`. */
+  model_request_start_id?: string | null;
+  /** Whether the request failed or was interrupted. */
+  is_error?: boolean | null;
+  /** Token usage of the request. */
+  model_usage?: ModelUsage | null;
+}
+
+/** Token usage of one model request (`span.model_request_end.model_usage`). */
+export interface ModelUsage {
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Tokens written to the prompt cache. */
+  cache_creation_input_tokens?: number | null;
+  /** Tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Qoder credits charged (kept as a JSON number so it re-serialises exactly). */
+  credits?: number | null;
+}
+
+/** `span.outcome_evaluation_start`: an outcome evaluation round began. */
+export interface SpanOutcomeEvaluationStartEvent {
+  type: 'span.outcome_evaluation_start';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
+export interface SpanOutcomeEvaluationOngoingEvent {
+  type: 'span.outcome_evaluation_ongoing';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** `span.outcome_evaluation_end`: an evaluation round's verdict. */
+export interface SpanOutcomeEvaluationEndEvent {
+  type: 'span.outcome_evaluation_end';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id: string;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the matching `span.outcome_evaluation_start`. */
+  outcome_evaluation_start_id?: string | null;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+  /** The verdict; `needs_revision` starts another round. */
+  result?: OutcomeResult | null;
+  /** The grader's explanation. */
+  explanation?: string | null;
+  /** Usage of the evaluation. */
+  usage?: unknown;
+}
+
+/** Verdict of an outcome evaluation. */
+export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
+
+/** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
+export interface EventStartEvent {
+  type: 'event_start';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id?: string | null;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** The previewed event's type and future id. */
+  event: PreviewTarget;
+}
+
+/** The `event` of `event_start`: which buffered event a preview belongs to. */
+export interface PreviewTarget {
+  /** Type of the event being previewed (`agent.message` or `agent.thinking`). */
+  type: string;
+  /** Id the buffered event will carry. */
+  id?: string | null;
+}
+
+/**
+ * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
+ * with id `event_id` replaces the preview when it arrives.
+ */
+export interface EventDeltaEvent {
+  type: 'event_delta';
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id?: string | null;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+  /** Id of the previewed event. */
+  event_id?: string | null;
+  /** The fragment and its content index. */
+  delta: ContentDelta;
+}
+
+/** The `delta` of `event_delta`. */
+export interface ContentDelta {
+  /** Delta type (`content_delta`). */
+  type: string;
+  /** Position in the event's `content` array: append to a known index, insert a new one. */
+  index?: number | null;
+  /** The fragment: a text block whose text is appended. */
+  content: TextBlock;
 }
 
 // ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────

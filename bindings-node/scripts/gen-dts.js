@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 'use strict';
-// Generates index.d.ts: the hand-written types of scripts/dts/head.d.ts, then one resource
+// Generates index.d.ts: the hand-written types of scripts/dts/head.d.ts, the event and content
+// types of docs/schema.json (scripts/gen-models.js, which also writes lib/events.js's list), then one resource
 // interface per namespace of the core's operation table (core/operations.json), so the typed
 // surface has exactly the methods the runtime builds. `node scripts/gen-dts.js --check` fails
 // when index.d.ts is stale (the test suite runs it).
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { declarations, eventsModule } = require('./gen-models');
 
 const root = path.resolve(__dirname, '..');
 const OPS = JSON.parse(fs.readFileSync(path.join(root, '..', 'core', 'operations.json'), 'utf8'));
@@ -191,7 +193,7 @@ function generate() {
   const extra = Object.keys(TYPES).filter((k) => !OPS.some((o) => o.name === k));
   if (extra.length) throw new Error(`gen-dts: TYPES lists unknown operations: ${extra.join(', ')}`);
 
-  const out = [head.trimEnd(), '', '// ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────', ''];
+  const out = [head.trimEnd(), '', declarations().trimEnd(), '', '// ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────', ''];
   const top = [];
   for (const [ns, info] of spaces) {
     if (!ns.includes('.')) top.push(ns);
@@ -249,15 +251,20 @@ function generate() {
   return out.join('\n');
 }
 
-const text = generate();
-const target = path.join(root, 'index.d.ts');
-if (process.argv.includes('--check')) {
-  const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
-  if (current !== text) {
-    process.stderr.write('index.d.ts is stale: run `node scripts/gen-dts.js`\n');
-    process.exit(1);
+const events = path.join(root, 'lib', 'events.js');
+const outputs = [
+  [path.join(root, 'index.d.ts'), generate()],
+  [events, eventsModule(fs.readFileSync(events, 'utf8'))],
+];
+for (const [target, text] of outputs) {
+  if (process.argv.includes('--check')) {
+    const current = fs.existsSync(target) ? fs.readFileSync(target, 'utf8') : '';
+    if (current !== text) {
+      process.stderr.write(`${path.relative(root, target)} is stale: run \`node scripts/gen-dts.js\`\n`);
+      process.exit(1);
+    }
+  } else if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text) {
+    fs.writeFileSync(target, text);
+    process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);
   }
-} else {
-  fs.writeFileSync(target, text);
-  process.stdout.write(`wrote ${path.relative(process.cwd(), target)}\n`);
 }

@@ -92,6 +92,17 @@ async function main(): Promise<void> {
     if (ev.type === 'agent.tool_use') {
       const input: Record<string, unknown> = ev.input;
       void input;
+      // @ts-expect-error a misspelt field of a known event type
+      void ev.nmae;
+    }
+    if (ev.type === 'session.status_idle') {
+      // @ts-expect-error a stop reason's type is a string literal, not a number
+      const n: number = ev.stop_reason.type;
+      void n;
+    }
+    if (ev.type === 'agent.message') {
+      // @ts-expect-error agent.message has no stop_reason
+      void ev.stop_reason;
     }
   }
   const batch: StreamEvent[] = await stream.nextBatch(64);

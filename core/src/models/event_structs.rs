@@ -119,7 +119,7 @@ event_struct! {
         /// Tool name, e.g. `bash`.
         pub name: String,
         /// Tool input object.
-        pub input: Value,
+        pub input: Map<String, Value>,
         /// `ask` means the session waits for a `user.tool_confirmation`.
         pub evaluated_permission: Option<EvaluatedPermission>,
     }
@@ -147,7 +147,7 @@ event_struct! {
         /// The MCP server providing it.
         pub mcp_server_name: Option<String>,
         /// Tool input object.
-        pub input: Value,
+        pub input: Map<String, Value>,
         /// `ask` means the session waits for a `user.tool_confirmation`.
         pub evaluated_permission: Option<EvaluatedPermission>,
     }
@@ -174,7 +174,7 @@ event_struct! {
         /// Custom tool name.
         pub name: String,
         /// Tool input object.
-        pub input: Value,
+        pub input: Map<String, Value>,
     }
 }
 

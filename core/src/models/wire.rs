@@ -22,6 +22,7 @@ impl<T> Present for Option<T> {
 impl<T> Present for Vec<T> {}
 impl Present for String {}
 impl Present for serde_json::Value {}
+impl Present for serde_json::Map<String, serde_json::Value> {}
 
 /// JSON name of a field: the Rust name unless an explicit `["json"]` was given.
 macro_rules! wire_name {

@@ -499,7 +499,7 @@ class AgentToolUseEvent(EventShape):
     #: Tool name, e.g. `bash`.
     name: str
     #: Tool input object.
-    input: Any
+    input: Dict[str, Any]
     #: `ask` means the session waits for a `user.tool_confirmation`.
     evaluated_permission: Optional[str]
 
@@ -571,7 +571,7 @@ class AgentMcpToolUseEvent(EventShape):
     #: The MCP server providing it.
     mcp_server_name: Optional[str]
     #: Tool input object.
-    input: Any
+    input: Dict[str, Any]
     #: `ask` means the session waits for a `user.tool_confirmation`.
     evaluated_permission: Optional[str]
 
@@ -643,7 +643,7 @@ class AgentCustomToolUseEvent(EventShape):
     #: Custom tool name.
     name: str
     #: Tool input object.
-    input: Any
+    input: Dict[str, Any]
 
 
 class AgentThreadMessageSentEvent(EventShape):

@@ -1,0 +1,160 @@
+'use strict';
+// The event and content declarations of index.d.ts, and lib/events.js's list of known event
+// types, generated from docs/schema.json: the JSON Schema of the core's Rust models
+// (core/src/models/schema.rs), the one source of those shapes. gen-dts.js calls `declarations()`;
+// `eventsModule()` is the text lib/events.js must have between its GENERATED markers.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const SCHEMA = path.resolve(__dirname, '..', '..', 'docs', 'schema.json');
+const defs = () => JSON.parse(fs.readFileSync(SCHEMA, 'utf8')).$defs;
+
+const refName = (s) => s.$ref.split('/').pop();
+const unknownName = (name) => (name === 'SessionEvent' ? 'UnknownEvent' : `Unknown${name}`);
+/** Roots of what is generated here (result objects keep their hand-written interfaces). */
+const ROOTS = ['SessionEvent', 'ContentBlock'];
+/** Envelope fields every persisted event has, although input events are sent without them. */
+const PERSISTED = { id: 'string' };
+
+function kindOf(d) {
+  if (d.oneOf) return 'union';
+  if (d.anyOf) return 'alias';
+  if (d.type === 'string') return 'enum';
+  return 'struct';
+}
+
+function jsdoc(text, indent) {
+  if (!text) return [];
+  const lines = text.trim().replace(/\*\//g, '*\\/').split('\n');
+  if (lines.length === 1) return [`${indent}/** ${lines[0]} */`];
+  return [`${indent}/**`, ...lines.map((l) => `${indent} *${l ? ` ${l}` : ''}`), `${indent} */`];
+}
+
+class Gen {
+  constructor(d) {
+    this.defs = d;
+    const ev = d.SessionEvent;
+    this.events = ev.oneOf.map(refName);
+    const only = new Set(ev['x-stream-only'] || []);
+    this.streamOnly = new Set(this.events.filter((n) => only.has(d[n].properties.type.const)));
+  }
+
+  reachable() {
+    const seen = [];
+    const walk = (node) => {
+      if (Array.isArray(node)) return node.forEach(walk);
+      if (!node || typeof node !== 'object') return undefined;
+      if (node.$ref) {
+        const name = refName(node);
+        if (!seen.includes(name)) {
+          seen.push(name);
+          walk(this.defs[name]);
+        }
+      }
+      return Object.values(node).forEach(walk);
+    };
+    for (const r of ROOTS) {
+      if (!seen.includes(r)) {
+        seen.push(r);
+        walk(this.defs[r]);
+      }
+    }
+    return seen;
+  }
+
+  ty(s) {
+    if (s === true || !s || typeof s !== 'object') return 'unknown';
+    if (s.$ref) return refName(s);
+    if ('const' in s) return JSON.stringify(s.const).replace(/"/g, "'");
+    for (const key of ['anyOf', 'oneOf']) {
+      if (s[key]) return s[key].map((a) => (a.type === 'null' ? 'null' : this.ty(a))).join(' | ');
+    }
+    if (Array.isArray(s.type)) return s.type.map((t) => (t === 'null' ? 'null' : this.ty({ ...s, type: t }))).join(' | ');
+    if (s.type === 'array') {
+      const item = this.ty(s.items ?? true);
+      return item.includes(' ') ? `Array<${item}>` : `${item}[]`;
+    }
+    if (s.type === 'object') return 'Record<string, unknown>';
+    return { string: 'string', integer: 'number', number: 'number', boolean: 'boolean' }[s.type] || 'unknown';
+  }
+
+  struct(name) {
+    const d = this.defs[name];
+    const required = new Set(d.required || []);
+    const persisted = this.events.includes(name) && !this.streamOnly.has(name);
+    const out = [...jsdoc(d.description, ''), `export interface ${name} {`];
+    for (const [field, fs_] of Object.entries(d.properties || {})) {
+      out.push(...jsdoc(fs_.description, '  '));
+      if (persisted && PERSISTED[field]) out.push(`  ${field}: ${PERSISTED[field]};`);
+      else out.push(`  ${field}${required.has(field) ? '' : '?'}: ${this.ty(fs_)};`);
+    }
+    out.push('}', '');
+    return out;
+  }
+
+  unknown(name) {
+    return [
+      `/** A \`${name}\` of a type this version does not model: every field is kept as sent. */`,
+      `export interface ${unknownName(name)} {`,
+      '  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server\'s type string. */',
+      "  type: '<unknown>';",
+      ...(name === 'SessionEvent' ? ['  /** `evt_…`, as on every persisted event. */', '  id?: string;'] : []),
+      '  [key: string]: unknown;',
+      '}',
+      '',
+    ];
+  }
+
+  declarations() {
+    const out = ['// ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────', ''];
+    for (const name of this.reachable()) {
+      const d = this.defs[name];
+      const k = kindOf(d);
+      if (k === 'struct') out.push(...this.struct(name));
+      else if (k === 'enum') {
+        out.push(...jsdoc(d.description, ''), `export type ${name} = ${d.enum.map((v) => `'${v}'`).join(' | ')} | (string & {});`, '');
+      } else if (k === 'alias') {
+        out.push(...jsdoc(d.description, ''), `export type ${name} = ${this.ty({ anyOf: d.anyOf })};`, '');
+      } else {
+        const arms = d.oneOf.map(refName);
+        if (d['x-open']) out.push(...this.unknown(name));
+        const open = d['x-open'] ? [unknownName(name)] : [];
+        if (name === 'SessionEvent') {
+          const persisted = arms.filter((a) => !this.streamOnly.has(a));
+          out.push('/** A persisted session or thread event (list results, stream items), discriminated on `type`. */');
+          out.push(`export type SessionEvent =\n  | ${[...persisted, ...open].join('\n  | ')};`, '');
+          out.push('/** What a stream yields: persisted events and, when asked for, previews. */');
+          out.push(`export type SessionStreamEvent =\n  | ${[...arms, ...open].join('\n  | ')};`, '');
+        } else {
+          out.push(...jsdoc(d.description, ''), `export type ${name} = ${[...arms, ...open].join(' | ')};`, '');
+        }
+      }
+    }
+    return out.join('\n');
+  }
+
+  knownTypes() {
+    return this.events.map((n) => this.defs[n].properties.type.const);
+  }
+}
+
+/** The generated declarations (a section of index.d.ts). */
+function declarations() {
+  return new Gen(defs()).declarations();
+}
+
+const START = '// --- BEGIN GENERATED by scripts/gen-models.js from docs/schema.json ---';
+const END = '// --- END GENERATED ---';
+
+/** lib/events.js with its generated part replaced by the schema's event types. */
+function eventsModule(current) {
+  const types = new Gen(defs()).knownTypes();
+  const body = [START, 'const KNOWN_EVENT_TYPES = new Set([', ...types.map((t) => `  '${t}',`), ']);', END].join('\n');
+  const i = current.indexOf(START);
+  const j = current.indexOf(END);
+  if (i < 0 || j < 0) throw new Error('lib/events.js has no GENERATED markers');
+  return current.slice(0, i) + body + current.slice(j + END.length);
+}
+
+module.exports = { declarations, eventsModule };

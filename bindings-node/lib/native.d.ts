@@ -25,7 +25,10 @@ export declare class DeltaAccumulator {
   inProgress(): string
 }
 
-/** One API client: a connection pool, configuration, logger and the set of live streams. */
+/**
+ * One API client: a connection pool, configuration and logger (the core's `Client`, which
+ * also closes calls in flight and open streams when it is closed).
+ */
 export declare class NativeClient {
   /**
    * Resolves the configuration exactly like the core (argument, then `QODER_*` env vars).
@@ -45,8 +48,8 @@ export declare class NativeClient {
    */
   stream(op: string, args: string, config?: StreamConfig | undefined | null): NativeStream
   /**
-   * Closes the client: in-flight calls reject, live streams close, the logger is removed and
-   * the connection pool is released once nothing uses it. Idempotent.
+   * Closes the client (the core's `close`): in-flight calls reject, live streams close, the
+   * logger is removed and the connection pool is released once nothing uses it. Idempotent.
    */
   close(): void
   /** Whether `close()` was called. */

@@ -1,6 +1,6 @@
 //! `NativeClient`: one core [`Client`] plus the bookkeeping `close()` needs.
 
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use napi::bindgen_prelude::*;
@@ -154,18 +154,12 @@ pub(crate) fn parse_args(args: &str) -> Result<Value> {
     serde_json::from_str(args).map_err(|e| error::invalid("arguments", format!("arguments are not valid JSON: {e}")))
 }
 
-#[derive(Default)]
-struct Live {
-    streams: Vec<Weak<StreamState>>,
-}
-
-/// One API client: a connection pool, configuration, logger and the set of live streams.
+/// One API client: a connection pool, configuration and logger (the core's `Client`, which
+/// also closes calls in flight and open streams when it is closed).
 #[napi]
 pub struct NativeClient {
+    /// `None` once closed, so the pool is released when the last call or stream using it ends.
     client: RwLock<Option<Client>>,
-    /// Tripped by `close()`: every in-flight call selects on it.
-    closed: CancellationToken,
-    live: Mutex<Live>,
 }
 
 #[napi]
@@ -263,12 +257,8 @@ impl NativeClient {
                 runtime_version: c.runtime_version.unwrap_or_else(|| "unknown".into()),
             });
             let client = b.build().map_err(|e| error::from_core(&e))?;
-            Ok(Self { client: RwLock::new(Some(client)), closed: CancellationToken::new(), live: Mutex::default() })
+            Ok(Self { client: RwLock::new(Some(client)) })
         })
-    }
-
-    pub(crate) fn closed_token(&self) -> CancellationToken {
-        self.closed.clone()
     }
 
     pub(crate) fn client(&self) -> Result<Client> {
@@ -311,8 +301,8 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| Ok((self.client()?, parse_args(&args)?, request_options(options)?)));
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed.clone();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, args, opts) = prepared?;
             run_call(client, op, args, opts).await
         })))
@@ -339,28 +329,17 @@ impl NativeClient {
             // EventStream spawns its reader on the ambient runtime: enter napi's.
             let s = napi::bindgen_prelude::within_runtime_if_available(|| client.stream(&op, args, opts))
                 .map_err(|e| error::from_core(&e))?;
-            let state = Arc::new(StreamState::new(s));
-            if let Ok(mut live) = self.live.lock() {
-                live.streams.retain(|w| w.strong_count() > 0);
-                live.streams.push(Arc::downgrade(&state));
-            }
-            Ok(NativeStream::new(state))
+            Ok(NativeStream::new(Arc::new(StreamState::new(s))))
         })
     }
 
-    /// Closes the client: in-flight calls reject, live streams close, the logger is removed and
-    /// the connection pool is released once nothing uses it. Idempotent.
+    /// Closes the client (the core's `close`): in-flight calls reject, live streams close, the
+    /// logger is removed and the connection pool is released once nothing uses it. Idempotent.
     #[napi]
     pub fn close(&self) {
-        self.closed.cancel();
-        if let Ok(mut live) = self.live.lock() {
-            for s in live.streams.drain(..).filter_map(|w| w.upgrade()) {
-                s.close();
-            }
-        }
         if let Ok(mut g) = self.client.write() {
             if let Some(c) = g.take() {
-                c.set_logger(None);
+                c.close();
             }
         }
     }
@@ -368,7 +347,7 @@ impl NativeClient {
     /// Whether `close()` was called.
     #[napi(getter)]
     pub fn closed(&self) -> bool {
-        self.closed.is_cancelled()
+        self.client.read().map(|g| g.is_none()).unwrap_or(true)
     }
 }
 
@@ -379,16 +358,24 @@ async fn cancelled(t: Option<CancellationToken>) {
     }
 }
 
+async fn client_closed(c: Option<Client>) {
+    match c {
+        Some(c) => c.closed().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Runs `work` until it finishes, the caller's token fires (AbortSignal: `cancelled`) or the
-/// client closes (`client_closed`). Dropping `work` drops its connection and ends any sleep.
+/// client closes (`client_closed`, for work spanning several calls, such as a download's body).
+/// Dropping `work` drops its connection and ends any sleep.
 pub(crate) async fn cancellable<T>(
     user: Option<CancellationToken>,
-    closed: Option<CancellationToken>,
+    client: Option<Client>,
     work: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
     tokio::select! {
         biased;
-        _ = cancelled(closed) => Err(error::other("client_closed", "the client was closed while the call was in flight")),
+        _ = client_closed(client) => Err(error::other("client_closed", "the client was closed while the call was in flight")),
         _ = cancelled(user) => Err(error::cancelled("request aborted by the caller")),
         r = work => r,
     }

@@ -196,8 +196,8 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| Ok((self.client()?, source(path, data, filename, "file")?, crate::client::parse_args(&args)?, request_options(options)?)));
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed_token();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, src, args, opts) = prepared?;
             upload_result(client.upload_file(src, args, opts).await.map_err(|e| error::from_core(&e))?)
         })))
@@ -229,8 +229,8 @@ impl NativeClient {
             Ok((self.client()?, files, crate::client::parse_args(&args)?, request_options(options)?))
         });
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed_token();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, files, args, opts) = prepared?;
             upload_result(client.upload_skill(skill_id.as_deref(), files, args, opts).await.map_err(|e| error::from_core(&e))?)
         })))
@@ -253,8 +253,8 @@ impl NativeClient {
             Ok((self.client()?, src, crate::client::parse_args(&args)?, request_options(options)?))
         });
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed_token();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, src, args, opts) = prepared?;
             upload_result(client.upload_skill_zip(skill_id.as_deref(), src, args, opts).await.map_err(|e| error::from_core(&e))?)
         })))
@@ -273,8 +273,8 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'e, NativeDownload>> {
         let prepared = error::guard(|| Ok((self.client()?, request_options(options)?)));
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed_token();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, opts): (Client, _) = prepared?;
             let d = match version {
                 None => client.download_file(&id, opts).await,

@@ -130,8 +130,8 @@ impl NativeClient {
             Ok((self.client()?, input, opts, tools))
         });
         let user = token.map(|t| t.token.clone());
-        let closed = self.closed_token();
-        env.spawn_future(error::catch_future(cancellable(user, Some(closed), async move {
+        let closed = self.client().ok();
+        env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, input, mut opts, tools) = prepared?;
             let count = Arc::new(AtomicU64::new(0));
             if let Some(sink) = sink {

@@ -587,11 +587,13 @@ impl NativeClient {
         self.client.read().map(|g| g.is_none()).unwrap_or(true)
     }
 
-    /// Releases the connection pool. Later calls raise; open streams keep their connection
-    /// until they are closed. Idempotent.
+    /// Closes the client (the core's `close`): calls in flight raise `ClientClosedError`, open
+    /// streams close, later calls raise, and the pool is released once nothing uses it. Idempotent.
     fn close(&self) {
         if let Ok(mut g) = self.client.write() {
-            *g = None;
+            if let Some(c) = g.take() {
+                c.close();
+            }
         }
     }
 

@@ -88,6 +88,26 @@ impl Client {
         }
     }
 
+    /// Closes the client, and every clone of it: calls in flight end with
+    /// [`ErrorKind::ClientClosed`], later calls and streams fail with it at once, open event
+    /// streams close (their connections drop), and the logger is removed. The connection pool is
+    /// released when the last clone is dropped. Idempotent.
+    pub fn close(&self) {
+        self.transport.closed.cancel();
+        self.set_logger(None);
+    }
+
+    /// Completes when [`Client::close`] is called (at once if it was): for work that spans
+    /// several calls, e.g. a binding's download or turn, to stop with the client.
+    pub async fn closed(&self) {
+        self.transport.closed.cancelled().await
+    }
+
+    /// Whether [`Client::close`] was called (on this client or a clone).
+    pub fn is_closed(&self) -> bool {
+        self.transport.closed.is_cancelled()
+    }
+
     /// The transport (for advanced use: raw requests against undocumented endpoints).
     pub fn transport(&self) -> &Transport {
         &self.transport

@@ -195,7 +195,10 @@ impl EventStream {
             }
         }
         crate::request::build(op, probe.clone(), opts.request.clone())?;
-        let shared = Arc::new(Shared::default());
+        if client.is_closed() {
+            return Err(Error::new(ErrorKind::ClientClosed, "the client is closed"));
+        }
+        let shared = Arc::new(Shared { cancel: client.transport.closed.child_token(), ..Shared::default() });
         *shared.last_event_id.lock().expect("fresh mutex") = opts.last_event_id.clone();
         let (tx, rx) = crate::pipe::channel(opts.buffer_batches.max(1));
         let reader = crate::stream_reader::Reader::new(client.clone(), op, &probe, opts, shared.clone(), tx);

@@ -53,6 +53,9 @@ pub struct Transport {
     warnings_pending: std::sync::atomic::AtomicBool,
     /// The bearer tokens (see `auth`).
     auth: crate::auth::Auth,
+    /// Tripped by [`crate::Client::close`]: calls in flight end with `client_closed`, and every
+    /// event stream's own token is a child of it, so closing the client closes its streams.
+    pub(crate) closed: tokio_util::sync::CancellationToken,
 }
 
 fn os_name() -> &'static str {
@@ -155,6 +158,7 @@ impl Transport {
             arch: arch_name(),
             warnings,
             warnings_pending,
+            closed: tokio_util::sync::CancellationToken::new(),
         })
     }
 
@@ -354,6 +358,19 @@ impl Transport {
     }
 
     async fn run_inner(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
+        if self.closed.is_cancelled() {
+            return Err(Error::new(ErrorKind::ClientClosed, "the client is closed"));
+        }
+        tokio::select! {
+            biased;
+            _ = self.closed.cancelled() => {
+                Err(Error::new(ErrorKind::ClientClosed, "the client was closed while the call was in flight"))
+            }
+            r = self.run_open(req, want) => r,
+        }
+    }
+
+    async fn run_open(&self, req: ApiRequest, want: Want) -> Result<(ResponseMeta, Got)> {
         self.warn_once();
         self.check_size(&req)?;
         let key = self.call_key(&req);

@@ -217,7 +217,8 @@ class AsyncClient(_BaseClient):
     dreams: "AsyncDreams"
 
     def close(self) -> Any:
-        """Releases the connection pool. ``close()`` and ``await close()`` both work."""
+        """Closes the client: calls in flight raise ``ClientClosedError``, open streams end, later
+        calls raise. ``close()`` and ``await close()`` both work; idempotent."""
         self._native.close()
         return _Done()
 
@@ -252,7 +253,8 @@ class Client(_BaseClient):
     dreams: "Dreams"
 
     def close(self) -> None:
-        """Releases the connection pool (idempotent)."""
+        """Closes the client: calls in flight (in other threads) raise ``ClientClosedError``, open
+        streams end, later calls raise. Idempotent."""
         self._native.close()
 
     def __enter__(self) -> "Self":

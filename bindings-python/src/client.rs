@@ -19,7 +19,7 @@ use crate::errors::{invalid_argument, to_pyerr};
 use crate::logging;
 use crate::model::{event_from_stream, make_model, Meta, Ready};
 use crate::runtime::block_on;
-use crate::stream::{AsyncEventStream, EventStream, StreamInner};
+use crate::stream::{EventStream, StreamInner};
 
 /// Everything a native future can resolve to; converted to Python (or raised) under the GIL.
 pub enum Out {
@@ -834,6 +834,7 @@ impl NativeClient {
     ) -> PyResult<EventStream> {
         Ok(EventStream {
             inner: self.open_stream(py, op, kwargs)?,
+            is_async: false,
         })
     }
 
@@ -843,9 +844,10 @@ impl NativeClient {
         py: Python<'_>,
         op: &str,
         kwargs: &Bound<'_, PyDict>,
-    ) -> PyResult<AsyncEventStream> {
-        Ok(AsyncEventStream {
+    ) -> PyResult<EventStream> {
+        Ok(EventStream {
             inner: self.open_stream(py, op, kwargs)?,
+            is_async: true,
         })
     }
 }

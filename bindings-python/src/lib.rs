@@ -156,8 +156,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Ready>()?;
     m.add_class::<client::NativeClient>()?;
     m.add_class::<client::NativePage>()?;
-    m.add_class::<stream::AsyncEventStream>()?;
     m.add_class::<stream::EventStream>()?;
+    // One class serves `async for` and `for`; the async name is kept for isinstance checks.
+    m.add("AsyncEventStream", m.getattr("EventStream")?)?;
     m.add_class::<transfer::BinaryResponse>()?;
     m.add_class::<transfer::AsyncBinaryResponse>()?;
     m.add_class::<turn::DeltaAccumulator>()?;

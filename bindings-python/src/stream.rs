@@ -1,4 +1,4 @@
-//! Event streams: `AsyncEventStream` (`async for`) and `EventStream` (`for`).
+//! Event streams: one `EventStream` class for `async for` (async client) and `for` (blocking).
 //!
 //! Hot path: the core hands events over in batches and keeps what it received in its own
 //! buffer. `__anext__` first tries `try_next()` without waiting; when an event is there it
@@ -224,16 +224,56 @@ fn batch_size(max: Option<usize>) -> usize {
     max.unwrap_or(DEFAULT_BATCH).clamp(1, 65_536)
 }
 
-/// A live event stream for `async for`. Use it as `async with ... as stream`; leaving the block,
-/// `await stream.aclose()`, `stream.close()`, breaking out of the loop over a temporary stream
-/// or cancelling the consuming task closes the connection at once.
-#[pyclass(frozen, module = "qoder_cloud._native", name = "AsyncEventStream")]
-pub struct AsyncEventStream {
+/// A live event stream. From the async client: `async for` / `async with` (leaving the block,
+/// `await stream.aclose()`, `stream.close()`, breaking out of the loop over a temporary stream or
+/// cancelling the consuming task closes the connection at once). From the blocking client:
+/// `for` / `with`, with the GIL released while waiting. One class serves both: they share every
+/// field and getter, and only `next_batch` differs (an awaitable on the async client).
+#[pyclass(frozen, module = "qoder_cloud._native", name = "EventStream")]
+pub struct EventStream {
     pub(crate) inner: StreamInner,
+    /// Opened by the async client.
+    pub(crate) is_async: bool,
+}
+
+impl EventStream {
+    fn wait<'py>(
+        &self,
+        py: Python<'py>,
+        fut: impl std::future::Future<Output = Out> + Send + 'static,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        logging::drain(py);
+        let out = block_on(py, fut)?;
+        out.into_pyobject(py)
+    }
+
+    fn next_batch_async<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(out) = self.inner.held.take(Want::Batch(max)) {
+            return match out.into_pyobject(py) {
+                Ok(v) => Ready::of(py, v),
+                Err(e) => Ready::failed(py, e),
+            };
+        }
+        if !self.inner.held.busy() {
+            if let Some(evs) = self.inner.batch_now(max) {
+                return Ready::of(py, event_list(py, evs)?);
+            }
+        }
+        logging::drain(py);
+        self.inner.read_async(py, Want::Batch(max))
+    }
+}
+
+fn event_list(py: Python<'_>, evs: Vec<StreamEvent>) -> PyResult<Bound<'_, PyAny>> {
+    let l = PyList::empty(py);
+    for ev in evs {
+        l.append(event_from_stream(py, ev)?)?;
+    }
+    Ok(l.into_any())
 }
 
 #[pymethods]
-impl AsyncEventStream {
+impl EventStream {
     fn __aiter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
@@ -277,96 +317,6 @@ impl AsyncEventStream {
         Ready::of(py, false.into_pyobject(py)?.to_owned().into_any())
     }
 
-    /// Up to `max` events: what is buffered now, else waits for at least one. `[]` at the end.
-    #[pyo3(signature = (max=None))]
-    fn next_batch<'py>(&self, py: Python<'py>, max: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
-        let max = batch_size(max);
-        if let Some(out) = self.inner.held.take(Want::Batch(max)) {
-            return match out.into_pyobject(py) {
-                Ok(v) => Ready::of(py, v),
-                Err(e) => Ready::failed(py, e),
-            };
-        }
-        if !self.inner.held.busy() {
-            if let Some(evs) = self.inner.batch_now(max) {
-                let l = PyList::empty(py);
-                for ev in evs {
-                    l.append(event_from_stream(py, ev)?)?;
-                }
-                return Ready::of(py, l.into_any());
-            }
-        }
-        logging::drain(py);
-        self.inner.read_async(py, Want::Batch(max))
-    }
-
-    /// Closes the stream (idempotent; safe while another task awaits the next event).
-    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.inner.close();
-        logging::drain(py);
-        Ready::none(py)
-    }
-
-    /// Closes the stream at once (idempotent).
-    fn close(&self, py: Python<'_>) {
-        self.inner.close();
-        logging::drain(py);
-    }
-
-    /// Id of the last persisted event handed over: pass it as `last_event_id` to resume later.
-    #[getter]
-    fn last_event_id(&self) -> Option<String> {
-        self.inner.last_event_id()
-    }
-
-    /// How many times the stream reconnected.
-    #[getter]
-    fn reconnects(&self) -> u32 {
-        self.inner.reconnects()
-    }
-
-    /// Whether `close()` was called.
-    #[getter]
-    fn closed(&self) -> bool {
-        self.inner.closer.is_closed()
-    }
-
-    /// Whether the stream ended and nothing is left to read.
-    #[getter]
-    fn done(&self) -> bool {
-        self.inner.done()
-    }
-
-    fn __repr__(&self) -> String {
-        format!(
-            "AsyncEventStream(last_event_id={:?}, reconnects={}, closed={})",
-            self.inner.last_event_id(),
-            self.inner.reconnects(),
-            self.inner.closer.is_closed()
-        )
-    }
-}
-
-/// A live event stream for `for` (blocking, with the GIL released while waiting).
-#[pyclass(frozen, module = "qoder_cloud._native", name = "EventStream")]
-pub struct EventStream {
-    pub(crate) inner: StreamInner,
-}
-
-impl EventStream {
-    fn wait<'py>(
-        &self,
-        py: Python<'py>,
-        fut: impl std::future::Future<Output = Out> + Send + 'static,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        logging::drain(py);
-        let out = block_on(py, fut)?;
-        out.into_pyobject(py)
-    }
-}
-
-#[pymethods]
-impl EventStream {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
@@ -402,40 +352,51 @@ impl EventStream {
     }
 
     /// Up to `max` events: what is buffered now, else waits for at least one. `[]` at the end.
+    /// An awaitable on the async client, the list itself on the blocking one.
     #[pyo3(signature = (max=None))]
     fn next_batch<'py>(&self, py: Python<'py>, max: Option<usize>) -> PyResult<Bound<'py, PyAny>> {
         let max = batch_size(max);
+        if self.is_async {
+            return self.next_batch_async(py, max);
+        }
         if let Some(evs) = self.inner.batch_now(max) {
-            let l = PyList::empty(py);
-            for ev in evs {
-                l.append(event_from_stream(py, ev)?)?;
-            }
-            return Ok(l.into_any());
+            return event_list(py, evs);
         }
         self.wait(py, self.inner.read_future(Want::Batch(max)))
     }
 
-    /// Closes the stream at once (idempotent; safe from another thread while one waits).
+    /// Closes the stream (awaitable; idempotent; safe while another task awaits the next event).
+    fn aclose<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.inner.close();
+        logging::drain(py);
+        Ready::none(py)
+    }
+
+    /// Closes the stream at once (idempotent; safe from another thread or task while one waits).
     fn close(&self, py: Python<'_>) {
         self.inner.close();
         logging::drain(py);
     }
 
+    /// Id of the last persisted event handed over: pass it as `last_event_id` to resume later.
     #[getter]
     fn last_event_id(&self) -> Option<String> {
         self.inner.last_event_id()
     }
 
+    /// How many times the stream reconnected.
     #[getter]
     fn reconnects(&self) -> u32 {
         self.inner.reconnects()
     }
 
+    /// Whether `close()` was called.
     #[getter]
     fn closed(&self) -> bool {
         self.inner.closer.is_closed()
     }
 
+    /// Whether the stream ended and nothing is left to read.
     #[getter]
     fn done(&self) -> bool {
         self.inner.done()
@@ -443,7 +404,8 @@ impl EventStream {
 
     fn __repr__(&self) -> String {
         format!(
-            "EventStream(last_event_id={:?}, reconnects={}, closed={})",
+            "{}(last_event_id={:?}, reconnects={}, closed={})",
+            if self.is_async { "AsyncEventStream" } else { "EventStream" },
             self.inner.last_event_id(),
             self.inner.reconnects(),
             self.inner.closer.is_closed()

@@ -736,7 +736,7 @@ export interface SessionListParams extends ListParams {
 }
 
 /** The acknowledgement of `sessions.cancel`. */
-export interface SessionCancelAck {
+export interface CancelAck {
   id: string;
   type: 'session';
   status: 'canceling' | (string & {});
@@ -791,6 +791,11 @@ export interface SessionResourceUpdateParams extends CommonParams {
 
 // Content and event shapes are generated from docs/schema.json (scripts/gen-models.js, below).
 // Earlier names, kept:
+
+/** @deprecated Use `CancelAck`. */
+export type SessionCancelAck = CancelAck;
+/** @deprecated Use `VaultCredential`. */
+export type Credential = VaultCredential;
 
 /** @deprecated Use `UnknownContentBlock`. */
 export type UnknownBlock = UnknownContentBlock;
@@ -985,7 +990,7 @@ export interface CredentialAuth {
   [key: string]: unknown;
 }
 
-export interface Credential {
+export interface VaultCredential {
   id: string;
   type: string;
   vault_id: string;
@@ -3403,8 +3408,8 @@ export interface SessionsResource {
   archive(sessionId: string, options?: RequestOptions): Promise<APIResult<Session>>;
   archive(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Session>>;
   /** `POST /sessions/{session_id}/cancel` (`sessions.cancel`) */
-  cancel(sessionId: string, options?: RequestOptions): Promise<APIResult<SessionCancelAck>>;
-  cancel(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<SessionCancelAck>>;
+  cancel(sessionId: string, options?: RequestOptions): Promise<APIResult<CancelAck>>;
+  cancel(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<CancelAck>>;
   /** `POST /sessions` (`sessions.create`) */
   create(params: SessionCreateParams, options?: RequestOptions): Promise<APIResult<Session>>;
   /** `DELETE /sessions/{session_id}` (`sessions.delete`) */
@@ -3519,20 +3524,20 @@ export interface VaultsResource {
 /** `client.vaults.credentials` */
 export interface VaultsCredentialsResource {
   /** `POST /vaults/{vault_id}/credentials/{credential_id}/archive` (`vaults.credentials.archive`) */
-  archive(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<Credential>>;
+  archive(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<VaultCredential>>;
   /** `POST /vaults/{vault_id}/credentials` (`vaults.credentials.create`) */
-  create(vaultId: string, params: CredentialCreateParams, options?: RequestOptions): Promise<APIResult<Credential>>;
+  create(vaultId: string, params: CredentialCreateParams, options?: RequestOptions): Promise<APIResult<VaultCredential>>;
   /** `DELETE /vaults/{vault_id}/credentials/{credential_id}` (`vaults.credentials.delete`) */
   delete(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<Deleted<'vault_credential_deleted'>>>;
   /** `GET /vaults/{vault_id}/credentials` (`vaults.credentials.list`) */
-  list(vaultId: string, options?: RequestOptions): PagePromise<Credential>;
-  list(vaultId: string, params?: CredentialListParams, options?: RequestOptions): PagePromise<Credential>;
+  list(vaultId: string, options?: RequestOptions): PagePromise<VaultCredential>;
+  list(vaultId: string, params?: CredentialListParams, options?: RequestOptions): PagePromise<VaultCredential>;
   /** `POST /vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate` (`vaults.credentials.mcp_oauth_validate`) */
   mcpOauthValidate(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<CredentialValidation>>;
   /** `GET /vaults/{vault_id}/credentials/{credential_id}` (`vaults.credentials.retrieve`) */
-  retrieve(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<Credential>>;
+  retrieve(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<VaultCredential>>;
   /** `POST /vaults/{vault_id}/credentials/{credential_id}` (`vaults.credentials.update`) */
-  update(credentialId: string, params: CredentialUpdateParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<Credential>>;
+  update(credentialId: string, params: CredentialUpdateParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<VaultCredential>>;
 }
 
 /** `client.skills` */

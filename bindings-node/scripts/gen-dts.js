@@ -13,106 +13,61 @@ const { declarations, eventsModule } = require('./gen-models');
 const root = path.resolve(__dirname, '..');
 const OPS = JSON.parse(fs.readFileSync(path.join(root, '..', 'core', 'operations.json'), 'utf8'));
 
-/** op name → [params type (null: CommonParams only), result type]; results of lists are item types. */
-const TYPES = {
-  'agents.archive': [null, 'Agent'],
-  'agents.create': ['AgentCreateParams', 'Agent'],
-  'agents.list': ['AgentListParams', 'Agent'],
-  'agents.retrieve': ['AgentRetrieveParams', 'Agent'],
-  'agents.update': ['AgentUpdateParams', 'Agent'],
-  'agents.versions.list': ['ListParams', 'Agent'],
-  'environments.archive': [null, 'Environment'],
-  'environments.create': ['EnvironmentCreateParams', 'Environment'],
-  'environments.delete': [null, "Deleted<'environment_deleted'>"],
-  'environments.list': ['EnvironmentListParams', 'Environment'],
-  'environments.retrieve': [null, 'Environment'],
-  'environments.update': ['EnvironmentUpdateParams', 'Environment'],
-  'environments.work.ack': [null, 'Work'],
-  'environments.work.heartbeat': ['WorkHeartbeatParams', 'WorkHeartbeat'],
-  'environments.work.list': ['ListParams', 'Work'],
-  'environments.work.poll': ['WorkPollParams', 'Work'],
-  'environments.work.retrieve': [null, 'Work'],
-  'environments.work.stats': [null, 'WorkQueueStats'],
-  'environments.work.stop': ['WorkStopParams', 'Work'],
-  'environments.work.update': ['WorkUpdateParams', 'Work'],
-  'sessions.archive': [null, 'Session'],
-  'sessions.cancel': [null, 'SessionCancelAck'],
-  'sessions.create': ['SessionCreateParams', 'Session'],
-  'sessions.delete': [null, "Deleted<'session_deleted'>"],
-  'sessions.list': ['SessionListParams', 'Session'],
-  'sessions.retrieve': [null, 'Session'],
-  'sessions.update': ['SessionUpdateParams', 'Session'],
-  'sessions.events.list': ['EventListParams', 'SessionEvent'],
-  'sessions.events.send': ['EventSendParams', 'SentEvents'],
-  'sessions.events.stream': [null, 'StreamEvent'],
-  'sessions.resources.add': ['SessionResourceAddParams', 'SessionResource'],
-  'sessions.resources.delete': [null, "Deleted<'session_resource_deleted'>"],
-  'sessions.resources.list': ['ListParams', 'SessionResource'],
-  'sessions.resources.retrieve': [null, 'SessionResource'],
-  'sessions.resources.update': ['SessionResourceUpdateParams', 'SessionResource'],
-  'sessions.threads.archive': [null, 'SessionThread'],
-  'sessions.threads.list': ['ListParams', 'SessionThread'],
-  'sessions.threads.retrieve': [null, 'SessionThread'],
-  'sessions.threads.events.list': ['ListParams', 'SessionEvent'],
-  'sessions.threads.events.stream': [null, 'StreamEvent'],
-  'files.delete': [null, "Deleted<'file_deleted'>"],
-  'files.download': [null, 'BinaryResponse'],
-  'files.list': ['FileListParams', 'FileMetadata'],
-  'files.retrieve': [null, 'FileMetadata'],
-  'files.upload': ['FileUploadParams', 'FileMetadata'],
-  'vaults.archive': [null, 'Vault'],
-  'vaults.create': ['VaultCreateParams', 'Vault'],
-  'vaults.delete': [null, "Deleted<'vault_deleted'>"],
-  'vaults.list': ['VaultListParams', 'Vault'],
-  'vaults.retrieve': [null, 'Vault'],
-  'vaults.credentials.archive': [null, 'Credential'],
-  'vaults.credentials.create': ['CredentialCreateParams', 'Credential'],
-  'vaults.credentials.delete': [null, "Deleted<'vault_credential_deleted'>"],
-  'vaults.credentials.list': ['CredentialListParams', 'Credential'],
-  'vaults.credentials.mcp_oauth_validate': [null, 'CredentialValidation'],
-  'vaults.credentials.retrieve': [null, 'Credential'],
-  'vaults.credentials.update': ['CredentialUpdateParams', 'Credential'],
-  'skills.create': ['SkillCreateParams', 'Skill'],
-  'skills.delete': [null, "Deleted<'skill_deleted'>"],
-  'skills.list': ['SkillListParams', 'Skill'],
-  'skills.retrieve': [null, 'Skill'],
-  'skills.versions.create': ['SkillVersionCreateParams', 'SkillVersion'],
-  'skills.versions.delete': [null, "Deleted<'skill_version_deleted'>"],
-  'skills.versions.download': [null, 'BinaryResponse'],
-  'skills.versions.list': ['ListParams', 'SkillVersion'],
-  'skills.versions.retrieve': [null, 'SkillVersion'],
-  'memory_stores.archive': [null, 'MemoryStore'],
-  'memory_stores.create': ['MemoryStoreCreateParams', 'MemoryStore'],
-  'memory_stores.delete': [null, "Deleted<'memory_store_deleted'>"],
-  'memory_stores.list': ['MemoryStoreListParams', 'MemoryStore'],
-  'memory_stores.retrieve': [null, 'MemoryStore'],
-  'memory_stores.update': ['MemoryStoreUpdateParams', 'MemoryStore'],
-  'memory_stores.memories.create': ['MemoryCreateParams', 'Memory'],
-  'memory_stores.memories.delete': ['MemoryDeleteParams', "Deleted<'memory_deleted'>"],
-  'memory_stores.memories.list': ['MemoryListParams', 'Memory | MemoryPrefix'],
-  'memory_stores.memories.retrieve': ['MemoryRetrieveParams', 'Memory'],
-  'memory_stores.memories.update': ['MemoryUpdateParams', 'Memory'],
-  'memory_stores.memory_versions.list': ['MemoryVersionListParams', 'MemoryVersion'],
-  'memory_stores.memory_versions.redact': [null, 'MemoryVersion'],
-  'memory_stores.memory_versions.retrieve': ['MemoryVersionRetrieveParams', 'MemoryVersion'],
-  'models.list': ['ModelListParams', 'ModelInfo'],
-  'deployments.archive': [null, 'Deployment'],
-  'deployments.create': ['DeploymentCreateParams', 'Deployment'],
-  'deployments.list': ['DeploymentListParams', 'Deployment'],
-  'deployments.pause': [null, 'Deployment'],
-  'deployments.retrieve': [null, 'Deployment'],
-  'deployments.run': [null, 'DeploymentRun'],
-  'deployments.unpause': [null, 'Deployment'],
-  'deployments.update': ['DeploymentUpdateParams', 'Deployment'],
-  'deployments.runs.list': ['DeploymentRunListParams', 'DeploymentRun'],
-  'deployments.runs.retrieve': [null, 'DeploymentRun'],
-  'deployment_runs.list': ['AllDeploymentRunsListParams', 'DeploymentRun'],
-  'deployment_runs.retrieve': [null, 'DeploymentRun'],
-  'dreams.archive': [null, 'Dream'],
-  'dreams.cancel': [null, 'Dream'],
-  'dreams.create': ['DreamCreateParams', 'Dream'],
-  'dreams.list': ['DreamListParams', 'Dream'],
-  'dreams.retrieve': [null, 'Dream'],
+/** op name → params interface of scripts/dts/head.d.ts (absent: CommonParams only). Result types come from
+ * the operation table (`result`, `result_tag`, `result_one_of`: names of docs/schema.json). */
+const PARAMS = {
+  'agents.create': 'AgentCreateParams',
+  'agents.list': 'AgentListParams',
+  'agents.retrieve': 'AgentRetrieveParams',
+  'agents.update': 'AgentUpdateParams',
+  'agents.versions.list': 'ListParams',
+  'environments.create': 'EnvironmentCreateParams',
+  'environments.list': 'EnvironmentListParams',
+  'environments.update': 'EnvironmentUpdateParams',
+  'environments.work.heartbeat': 'WorkHeartbeatParams',
+  'environments.work.list': 'ListParams',
+  'environments.work.poll': 'WorkPollParams',
+  'environments.work.stop': 'WorkStopParams',
+  'environments.work.update': 'WorkUpdateParams',
+  'sessions.create': 'SessionCreateParams',
+  'sessions.list': 'SessionListParams',
+  'sessions.update': 'SessionUpdateParams',
+  'sessions.events.list': 'EventListParams',
+  'sessions.events.send': 'EventSendParams',
+  'sessions.resources.add': 'SessionResourceAddParams',
+  'sessions.resources.list': 'ListParams',
+  'sessions.resources.update': 'SessionResourceUpdateParams',
+  'sessions.threads.list': 'ListParams',
+  'sessions.threads.events.list': 'ListParams',
+  'files.list': 'FileListParams',
+  'files.upload': 'FileUploadParams',
+  'vaults.create': 'VaultCreateParams',
+  'vaults.list': 'VaultListParams',
+  'vaults.credentials.create': 'CredentialCreateParams',
+  'vaults.credentials.list': 'CredentialListParams',
+  'vaults.credentials.update': 'CredentialUpdateParams',
+  'skills.create': 'SkillCreateParams',
+  'skills.list': 'SkillListParams',
+  'skills.versions.create': 'SkillVersionCreateParams',
+  'skills.versions.list': 'ListParams',
+  'memory_stores.create': 'MemoryStoreCreateParams',
+  'memory_stores.list': 'MemoryStoreListParams',
+  'memory_stores.update': 'MemoryStoreUpdateParams',
+  'memory_stores.memories.create': 'MemoryCreateParams',
+  'memory_stores.memories.delete': 'MemoryDeleteParams',
+  'memory_stores.memories.list': 'MemoryListParams',
+  'memory_stores.memories.retrieve': 'MemoryRetrieveParams',
+  'memory_stores.memories.update': 'MemoryUpdateParams',
+  'memory_stores.memory_versions.list': 'MemoryVersionListParams',
+  'memory_stores.memory_versions.retrieve': 'MemoryVersionRetrieveParams',
+  'models.list': 'ModelListParams',
+  'deployments.create': 'DeploymentCreateParams',
+  'deployments.list': 'DeploymentListParams',
+  'deployments.update': 'DeploymentUpdateParams',
+  'deployments.runs.list': 'DeploymentRunListParams',
+  'deployment_runs.list': 'AllDeploymentRunsListParams',
+  'dreams.create': 'DreamCreateParams',
+  'dreams.list': 'DreamListParams',
 };
 
 /** Helpers beyond the operation table, per namespace. */
@@ -145,17 +100,25 @@ function pathParams(p) {
   return [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
 }
 
+/** The declared result of `op` (of a page's items), from the operation table. */
+function resultType(op) {
+  if (op.response === 'stream') return 'StreamEvent';
+  if (op.response === 'binary' || op.response === 'download_link') return 'BinaryResponse';
+  if (op.result_one_of && op.result_one_of.length) return op.result_one_of.join(' | ');
+  if (!op.result) throw new Error(`gen-dts: ${op.name} has no result type in core/operations.json`);
+  return op.result_tag ? `${op.result}<'${op.result_tag}'>` : op.result;
+}
+
 function methodLines(op) {
   const name = camel(op.name.split('.').pop());
   const doc = `  /** \`${op.method} ${op.path}\` (\`${op.name}\`) */`;
-  const t = TYPES[op.name];
-  if (t === undefined) throw new Error(`gen-dts: no types for ${op.name}; add it to TYPES`);
   const pp = pathParams(op.path);
   const target = pp.length ? pp[pp.length - 1] : null;
   const ancestors = pp.slice(0, -1);
   const idArg = target ? `${camel(target)}: string, ` : '';
   const anc = ancestors.length ? ` & { ${ancestors.map((a) => `${a}: string`).join('; ')} }` : '';
-  const [params, result] = t;
+  const params = PARAMS[op.name];
+  const result = resultType(op);
   if (op.response === 'stream') {
     const p = `StreamOptions & CommonParams${anc}`;
     const opt = ancestors.length ? '' : '?';
@@ -190,8 +153,8 @@ function generate() {
     }
     ensure(parts.slice(0, -1).join('.')).ops.push(op);
   }
-  const extra = Object.keys(TYPES).filter((k) => !OPS.some((o) => o.name === k));
-  if (extra.length) throw new Error(`gen-dts: TYPES lists unknown operations: ${extra.join(', ')}`);
+  const extra = Object.keys(PARAMS).filter((k) => !OPS.some((o) => o.name === k));
+  if (extra.length) throw new Error(`gen-dts: PARAMS lists unknown operations: ${extra.join(', ')}`);
 
   const out = [head.trimEnd(), '', declarations().trimEnd(), '', '// ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────', ''];
   const top = [];

@@ -57,6 +57,7 @@ fn operations(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         d.set_item("required", &op.required)?;
         d.set_item("response", response_kind(op.response))?;
         d.set_item("retry", op.retry.as_deref())?;
+        d.set_item("result", op.result.as_deref())?;
         out.append(d)?;
     }
     Ok(out)

@@ -30,10 +30,13 @@ fn describe(py: Python<'_>, e: &PyErr) -> String {
     }
 }
 
+/// Where a handler's outcome goes: its value, or its exception as text.
+type OutcomeSender = oneshot::Sender<Result<Py<PyAny>, String>>;
+
 /// Receives the outcome of a `concurrent.futures.Future` (its done callback).
 #[pyclass(module = "qoder_cloud._native")]
 struct Done {
-    tx: Mutex<Option<oneshot::Sender<Result<Py<PyAny>, String>>>>,
+    tx: Mutex<Option<OutcomeSender>>,
 }
 
 #[pymethods]

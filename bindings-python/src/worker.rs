@@ -73,13 +73,16 @@ impl WorkHandler for PyWorkHandler {
     }
 }
 
+/// The worker's outcome once it ended (`None` while it runs).
+type Outcome = watch::Receiver<Option<Result<WorkerReport, qoder_cloud::Error>>>;
+
 /// A running (or not yet started) worker.
 #[pyclass(frozen, module = "qoder_cloud._native", name = "NativeWorker")]
 pub struct NativeWorker {
     shutdown: CancellationToken,
-    /// The report once the worker ended (`None` while it runs), or its error text.
-    done: Mutex<Option<watch::Receiver<Option<Result<WorkerReport, qoder_cloud::Error>>>>>,
-    start: Mutex<Option<Box<dyn FnOnce() -> watch::Receiver<Option<Result<WorkerReport, qoder_cloud::Error>>> + Send>>>,
+    /// The report once the worker ended, or its error.
+    done: Mutex<Option<Outcome>>,
+    start: Mutex<Option<Box<dyn FnOnce() -> Outcome + Send>>>,
 }
 
 fn report_value(r: &WorkerReport) -> serde_json::Value {

@@ -124,3 +124,16 @@ async def test_tool_confirmation_flow(aclient: qoder_cloud.AsyncClient) -> None:
     )
     assert second.stop_type == "end_turn"
     assert any(e.type == "agent.tool_result" for e in second.events)
+
+
+async def test_each_result_has_the_class_the_operation_table_names(aclient: qoder_cloud.AsyncClient) -> None:
+    """The class of a result comes from the operation's `result` (core/operations.json)."""
+    from qoder_cloud import types as t
+
+    s = await new_session(aclient)
+    ack = await aclient.sessions.cancel(s.id)
+    assert type(ack) is t.CancelAck, type(ack)
+    page = await aclient.sessions.events.list(s.id)
+    assert page.data and all(isinstance(ev, t.Event) for ev in page.data)
+    gone = await aclient.sessions.delete(s.id)
+    assert type(gone) is t.Deleted and gone.type == "session_deleted"

@@ -111,6 +111,17 @@ pub struct Operation {
     /// `"never"` for operations that must not be retried automatically.
     #[serde(default)]
     pub retry: Option<String>,
+    /// The schema type (`docs/schema.json`) of the result object, or of a page's items; `None`
+    /// for downloads and where the object's own `type` decides (memory listings).
+    #[serde(default)]
+    pub result: Option<String>,
+    /// The `type` every result object carries, where the operation fixes it (the tombstones of
+    /// deletes: `environment_deleted`, ...).
+    #[serde(default)]
+    pub result_tag: Option<String>,
+    /// The schema types a result may be, when its own `type` decides (memory listings).
+    #[serde(default)]
+    pub result_one_of: Vec<String>,
 }
 
 impl Operation {

@@ -37,3 +37,18 @@ fn every_event_type_and_content_block_is_in_the_schema() {
         assert_eq!(defs[name]["additionalProperties"], true, "{name} must keep unknown fields");
     }
 }
+
+#[test]
+fn every_operation_result_is_a_schema_type() {
+    let schema = qoder_cloud::models::schema::schema();
+    let defs = schema["$defs"].as_object().unwrap();
+    for op in qoder_cloud::operations::operations() {
+        for r in &op.result_one_of {
+            assert!(defs.contains_key(r), "{}: {r} is not in docs/schema.json", op.name);
+        }
+        if let Some(r) = &op.result {
+            assert!(defs.contains_key(r), "{}: result {r} is not in docs/schema.json", op.name);
+            assert!(defs[r].get("x-result").is_some() || r == "SessionEvent", "{}: {r} is not marked as a result", op.name);
+        }
+    }
+}

@@ -736,7 +736,7 @@ export interface SessionListParams extends ListParams {
 }
 
 /** The acknowledgement of `sessions.cancel`. */
-export interface SessionCancelAck {
+export interface CancelAck {
   id: string;
   type: 'session';
   status: 'canceling' | (string & {});
@@ -791,6 +791,11 @@ export interface SessionResourceUpdateParams extends CommonParams {
 
 // Content and event shapes are generated from docs/schema.json (scripts/gen-models.js, below).
 // Earlier names, kept:
+
+/** @deprecated Use `CancelAck`. */
+export type SessionCancelAck = CancelAck;
+/** @deprecated Use `VaultCredential`. */
+export type Credential = VaultCredential;
 
 /** @deprecated Use `UnknownContentBlock`. */
 export type UnknownBlock = UnknownContentBlock;
@@ -985,7 +990,7 @@ export interface CredentialAuth {
   [key: string]: unknown;
 }
 
-export interface Credential {
+export interface VaultCredential {
   id: string;
   type: string;
   vault_id: string;

@@ -29,43 +29,6 @@ ALIASES: Dict[str, str] = {
     "sessions.events.resumable_stream": "sessions.events.stream",
 }
 
-#: Default result class per namespace (``None``: chosen by the object's ``type``).
-_NS_CLASS: Dict[str, Any] = {
-    "agents": _t.Agent,
-    "agents.versions": _t.Agent,
-    "environments": _t.Environment,
-    "environments.work": _t.Work,
-    "sessions": _t.Session,
-    "sessions.events": _t.Event,
-    "sessions.resources": _t.SessionResource,
-    "sessions.threads": _t.SessionThread,
-    "sessions.threads.events": _t.Event,
-    "files": _t.FileMetadata,
-    "vaults": _t.Vault,
-    "vaults.credentials": _t.VaultCredential,
-    "skills": _t.Skill,
-    "skills.versions": _t.SkillVersion,
-    "memory_stores": _t.MemoryStore,
-    "memory_stores.memories": None,
-    "memory_stores.memory_versions": _t.MemoryVersion,
-    "models": _t.ModelInfo,
-    "deployments": _t.Deployment,
-    "deployments.runs": _t.DeploymentRun,
-    "deployment_runs": _t.DeploymentRun,
-    "dreams": _t.Dream,
-}
-
-_OP_CLASS: Dict[str, Any] = {
-    "sessions.events.send": _t.SendEventsResponse,
-    "environments.work.stats": _t.WorkQueueStats,
-    "environments.work.heartbeat": _t.WorkHeartbeat,
-    "vaults.credentials.mcp_oauth_validate": _t.CredentialValidation,
-    "deployments.run": _t.DeploymentRun,
-    "memory_stores.memories.create": _t.Memory,
-    "memory_stores.memories.retrieve": _t.Memory,
-    "memory_stores.memories.update": _t.Memory,
-}
-
 #: Per-call options every method accepts.
 CALL_OPTIONS: Tuple[str, ...] = (
     "timeout",
@@ -81,12 +44,10 @@ STREAM_OPTIONS: Tuple[str, ...] = ("resume", "idle_timeout", "max_reconnect_atte
 
 
 def result_class(op: Dict[str, Any]) -> Any:
-    name: str = op["name"]
-    if name in _OP_CLASS:
-        return _OP_CLASS[name]
-    if op["method_name"] == "delete":
-        return _t.Deleted
-    return _NS_CLASS.get(op["namespace"])
+    """The class of an operation's result (or page items): the schema type the operation table
+    names (``None``: the object's ``type`` picks it, e.g. memories and memory prefixes)."""
+    name: Optional[str] = op["result"]
+    return getattr(_t, name) if name else None
 
 
 def positional_param(op: Dict[str, Any]) -> Optional[str]:

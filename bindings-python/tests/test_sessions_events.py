@@ -131,6 +131,8 @@ async def test_each_result_has_the_class_the_operation_table_names(aclient: qode
     from qoder_cloud import types as t
 
     s = await new_session(aclient)
+    sent = await aclient.sessions.events.send(s.id, events=[user_message("hi")])
+    assert type(sent) is t.SentEvents
     ack = await aclient.sessions.cancel(s.id)
     assert type(ack) is t.CancelAck, type(ack)
     page = await aclient.sessions.events.list(s.id)

@@ -27,7 +27,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use crate::client::Out;
+use crate::out::Out;
 use crate::runtime::{contain, panic_message, runtime};
 
 /// Decides, on the loop thread, what a finished call hands its asyncio future.

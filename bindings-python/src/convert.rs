@@ -1,47 +1,23 @@
-//! JSON ⇄ Python conversions, done in Rust (no `json` module round trip).
+//! Python values → JSON (arguments and request bodies), done in Rust (no `json` module round
+//! trip). The other direction is `pyjson`.
+
+use std::sync::OnceLock;
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Number, Value};
 
-use crate::model::Model;
+/// How a result object (the native `Model`) becomes JSON, registered by `model` at start-up:
+/// this module does not know that class, so the two form no loop.
+static MODEL_JSON: OnceLock<ModelJson> = OnceLock::new();
 
-/// A JSON value as plain Python objects (dict / list / str / int / float / bool / None).
-pub fn to_plain<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => number(py, n)?,
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(xs) => {
-            let l = PyList::empty(py);
-            for x in xs {
-                l.append(to_plain(py, x)?)?;
-            }
-            l.into_any()
-        }
-        Value::Object(m) => dict_of(py, m)?.into_any(),
-    })
-}
+/// A result object's JSON, `None` for anything else.
+pub type ModelJson = fn(&Bound<'_, PyAny>) -> Option<Value>;
 
-/// A JSON object as a plain dict.
-pub fn dict_of<'py>(py: Python<'py>, m: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    for (k, x) in m {
-        d.set_item(PyString::new(py, k), to_plain(py, x)?)?;
-    }
-    Ok(d)
-}
-
-pub fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
-    Ok(if let Some(i) = n.as_i64() {
-        i.into_pyobject(py)?.into_any()
-    } else if let Some(u) = n.as_u64() {
-        u.into_pyobject(py)?.into_any()
-    } else {
-        PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-    })
+/// Registers [`MODEL_JSON`].
+pub fn set_model_json(f: ModelJson) {
+    let _ = MODEL_JSON.set(f);
 }
 
 fn type_error(path: &str, what: String) -> PyErr {
@@ -137,8 +113,8 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         }
         return Ok(Value::Array(out));
     }
-    if let Ok(m) = obj.cast::<Model>() {
-        return Ok(m.get().value().clone());
+    if let Some(v) = MODEL_JSON.get().and_then(|f| f(obj)) {
+        return Ok(v);
     }
     let py = obj.py();
     // datetime / date / time: ISO-8601 text, as the API expects.
@@ -168,21 +144,4 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "object".into())
-}
-
-/// Serializes JSON with `indent` spaces (compact when `None`).
-pub fn json_text(v: &Value, indent: Option<usize>) -> String {
-    match indent {
-        None => serde_json::to_string(v).unwrap_or_default(),
-        Some(n) => {
-            let pad = vec![b' '; n];
-            let mut buf = Vec::new();
-            let fmt = serde_json::ser::PrettyFormatter::with_indent(&pad);
-            let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-            if serde::Serialize::serialize(v, &mut ser).is_err() {
-                return String::new();
-            }
-            String::from_utf8(buf).unwrap_or_default()
-        }
-    }
 }

@@ -57,7 +57,7 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     let body = match e.body() {
         None => py.None().into_bound(py),
         Some(text) => match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(v) if v.is_object() || v.is_array() => crate::convert::to_plain(py, &v)?,
+            Ok(v) if v.is_object() || v.is_array() => crate::pyjson::to_plain(py, &v)?,
             _ => text.into_pyobject(py)?.into_any(),
         },
     };

@@ -13,7 +13,7 @@ use qoder_cloud::stream::StreamEvent;
 use qoder_cloud::Error;
 
 use crate::bridge::Hook;
-use crate::client::Out;
+use crate::out::Out;
 
 /// One kept result, at event granularity so a single read and a batch read can share it.
 enum Item {

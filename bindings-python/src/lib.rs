@@ -12,13 +12,17 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+mod args;
 mod bridge;
 mod client;
 mod convert;
+mod pyjson;
 mod errors;
 mod handoff;
 mod logging;
 mod model;
+mod out;
+mod page;
 mod runtime;
 mod stream;
 mod tools;
@@ -119,7 +123,7 @@ fn content_sha256(content: &str) -> String {
 fn custom_tool<'py>(py: Python<'py>, name: &str, description: &str, input_schema: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let schema = convert::to_value(&input_schema, "input_schema")?;
     match qoder_cloud::tools::custom_tool(name, description, schema) {
-        Ok(v) => convert::to_plain(py, &v),
+        Ok(v) => pyjson::to_plain(py, &v),
         Err(e) => Err(errors::to_pyerr(py, &e)),
     }
 }
@@ -132,10 +136,10 @@ fn _test_panic(py: Python<'_>, is_async: bool) -> PyResult<Bound<'_, PyAny>> {
         if std::hint::black_box(true) {
             panic!("deliberate test panic");
         }
-        client::Out::StopAsync
+        out::Out::StopAsync
     };
     if is_async {
-        client::spawn_py(py, fut)
+        bridge::spawn_py(py, fut)
     } else {
         runtime::block_on(py, fut)?.into_pyobject(py)
     }
@@ -145,6 +149,7 @@ fn _test_panic(py: Python<'_>, is_async: bool) -> PyResult<Bound<'_, PyAny>> {
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("CORE_VERSION", qoder_cloud::VERSION)?;
+    convert::set_model_json(model::json_of);
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(content_sha256, m)?)?;
     m.add_function(wrap_pyfunction!(custom_tool, m)?)?;
@@ -156,7 +161,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Event>()?;
     m.add_class::<model::Ready>()?;
     m.add_class::<client::NativeClient>()?;
-    m.add_class::<client::NativePage>()?;
+    m.add_class::<page::NativePage>()?;
     m.add_class::<stream::EventStream>()?;
     // One class serves `async for` and `for`; the async name is kept for isinstance checks.
     m.add("AsyncEventStream", m.getattr("EventStream")?)?;

@@ -13,7 +13,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyString, PyType};
 use serde_json::{Map, Value};
 
-use crate::convert::{json_text, to_plain, to_value};
+use crate::convert::to_value;
+use crate::pyjson::{json_text, to_plain};
 
 /// `type` value → model class, and the fields whose objects stay plain dicts.
 struct Registry {
@@ -192,6 +193,11 @@ fn wrap<'py>(py: Python<'py>, key: &str, v: &Value) -> PyResult<Bound<'py, PyAny
         }
         other => to_plain(py, other),
     }
+}
+
+/// The JSON of a result object (for `convert::to_value`), `None` for anything else.
+pub fn json_of(obj: &Bound<'_, PyAny>) -> Option<Value> {
+    obj.cast::<Model>().ok().map(|m| m.get().value().clone())
 }
 
 /// Carries a prepared [`Model`] into a Python subclass's constructor (`cls(payload)`).
@@ -435,12 +441,6 @@ pub struct Event {
     ty: Option<Py<PyString>>,
     id: Option<Py<PyString>>,
     connection: u32,
-}
-
-impl Event {
-    pub fn connection(&self) -> u32 {
-        self.connection
-    }
 }
 
 /// Event type names seen so far, as interned Python strings (a few dozen at most): no string

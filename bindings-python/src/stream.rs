@@ -15,12 +15,13 @@ use std::task::{ready, Context, Poll};
 use futures_util::Stream as _;
 use pyo3::exceptions::PyStopAsyncIteration;
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 use qoder_cloud::stream::{EventStream as CoreStream, StreamCloser, StreamEvent};
 use qoder_cloud::Error;
 
+use crate::args::split;
 use crate::bridge::{poll_py, spawn_py_holding, Source};
-use crate::client::Out;
+use crate::out::Out;
 use crate::errors::to_pyerr;
 use crate::handoff::{Held, Want};
 use crate::logging;
@@ -410,5 +411,57 @@ impl EventStream {
             self.inner.reconnects(),
             self.inner.closer.is_closed()
         )
+    }
+}
+
+#[pymethods]
+impl crate::client::NativeClient {
+    /// Opens an event stream for the sync client (`for event in stream`).
+    fn stream(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        kwargs: &Bound<'_, PyDict>,
+    ) -> PyResult<EventStream> {
+        Ok(EventStream {
+            inner: self.open_stream(py, op, kwargs)?,
+            is_async: false,
+        })
+    }
+
+    /// Opens an event stream for the async client (`async for event in stream`).
+    fn astream(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        kwargs: &Bound<'_, PyDict>,
+    ) -> PyResult<EventStream> {
+        Ok(EventStream {
+            inner: self.open_stream(py, op, kwargs)?,
+            is_async: true,
+        })
+    }
+}
+
+impl crate::client::NativeClient {
+    fn open_stream(
+        &self,
+        py: Python<'_>,
+        op: &str,
+        kwargs: &Bound<'_, PyDict>,
+    ) -> PyResult<StreamInner> {
+        logging::refresh_level(py);
+        let client = self.client(py)?;
+        let s = split(py, kwargs, true)?;
+        let mut opts = s.stream;
+        opts.request = s.opts;
+        let last = opts.last_event_id.clone();
+        let stream = {
+            let _guard = crate::runtime::runtime().enter();
+            client
+                .stream(op, s.args, opts)
+                .map_err(|e| to_pyerr(py, &e))?
+        };
+        Ok(StreamInner::new(stream, last))
     }
 }

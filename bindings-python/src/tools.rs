@@ -83,7 +83,7 @@ impl Callable {
                 let f = func.bind(py);
                 let r = match args {
                     Args::Input(m) => {
-                        let kw = crate::convert::dict_of(py, &m).map_err(|e| describe(py, &e))?;
+                        let kw = crate::pyjson::dict_of(py, &m).map_err(|e| describe(py, &e))?;
                         f.call((), Some(&kw))
                     }
                     Args::Event(v) => event_from_value(py, v, Meta::default()).and_then(|ev| f.call1((ev,))),
@@ -133,8 +133,8 @@ pub(crate) enum Args {
     Input(serde_json::Map<String, Value>),
     /// One event object.
     Event(Value),
-    /// A work object and its context (the environment worker's handler).
-    Work(Value, Py<crate::worker::WorkContext>),
+    /// A work object and its context object (the environment worker's handler).
+    Work(Value, Py<PyAny>),
 }
 
 /// A Python tool handler: `handler(**input)`.

@@ -12,7 +12,9 @@ use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
 use qoder_cloud::upload::{skill_files_from_dir, Download, SkillFile, UploadSource};
 use qoder_cloud::{Error, ErrorKind};
 
-use crate::client::{spawn_py, split, Out};
+use crate::args::split;
+use crate::bridge::spawn_py;
+use crate::out::Out;
 use crate::errors::to_pyerr;
 use crate::model::Ready;
 use crate::runtime::block_on;
@@ -332,7 +334,14 @@ impl crate::client::NativeClient {
                 }
             };
             match r {
-                Ok(d) => Out::Download(Box::new(d), is_async),
+                Ok(d) => Out::Made(Box::new(move |py| {
+                    let inner = DownloadInner::new(d);
+                    if is_async {
+                        Ok(Bound::new(py, AsyncBinaryResponse { inner })?.into_any())
+                    } else {
+                        Ok(Bound::new(py, BinaryResponse { inner })?.into_any())
+                    }
+                })),
                 Err(e) => Out::Err(e),
             }
         };
@@ -565,5 +574,110 @@ impl AsyncBinaryResponse {
     #[getter]
     fn request_id(&self) -> Option<String> {
         self.inner.request_id.clone()
+    }
+}
+
+#[pymethods]
+impl crate::client::NativeClient {
+    /// `files.upload` (blocking): `file` is a path, bytes, a binary file object or a
+    /// `(filename, content)` tuple; other keywords are the form fields and call options.
+    #[pyo3(signature = (kwargs, cls=None))]
+    fn upload_file<'py>(
+        &self,
+        py: Python<'py>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.upload_file_impl(py, kwargs, cls, false)
+    }
+    /// `files.upload` (awaitable).
+    #[pyo3(signature = (kwargs, cls=None))]
+    fn aupload_file<'py>(
+        &self,
+        py: Python<'py>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.upload_file_impl(py, kwargs, cls, true)
+    }
+    /// `skills.create` (`skill_id=None`) or `skills.versions.create` (blocking).
+    #[pyo3(signature = (skill_id, kwargs, cls=None))]
+    fn upload_skill<'py>(
+        &self,
+        py: Python<'py>,
+        skill_id: Option<String>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.upload_skill_impl(py, skill_id, kwargs, cls, false)
+    }
+    /// `skills.create` / `skills.versions.create` (awaitable).
+    #[pyo3(signature = (skill_id, kwargs, cls=None))]
+    fn aupload_skill<'py>(
+        &self,
+        py: Python<'py>,
+        skill_id: Option<String>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.upload_skill_impl(py, skill_id, kwargs, cls, true)
+    }
+    /// `files.download` (blocking): a `BinaryResponse`.
+    fn download_file<'py>(
+        &self,
+        py: Python<'py>,
+        file_id: String,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.download_impl(
+            py,
+            DownloadTarget::File(file_id),
+            kwargs,
+            false,
+        )
+    }
+    /// `files.download` (awaitable of an `AsyncBinaryResponse`).
+    fn adownload_file<'py>(
+        &self,
+        py: Python<'py>,
+        file_id: String,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.download_impl(
+            py,
+            DownloadTarget::File(file_id),
+            kwargs,
+            true,
+        )
+    }
+    /// `skills.versions.download` (blocking).
+    fn download_skill_version<'py>(
+        &self,
+        py: Python<'py>,
+        skill_id: String,
+        version: String,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.download_impl(
+            py,
+            DownloadTarget::SkillVersion(skill_id, version),
+            kwargs,
+            false,
+        )
+    }
+    /// `skills.versions.download` (awaitable).
+    fn adownload_skill_version<'py>(
+        &self,
+        py: Python<'py>,
+        skill_id: String,
+        version: String,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.download_impl(
+            py,
+            DownloadTarget::SkillVersion(skill_id, version),
+            kwargs,
+            true,
+        )
     }
 }

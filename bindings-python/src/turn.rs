@@ -9,7 +9,10 @@ use qoder_cloud::turn::{TurnOptions, TurnResult};
 use qoder_cloud::{Error, ErrorKind};
 use serde_json::{json, Value};
 
-use crate::client::{spawn_py, split, NativeClient, Out};
+use crate::args::split;
+use crate::bridge::spawn_py;
+use crate::client::NativeClient;
+use crate::out::Out;
 use crate::convert::to_value;
 use crate::errors::invalid_argument;
 use crate::model::{event_from_stream, make_model, registered_class, stream_event_of, Meta};
@@ -201,5 +204,35 @@ impl DeltaAccumulator {
             l.append(snapshot_object(py, s)?)?;
         }
         Ok(l)
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    /// The core's turn helper (blocking): sends `text` (or `events`) and waits for the turn to end.
+    #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
+    fn run_turn<'py>(
+        &self,
+        py: Python<'py>,
+        session_id: String,
+        text: Option<String>,
+        events: Option<Bound<'py, PyAny>>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run_turn_impl(py, session_id, text, events, kwargs, cls, false)
+    }
+    /// The core's turn helper (awaitable).
+    #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
+    fn arun_turn<'py>(
+        &self,
+        py: Python<'py>,
+        session_id: String,
+        text: Option<String>,
+        events: Option<Bound<'py, PyAny>>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.run_turn_impl(py, session_id, text, events, kwargs, cls, true)
     }
 }

@@ -14,7 +14,9 @@ use qoder_cloud::worker::{CancellationToken, WorkContext as CoreContext, WorkHan
 use serde_json::json;
 use tokio::sync::watch;
 
-use crate::client::{spawn_py, NativeClient, Out};
+use crate::bridge::spawn_py;
+use crate::client::NativeClient;
+use crate::out::Out;
 use crate::errors::invalid_argument;
 use crate::runtime::{block_on, runtime};
 use crate::tools::{Args, Callable};
@@ -67,7 +69,8 @@ impl WorkHandler for PyWorkHandler {
     fn run(&self, item: WorkItem, ctx: CoreContext) -> BoxFuture<std::result::Result<(), String>> {
         let c = self.0.clone();
         Box::pin(async move {
-            let context = Python::attach(|py| Py::new(py, WorkContext { stop: ctx.stopping() })).map_err(|e| e.to_string())?;
+            let context = Python::attach(|py| Py::new(py, WorkContext { stop: ctx.stopping() }).map(Py::into_any))
+                .map_err(|e| e.to_string())?;
             c.invoke(Args::Work(item.work, context)).await.map(|_| ())
         })
     }
@@ -192,5 +195,21 @@ impl NativeClient {
             rx
         };
         Ok(NativeWorker { shutdown, done: Mutex::new(None), start: Mutex::new(Some(Box::new(start))) })
+    }
+}
+
+#[pymethods]
+impl NativeClient {
+    /// A self-hosted environment worker (not started): see `qoder_cloud.EnvironmentWorker`.
+    #[pyo3(signature = (environment_id, handler, kwargs, is_async))]
+    fn worker(
+        &self,
+        py: Python<'_>,
+        environment_id: String,
+        handler: Bound<'_, PyAny>,
+        kwargs: Bound<'_, PyDict>,
+        is_async: bool,
+    ) -> PyResult<NativeWorker> {
+        self.worker_impl(py, environment_id, handler, &kwargs, is_async)
     }
 }

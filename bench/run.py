@@ -372,6 +372,21 @@ NOTES = """## Notes
   figures as today's (≈ 170k core / ≈ 110k raw in a quick check); the drivers now read three fields
   per event on both sides (before: the type only), and the machine measured slower. Compare
   ratios within a row, not figures across sessions.
+- Session 8 (2026-12-03, later): the Python stream rows were re-run with 5 runs each after the
+  stream classes were merged (one `EventStream` for `async for` and `for`) and the types were
+  generated: `async for` 108× (local) and 110× (https) qca-sdk, sync `for` over https 91.7×;
+  this machine swung widely within a row (ours 112k–167k events/s across the five sync https
+  runs, the peer 1.18k–1.45k), so these sit in the same band as the earlier 100.5× / 100.6×.
+  The REST and start-up rows were re-measured the same day for the first time since 2026-11-22
+  and are several times slower in absolute terms for both sides (`node-startup` 29 ms against
+  5.9 ms with no change to what it loads; `py-startup` 66 ms against 19.8 ms, qca-sdk 595 ms:
+  the machine, plus the generated types, ≈ 2 ms of `-X importtime`). An A/B on the same
+  machine and emulator, release builds of the Python package at the session's start (7bf616e)
+  and at its end: 2,000 sequential `agents.retrieve` at 1,867–2,109 against 1,861–2,123
+  requests/s (`bench/python/bench_py.py rt ours <base> retrieve 2000 1 <agent>`, three runs
+  each), so this session's changes cost the REST path nothing measurable. Import time with
+  the OpenTelemetry API installed no longer pays ≈ 15–20 ms for importing it: `_otel` finds it
+  with `importlib.util.find_spec` and imports it only once the application has.
 - Targets on the production path (HTTPS): Rust core vs raw reqwest 1.00× (≥ 0.70× ✓); Python
   `async for` / sync `for` vs qca-sdk 100.5× / 100.6× (≥ 100×, just); 1,000 streams held open,
   Python RSS growth 4.2× less than qca-sdk (✓), and 3.8× behind a cap of 128 streams per

@@ -14,27 +14,43 @@ the methods call the native client directly.
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
-
-try:  # pragma: no cover - exercised with and without the package installed
-    from opentelemetry import propagate as _propagate
-    from opentelemetry import trace as _trace
-    from opentelemetry.trace import NoOpTracerProvider as _NoOp
-    from opentelemetry.trace import ProxyTracerProvider as _Proxy
-    from opentelemetry.trace import SpanKind as _SpanKind
-    from opentelemetry.trace import Status as _Status
-    from opentelemetry.trace import StatusCode as _StatusCode
-except ImportError:  # pragma: no cover
-    _trace = None  # type: ignore[assignment]
+import importlib.util
+import sys
 
 from . import _native
 
-#: Whether the OpenTelemetry API is importable (the methods are then wrapped; see `active`).
-ENABLED = _trace is not None
+#: Whether the OpenTelemetry API is installed (the methods are then wrapped; see `active`).
+#: Found without importing it: importing the API costs ~20 ms, which an application that never
+#: sets a tracer provider should not pay when it imports us.
+ENABLED = importlib.util.find_spec("opentelemetry") is not None
+
+_trace: Any = None
+_propagate: Any = None
+_NoOp: Any = None
+_Proxy: Any = None
+_SpanKind: Any = None
+_Status: Any = None
+_StatusCode: Any = None
+
+
+def _load() -> None:
+    global _trace, _propagate, _NoOp, _Proxy, _SpanKind, _Status, _StatusCode
+    from opentelemetry import propagate, trace
+
+    _propagate = propagate
+    _NoOp, _Proxy = trace.NoOpTracerProvider, trace.ProxyTracerProvider
+    _SpanKind, _Status, _StatusCode = trace.SpanKind, trace.Status, trace.StatusCode
+    _trace = trace
 
 
 def active() -> bool:
-    """Whether the application has set a tracer provider (checked per call: it may do so late)."""
-    return _trace is not None and not isinstance(_trace.get_tracer_provider(), (_Proxy, _NoOp))
+    """Whether the application has set a tracer provider (checked per call: it may do so late).
+    Setting one means it imported ``opentelemetry.trace``; until then nothing is imported here."""
+    if _trace is None:
+        if "opentelemetry.trace" not in sys.modules:
+            return False
+        _load()
+    return not isinstance(_trace.get_tracer_provider(), (_Proxy, _NoOp))
 
 
 def _tracer() -> Any:

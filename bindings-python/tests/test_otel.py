@@ -105,3 +105,14 @@ async def test_streams_and_pages_get_spans(aclient: qoder_cloud.AsyncClient, cli
     [turn] = named(spans, "qoder sessions.run_turn")
     assert turn.status.status_code != trace.StatusCode.ERROR
     await asyncio.sleep(0)
+
+
+def test_importing_the_package_does_not_import_the_opentelemetry_api() -> None:
+    """The API is found without importing it; only an application that imported it pays for it."""
+    import subprocess
+    import sys
+
+    code = "import sys, qoder_cloud; print('opentelemetry.trace' in sys.modules, qoder_cloud._otel.ENABLED)"
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"], r.stdout

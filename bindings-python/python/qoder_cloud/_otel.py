@@ -60,6 +60,8 @@ def _tracer() -> Any:
 
 def begin(operation: str, kwargs: Dict[str, Any]) -> Any:
     """Starts the span of a call and adds its trace context to ``kwargs["extra_headers"]``."""
+    if _trace is None:
+        _load()
     span = _tracer().start_span(
         f"qoder {operation}",
         kind=_SpanKind.CLIENT,

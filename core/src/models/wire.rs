@@ -101,12 +101,16 @@ macro_rules! wire_struct {
                     #[allow(unused_mut)] // only mutated for tagged structs
                     let mut map = <serde_json::Map<String, serde_json::Value>>::deserialize(d)?;
                     $(
-                    if let Some(found) = map.shift_remove("type") {
-                        if found.as_str() != Some($tag) {
+                    // A tagged shape must carry its tag: without it, re-serialising would add
+                    // one, so the enclosing union or event keeps the raw JSON instead.
+                    match map.shift_remove("type") {
+                        Some(found) if found.as_str() == Some($tag) => {}
+                        Some(found) => {
                             return Err(D::Error::custom(format_args!(
                                 "expected type {:?}, found {}", $tag, found
                             )));
                         }
+                        None => return Err(D::Error::custom(format_args!("missing type {:?}", $tag))),
                     }
                     )?
                     let nulls: Vec<String> = map

@@ -27,6 +27,9 @@ pub struct NativeClient {
     region: &'static str,
     timeout: f64,
     max_retries: u32,
+    /// Whether methods return awaitables (`AsyncClient`) or block until done (`Client`): one
+    /// native method per operation kind serves both.
+    is_async: bool,
 }
 
 /// The secrets a client was built with, kept on the Rust side only.
@@ -48,6 +51,19 @@ impl NativeClient {
             )),
         }
     }
+
+    /// Runs `fut` the way this client answers: as an awaitable (async client), or to completion
+    /// with the GIL released (sync client).
+    pub fn finish<'py, F>(&self, py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+    where
+        F: std::future::Future<Output = Out> + Send + 'static,
+    {
+        if self.is_async {
+            spawn_py(py, fut)
+        } else {
+            block_on(py, fut)?.into_pyobject(py)
+        }
+    }
 }
 
 #[pymethods]
@@ -60,7 +76,7 @@ impl NativeClient {
         max_header_bytes=None, max_retry_after=None, stream_stall_timeout=None, token_provider=None,
         service_account_key=None, service_account_exchange_url=None, service_account_ttl=None,
         service_account_scopes=None, secrets_from=None,
-        package_version=None, runtime=None, runtime_version=None))]
+        package_version=None, runtime=None, runtime_version=None, is_async=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -95,6 +111,7 @@ impl NativeClient {
         package_version: Option<String>,
         runtime: Option<String>,
         runtime_version: Option<String>,
+        is_async: bool,
     ) -> PyResult<Self> {
         let text = |name: &str, v: Option<&Bound<'_, PyAny>>| -> PyResult<Option<String>> {
             match v {
@@ -279,7 +296,14 @@ impl NativeClient {
             timeout: cfg.timeout().as_secs_f64(),
             max_retries: cfg.max_retries(),
             client: RwLock::new(Some(client)),
+            is_async,
         })
+    }
+
+    /// Whether methods return awaitables (the `AsyncClient`'s native client).
+    #[getter]
+    pub(crate) fn is_async(&self) -> bool {
+        self.is_async
     }
 
     #[getter]
@@ -313,7 +337,7 @@ impl NativeClient {
         }
     }
 
-    /// Calls a JSON operation and returns its result object (or `None`), blocking.
+    /// Calls a JSON operation: its result object (or `None`), or an awaitable of it (async client).
     #[pyo3(signature = (op, kwargs, cls=None))]
     fn call<'py>(
         &self,
@@ -326,33 +350,8 @@ impl NativeClient {
         let client = self.client(py)?;
         let s = split(py, kwargs, false)?;
         let name = op.to_string();
-        let r = block_on(py, async move { client.call(&name, s.args, s.opts).await })?;
-        let out = match r {
-            Ok(resp) => Out::Object {
-                meta: resp.meta.clone(),
-                value: resp.into_inner(),
-                cls: cls.map(Bound::unbind),
-            },
-            Err(e) => Out::Err(e),
-        };
-        out.into_pyobject(py)
-    }
-
-    /// Calls a JSON operation; returns an awaitable of its result object (or `None`).
-    #[pyo3(signature = (op, kwargs, cls=None))]
-    fn acall<'py>(
-        &self,
-        py: Python<'py>,
-        op: &str,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        logging::refresh_level(py);
-        let client = self.client(py)?;
-        let s = split(py, kwargs, false)?;
-        let name = op.to_string();
         let cls = cls.map(Bound::unbind);
-        spawn_py(py, async move {
+        self.finish(py, async move {
             match client.call(&name, s.args, s.opts).await {
                 Ok(resp) => Out::Object {
                     meta: resp.meta.clone(),

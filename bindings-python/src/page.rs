@@ -1,4 +1,5 @@
-//! Lists: `NativeClient.page` / `apage` and `NativePage` (one page, able to fetch the next).
+//! Lists: `NativeClient.page` (a page, or an awaitable of one on an async client) and
+//! `NativePage` (one page, able to fetch the next).
 
 use std::sync::OnceLock;
 
@@ -20,7 +21,7 @@ use crate::runtime::block_on;
 
 #[pymethods]
 impl NativeClient {
-    /// Fetches the first page of a list operation, blocking.
+    /// Fetches the first page of a list operation (an awaitable of it for the async client).
     #[pyo3(signature = (op, kwargs, cls=None))]
     fn page<'py>(
         &self,
@@ -33,27 +34,7 @@ impl NativeClient {
         let client = self.client(py)?;
         let op = list_op(py, op)?;
         let s = split(py, kwargs, false)?;
-        let fut = fetch_page(client, op, s.args, s.opts, cls.map(Bound::unbind));
-        block_on(py, fut)?.into_pyobject(py)
-    }
-
-    /// Fetches the first page of a list operation; returns an awaitable of the page.
-    #[pyo3(signature = (op, kwargs, cls=None))]
-    fn apage<'py>(
-        &self,
-        py: Python<'py>,
-        op: &str,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        logging::refresh_level(py);
-        let client = self.client(py)?;
-        let op = list_op(py, op)?;
-        let s = split(py, kwargs, false)?;
-        spawn_py(
-            py,
-            fetch_page(client, op, s.args, s.opts, cls.map(Bound::unbind)),
-        )
+        self.finish(py, fetch_page(client, op, s.args, s.opts, cls.map(Bound::unbind)))
     }
 }
 

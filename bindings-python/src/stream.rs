@@ -416,7 +416,7 @@ impl EventStream {
 
 #[pymethods]
 impl crate::client::NativeClient {
-    /// Opens an event stream for the sync client (`for event in stream`).
+    /// Opens an event stream: `for event in stream` (sync client) or `async for` (async client).
     fn stream(
         &self,
         py: Python<'_>,
@@ -425,20 +425,7 @@ impl crate::client::NativeClient {
     ) -> PyResult<EventStream> {
         Ok(EventStream {
             inner: self.open_stream(py, op, kwargs)?,
-            is_async: false,
-        })
-    }
-
-    /// Opens an event stream for the async client (`async for event in stream`).
-    fn astream(
-        &self,
-        py: Python<'_>,
-        op: &str,
-        kwargs: &Bound<'_, PyDict>,
-    ) -> PyResult<EventStream> {
-        Ok(EventStream {
-            inner: self.open_stream(py, op, kwargs)?,
-            is_async: true,
+            is_async: self.is_async(),
         })
     }
 }

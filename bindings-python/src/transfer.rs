@@ -579,8 +579,8 @@ impl AsyncBinaryResponse {
 
 #[pymethods]
 impl crate::client::NativeClient {
-    /// `files.upload` (blocking): `file` is a path, bytes, a binary file object or a
-    /// `(filename, content)` tuple; other keywords are the form fields and call options.
+    /// `files.upload`: `file` is a path, bytes, a binary file object or a `(filename, content)`
+    /// tuple; other keywords are the form fields and call options.
     #[pyo3(signature = (kwargs, cls=None))]
     fn upload_file<'py>(
         &self,
@@ -588,19 +588,9 @@ impl crate::client::NativeClient {
         kwargs: &Bound<'py, PyDict>,
         cls: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_file_impl(py, kwargs, cls, false)
+        self.upload_file_impl(py, kwargs, cls, self.is_async())
     }
-    /// `files.upload` (awaitable).
-    #[pyo3(signature = (kwargs, cls=None))]
-    fn aupload_file<'py>(
-        &self,
-        py: Python<'py>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_file_impl(py, kwargs, cls, true)
-    }
-    /// `skills.create` (`skill_id=None`) or `skills.versions.create` (blocking).
+    /// `skills.create` (`skill_id=None`) or `skills.versions.create`.
     #[pyo3(signature = (skill_id, kwargs, cls=None))]
     fn upload_skill<'py>(
         &self,
@@ -609,48 +599,14 @@ impl crate::client::NativeClient {
         kwargs: &Bound<'py, PyDict>,
         cls: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_skill_impl(py, skill_id, kwargs, cls, false)
+        self.upload_skill_impl(py, skill_id, kwargs, cls, self.is_async())
     }
-    /// `skills.create` / `skills.versions.create` (awaitable).
-    #[pyo3(signature = (skill_id, kwargs, cls=None))]
-    fn aupload_skill<'py>(
-        &self,
-        py: Python<'py>,
-        skill_id: Option<String>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_skill_impl(py, skill_id, kwargs, cls, true)
+    /// `files.download`: a `BinaryResponse` (an awaitable of an `AsyncBinaryResponse` for the
+    /// async client).
+    fn download_file<'py>(&self, py: Python<'py>, file_id: String, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+        self.download_impl(py, DownloadTarget::File(file_id), kwargs, self.is_async())
     }
-    /// `files.download` (blocking): a `BinaryResponse`.
-    fn download_file<'py>(
-        &self,
-        py: Python<'py>,
-        file_id: String,
-        kwargs: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(
-            py,
-            DownloadTarget::File(file_id),
-            kwargs,
-            false,
-        )
-    }
-    /// `files.download` (awaitable of an `AsyncBinaryResponse`).
-    fn adownload_file<'py>(
-        &self,
-        py: Python<'py>,
-        file_id: String,
-        kwargs: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(
-            py,
-            DownloadTarget::File(file_id),
-            kwargs,
-            true,
-        )
-    }
-    /// `skills.versions.download` (blocking).
+    /// `skills.versions.download`, as `download_file`.
     fn download_skill_version<'py>(
         &self,
         py: Python<'py>,
@@ -658,26 +614,6 @@ impl crate::client::NativeClient {
         version: String,
         kwargs: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(
-            py,
-            DownloadTarget::SkillVersion(skill_id, version),
-            kwargs,
-            false,
-        )
-    }
-    /// `skills.versions.download` (awaitable).
-    fn adownload_skill_version<'py>(
-        &self,
-        py: Python<'py>,
-        skill_id: String,
-        version: String,
-        kwargs: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(
-            py,
-            DownloadTarget::SkillVersion(skill_id, version),
-            kwargs,
-            true,
-        )
+        self.download_impl(py, DownloadTarget::SkillVersion(skill_id, version), kwargs, self.is_async())
     }
 }

@@ -209,7 +209,8 @@ impl DeltaAccumulator {
 
 #[pymethods]
 impl NativeClient {
-    /// The core's turn helper (blocking): sends `text` (or `events`) and waits for the turn to end.
+    /// The core's turn helper: sends `text` (or `events`) and waits for the turn to end (an
+    /// awaitable of the result for the async client).
     #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
     fn run_turn<'py>(
         &self,
@@ -220,19 +221,6 @@ impl NativeClient {
         kwargs: &Bound<'py, PyDict>,
         cls: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.run_turn_impl(py, session_id, text, events, kwargs, cls, false)
-    }
-    /// The core's turn helper (awaitable).
-    #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
-    fn arun_turn<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-        text: Option<String>,
-        events: Option<Bound<'py, PyAny>>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.run_turn_impl(py, session_id, text, events, kwargs, cls, true)
+        self.run_turn_impl(py, session_id, text, events, kwargs, cls, self.is_async())
     }
 }

@@ -130,6 +130,7 @@ class _BaseClient:
             package_version=_VERSION,
             runtime=platform.python_implementation(),
             runtime_version=platform.python_version(),
+            is_async=self._is_async,
         )
         root = (ASYNC_CLASSES if self._is_async else SYNC_CLASSES)[""](self._native, ASYNC_CLASSES if self._is_async else SYNC_CLASSES)
         for name in type(root)._children:

@@ -170,8 +170,8 @@ class AsyncPaginator(Generic[T]):
     async def _first(self) -> AsyncPage[T]:
         if _otel.ENABLED:
             kwargs = dict(self._kwargs)
-            return AsyncPage(await _otel.traced_await(self._op, kwargs, lambda kw: self._client.apage(self._op, kw, self._cls)))
-        return AsyncPage(await self._client.apage(self._op, self._kwargs, self._cls))
+            return AsyncPage(await _otel.traced_await(self._op, kwargs, lambda kw: self._client.page(self._op, kw, self._cls)))
+        return AsyncPage(await self._client.page(self._op, self._kwargs, self._cls))
 
     def __await__(self) -> Generator[Any, None, AsyncPage[T]]:
         return self._first().__await__()

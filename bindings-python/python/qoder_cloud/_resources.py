@@ -18,6 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from . import _native, _otel
 from . import types as _t
 from ._pagination import AsyncPaginator, SyncPage
+from ._special import method_for, native_method
 
 __all__ = ["OPERATIONS", "ALIASES", "NAMESPACES", "namespace_class_name", "build_namespace_classes"]
 
@@ -109,7 +110,7 @@ def _make_method(op: Dict[str, Any], is_async: bool) -> Callable[..., Any]:
     pos = positional_param(op)
     kind: str = op["response"]
     cls = result_class(op)
-    special = _special(op, is_async)
+    special = method_for(op, is_async)  # uploads and downloads have dedicated natives
     if special is not None:
         fn = special
     elif kind in ("page", "models_page"):
@@ -130,34 +131,20 @@ def _make_method(op: Dict[str, Any], is_async: bool) -> Callable[..., Any]:
                 return SyncPage(self._native.page(name, kwargs, cls))
 
     elif kind == "stream":
-        if is_async:
 
-            def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
-                if args:
-                    _bind(meth, pos, args, kwargs)
-                return self._native.astream(name, kwargs)
-
-        else:
-
-            def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
-                if args:
-                    _bind(meth, pos, args, kwargs)
-                return self._native.stream(name, kwargs)
+        def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            if args:
+                _bind(meth, pos, args, kwargs)
+            return self._native.stream(name, kwargs)
 
     elif kind in ("object", "optional_object") and op["body"] in ("none", "json"):
-        if is_async:
 
-            async def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
-                if args:
-                    _bind(meth, pos, args, kwargs)
-                return await self._native.acall(name, kwargs, cls)
+        def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+            if args:
+                _bind(meth, pos, args, kwargs)
+            return self._native.call(name, kwargs, cls)
 
-        else:
-
-            def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
-                if args:
-                    _bind(meth, pos, args, kwargs)
-                return self._native.call(name, kwargs, cls)
+        fn = native_method(call, is_async)
 
     else:  # pragma: no cover - every other kind has a special implementation
 
@@ -193,13 +180,6 @@ def _traced(fn: Callable[..., Any], name: str, is_stream: bool) -> Callable[...,
         return _otel.traced_call(name, kwargs, lambda kw: fn(self, *args, **kw))
 
     return call
-
-
-def _special(op: Dict[str, Any], is_async: bool) -> Optional[Callable[..., Any]]:
-    """Operations that are not plain JSON calls (uploads, downloads) have dedicated natives."""
-    from . import _special as sp
-
-    return sp.method_for(op, is_async)
 
 
 class _Namespace:

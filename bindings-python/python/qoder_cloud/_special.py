@@ -5,88 +5,54 @@ Each maps onto one native function of the client, so the binding stays a thin la
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable, Dict, Optional
 
 from . import _otel
 from . import types as _t
 
 
-def _files_upload(is_async: bool) -> Callable[..., Any]:
+def native_method(call: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+    """A method from ``call(self, ...)``, which returns what the native client returns: on the
+    async client an awaitable, awaited here so the method is a coroutine function; on the sync
+    client the result itself."""
     if is_async:
 
-        async def upload(self: Any, **kwargs: Any) -> Any:
-            return await self._native.aupload_file(kwargs, _t.FileMetadata)
+        async def amethod(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return await call(self, *args, **kwargs)
 
+        method = amethod
     else:
 
-        def upload_(self: Any, **kwargs: Any) -> Any:
-            return self._native.upload_file(kwargs, _t.FileMetadata)
+        def smethod(self: Any, *args: Any, **kwargs: Any) -> Any:
+            return call(self, *args, **kwargs)
 
-        return upload_
-    return upload
-
-
-def _skills_create(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def create(self: Any, **kwargs: Any) -> Any:
-            return await self._native.aupload_skill(None, kwargs, _t.Skill)
-
-    else:
-
-        def create_(self: Any, **kwargs: Any) -> Any:
-            return self._native.upload_skill(None, kwargs, _t.Skill)
-
-        return create_
-    return create
+        method = smethod
+    method.__signature__ = inspect.signature(call)  # type: ignore[attr-defined]
+    return method
 
 
-def _skills_versions_create(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def create(self: Any, skill_id: str, **kwargs: Any) -> Any:
-            return await self._native.aupload_skill(skill_id, kwargs, _t.SkillVersion)
-
-    else:
-
-        def create_(self: Any, skill_id: str, **kwargs: Any) -> Any:
-            return self._native.upload_skill(skill_id, kwargs, _t.SkillVersion)
-
-        return create_
-    return create
+def _files_upload(self: Any, **kwargs: Any) -> Any:
+    return self._native.upload_file(kwargs, _t.FileMetadata)
 
 
-def _files_download(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def download(self: Any, file_id: str, **kwargs: Any) -> Any:
-            return await self._native.adownload_file(file_id, kwargs)
-
-    else:
-
-        def download_(self: Any, file_id: str, **kwargs: Any) -> Any:
-            return self._native.download_file(file_id, kwargs)
-
-        return download_
-    return download
+def _files_download(self: Any, file_id: str, **kwargs: Any) -> Any:
+    return self._native.download_file(file_id, kwargs)
 
 
-def _skills_versions_download(is_async: bool) -> Callable[..., Any]:
-    if is_async:
-
-        async def download(self: Any, version: str, *, skill_id: str, **kwargs: Any) -> Any:
-            return await self._native.adownload_skill_version(skill_id, version, kwargs)
-
-    else:
-
-        def download_(self: Any, version: str, *, skill_id: str, **kwargs: Any) -> Any:
-            return self._native.download_skill_version(skill_id, version, kwargs)
-
-        return download_
-    return download
+def _skills_create(self: Any, **kwargs: Any) -> Any:
+    return self._native.upload_skill(None, kwargs, _t.Skill)
 
 
-_SPECIAL: Dict[str, Callable[[bool], Callable[..., Any]]] = {
+def _skills_versions_create(self: Any, skill_id: str, **kwargs: Any) -> Any:
+    return self._native.upload_skill(skill_id, kwargs, _t.SkillVersion)
+
+
+def _skills_versions_download(self: Any, version: str, *, skill_id: str, **kwargs: Any) -> Any:
+    return self._native.download_skill_version(skill_id, version, kwargs)
+
+
+_SPECIAL: Dict[str, Callable[..., Any]] = {
     "files.upload": _files_upload,
     "files.download": _files_download,
     "skills.create": _skills_create,
@@ -96,43 +62,49 @@ _SPECIAL: Dict[str, Callable[[bool], Callable[..., Any]]] = {
 
 
 def method_for(op: Dict[str, Any], is_async: bool) -> Optional[Callable[..., Any]]:
-    make = _SPECIAL.get(op["name"])
-    return make(is_async) if make else None
+    call = _SPECIAL.get(op["name"])
+    return native_method(call, is_async) if call else None
+
+
+def _traced_method(operation: str, make: Callable[..., Any], is_async: bool) -> Callable[..., Any]:
+    """A method whose native call runs inside an OpenTelemetry span (when tracing is active):
+    ``make(self, ...)`` returns ``(kwargs, call)`` with ``call(kwargs)`` the native call."""
+    if is_async:
+
+        async def amethod(self: Any, *args: Any, **kwargs: Any) -> Any:
+            kw, call = make(self, *args, **kwargs)
+            return await _otel.traced_await(operation, kw, call)
+
+        method = amethod
+    else:
+
+        def smethod(self: Any, *args: Any, **kwargs: Any) -> Any:
+            kw, call = make(self, *args, **kwargs)
+            return _otel.traced_call(operation, kw, call)
+
+        method = smethod
+    method.__signature__ = inspect.signature(make)  # type: ignore[attr-defined]
+    return method
+
+
+def _run_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
+    return kwargs, lambda kw: self._native.run_turn(session_id, text, None, kw, _t.TurnResult)
+
+
+def _send_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
+    return kwargs, lambda kw: self._native.run_turn(session_id, None, events, kw, _t.TurnResult)
+
+
+def _run_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
+    kwargs.update(_runner=True, tools=tool_map(tools))
+    return kwargs, lambda kw: self._native.run_turn(session_id, text, events, kw, _t.TurnResult)
 
 
 def session_helpers(is_async: bool) -> Dict[str, Callable[..., Any]]:
-    """``sessions.run_turn`` and ``sessions.send_and_wait`` (the core's turn helper)."""
-    run_turn: Callable[..., Any]
-    send_and_wait: Callable[..., Any]
-    run_tools: Callable[..., Any]
-    if is_async:
-
-        async def arun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
-            kwargs.update(_runner=True, tools=tool_map(tools))
-            return await _otel.traced_await("sessions.run_tools", kwargs, lambda kw: self._native.arun_turn(session_id, text, events, kw, _t.TurnResult))
-
-        run_tools = arun_tools
-
-        async def arun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
-            return await _otel.traced_await("sessions.run_turn", kwargs, lambda kw: self._native.arun_turn(session_id, text, None, kw, _t.TurnResult))
-
-        async def asend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
-            return await _otel.traced_await("sessions.send_and_wait", kwargs, lambda kw: self._native.arun_turn(session_id, None, events, kw, _t.TurnResult))
-
-        run_turn, send_and_wait = arun_turn, asend_and_wait
-    else:
-
-        def srun_turn(self: Any, session_id: str, text: str, **kwargs: Any) -> Any:
-            return _otel.traced_call("sessions.run_turn", kwargs, lambda kw: self._native.run_turn(session_id, text, None, kw, _t.TurnResult))
-
-        def ssend_and_wait(self: Any, session_id: str, *, events: Any, **kwargs: Any) -> Any:
-            return _otel.traced_call("sessions.send_and_wait", kwargs, lambda kw: self._native.run_turn(session_id, None, events, kw, _t.TurnResult))
-
-        def srun_tools(self: Any, session_id: str, text: Optional[str] = None, *, events: Any = None, tools: Any = None, **kwargs: Any) -> Any:
-            kwargs.update(_runner=True, tools=tool_map(tools))
-            return _otel.traced_call("sessions.run_tools", kwargs, lambda kw: self._native.run_turn(session_id, text, events, kw, _t.TurnResult))
-
-        run_turn, send_and_wait, run_tools = srun_turn, ssend_and_wait, srun_tools
+    """``sessions.run_turn``, ``send_and_wait`` and ``run_tools`` (the core's turn helper)."""
+    run_turn = _traced_method("sessions.run_turn", _run_turn, is_async)
+    send_and_wait = _traced_method("sessions.send_and_wait", _send_and_wait, is_async)
+    run_tools = _traced_method("sessions.run_tools", _run_tools, is_async)
     run_turn.__name__, send_and_wait.__name__, run_tools.__name__ = "run_turn", "send_and_wait", "run_tools"
 
     run_turn.__doc__ = (

@@ -630,6 +630,22 @@ if (typeof Symbol.dispose === 'symbol') {
   };
 }
 
+/** The core's version (the Rust crate this addon was built from). */
+const coreVersion = native.coreVersion();
+const { customTool } = tools;
+const EnvironmentWorker = defineWorker((client) => {
+  if (!(client instanceof Client)) throw typeError('new EnvironmentWorker', 'client', 'a Client', client);
+  return nativeOf(client);
+});
+
+/** Lower-case hex SHA-256 of `content`: the memory update/delete precondition. */
+function contentSha256(content) {
+  if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
+  return native.contentSha256(content);
+}
+
+// Names only (no computed values): Node reads this object statically to give ESM importers
+// (index.mjs) the same named exports, the error classes included.
 module.exports = {
   Client,
   default: Client,
@@ -640,16 +656,9 @@ module.exports = {
   DeltaAccumulator,
   isKnownEventType,
   VERSION,
-  coreVersion: native.coreVersion(),
-  /** Lower-case hex SHA-256 of `content`: the memory update/delete precondition. */
-  customTool: tools.customTool,
-  EnvironmentWorker: defineWorker((client) => {
-    if (!(client instanceof Client)) throw typeError('new EnvironmentWorker', 'client', 'a Client', client);
-    return nativeOf(client);
-  }),
-  contentSha256: (content) => {
-    if (typeof content !== 'string') throw typeError('contentSha256', 'content', 'a string', content);
-    return native.contentSha256(content);
-  },
-  ...Object.fromEntries(Object.entries(errors).filter(([k]) => k !== 'MARKER' && k !== 'fromNative' && k !== 'aborted')),
+  coreVersion,
+  customTool,
+  EnvironmentWorker,
+  contentSha256,
+  ...require('./lib/errors'),
 };

@@ -149,8 +149,11 @@ const KIND_CLASS = {
   client_closed: ClientClosedError,
 };
 
-/** Every class, by name (exported). */
-const CLASSES = {
+/** The earlier name of `RequestCancelledError` (the same class), kept for compatibility. */
+const APIUserAbortError = RequestCancelledError;
+
+/** Every class, by name. */
+module.exports = {
   QoderError,
   APIError,
   APIStatusError,
@@ -175,6 +178,7 @@ const CLASSES = {
   InvalidArgumentError,
   RequestCancelledError,
   ClientClosedError,
+  APIUserAbortError,
 };
 // --- END GENERATED ---
 
@@ -211,14 +215,10 @@ function aborted(message = 'Request was aborted.') {
   return new RequestCancelledError(message, { kind: 'cancelled' });
 }
 
-/** The earlier name of `RequestCancelledError` (the same class), kept for compatibility. */
-const APIUserAbortError = RequestCancelledError;
-
-module.exports = {
-  MARKER,
-  fromNative,
-  aborted,
-  QoderError,
-  ...CLASSES,
-  APIUserAbortError,
-};
+// The decoder is for the package's own modules: non-enumerable, so the entry points' spread of
+// this module (index.js) and `export *` (index.mjs) leave it out.
+Object.defineProperties(module.exports, {
+  MARKER: { value: MARKER },
+  fromNative: { value: fromNative },
+  aborted: { value: aborted },
+});

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Generates the error classes of lib/errors.js, their declarations in scripts/dts/head.d.ts and
-// their ESM exports in index.mjs (the parts between the GENERATED markers) from core/errors.json, the one table of error
-// classes shared with the Rust core and the Python binding. `--check` fails when either is stale.
+// Generates the error classes of lib/errors.js and their declarations in scripts/dts/head.d.ts
+// (the parts between the GENERATED markers) from core/errors.json, the one table of error classes
+// shared with the Rust core and the Python binding. `--check` fails when either is stale.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -38,9 +38,12 @@ function js() {
   }
   out.push('', '/** The class of each core kind. */', 'const KIND_CLASS = {');
   for (const c of classes) if (c.kind) out.push(`  ${c.kind}: ${c.name},`);
-  out.push('};', '', '/** Every class, by name (exported). */', 'const CLASSES = {');
+  // A literal object of names, so Node's CommonJS export detection lists every class for ESM
+  // importers (index.mjs's `export *`).
+  out.push('};', '', '/** The earlier name of `RequestCancelledError` (the same class), kept for compatibility. */');
+  out.push('const APIUserAbortError = RequestCancelledError;', '', '/** Every class, by name. */', 'module.exports = {');
   for (const c of classes) out.push(`  ${c.name},`);
-  out.push('};', END);
+  out.push('  APIUserAbortError,', '};', END);
   return out.join('\n');
 }
 
@@ -63,12 +66,6 @@ function dts() {
   return out.join('\n');
 }
 
-function mjs() {
-  // ESM named exports must be spelled out; the list comes from the table (plus the old alias).
-  const names = [...classes.map((c) => c.name), 'APIUserAbortError'];
-  return [START, 'export const {', ...names.map((n) => `  ${n},`), '} = cjs;', END].join('\n');
-}
-
 function splice(file, body) {
   const text = fs.readFileSync(file, 'utf8');
   const a = text.indexOf(START);
@@ -81,7 +78,6 @@ let stale = false;
 for (const [file, body] of [
   [path.join(PKG, 'lib', 'errors.js'), js()],
   [path.join(PKG, 'scripts', 'dts', 'head.d.ts'), dts()],
-  [path.join(PKG, 'index.mjs'), mjs()],
 ]) {
   const [before, after] = splice(file, body);
   if (process.argv.includes('--check')) {

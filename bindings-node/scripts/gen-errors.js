@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Generates the error classes of lib/errors.js and their declarations in scripts/dts/head.d.ts
+// Generates the error classes of lib/errors.js and their declarations in lib/types.d.ts
 // (the parts between the GENERATED markers) from core/errors.json, the one table of error classes
 // shared with the Rust core and the Python binding. `--check` fails when either is stale.
 
@@ -77,7 +77,7 @@ function splice(file, body) {
 let stale = false;
 for (const [file, body] of [
   [path.join(PKG, 'lib', 'errors.js'), js()],
-  [path.join(PKG, 'scripts', 'dts', 'head.d.ts'), dts()],
+  [path.join(PKG, 'lib', 'types.d.ts'), dts()],
 ]) {
   const [before, after] = splice(file, body);
   if (process.argv.includes('--check')) {

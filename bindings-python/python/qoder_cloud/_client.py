@@ -55,6 +55,14 @@ class _Done:
         return iter(())
 
 
+#: The arguments of ``_BaseClient.__init__`` that are not settings a derived client copies: the
+#: credentials and the client key (held by the native client only) and the internals.
+_NATIVE_ONLY = frozenset({
+    "self", "access_token", "pat", "token_provider", "service_account_key", "service_account_exchange_url",
+    "service_account_ttl", "service_account_scopes", "client_key", "_secrets_from",
+})
+
+
 class _BaseClient:
     _is_async = False
 
@@ -95,28 +103,10 @@ class _BaseClient:
         # settings) and a client key, which only the native client holds: ``vars(client)``,
         # reprs and pickles never see them. ``with_options`` derives a client whose unchanged
         # secrets come from this one's native side.
-        self._options: Dict[str, Any] = dict(
-            base_url=base_url,
-            region=region,
-            timeout=timeout,
-            max_retries=max_retries,
-            default_headers=dict(default_headers) if default_headers is not None else None,
-            connect_timeout=connect_timeout,
-            total_timeout=total_timeout,
-            stream_idle_timeout=stream_idle_timeout,
-            max_body_bytes=max_body_bytes,
-            max_event_bytes=max_event_bytes,
-            ca_certs=ca_certs,
-            proxy=proxy,
-            client_cert=client_cert,
-            danger_accept_invalid_certs=danger_accept_invalid_certs,
-            max_streams_per_connection=max_streams_per_connection,
-            max_response_bytes=max_response_bytes,
-            max_error_bytes=max_error_bytes,
-            max_header_bytes=max_header_bytes,
-            max_retry_after=max_retry_after,
-            stream_stall_timeout=stream_stall_timeout,
-        )
+        settings = dict(locals())
+        self._options: Dict[str, Any] = {k: v for k, v in settings.items() if k not in _NATIVE_ONLY}
+        if default_headers is not None:
+            self._options["default_headers"] = dict(default_headers)
         self._native = _native.NativeClient(
             **self._options,
             access_token=access_token if access_token is not None else pat,

@@ -175,42 +175,10 @@ class DeltaAccumulator:
     def in_progress(self) -> List[MessageSnapshot]: ...
 
 class NativeClient:
-    def __init__(
-        self,
-        *,
-        access_token: Optional[str] = None,
-        base_url: Optional[str] = None,
-        region: Optional[str] = None,
-        timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        default_headers: Optional[Mapping[str, str]] = None,
-        connect_timeout: Optional[float] = None,
-        total_timeout: Optional[float] = None,
-        stream_idle_timeout: Optional[float] = None,
-        max_body_bytes: Optional[int] = None,
-        max_event_bytes: Optional[int] = None,
-        ca_certs: Any = None,
-        proxy: Optional[str] = None,
-        client_cert: Any = None,
-        client_key: Any = None,
-        danger_accept_invalid_certs: bool = False,
-        max_streams_per_connection: Optional[int] = None,
-        max_response_bytes: Optional[int] = None,
-        max_error_bytes: Optional[int] = None,
-        max_header_bytes: Optional[int] = None,
-        max_retry_after: Optional[float] = None,
-        stream_stall_timeout: Optional[float] = None,
-        token_provider: Any = None,
-        service_account_key: Optional[str] = None,
-        service_account_exchange_url: Optional[str] = None,
-        service_account_ttl: Optional[int] = None,
-        service_account_scopes: Optional[List[str]] = None,
-        secrets_from: Optional["NativeClient"] = None,
-        package_version: Optional[str] = None,
-        runtime: Optional[str] = None,
-        runtime_version: Optional[str] = None,
-        is_async: bool = False,
-    ) -> None: ...
+    def __init__(self, **options: Any) -> None:
+        """The client options of ``qoder_cloud.Client`` (typed there), plus ``secrets_from`` (a
+        client whose credentials to reuse), ``package_version``, ``runtime``, ``runtime_version``
+        and ``is_async``."""
     @property
     def is_async(self) -> bool:
         """Whether the methods below return awaitables (the async client's native client)."""

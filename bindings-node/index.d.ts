@@ -101,8 +101,40 @@ export * from './lib/types';
 
 // ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────
 
+/** The fields every event carries (each event interface adds its `type` and own fields). */
+export interface EventEnvelope {
+  /**
+   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
+   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
+   * on stream-only previews.
+   */
+  id?: string | null;
+  /**
+   * When the server handled the event (RFC 3339); `None`/`null` while a sent
+   * input event is still queued.
+   */
+  processed_at?: string | null;
+  /** The session the event belongs to. */
+  session_id?: string | null;
+  /**
+   * Thread scope: set on thread events and on blocking events cross-posted from
+   * a sub-agent thread. Echo it when replying to such an event.
+   */
+  session_thread_id?: string | null;
+  /** The turn the event belongs to (`turn_…`). */
+  turn_id?: string | null;
+  /** When the event was created (RFC 3339). */
+  created_at?: string | null;
+  /** Event schema version (`"1.0"`). */
+  schema_version?: string | null;
+  /** Model message id on agent events. */
+  message_id?: string | null;
+  /** The tool use this event happened under (sub-agent activity). */
+  parent_tool_use_id?: string | null;
+}
+
 /** A `SessionEvent` of a type this version does not model: every field is kept as sent. */
-export interface UnknownEvent {
+export interface UnknownEvent extends EventEnvelope {
   /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
   type: '<unknown>';
   /** `evt_…`, as on every persisted event. */
@@ -151,78 +183,12 @@ export type SessionEvent =
   | UnknownEvent;
 
 /** What a stream yields: persisted events and, when asked for, previews. */
-export type SessionStreamEvent =
-  | UserMessageEvent
-  | UserInterruptEvent
-  | UserToolConfirmationEvent
-  | UserCustomToolResultEvent
-  | UserDefineOutcomeEvent
-  | UserToolResultEvent
-  | SystemMessageEvent
-  | AgentMessageEvent
-  | AgentThinkingEvent
-  | AgentToolUseEvent
-  | AgentToolResultEvent
-  | AgentMcpToolUseEvent
-  | AgentMcpToolResultEvent
-  | AgentCustomToolUseEvent
-  | AgentThreadMessageSentEvent
-  | AgentThreadMessageReceivedEvent
-  | AgentThreadContextCompactedEvent
-  | AgentArtifactDeliveredEvent
-  | SessionStatusRunningEvent
-  | SessionStatusIdleEvent
-  | SessionStatusRescheduledEvent
-  | SessionStatusTerminatedEvent
-  | SessionErrorEvent
-  | SessionDeletedEvent
-  | SessionUpdatedEvent
-  | SessionUsageEvent
-  | SessionThreadCreatedEvent
-  | SessionThreadStatusRunningEvent
-  | SessionThreadStatusIdleEvent
-  | SessionThreadStatusRescheduledEvent
-  | SessionThreadStatusTerminatedEvent
-  | SpanModelRequestStartEvent
-  | SpanModelRequestEndEvent
-  | SpanOutcomeEvaluationStartEvent
-  | SpanOutcomeEvaluationOngoingEvent
-  | SpanOutcomeEvaluationEndEvent
-  | EventStartEvent
-  | EventDeltaEvent
-  | UnknownEvent;
+export type SessionStreamEvent = SessionEvent | EventStartEvent | EventDeltaEvent;
 
 /** `user.message`: a user turn (postable). */
-export interface UserMessageEvent {
+export interface UserMessageEvent extends EventEnvelope {
   type: 'user.message';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Text, image, document or redacted blocks. */
   content: ContentBlock[];
   /** Optional attachments, stored verbatim by the server. */
@@ -331,69 +297,15 @@ export interface Citations {
 }
 
 /** `user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only. */
-export interface UserInterruptEvent {
+export interface UserInterruptEvent extends EventEnvelope {
   type: 'user.interrupt';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`. */
-export interface UserToolConfirmationEvent {
+export interface UserToolConfirmationEvent extends EventEnvelope {
   type: 'user.tool_confirmation';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered. */
   tool_use_id: string;
   /** `allow` or `deny`. */
@@ -406,36 +318,9 @@ export interface UserToolConfirmationEvent {
 export type ToolConfirmationResult = 'allow' | 'deny' | (string & {});
 
 /** `user.custom_tool_result`: the client's result for an `agent.custom_tool_use`. */
-export interface UserCustomToolResultEvent {
+export interface UserCustomToolResultEvent extends EventEnvelope {
   type: 'user.custom_tool_result';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the `agent.custom_tool_use` event being answered. */
   custom_tool_use_id: string;
   /** Result blocks (the server defaults to one empty text block). */
@@ -445,36 +330,9 @@ export interface UserCustomToolResultEvent {
 }
 
 /** `user.define_outcome`: start outcome-driven work graded against a rubric. */
-export interface UserDefineOutcomeEvent {
+export interface UserDefineOutcomeEvent extends EventEnvelope {
   type: 'user.define_outcome';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** What the agent should achieve. */
   description: string;
   /** How the result is graded. */
@@ -510,36 +368,9 @@ export interface FileRubric {
 }
 
 /** `user.tool_result`: a built-in tool's result from a self-hosted environment worker. */
-export interface UserToolResultEvent {
+export interface UserToolResultEvent extends EventEnvelope {
   type: 'user.tool_result';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the `agent.tool_use` event being answered. */
   tool_use_id: string;
   /** Result blocks. */
@@ -549,141 +380,33 @@ export interface UserToolResultEvent {
 }
 
 /** `system.message`: a system-role turn appended between turns (text blocks only). */
-export interface SystemMessageEvent {
+export interface SystemMessageEvent extends EventEnvelope {
   type: 'system.message';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Text blocks. */
   content: ContentBlock[];
 }
 
 /** `agent.message`: a complete (buffered, authoritative) agent message. */
-export interface AgentMessageEvent {
+export interface AgentMessageEvent extends EventEnvelope {
   type: 'agent.message';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Text and redacted blocks. */
   content: ContentBlock[];
 }
 
 /** `agent.thinking`: the agent is reasoning (a progress signal). */
-export interface AgentThinkingEvent {
+export interface AgentThinkingEvent extends EventEnvelope {
   type: 'agent.thinking';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Reasoning text, when the server includes it. */
   thinking?: string | null;
 }
 
 /** `agent.tool_use`: the agent calls a built-in tool. */
-export interface AgentToolUseEvent {
+export interface AgentToolUseEvent extends EventEnvelope {
   type: 'agent.tool_use';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Tool name, e.g. `bash`. */
   name: string;
   /** Tool input object. */
@@ -696,36 +419,9 @@ export interface AgentToolUseEvent {
 export type EvaluatedPermission = 'allow' | 'ask' | 'deny' | (string & {});
 
 /** `agent.tool_result`: a built-in tool's result. */
-export interface AgentToolResultEvent {
+export interface AgentToolResultEvent extends EventEnvelope {
   type: 'agent.tool_result';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the `agent.tool_use` event. */
   tool_use_id: string;
   /** Result blocks. */
@@ -735,36 +431,9 @@ export interface AgentToolResultEvent {
 }
 
 /** `agent.mcp_tool_use`: the agent calls an MCP server tool. */
-export interface AgentMcpToolUseEvent {
+export interface AgentMcpToolUseEvent extends EventEnvelope {
   type: 'agent.mcp_tool_use';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Tool name. */
   name: string;
   /** The MCP server providing it. */
@@ -776,36 +445,9 @@ export interface AgentMcpToolUseEvent {
 }
 
 /** `agent.mcp_tool_result`: an MCP tool's result. */
-export interface AgentMcpToolResultEvent {
+export interface AgentMcpToolResultEvent extends EventEnvelope {
   type: 'agent.mcp_tool_result';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the `agent.mcp_tool_use` event. */
   mcp_tool_use_id: string;
   /** Result blocks. */
@@ -818,36 +460,9 @@ export interface AgentMcpToolResultEvent {
  * `agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
  * `requires_action` until a `user.custom_tool_result` arrives.
  */
-export interface AgentCustomToolUseEvent {
+export interface AgentCustomToolUseEvent extends EventEnvelope {
   type: 'agent.custom_tool_use';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Custom tool name. */
   name: string;
   /** Tool input object. */
@@ -855,36 +470,9 @@ export interface AgentCustomToolUseEvent {
 }
 
 /** `agent.thread_message_sent`: a message to another agent thread. */
-export interface AgentThreadMessageSentEvent {
+export interface AgentThreadMessageSentEvent extends EventEnvelope {
   type: 'agent.thread_message_sent';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Receiving thread. */
   to_session_thread_id?: string | null;
   /** Receiving agent's name. */
@@ -894,36 +482,9 @@ export interface AgentThreadMessageSentEvent {
 }
 
 /** `agent.thread_message_received`: a message from another agent thread. */
-export interface AgentThreadMessageReceivedEvent {
+export interface AgentThreadMessageReceivedEvent extends EventEnvelope {
   type: 'agent.thread_message_received';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Sending thread. */
   from_session_thread_id?: string | null;
   /** Sending agent's name. */
@@ -933,69 +494,15 @@ export interface AgentThreadMessageReceivedEvent {
 }
 
 /** `agent.thread_context_compacted`: the thread's context was summarised. */
-export interface AgentThreadContextCompactedEvent {
+export interface AgentThreadContextCompactedEvent extends EventEnvelope {
   type: 'agent.thread_context_compacted';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `agent.artifact_delivered` (Qoder): the agent produced a file. */
-export interface AgentArtifactDeliveredEvent {
+export interface AgentArtifactDeliveredEvent extends EventEnvelope {
   type: 'agent.artifact_delivered';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The delivered file (`file_…`). */
   file_id?: string | null;
   /** Its original name. */
@@ -1007,69 +514,15 @@ export interface AgentArtifactDeliveredEvent {
 }
 
 /** `session.status_running`: the agent started working. */
-export interface SessionStatusRunningEvent {
+export interface SessionStatusRunningEvent extends EventEnvelope {
   type: 'session.status_running';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream. */
-export interface SessionStatusIdleEvent {
+export interface SessionStatusIdleEvent extends EventEnvelope {
   type: 'session.status_idle';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Why the session went idle. */
   stop_reason: StopReason;
 }
@@ -1110,102 +563,21 @@ export interface StopBudgetReached {
 }
 
 /** `session.status_rescheduled`: a transient error occurred and the server is retrying. */
-export interface SessionStatusRescheduledEvent {
+export interface SessionStatusRescheduledEvent extends EventEnvelope {
   type: 'session.status_rescheduled';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `session.status_terminated`: final; the session accepts no more input. */
-export interface SessionStatusTerminatedEvent {
+export interface SessionStatusTerminatedEvent extends EventEnvelope {
   type: 'session.status_terminated';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `session.error`: an error during the session, with its retry status. */
-export interface SessionErrorEvent {
+export interface SessionErrorEvent extends EventEnvelope {
   type: 'session.error';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The error. */
   error: SessionError;
 }
@@ -1241,69 +613,15 @@ export interface RetryStatus {
 export type RetryStatusType = 'retrying' | 'exhausted' | 'terminal' | (string & {});
 
 /** `session.deleted`: the session was deleted (last event of the stream). */
-export interface SessionDeletedEvent {
+export interface SessionDeletedEvent extends EventEnvelope {
   type: 'session.deleted';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `session.updated`: carries only the fields that changed. */
-export interface SessionUpdatedEvent {
+export interface SessionUpdatedEvent extends EventEnvelope {
   type: 'session.updated';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** New title. */
   title?: string | null;
   /** The full new metadata bag. */
@@ -1315,36 +633,9 @@ export interface SessionUpdatedEvent {
 }
 
 /** `session.usage`: cumulative usage snapshot. */
-export interface SessionUsageEvent {
+export interface SessionUsageEvent extends EventEnvelope {
   type: 'session.usage';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Tokens, cache usage, list cost, server tool use and active seconds. */
   usage?: unknown;
   /** The session budget. */
@@ -1358,106 +649,25 @@ export interface SessionUsageEvent {
 }
 
 /** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
-export interface SessionThreadCreatedEvent {
+export interface SessionThreadCreatedEvent extends EventEnvelope {
   type: 'session.thread_created';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The thread's agent. */
   agent_name?: string | null;
 }
 
 /** `session.thread_status_running`: a thread started working. */
-export interface SessionThreadStatusRunningEvent {
+export interface SessionThreadStatusRunningEvent extends EventEnvelope {
   type: 'session.thread_status_running';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The thread's agent. */
   agent_name?: string | null;
 }
 
 /** `session.thread_status_idle`: a thread stopped. */
-export interface SessionThreadStatusIdleEvent {
+export interface SessionThreadStatusIdleEvent extends EventEnvelope {
   type: 'session.thread_status_idle';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The thread's agent. */
   agent_name?: string | null;
   /** Why it went idle. */
@@ -1465,139 +675,31 @@ export interface SessionThreadStatusIdleEvent {
 }
 
 /** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
-export interface SessionThreadStatusRescheduledEvent {
+export interface SessionThreadStatusRescheduledEvent extends EventEnvelope {
   type: 'session.thread_status_rescheduled';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The thread's agent. */
   agent_name?: string | null;
 }
 
 /** `session.thread_status_terminated`: a thread ended for good. */
-export interface SessionThreadStatusTerminatedEvent {
+export interface SessionThreadStatusTerminatedEvent extends EventEnvelope {
   type: 'session.thread_status_terminated';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The thread's agent. */
   agent_name?: string | null;
 }
 
 /** `span.model_request_start`: a model request began. */
-export interface SpanModelRequestStartEvent {
+export interface SpanModelRequestStartEvent extends EventEnvelope {
   type: 'span.model_request_start';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
 }
 
 /** `span.model_request_end`: a model request finished (also ends an open preview). */
-export interface SpanModelRequestEndEvent {
+export interface SpanModelRequestEndEvent extends EventEnvelope {
   type: 'span.model_request_end';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the matching `span.model_request_start`. */
   model_request_start_id?: string | null;
   /** Whether the request failed or was interrupted. */
@@ -1621,36 +723,9 @@ export interface ModelUsage {
 }
 
 /** `span.outcome_evaluation_start`: an outcome evaluation round began. */
-export interface SpanOutcomeEvaluationStartEvent {
+export interface SpanOutcomeEvaluationStartEvent extends EventEnvelope {
   type: 'span.outcome_evaluation_start';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The outcome (`outc_…`). */
   outcome_id?: string | null;
   /** Round number, 0-based. */
@@ -1658,36 +733,9 @@ export interface SpanOutcomeEvaluationStartEvent {
 }
 
 /** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
-export interface SpanOutcomeEvaluationOngoingEvent {
+export interface SpanOutcomeEvaluationOngoingEvent extends EventEnvelope {
   type: 'span.outcome_evaluation_ongoing';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The outcome (`outc_…`). */
   outcome_id?: string | null;
   /** Round number, 0-based. */
@@ -1695,36 +743,9 @@ export interface SpanOutcomeEvaluationOngoingEvent {
 }
 
 /** `span.outcome_evaluation_end`: an evaluation round's verdict. */
-export interface SpanOutcomeEvaluationEndEvent {
+export interface SpanOutcomeEvaluationEndEvent extends EventEnvelope {
   type: 'span.outcome_evaluation_end';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
   id: string;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the matching `span.outcome_evaluation_start`. */
   outcome_evaluation_start_id?: string | null;
   /** The outcome (`outc_…`). */
@@ -1743,36 +764,8 @@ export interface SpanOutcomeEvaluationEndEvent {
 export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
 
 /** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
-export interface EventStartEvent {
+export interface EventStartEvent extends EventEnvelope {
   type: 'event_start';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
-  id?: string | null;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** The previewed event's type and future id. */
   event: PreviewTarget;
 }
@@ -1789,36 +782,8 @@ export interface PreviewTarget {
  * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
  * with id `event_id` replaces the preview when it arrives.
  */
-export interface EventDeltaEvent {
+export interface EventDeltaEvent extends EventEnvelope {
   type: 'event_delta';
-  /**
-   * Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-   * the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-   * on stream-only previews.
-   */
-  id?: string | null;
-  /**
-   * When the server handled the event (RFC 3339); `None`/`null` while a sent
-   * input event is still queued.
-   */
-  processed_at?: string | null;
-  /** The session the event belongs to. */
-  session_id?: string | null;
-  /**
-   * Thread scope: set on thread events and on blocking events cross-posted from
-   * a sub-agent thread. Echo it when replying to such an event.
-   */
-  session_thread_id?: string | null;
-  /** The turn the event belongs to (`turn_…`). */
-  turn_id?: string | null;
-  /** When the event was created (RFC 3339). */
-  created_at?: string | null;
-  /** Event schema version (`"1.0"`). */
-  schema_version?: string | null;
-  /** Model message id on agent events. */
-  message_id?: string | null;
-  /** The tool use this event happened under (sub-agent activity). */
-  parent_tool_use_id?: string | null;
   /** Id of the previewed event. */
   event_id?: string | null;
   /** The fragment and its content index. */

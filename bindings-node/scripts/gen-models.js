@@ -38,6 +38,15 @@ class Gen {
     this.events = ev.oneOf.map(refName);
     const only = new Set(ev['x-stream-only'] || []);
     this.streamOnly = new Set(this.events.filter((n) => only.has(d[n].properties.type.const)));
+    // The envelope: fields every event declares alike, written once on EventEnvelope
+    // (persisted events narrow `id` to `string`: they always have one, previews may not).
+    // Only optional fields qualify, so the envelope declares every one with `?`.
+    const [first, ...rest] = this.events.map((n) => d[n].properties);
+    const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+    const optional = (k) => this.events.every((n) => !(d[n].required || []).includes(k));
+    this.envelope = Object.fromEntries(
+      Object.entries(first).filter(([k, v]) => k !== 'type' && optional(k) && rest.every((p) => same(p[k], v))),
+    );
   }
 
   reachable() {
@@ -83,11 +92,16 @@ class Gen {
     const d = this.defs[name];
     const required = new Set(d.required || []);
     const persisted = this.events.includes(name) && !this.streamOnly.has(name);
-    const out = [...jsdoc(d.description, ''), `export interface ${name} {`];
+    const event = this.events.includes(name);
+    const out = [...jsdoc(d.description, ''), `export interface ${name}${event ? ' extends EventEnvelope' : ''} {`];
     for (const [field, fs_] of Object.entries(d.properties || {})) {
+      if (persisted && PERSISTED[field]) {
+        out.push(`  ${field}: ${PERSISTED[field]};`);
+        continue;
+      }
+      if (event && field in this.envelope) continue;
       out.push(...jsdoc(fs_.description, '  '));
-      if (persisted && PERSISTED[field]) out.push(`  ${field}: ${PERSISTED[field]};`);
-      else out.push(`  ${field}${required.has(field) ? '' : '?'}: ${this.ty(fs_)};`);
+      out.push(`  ${field}${required.has(field) ? '' : '?'}: ${this.ty(fs_)};`);
     }
     out.push('}', '');
     return out;
@@ -96,7 +110,7 @@ class Gen {
   unknown(name) {
     return [
       `/** A \`${name}\` of a type this version does not model: every field is kept as sent. */`,
-      `export interface ${unknownName(name)} {`,
+      `export interface ${unknownName(name)}${name === 'SessionEvent' ? ' extends EventEnvelope' : ''} {`,
       '  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server\'s type string. */',
       "  type: '<unknown>';",
       ...(name === 'SessionEvent' ? ['  /** `evt_…`, as on every persisted event. */', '  id?: string;'] : []),
@@ -108,6 +122,12 @@ class Gen {
 
   declarations() {
     const out = ['// ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────', ''];
+    out.push('/** The fields every event carries (each event interface adds its `type` and own fields). */');
+    out.push('export interface EventEnvelope {');
+    for (const [field, fs_] of Object.entries(this.envelope)) {
+      out.push(...jsdoc(fs_.description, '  '), `  ${field}?: ${this.ty(fs_)};`);
+    }
+    out.push('}', '');
     for (const name of this.reachable()) {
       const d = this.defs[name];
       const k = kindOf(d);
@@ -125,7 +145,8 @@ class Gen {
           out.push('/** A persisted session or thread event (list results, stream items), discriminated on `type`. */');
           out.push(`export type SessionEvent =\n  | ${[...persisted, ...open].join('\n  | ')};`, '');
           out.push('/** What a stream yields: persisted events and, when asked for, previews. */');
-          out.push(`export type SessionStreamEvent =\n  | ${[...arms, ...open].join('\n  | ')};`, '');
+          const previews = arms.filter((a) => this.streamOnly.has(a));
+          out.push(`export type SessionStreamEvent = SessionEvent | ${previews.join(' | ')};`, '');
         } else {
           out.push(...jsdoc(d.description, ''), `export type ${name} = ${[...arms, ...open].join(' | ')};`, '');
         }

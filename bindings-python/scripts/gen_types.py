@@ -43,6 +43,14 @@ class Gen:
             self.events.add(name)
             if defs[name]["properties"]["type"]["const"] in ev.get("x-stream-only", []):
                 self.stream_only.add(name)
+        # The envelope: fields every event declares alike, written once on a shared base class
+        # (persisted events narrow `id` to `str`: they always have one, previews may not).
+        shapes = [{k: json.dumps(v, sort_keys=True) for k, v in defs[n]["properties"].items()} for n in self.events]
+        self.envelope: Dict[str, Any] = {
+            k: defs[next(iter(self.events))]["properties"][k]
+            for k, v in shapes[0].items()
+            if k != "type" and all(sh.get(k) == v for sh in shapes)
+        }
 
     def reachable(self) -> List[str]:
         seen: List[str] = []
@@ -117,7 +125,7 @@ class Gen:
         required = set(d.get("required", []))
         tag = props.get("type", {}).get("const")
         result = bool(d.get("x-result"))
-        base = "EventShape" if name in self.events else "_Model" if result else "ModelShape"
+        base = "EventEnvelope" if name in self.events else "_Model" if result else "ModelShape"
         out = [f"class {name}({base}):"]
         out += self.doc(d.get("description", name), "    ")
         out.append("")
@@ -126,22 +134,32 @@ class Gen:
         if tag is not None:
             out.append(f"    _tag: ClassVar[Optional[str]] = {json.dumps(tag)}")
         for field, fs in props.items():
-            if keyword.iskeyword(field):
-                continue  # reachable as obj["..."]
             if name in self.events and name not in self.stream_only and field in PERSISTED:
-                t = PERSISTED[field]
-            else:
-                t = self.ty(fs)
+                out.append(f"    {field}: {PERSISTED[field]}")
+                continue
+            if keyword.iskeyword(field) or (name in self.events and field in self.envelope):
+                continue  # reachable as obj["..."]; envelope fields are declared on the base
+            t = self.ty(fs)
             if fs.get("description"):
                 for line in fs["description"].strip().splitlines():
                     out.append(f"    #: {line}".rstrip())
             out.append(f"    {field}: {t}")
         return out + ["", ""]
 
+    def envelope_class(self) -> List[str]:
+        out = ["class EventEnvelope(EventShape):"]
+        out += self.doc("The fields every event carries (each event class adds its `type` and own fields).", "    ")
+        out += ["", "    #: Matches every event at run time (no `type` is excluded).", "    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset()"]
+        for field, fs in self.envelope.items():
+            for line in fs.get("description", "").strip().splitlines():
+                out.append(f"    #: {line}".rstrip())
+            out.append(f"    {field}: {self.ty(fs)}")
+        return out + ["", ""]
+
     def unknown(self, name: str) -> List[str]:
         d = self.defs[name]
         tags = sorted(self.defs[ref_name(r)]["properties"]["type"]["const"] for r in d["oneOf"])
-        base = "EventShape" if name == "SessionEvent" else "ModelShape"
+        base = "EventEnvelope" if name == "SessionEvent" else "ModelShape"
         cls = self.unknown_name(name)
         out = [f"class {cls}({base}):"]
         out += self.doc(f"A `{name}` of a type this version does not model: every field is kept as sent.", "    ")
@@ -170,13 +188,13 @@ class Gen:
             "",
             "",
         ]
-        classes: List[str] = []
+        classes: List[str] = self.envelope_class()
         aliases: List[str] = []
         # Unions exist for type checkers; at run time each is the native class all its arms share
         # (so `isinstance(x, SessionEvent)` and `SessionEvent({...})` keep working).
         unions: List[str] = []
         runtime: List[str] = []
-        exported: List[str] = []
+        exported: List[str] = ["EventEnvelope"]
         for name in names:
             k = self.kind(name)
             d = self.defs[name]
@@ -197,10 +215,11 @@ class Gen:
                     exported.append(self.unknown_name(name))
                 if name == "SessionEvent":
                     persisted = [a for a in arms if a not in self.stream_only]
+                    previews = [a for a in arms if a in self.stream_only]
                     unions += ["    #: A persisted session or thread event (list results, stream items), tagged by `type`.",
                                f"    SessionEvent = Union[{', '.join(persisted + [self.unknown_name(name)])}]",
                                "    #: What a stream yields: persisted events and, when asked for, previews.",
-                               f"    SessionStreamEvent = Union[{', '.join(arms + [self.unknown_name(name)])}]"]
+                               f"    SessionStreamEvent = Union[SessionEvent, {', '.join(previews)}]"]
                     runtime += ["    SessionEvent = SessionStreamEvent = _Event"]
                     exported += ["SessionEvent", "SessionStreamEvent"]
                 else:

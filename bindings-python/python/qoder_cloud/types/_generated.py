@@ -10,26 +10,15 @@ from .._native import Model as _Model
 from ._kinds import EventShape, ModelShape
 
 
-class UnknownEvent(EventShape):
-    """A `SessionEvent` of a type this version does not model: every field is kept as sent."""
+class EventEnvelope(EventShape):
+    """The fields every event carries (each event class adds its `type` and own fields)."""
 
-    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"agent.artifact_delivered", "agent.custom_tool_use", "agent.mcp_tool_result", "agent.mcp_tool_use", "agent.message", "agent.thinking", "agent.thread_context_compacted", "agent.thread_message_received", "agent.thread_message_sent", "agent.tool_result", "agent.tool_use", "event_delta", "event_start", "session.deleted", "session.error", "session.status_idle", "session.status_rescheduled", "session.status_running", "session.status_terminated", "session.thread_created", "session.thread_status_idle", "session.thread_status_rescheduled", "session.thread_status_running", "session.thread_status_terminated", "session.updated", "session.usage", "span.model_request_end", "span.model_request_start", "span.outcome_evaluation_end", "span.outcome_evaluation_ongoing", "span.outcome_evaluation_start", "system.message", "user.custom_tool_result", "user.define_outcome", "user.interrupt", "user.message", "user.tool_confirmation", "user.tool_result"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
-
-
-class UserMessageEvent(EventShape):
-    """`user.message`: a user turn (postable)."""
-
-    _tag: ClassVar[Optional[str]] = "user.message"
-    type: Literal["user.message"]
+    #: Matches every event at run time (no `type` is excluded).
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset()
     #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
     #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
     #: on stream-only previews.
-    id: str
+    id: Optional[str]
     #: When the server handled the event (RFC 3339); `None`/`null` while a sent
     #: input event is still queued.
     processed_at: Optional[str]
@@ -48,6 +37,25 @@ class UserMessageEvent(EventShape):
     message_id: Optional[str]
     #: The tool use this event happened under (sub-agent activity).
     parent_tool_use_id: Optional[str]
+
+
+class UnknownEvent(EventEnvelope):
+    """A `SessionEvent` of a type this version does not model: every field is kept as sent."""
+
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"agent.artifact_delivered", "agent.custom_tool_use", "agent.mcp_tool_result", "agent.mcp_tool_use", "agent.message", "agent.thinking", "agent.thread_context_compacted", "agent.thread_message_received", "agent.thread_message_sent", "agent.tool_result", "agent.tool_use", "event_delta", "event_start", "session.deleted", "session.error", "session.status_idle", "session.status_rescheduled", "session.status_running", "session.status_terminated", "session.thread_created", "session.thread_status_idle", "session.thread_status_rescheduled", "session.thread_status_running", "session.thread_status_terminated", "session.updated", "session.usage", "span.model_request_end", "span.model_request_start", "span.outcome_evaluation_end", "span.outcome_evaluation_ongoing", "span.outcome_evaluation_start", "system.message", "user.custom_tool_result", "user.define_outcome", "user.interrupt", "user.message", "user.tool_confirmation", "user.tool_result"})
+    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
+    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
+    type: Literal["<unknown>"]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class UserMessageEvent(EventEnvelope):
+    """`user.message`: a user turn (postable)."""
+
+    _tag: ClassVar[Optional[str]] = "user.message"
+    type: Literal["user.message"]
+    id: str
     #: Text, image, document or redacted blocks.
     content: List[ContentBlock]
     #: Optional attachments, stored verbatim by the server.
@@ -176,62 +184,20 @@ class Citations(ModelShape):
     enabled: Optional[bool]
 
 
-class UserInterruptEvent(EventShape):
+class UserInterruptEvent(EventEnvelope):
     """`user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only."""
 
     _tag: ClassVar[Optional[str]] = "user.interrupt"
     type: Literal["user.interrupt"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class UserToolConfirmationEvent(EventShape):
+class UserToolConfirmationEvent(EventEnvelope):
     """`user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`."""
 
     _tag: ClassVar[Optional[str]] = "user.tool_confirmation"
     type: Literal["user.tool_confirmation"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered.
     tool_use_id: str
     #: `allow` or `deny`.
@@ -240,33 +206,12 @@ class UserToolConfirmationEvent(EventShape):
     deny_message: Optional[str]
 
 
-class UserCustomToolResultEvent(EventShape):
+class UserCustomToolResultEvent(EventEnvelope):
     """`user.custom_tool_result`: the client's result for an `agent.custom_tool_use`."""
 
     _tag: ClassVar[Optional[str]] = "user.custom_tool_result"
     type: Literal["user.custom_tool_result"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the `agent.custom_tool_use` event being answered.
     custom_tool_use_id: str
     #: Result blocks (the server defaults to one empty text block).
@@ -275,33 +220,12 @@ class UserCustomToolResultEvent(EventShape):
     is_error: Optional[bool]
 
 
-class UserDefineOutcomeEvent(EventShape):
+class UserDefineOutcomeEvent(EventEnvelope):
     """`user.define_outcome`: start outcome-driven work graded against a rubric."""
 
     _tag: ClassVar[Optional[str]] = "user.define_outcome"
     type: Literal["user.define_outcome"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: What the agent should achieve.
     description: str
     #: How the result is graded.
@@ -341,33 +265,12 @@ class FileRubric(ModelShape):
     file_id: str
 
 
-class UserToolResultEvent(EventShape):
+class UserToolResultEvent(EventEnvelope):
     """`user.tool_result`: a built-in tool's result from a self-hosted environment worker."""
 
     _tag: ClassVar[Optional[str]] = "user.tool_result"
     type: Literal["user.tool_result"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the `agent.tool_use` event being answered.
     tool_use_id: str
     #: Result blocks.
@@ -376,126 +279,42 @@ class UserToolResultEvent(EventShape):
     is_error: Optional[bool]
 
 
-class SystemMessageEvent(EventShape):
+class SystemMessageEvent(EventEnvelope):
     """`system.message`: a system-role turn appended between turns (text blocks only)."""
 
     _tag: ClassVar[Optional[str]] = "system.message"
     type: Literal["system.message"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Text blocks.
     content: List[ContentBlock]
 
 
-class AgentMessageEvent(EventShape):
+class AgentMessageEvent(EventEnvelope):
     """`agent.message`: a complete (buffered, authoritative) agent message."""
 
     _tag: ClassVar[Optional[str]] = "agent.message"
     type: Literal["agent.message"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Text and redacted blocks.
     content: List[ContentBlock]
 
 
-class AgentThinkingEvent(EventShape):
+class AgentThinkingEvent(EventEnvelope):
     """`agent.thinking`: the agent is reasoning (a progress signal)."""
 
     _tag: ClassVar[Optional[str]] = "agent.thinking"
     type: Literal["agent.thinking"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Reasoning text, when the server includes it.
     thinking: Optional[str]
 
 
-class AgentToolUseEvent(EventShape):
+class AgentToolUseEvent(EventEnvelope):
     """`agent.tool_use`: the agent calls a built-in tool."""
 
     _tag: ClassVar[Optional[str]] = "agent.tool_use"
     type: Literal["agent.tool_use"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Tool name, e.g. `bash`.
     name: str
     #: Tool input object.
@@ -504,33 +323,12 @@ class AgentToolUseEvent(EventShape):
     evaluated_permission: Optional[str]
 
 
-class AgentToolResultEvent(EventShape):
+class AgentToolResultEvent(EventEnvelope):
     """`agent.tool_result`: a built-in tool's result."""
 
     _tag: ClassVar[Optional[str]] = "agent.tool_result"
     type: Literal["agent.tool_result"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the `agent.tool_use` event.
     tool_use_id: str
     #: Result blocks.
@@ -539,33 +337,12 @@ class AgentToolResultEvent(EventShape):
     is_error: Optional[bool]
 
 
-class AgentMcpToolUseEvent(EventShape):
+class AgentMcpToolUseEvent(EventEnvelope):
     """`agent.mcp_tool_use`: the agent calls an MCP server tool."""
 
     _tag: ClassVar[Optional[str]] = "agent.mcp_tool_use"
     type: Literal["agent.mcp_tool_use"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Tool name.
     name: str
     #: The MCP server providing it.
@@ -576,33 +353,12 @@ class AgentMcpToolUseEvent(EventShape):
     evaluated_permission: Optional[str]
 
 
-class AgentMcpToolResultEvent(EventShape):
+class AgentMcpToolResultEvent(EventEnvelope):
     """`agent.mcp_tool_result`: an MCP tool's result."""
 
     _tag: ClassVar[Optional[str]] = "agent.mcp_tool_result"
     type: Literal["agent.mcp_tool_result"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the `agent.mcp_tool_use` event.
     mcp_tool_use_id: str
     #: Result blocks.
@@ -611,68 +367,26 @@ class AgentMcpToolResultEvent(EventShape):
     is_error: Optional[bool]
 
 
-class AgentCustomToolUseEvent(EventShape):
+class AgentCustomToolUseEvent(EventEnvelope):
     """`agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
     `requires_action` until a `user.custom_tool_result` arrives.
     """
 
     _tag: ClassVar[Optional[str]] = "agent.custom_tool_use"
     type: Literal["agent.custom_tool_use"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Custom tool name.
     name: str
     #: Tool input object.
     input: Dict[str, Any]
 
 
-class AgentThreadMessageSentEvent(EventShape):
+class AgentThreadMessageSentEvent(EventEnvelope):
     """`agent.thread_message_sent`: a message to another agent thread."""
 
     _tag: ClassVar[Optional[str]] = "agent.thread_message_sent"
     type: Literal["agent.thread_message_sent"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Receiving thread.
     to_session_thread_id: Optional[str]
     #: Receiving agent's name.
@@ -681,33 +395,12 @@ class AgentThreadMessageSentEvent(EventShape):
     content: Optional[List[ContentBlock]]
 
 
-class AgentThreadMessageReceivedEvent(EventShape):
+class AgentThreadMessageReceivedEvent(EventEnvelope):
     """`agent.thread_message_received`: a message from another agent thread."""
 
     _tag: ClassVar[Optional[str]] = "agent.thread_message_received"
     type: Literal["agent.thread_message_received"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Sending thread.
     from_session_thread_id: Optional[str]
     #: Sending agent's name.
@@ -716,62 +409,20 @@ class AgentThreadMessageReceivedEvent(EventShape):
     content: Optional[List[ContentBlock]]
 
 
-class AgentThreadContextCompactedEvent(EventShape):
+class AgentThreadContextCompactedEvent(EventEnvelope):
     """`agent.thread_context_compacted`: the thread's context was summarised."""
 
     _tag: ClassVar[Optional[str]] = "agent.thread_context_compacted"
     type: Literal["agent.thread_context_compacted"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class AgentArtifactDeliveredEvent(EventShape):
+class AgentArtifactDeliveredEvent(EventEnvelope):
     """`agent.artifact_delivered` (Qoder): the agent produced a file."""
 
     _tag: ClassVar[Optional[str]] = "agent.artifact_delivered"
     type: Literal["agent.artifact_delivered"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The delivered file (`file_…`).
     file_id: Optional[str]
     #: Its original name.
@@ -782,62 +433,20 @@ class AgentArtifactDeliveredEvent(EventShape):
     content_type: Optional[str]
 
 
-class SessionStatusRunningEvent(EventShape):
+class SessionStatusRunningEvent(EventEnvelope):
     """`session.status_running`: the agent started working."""
 
     _tag: ClassVar[Optional[str]] = "session.status_running"
     type: Literal["session.status_running"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class SessionStatusIdleEvent(EventShape):
+class SessionStatusIdleEvent(EventEnvelope):
     """`session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream."""
 
     _tag: ClassVar[Optional[str]] = "session.status_idle"
     type: Literal["session.status_idle"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Why the session went idle.
     stop_reason: StopReason
 
@@ -884,91 +493,28 @@ class StopBudgetReached(ModelShape):
     type: Literal["budget_reached"]
 
 
-class SessionStatusRescheduledEvent(EventShape):
+class SessionStatusRescheduledEvent(EventEnvelope):
     """`session.status_rescheduled`: a transient error occurred and the server is retrying."""
 
     _tag: ClassVar[Optional[str]] = "session.status_rescheduled"
     type: Literal["session.status_rescheduled"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class SessionStatusTerminatedEvent(EventShape):
+class SessionStatusTerminatedEvent(EventEnvelope):
     """`session.status_terminated`: final; the session accepts no more input."""
 
     _tag: ClassVar[Optional[str]] = "session.status_terminated"
     type: Literal["session.status_terminated"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class SessionErrorEvent(EventShape):
+class SessionErrorEvent(EventEnvelope):
     """`session.error`: an error during the session, with its retry status."""
 
     _tag: ClassVar[Optional[str]] = "session.error"
     type: Literal["session.error"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The error.
     error: SessionError
 
@@ -999,62 +545,20 @@ class RetryStatus(ModelShape):
     type: str
 
 
-class SessionDeletedEvent(EventShape):
+class SessionDeletedEvent(EventEnvelope):
     """`session.deleted`: the session was deleted (last event of the stream)."""
 
     _tag: ClassVar[Optional[str]] = "session.deleted"
     type: Literal["session.deleted"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class SessionUpdatedEvent(EventShape):
+class SessionUpdatedEvent(EventEnvelope):
     """`session.updated`: carries only the fields that changed."""
 
     _tag: ClassVar[Optional[str]] = "session.updated"
     type: Literal["session.updated"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: New title.
     title: Optional[str]
     #: The full new metadata bag.
@@ -1065,33 +569,12 @@ class SessionUpdatedEvent(EventShape):
     budget: Any
 
 
-class SessionUsageEvent(EventShape):
+class SessionUsageEvent(EventEnvelope):
     """`session.usage`: cumulative usage snapshot."""
 
     _tag: ClassVar[Optional[str]] = "session.usage"
     type: Literal["session.usage"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Tokens, cache usage, list cost, server tool use and active seconds.
     usage: Any
     #: The session budget.
@@ -1104,219 +587,72 @@ class SessionUsageEvent(EventShape):
     total_credits: Optional[float]
 
 
-class SessionThreadCreatedEvent(EventShape):
+class SessionThreadCreatedEvent(EventEnvelope):
     """`session.thread_created`: a sub-agent thread started (`session_thread_id`)."""
 
     _tag: ClassVar[Optional[str]] = "session.thread_created"
     type: Literal["session.thread_created"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusRunningEvent(EventShape):
+class SessionThreadStatusRunningEvent(EventEnvelope):
     """`session.thread_status_running`: a thread started working."""
 
     _tag: ClassVar[Optional[str]] = "session.thread_status_running"
     type: Literal["session.thread_status_running"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusIdleEvent(EventShape):
+class SessionThreadStatusIdleEvent(EventEnvelope):
     """`session.thread_status_idle`: a thread stopped."""
 
     _tag: ClassVar[Optional[str]] = "session.thread_status_idle"
     type: Literal["session.thread_status_idle"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The thread's agent.
     agent_name: Optional[str]
     #: Why it went idle.
     stop_reason: Optional[StopReason]
 
 
-class SessionThreadStatusRescheduledEvent(EventShape):
+class SessionThreadStatusRescheduledEvent(EventEnvelope):
     """`session.thread_status_rescheduled`: a thread is retrying after a transient error."""
 
     _tag: ClassVar[Optional[str]] = "session.thread_status_rescheduled"
     type: Literal["session.thread_status_rescheduled"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusTerminatedEvent(EventShape):
+class SessionThreadStatusTerminatedEvent(EventEnvelope):
     """`session.thread_status_terminated`: a thread ended for good."""
 
     _tag: ClassVar[Optional[str]] = "session.thread_status_terminated"
     type: Literal["session.thread_status_terminated"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SpanModelRequestStartEvent(EventShape):
+class SpanModelRequestStartEvent(EventEnvelope):
     """`span.model_request_start`: a model request began."""
 
     _tag: ClassVar[Optional[str]] = "span.model_request_start"
     type: Literal["span.model_request_start"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
 
 
-class SpanModelRequestEndEvent(EventShape):
+class SpanModelRequestEndEvent(EventEnvelope):
     """`span.model_request_end`: a model request finished (also ends an open preview)."""
 
     _tag: ClassVar[Optional[str]] = "span.model_request_end"
     type: Literal["span.model_request_end"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the matching `span.model_request_start`.
     model_request_start_id: Optional[str]
     #: Whether the request failed or was interrupted.
@@ -1340,99 +676,36 @@ class ModelUsage(ModelShape):
     credits: Optional[float]
 
 
-class SpanOutcomeEvaluationStartEvent(EventShape):
+class SpanOutcomeEvaluationStartEvent(EventEnvelope):
     """`span.outcome_evaluation_start`: an outcome evaluation round began."""
 
     _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_start"
     type: Literal["span.outcome_evaluation_start"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The outcome (`outc_…`).
     outcome_id: Optional[str]
     #: Round number, 0-based.
     iteration: Optional[int]
 
 
-class SpanOutcomeEvaluationOngoingEvent(EventShape):
+class SpanOutcomeEvaluationOngoingEvent(EventEnvelope):
     """`span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs."""
 
     _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_ongoing"
     type: Literal["span.outcome_evaluation_ongoing"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The outcome (`outc_…`).
     outcome_id: Optional[str]
     #: Round number, 0-based.
     iteration: Optional[int]
 
 
-class SpanOutcomeEvaluationEndEvent(EventShape):
+class SpanOutcomeEvaluationEndEvent(EventEnvelope):
     """`span.outcome_evaluation_end`: an evaluation round's verdict."""
 
     _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_end"
     type: Literal["span.outcome_evaluation_end"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
     id: str
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the matching `span.outcome_evaluation_start`.
     outcome_evaluation_start_id: Optional[str]
     #: The outcome (`outc_…`).
@@ -1447,33 +720,11 @@ class SpanOutcomeEvaluationEndEvent(EventShape):
     usage: Any
 
 
-class EventStartEvent(EventShape):
+class EventStartEvent(EventEnvelope):
     """`event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed."""
 
     _tag: ClassVar[Optional[str]] = "event_start"
     type: Literal["event_start"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
-    id: Optional[str]
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: The previewed event's type and future id.
     event: PreviewTarget
 
@@ -1487,35 +738,13 @@ class PreviewTarget(ModelShape):
     id: Optional[str]
 
 
-class EventDeltaEvent(EventShape):
+class EventDeltaEvent(EventEnvelope):
     """`event_delta` (stream only): a text fragment of the previewed event. The buffered event
     with id `event_id` replaces the preview when it arrives.
     """
 
     _tag: ClassVar[Optional[str]] = "event_delta"
     type: Literal["event_delta"]
-    #: Event id (`evt_…`), unique and ordered within a session; the SSE `id:` and
-    #: the `after_id` / `Last-Event-ID` cursor. `None` on events not yet sent and
-    #: on stream-only previews.
-    id: Optional[str]
-    #: When the server handled the event (RFC 3339); `None`/`null` while a sent
-    #: input event is still queued.
-    processed_at: Optional[str]
-    #: The session the event belongs to.
-    session_id: Optional[str]
-    #: Thread scope: set on thread events and on blocking events cross-posted from
-    #: a sub-agent thread. Echo it when replying to such an event.
-    session_thread_id: Optional[str]
-    #: The turn the event belongs to (`turn_…`).
-    turn_id: Optional[str]
-    #: When the event was created (RFC 3339).
-    created_at: Optional[str]
-    #: Event schema version (`"1.0"`).
-    schema_version: Optional[str]
-    #: Model message id on agent events.
-    message_id: Optional[str]
-    #: The tool use this event happened under (sub-agent activity).
-    parent_tool_use_id: Optional[str]
     #: Id of the previewed event.
     event_id: Optional[str]
     #: The fragment and its content index.
@@ -2157,7 +1386,7 @@ if TYPE_CHECKING:
     #: A persisted session or thread event (list results, stream items), tagged by `type`.
     SessionEvent = Union[UserMessageEvent, UserInterruptEvent, UserToolConfirmationEvent, UserCustomToolResultEvent, UserDefineOutcomeEvent, UserToolResultEvent, SystemMessageEvent, AgentMessageEvent, AgentThinkingEvent, AgentToolUseEvent, AgentToolResultEvent, AgentMcpToolUseEvent, AgentMcpToolResultEvent, AgentCustomToolUseEvent, AgentThreadMessageSentEvent, AgentThreadMessageReceivedEvent, AgentThreadContextCompactedEvent, AgentArtifactDeliveredEvent, SessionStatusRunningEvent, SessionStatusIdleEvent, SessionStatusRescheduledEvent, SessionStatusTerminatedEvent, SessionErrorEvent, SessionDeletedEvent, SessionUpdatedEvent, SessionUsageEvent, SessionThreadCreatedEvent, SessionThreadStatusRunningEvent, SessionThreadStatusIdleEvent, SessionThreadStatusRescheduledEvent, SessionThreadStatusTerminatedEvent, SpanModelRequestStartEvent, SpanModelRequestEndEvent, SpanOutcomeEvaluationStartEvent, SpanOutcomeEvaluationOngoingEvent, SpanOutcomeEvaluationEndEvent, UnknownEvent]
     #: What a stream yields: persisted events and, when asked for, previews.
-    SessionStreamEvent = Union[UserMessageEvent, UserInterruptEvent, UserToolConfirmationEvent, UserCustomToolResultEvent, UserDefineOutcomeEvent, UserToolResultEvent, SystemMessageEvent, AgentMessageEvent, AgentThinkingEvent, AgentToolUseEvent, AgentToolResultEvent, AgentMcpToolUseEvent, AgentMcpToolResultEvent, AgentCustomToolUseEvent, AgentThreadMessageSentEvent, AgentThreadMessageReceivedEvent, AgentThreadContextCompactedEvent, AgentArtifactDeliveredEvent, SessionStatusRunningEvent, SessionStatusIdleEvent, SessionStatusRescheduledEvent, SessionStatusTerminatedEvent, SessionErrorEvent, SessionDeletedEvent, SessionUpdatedEvent, SessionUsageEvent, SessionThreadCreatedEvent, SessionThreadStatusRunningEvent, SessionThreadStatusIdleEvent, SessionThreadStatusRescheduledEvent, SessionThreadStatusTerminatedEvent, SpanModelRequestStartEvent, SpanModelRequestEndEvent, SpanOutcomeEvaluationStartEvent, SpanOutcomeEvaluationOngoingEvent, SpanOutcomeEvaluationEndEvent, EventStartEvent, EventDeltaEvent, UnknownEvent]
+    SessionStreamEvent = Union[SessionEvent, EventStartEvent, EventDeltaEvent]
     #: One block of message or tool-result content.
     ContentBlock = Union[TextBlock, ImageBlock, DocumentBlock, RedactedBlock, SearchResultBlock, UnknownContentBlock]
     #: Where the bytes of an image or document come from.
@@ -2174,6 +1403,7 @@ else:
     StopReason = _Model
 
 __all__ = [
+    "EventEnvelope",
     "UnknownEvent",
     "SessionEvent",
     "SessionStreamEvent",

@@ -8,94 +8,53 @@
 import type {
   APIResult,
   Agent,
-  AgentCreateParams,
-  AgentListParams,
-  AgentRetrieveParams,
-  AgentUpdateParams,
-  AllDeploymentRunsListParams,
   BinaryResponse,
   CancelAck,
   ClientClosedError,
   ClientOptions,
   CommonParams,
   Credential,
-  CredentialCreateParams,
-  CredentialListParams,
-  CredentialUpdateParams,
   CredentialValidation,
   CustomTool,
   CustomToolSpec,
   Deleted,
   Deployment,
-  DeploymentCreateParams,
-  DeploymentListParams,
   DeploymentRun,
-  DeploymentRunListParams,
-  DeploymentUpdateParams,
   Dream,
-  DreamCreateParams,
-  DreamListParams,
   Environment,
-  EnvironmentCreateParams,
-  EnvironmentListParams,
-  EnvironmentUpdateParams,
-  EventListParams,
-  EventSendParams,
-  FileListParams,
   FileMetadata,
   FileUploadParams,
   InputEvent,
   InvalidArgumentError,
-  ListParams,
   Memory,
-  MemoryCreateParams,
-  MemoryDeleteParams,
-  MemoryListParams,
   MemoryPrefix,
-  MemoryRetrieveParams,
   MemoryStore,
-  MemoryStoreCreateParams,
-  MemoryStoreListParams,
-  MemoryStoreUpdateParams,
-  MemoryUpdateParams,
   MemoryVersion,
-  MemoryVersionListParams,
-  MemoryVersionRetrieveParams,
+  Metadata,
   ModelInfo,
-  ModelListParams,
+  Page,
   PagePromise,
   RequestOptions,
   RunToolsParams,
   SentEvents,
   Session,
-  SessionCreateParams,
-  SessionListParams,
   SessionResource,
-  SessionResourceAddParams,
-  SessionResourceUpdateParams,
   SessionThread,
-  SessionUpdateParams,
   Skill,
   SkillCreateParams,
-  SkillListParams,
   SkillVersion,
   SkillVersionCreateParams,
   Stream,
   StreamEvent,
   StreamOptions,
+  Timestamp,
   TurnOptions,
   TurnResult,
   Vault,
-  VaultCreateParams,
   VaultCredential,
-  VaultListParams,
   Work,
   WorkHeartbeat,
-  WorkHeartbeatParams,
-  WorkPollParams,
   WorkQueueStats,
-  WorkStopParams,
-  WorkUpdateParams,
 } from './lib/types';
 export * from './lib/types';
 
@@ -800,6 +759,1394 @@ export interface ContentDelta {
   content: TextBlock;
 }
 
+// ───────────────────────────── Request arguments (generated from docs/schema.json) ─────────────────────────────
+
+/** Parameters of `agents.create`. */
+export interface AgentCreateParams extends CommonParams {
+  /** The model: a catalog id or a configuration (required). */
+  model: ModelParam;
+  /** Name, 1–256 characters (required). */
+  name: string;
+  /** Description, at most 2048 characters. */
+  description?: string | null;
+  /** System prompt, at most 100,000 characters. */
+  system?: string | null;
+  /** MCP servers, at most 20. */
+  mcp_servers?: McpServerParam[];
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+  /** Multi-agent (coordinator) configuration. */
+  multiagent?: MultiagentParam | null;
+  /** Skills, at most 20. */
+  skills?: SkillRefParam[];
+  /** Tools, at most 128. */
+  tools?: AgentToolParam[];
+}
+
+/** Parameters of `agents.list`. */
+export interface AgentListParams extends CommonParams {
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Also list archived agents. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/**
+ * An agent reference: `{"type": "agent" | "agent_with_overrides", "id", "version"?, ...}`
+ * (overrides only with `agent_with_overrides`).
+ */
+export interface AgentRefParam {
+  /** `agent` or `agent_with_overrides`. */
+  type: 'agent' | 'agent_with_overrides';
+  /** The agent's id. */
+  id: string;
+  /** A version (default: the latest). */
+  version?: number | null;
+  /** Overridden system prompt. */
+  system?: string | null;
+  /** Overridden model. */
+  model?: ModelParam | null;
+  /** Overridden tools. */
+  tools?: AgentToolParam[] | null;
+  /** Overridden MCP servers. */
+  mcp_servers?: McpServerParam[] | null;
+  /** Overridden skills. */
+  skills?: SkillRefParam[] | null;
+}
+
+/** Parameters of `agents.retrieve`. */
+export interface AgentRetrieveParams extends CommonParams {
+  /** A version snapshot (≥ 1; default: the latest). */
+  version?: number;
+}
+
+/**
+ * A tool of an agent: the built-in toolset, an MCP toolset, a custom tool, or any other (e.g.
+ * legacy) tool object, sent as given.
+ */
+export type AgentToolParam = AgentToolsetParam | McpToolsetParam | CustomToolParam | Record<string, unknown>;
+
+/** The built-in toolset: `{"type": "agent_toolset_20260401", ...}`. */
+export interface AgentToolsetParam {
+  /** `"agent_toolset_20260401"`. */
+  type: 'agent_toolset_20260401';
+  /** Only these tools are enabled. */
+  enabled_tools?: string[] | null;
+  /** These tools are disabled. */
+  disallowed_tools?: string[] | null;
+  /** Settings of every tool. */
+  default_config?: ToolDefaultConfigParam | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigParam[] | null;
+}
+
+/** Parameters of `agents.update`: the fields to change, and the version they apply to. */
+export interface AgentUpdateParams extends CommonParams {
+  /** New description, at most 2048 characters (`null` clears it). */
+  description?: string | null;
+  /** New system prompt, at most 100,000 characters (`null` clears it). */
+  system?: string | null;
+  /** New name, 1–256 characters. */
+  name?: string;
+  /** The version last read (≥ 1): a stale version fails with a conflict. */
+  version?: number;
+  /** Replacement MCP servers, at most 20. */
+  mcp_servers?: McpServerParam[];
+  /** Metadata patch: at most 16 keys; a `null` value deletes the key. */
+  metadata?: Record<string, string | null>;
+  /** Replacement skills, at most 20. */
+  skills?: SkillRefParam[];
+  /** Replacement tools, at most 128. */
+  tools?: AgentToolParam[];
+  /** New model. */
+  model?: ModelParam;
+  /** New multi-agent configuration (`null` removes it). */
+  multiagent?: MultiagentParam | null;
+}
+
+/** Parameters of `agents.versions.list`. */
+export interface AgentVersionListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** A pinned agent version: `{"type": "agent", "id", "version"?}`. */
+export interface AgentVersionRefParam {
+  /** `"agent"`. */
+  type: 'agent';
+  /** The agent's id. */
+  id: string;
+  /** A version (default: the latest at creation). */
+  version?: number | null;
+}
+
+/** Parameters of `deployment_runs.list` (the runs of every deployment). */
+export interface AllDeploymentRunsListParams extends CommonParams {
+  /** Runs before this id. */
+  before_id?: string;
+  /** Runs after this id. */
+  after_id?: string;
+  /** Created after this time (RFC 3339). */
+  created_at_gt?: Timestamp;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created before this time (RFC 3339). */
+  created_at_lt?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Only runs of this deployment. */
+  deployment_id?: string;
+  /** Only runs that failed (`true`) or did not (`false`). */
+  has_error?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** `schedule` or `manual`. */
+  trigger_type?: 'schedule' | 'manual';
+}
+
+/** Inline base64 data: `{"type": "base64", "media_type", "data"}`. */
+export interface Base64SourceParam {
+  /** `"base64"`. */
+  type: 'base64';
+  /** MIME type, e.g. `image/png` or `application/pdf`. */
+  media_type: string;
+  /** Base64-encoded bytes. */
+  data: string;
+}
+
+/** A branch to check out: `{"type": "branch", "name"}`. */
+export interface BranchCheckoutParam {
+  /** `"branch"`. */
+  type: 'branch';
+  /** Branch name. */
+  name: string;
+}
+
+/** A spending limit: `{"type": "limit", "max_credit_cost"}`. */
+export interface BudgetParam {
+  /** `"limit"`. */
+  type: 'limit';
+  /** Positive decimal credits, e.g. `"12.50"`. */
+  max_credit_cost: string;
+}
+
+/** What to check out of a repository, tagged by `type`. */
+export type CheckoutParam = BranchCheckoutParam | CommitCheckoutParam;
+
+/** A commit to check out: `{"type": "commit", "sha"}`. */
+export interface CommitCheckoutParam {
+  /** `"commit"`. */
+  type: 'commit';
+  /** Commit SHA. */
+  sha: string;
+}
+
+/** One block of input content (messages, tool results), tagged by `type`. */
+export type ContentBlockParam = TextBlockParam | ImageBlockParam | DocumentBlockParam;
+
+/** Where the bytes of an image or document block come from, tagged by `type`. */
+export type ContentSourceParam = Base64SourceParam | TextSourceParam | UrlSourceParam | FileSourceParam;
+
+/** Write the dream's output to a new memory store: `{"type": "create_new"}`. */
+export interface CreateNewOutputParam {
+  /** `"create_new"`. */
+  type: 'create_new';
+}
+
+/** A credential's auth on create, tagged by `type`. */
+export type CredentialAuthParam = StaticBearerAuthParam | McpOauthAuthParam | EnvironmentVariableAuthParam;
+
+/** Changes to a credential's auth, tagged by `type` (which must match the credential's). */
+export type CredentialAuthUpdateParam = StaticBearerAuthUpdateParam | McpOauthAuthUpdateParam | EnvironmentVariableAuthUpdateParam;
+
+/** Parameters of `vaults.credentials.create`. */
+export interface CredentialCreateParams extends CommonParams {
+  /** The credential's auth (required; an object). */
+  auth: CredentialAuthParam;
+  /** Display name, at most 255 characters. */
+  display_name?: string;
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+}
+
+/** Parameters of `vaults.credentials.list`. */
+export interface CredentialListParams extends CommonParams {
+  /** Only credentials with this name. */
+  name?: string;
+  /** Credentials before this id. */
+  before_id?: string;
+  /** Credentials after this id. */
+  after_id?: string;
+  /** Also list archived credentials. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** Hosts an environment variable secret may be sent to. */
+export interface CredentialNetworkingParam {
+  /** `unrestricted` or `limited`. */
+  type: 'unrestricted' | 'limited';
+  /** The hosts (with `limited`). */
+  allowed_hosts?: string[] | null;
+}
+
+/** Parameters of `vaults.credentials.update` (never retried automatically). */
+export interface CredentialUpdateParams extends CommonParams {
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null> | null;
+  /** Changes to the auth. */
+  auth?: CredentialAuthUpdateParam;
+}
+
+/** A custom tool, run by the client: `{"type": "custom", "name", "description", "input_schema"}`. */
+export interface CustomToolParam {
+  /** `"custom"`. */
+  type: 'custom';
+  /** Tool name. */
+  name: string;
+  /** What the tool does (shown to the model). */
+  description: string;
+  /** JSON Schema of the tool's input (`{"type": "object", "properties", "required"}`). */
+  input_schema: Record<string, unknown>;
+}
+
+/** The agent of a deployment: an agent id (its latest version) or a pinned version. */
+export type DeploymentAgentParam = string | AgentVersionRefParam;
+
+/** Parameters of `deployments.create`. */
+export interface DeploymentCreateParams extends CommonParams {
+  /** Environment variables of the sessions. */
+  environment_variables?: EnvironmentVariablesParam;
+  /** The agent: an id or a pinned version (required). */
+  agent: DeploymentAgentParam;
+  /** The environment's id (required). */
+  environment_id: string;
+  /** Events each run starts with, 1–50 (required). */
+  initial_events: DeploymentInitialEventParam[];
+  /** Name, 1–256 characters (required). */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Spending limit of each run. */
+  budget?: BudgetParam;
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+  /** Resources of the sessions. */
+  resources?: ResourceParam[];
+  /** When to run (`null`: only when triggered). */
+  schedule?: ScheduleParam | null;
+  /** Vaults whose credentials the sessions may use, at most 50. */
+  vault_ids?: string[];
+}
+
+/** An event each run of a deployment starts with, tagged by `type`. */
+export type DeploymentInitialEventParam = UserMessageEventParam | UserDefineOutcomeEventParam | SystemMessageEventParam;
+
+/** Parameters of `deployments.list`. */
+export interface DeploymentListParams extends CommonParams {
+  /** Deployments before this id. */
+  before_id?: string;
+  /** Deployments after this id. */
+  after_id?: string;
+  /** Only deployments of this agent. */
+  agent_id?: string;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Also list archived deployments. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** `active` or `paused`. */
+  status?: 'active' | 'paused';
+}
+
+/** Parameters of `deployments.runs.list`. */
+export interface DeploymentRunListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Runs after this id. */
+  after_id?: string;
+  /** Runs before this id. */
+  before_id?: string;
+  /** Triggered after this time (RFC 3339). */
+  triggered_after?: Timestamp;
+  /** Triggered before this time (RFC 3339). */
+  triggered_before?: Timestamp;
+}
+
+/** Parameters of `deployments.update`: the fields to change. */
+export interface DeploymentUpdateParams extends CommonParams {
+  /** New environment variables. */
+  environment_variables?: EnvironmentVariablesParam;
+  /** New description. */
+  description?: string;
+  /** New environment id. */
+  environment_id?: string;
+  /** New name, 1–256 characters. */
+  name?: string;
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null>;
+  /** Replacement resources. */
+  resources?: ResourceParam[];
+  /** Replacement vault ids. */
+  vault_ids?: string[];
+  /** New agent. */
+  agent?: DeploymentAgentParam;
+  /** New spending limit. */
+  budget?: BudgetParam;
+  /** Replacement initial events, 1–50. */
+  initial_events?: DeploymentInitialEventParam[];
+  /** New schedule (`null` removes it). */
+  schedule?: ScheduleParam | null;
+}
+
+/** A document block of input content: `{"type": "document", "source", "title"?, "context"?}`. */
+export interface DocumentBlockParam {
+  /** `"document"`. */
+  type: 'document';
+  /** Where the document comes from (base64 PDF, plain text, URL or uploaded file). */
+  source: ContentSourceParam;
+  /** Title shown to the model. */
+  title?: string | null;
+  /** Context about the document shown to the model. */
+  context?: string | null;
+}
+
+/** Parameters of `dreams.create`. */
+export interface DreamCreateParams extends CommonParams {
+  /** What the dream reads (required). */
+  inputs: DreamInputParam[];
+  /** The model (required). */
+  model: DreamModelParam;
+  /** Extra instructions. */
+  instructions?: string;
+  /** Where the output goes (default: a new memory store). */
+  output_behavior?: OutputBehaviorParam;
+}
+
+/** An input of a dream, tagged by `type`. */
+export type DreamInputParam = MemoryStoreDreamInputParam | SessionsDreamInputParam;
+
+/** Parameters of `dreams.list`. */
+export interface DreamListParams extends CommonParams {
+  /** Created after this time (RFC 3339). */
+  created_at_gt?: Timestamp;
+  /** Created before this time (RFC 3339). */
+  created_at_lt?: Timestamp;
+  /** Also list archived dreams. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Only dreams in these statuses. */
+  statuses?: Array<'pending' | 'running' | 'completed' | 'failed' | 'canceled'>;
+}
+
+/** The model of a dream as an object: `{"id", "speed"?}`. */
+export interface DreamModelConfigParam {
+  /** Catalog id. */
+  id: string;
+  /** `standard` or `fast`. */
+  speed?: 'standard' | 'fast' | null;
+}
+
+/** The model of a dream: a catalog id or `{"id", "speed"?}`. */
+export type DreamModelParam = string | DreamModelConfigParam;
+
+/** An effort given as an object: `{"type": "<effort>"}`. */
+export interface EffortConfigParam {
+  /** The effort: `none`, `low`, `medium`, `high`, `xhigh` or `max`. */
+  type: string;
+}
+
+/** Reasoning effort: a level (`none`, `low`, `medium`, `high`, `xhigh`, `max`) or `{"type": level}`. */
+export type EffortParam = string | EffortConfigParam;
+
+/** An environment's configuration: `{"type": "cloud" | "self_hosted", ...}`. */
+export interface EnvironmentConfigParam {
+  /** `cloud` or `self_hosted`. */
+  type: 'cloud' | 'self_hosted';
+  /** Network access (cloud). */
+  networking?: NetworkingParam | null;
+  /** Packages to install (cloud). */
+  packages?: PackagesParam | null;
+  /** Shell script run when a sandbox starts. */
+  setup_script?: string | null;
+}
+
+/** Parameters of `environments.create`. */
+export interface EnvironmentCreateParams extends CommonParams {
+  /** Name, 1–256 characters (required). */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Configuration (an object). */
+  config?: EnvironmentConfigParam;
+  /** `organization` or `account`. */
+  scope?: 'organization' | 'account';
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+}
+
+/** Parameters of `environments.list`. */
+export interface EnvironmentListParams extends CommonParams {
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Also list archived environments. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+}
+
+/** Parameters of `environments.update`. */
+export interface EnvironmentUpdateParams extends CommonParams {
+  /** New description. */
+  description?: string;
+  /** New name, 1–256 characters. */
+  name?: string;
+  /** New configuration (an object). */
+  config?: EnvironmentConfigParam;
+  /** `organization` or `account`. */
+  scope?: 'organization' | 'account';
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null>;
+}
+
+/** A secret exposed to the sandbox as an environment variable. */
+export interface EnvironmentVariableAuthParam {
+  /** `"environment_variable"`. */
+  type: 'environment_variable';
+  /** Name of the environment variable. */
+  secret_name: string;
+  /** The secret. */
+  secret_value: string;
+  /** Hosts the secret may be sent to. */
+  networking: CredentialNetworkingParam;
+  /** Where in requests the secret may be injected. */
+  injection_location?: InjectionLocationParam | null;
+}
+
+/** Changes to an environment variable credential. */
+export interface EnvironmentVariableAuthUpdateParam {
+  /** `"environment_variable"`. */
+  type: 'environment_variable';
+  /** New secret. */
+  secret_value?: string | null;
+  /** New injection locations. */
+  injection_location?: InjectionLocationParam | null;
+  /** New networking. */
+  networking?: CredentialNetworkingParam | null;
+}
+
+/** Environment variables of a deployment's sessions: a map, or a string (`KEY=value` lines). */
+export type EnvironmentVariablesParam = Record<string, string> | string;
+
+/** Parameters of `sessions.events.list` (`page`, `after_id` and `before_id` are exclusive). */
+export interface EventListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Events after this event id. */
+  after_id?: string;
+  /** Events before this event id. */
+  before_id?: string;
+  /** `asc` (default) or `desc`. */
+  order?: 'asc' | 'desc';
+  /** Only events of these types (e.g. `agent.message`). */
+  types?: string[];
+  /** Created after this time (RFC 3339). */
+  created_at_gt?: Timestamp;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created before this time (RFC 3339). */
+  created_at_lt?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+}
+
+/** Parameters of `sessions.events.send`. */
+export interface EventSendParams extends CommonParams {
+  /** The events to send (non-empty; processed in order). */
+  events: InputEventParam[];
+}
+
+/** Parameters of `sessions.events.stream`. */
+export interface EventStreamParams extends CommonParams {
+  /** Also stream partial deltas of these event types (`agent.message`, `agent.thinking`). */
+  event_deltas?: Array<'agent.message' | 'agent.thinking'>;
+  /** Resume after this event id (sent as the `Last-Event-ID` header). */
+  last_event_id?: string;
+}
+
+/** Parameters of `files.list`. */
+export interface FileListParams extends CommonParams {
+  /** Only files with this name. */
+  name?: string;
+  /** Files before this id. */
+  before_id?: string;
+  /** Files after this id. */
+  after_id?: string;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Only files of this scope, e.g. a session id (the files produced in it). */
+  scope_id?: string;
+  /** Only these file ids (sent as repeated `ids[]`). */
+  ids?: string[];
+}
+
+/** An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`. */
+export interface FileResourceParam {
+  /** `"file"`. */
+  type: 'file';
+  /** Id of an uploaded file. */
+  file_id: string;
+  /** Where to mount it. */
+  mount_path?: string | null;
+}
+
+/** A file uploaded through the Files API: `{"type": "file", "file_id"}`. */
+export interface FileSourceParam {
+  /** `"file"`. */
+  type: 'file';
+  /** Id of an uploaded file (`file_...`). */
+  file_id: string;
+}
+
+/** A git repository cloned into the sandbox. */
+export interface GitRepositoryResourceParam {
+  /** `"git_repository"`. */
+  type: 'git_repository';
+  /** Repository URL. */
+  url: string;
+  /** Password to clone with. */
+  password?: string | null;
+  /** Where to clone it. */
+  mount_path?: string | null;
+  /** What to check out (default: the default branch). */
+  checkout?: CheckoutParam | null;
+}
+
+/** A GitHub repository cloned into the sandbox. */
+export interface GithubRepositoryResourceParam {
+  /** `"github_repository"`. */
+  type: 'github_repository';
+  /** Repository URL. */
+  url: string;
+  /** Token to clone (and push) with. */
+  authorization_token?: string | null;
+  /** Where to clone it. */
+  mount_path?: string | null;
+  /** What to check out (default: the default branch). */
+  checkout?: CheckoutParam | null;
+}
+
+/** An image block of input content: `{"type": "image", "source"}`. */
+export interface ImageBlockParam {
+  /** `"image"`. */
+  type: 'image';
+  /** Where the image comes from (base64, URL or uploaded file). */
+  source: ContentSourceParam;
+}
+
+/** Where in requests the secret may be injected. */
+export interface InjectionLocationParam {
+  /** In headers. */
+  header?: boolean | null;
+  /** In bodies. */
+  body?: boolean | null;
+}
+
+/** An input event, tagged by `type`. */
+export type InputEventParam = UserMessageEventParam | UserInterruptEventParam | UserToolConfirmationEventParam | UserCustomToolResultEventParam | UserDefineOutcomeEventParam | UserToolResultEventParam | SystemMessageEventParam;
+
+/** OAuth tokens for an MCP server. */
+export interface McpOauthAuthParam {
+  /** `"mcp_oauth"`. */
+  type: 'mcp_oauth';
+  /** The access token. */
+  access_token: string;
+  /** URL of the MCP server it authenticates to. */
+  mcp_server_url: string;
+  /** When the access token expires (RFC 3339). */
+  expires_at?: Timestamp | null;
+  /** How to refresh the access token. */
+  refresh?: McpOauthRefreshParam | null;
+}
+
+/** Changes to an OAuth credential. */
+export interface McpOauthAuthUpdateParam {
+  /** `"mcp_oauth"`. */
+  type: 'mcp_oauth';
+  /** New access token. */
+  access_token?: string | null;
+  /** When the new access token expires (RFC 3339). */
+  expires_at?: Timestamp | null;
+  /** Changes to the refresh settings. */
+  refresh?: McpOauthRefreshUpdateParam | null;
+}
+
+/** How an OAuth access token is refreshed. */
+export interface McpOauthRefreshParam {
+  /** OAuth client id. */
+  client_id: string;
+  /** The refresh token. */
+  refresh_token: string;
+  /** Token endpoint URL. */
+  token_endpoint: string;
+  /** Client authentication at the token endpoint. */
+  token_endpoint_auth: TokenEndpointAuthParam;
+  /** Resource indicator. */
+  resource?: string | null;
+  /** Scope to ask for. */
+  scope?: string | null;
+}
+
+/** Changes to how an OAuth access token is refreshed. */
+export interface McpOauthRefreshUpdateParam {
+  /** New refresh token. */
+  refresh_token?: string | null;
+  /** New scope. */
+  scope?: string | null;
+  /** New client authentication at the token endpoint. */
+  token_endpoint_auth?: TokenEndpointAuthParam | null;
+}
+
+/** An MCP server the agent can use: `{"type": "url", "name", "url"}`. */
+export interface McpServerParam {
+  /** `"url"`. */
+  type: 'url';
+  /** Name, unique within the agent (referred to by `mcp_toolset` tools). */
+  name: string;
+  /** The server's URL. */
+  url: string;
+}
+
+/** The tools of one of the agent's MCP servers: `{"type": "mcp_toolset", "mcp_server_name", ...}`. */
+export interface McpToolsetParam {
+  /** `"mcp_toolset"`. */
+  type: 'mcp_toolset';
+  /** Name of an entry of the agent's `mcp_servers`. */
+  mcp_server_name: string;
+  /** Settings of every tool. */
+  default_config?: ToolDefaultConfigParam | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigParam[] | null;
+}
+
+/** Parameters of `memory_stores.memories.create`. */
+export interface MemoryCreateParams extends CommonParams {
+  /** `basic` or `full`: how much of the memory the answer carries. */
+  view?: 'basic' | 'full';
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+  /** The memory's content (required; may be `null`). */
+  content: string | null;
+  /** Path of the memory in the store, 1–1024 characters (required). */
+  path: string;
+}
+
+/** Parameters of `memory_stores.memories.delete`. */
+export interface MemoryDeleteParams extends CommonParams {
+  /** Hex SHA-256 of the content the caller last read: a mismatch fails with a conflict. */
+  expected_content_sha256?: string;
+}
+
+/** Parameters of `memory_stores.memories.list`. */
+export interface MemoryListParams extends CommonParams {
+  /** How many directory levels below `path_prefix` to list, 0–1024. */
+  depth?: number;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Only memories under this path. */
+  path_prefix?: string;
+  /** `basic` or `full`. */
+  view?: 'basic' | 'full';
+}
+
+/** A precondition of a memory update: `{"type": "content_sha256", "content_sha256"}`. */
+export interface MemoryPreconditionParam {
+  /** `"content_sha256"`. */
+  type: 'content_sha256';
+  /** Hex SHA-256 of the current content. */
+  content_sha256: string;
+}
+
+/** Parameters of `memory_stores.memories.retrieve`. */
+export interface MemoryRetrieveParams extends CommonParams {
+  /** `basic` or `full`. */
+  view?: 'basic' | 'full';
+}
+
+/** Parameters of `memory_stores.create`. */
+export interface MemoryStoreCreateParams extends CommonParams {
+  /** Name, 1–255 characters (required). */
+  name: string;
+  /** Description, at most 1024 characters. */
+  description?: string;
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+}
+
+/** A memory store a dream reads: `{"type": "memory_store", "memory_store_id"}`. */
+export interface MemoryStoreDreamInputParam {
+  /** `"memory_store"`. */
+  type: 'memory_store';
+  /** The memory store's id. */
+  memory_store_id: string;
+}
+
+/** Parameters of `memory_stores.list`. */
+export interface MemoryStoreListParams extends CommonParams {
+  /** Only memory stores with this name. */
+  name?: string;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Also list archived memory stores. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** A memory store the agent can use: `{"type": "memory_store", "memory_store_id", ...}`. */
+export interface MemoryStoreResourceParam {
+  /** `"memory_store"`. */
+  type: 'memory_store';
+  /** The memory store's id. */
+  memory_store_id: string;
+  /** `read_write` (default) or `read_only`. */
+  access?: 'read_write' | 'read_only' | null;
+  /** How the agent should use the store. */
+  instructions?: string | null;
+}
+
+/** Parameters of `memory_stores.update`. */
+export interface MemoryStoreUpdateParams extends CommonParams {
+  /** New description, at most 1024 characters. */
+  description?: string;
+  /** New name, 1–255 characters. */
+  name?: string;
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null>;
+}
+
+/** Parameters of `memory_stores.memories.update`. */
+export interface MemoryUpdateParams extends CommonParams {
+  /** `basic` or `full`. */
+  view?: 'basic' | 'full';
+  /** Hex SHA-256 of the current content: a mismatch fails with a conflict. */
+  content_sha256?: string;
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null>;
+  /** New content. */
+  content?: string | null;
+  /** New path, 1–1024 characters. */
+  path?: string;
+  /** The same precondition as `content_sha256`, as an object. */
+  precondition?: MemoryPreconditionParam;
+}
+
+/** Parameters of `memory_stores.memory_versions.list`. */
+export interface MemoryVersionListParams extends CommonParams {
+  /** Only versions made with this API key. */
+  api_key_id?: string;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Only versions of this memory. */
+  memory_id?: string;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Only versions made by this service account. */
+  service_account_id?: string;
+  /** Only versions made in this session. */
+  session_id?: string;
+  /** `created`, `modified` or `deleted`. */
+  operation?: 'created' | 'modified' | 'deleted';
+  /** `basic` or `full`. */
+  view?: 'basic' | 'full';
+}
+
+/** Parameters of `memory_stores.memory_versions.retrieve`. */
+export interface MemoryVersionRetrieveParams extends CommonParams {
+  /** `basic` or `full`. */
+  view?: 'basic' | 'full';
+}
+
+/** A user message's content: a string, or a list of text, image and document blocks. */
+export type MessageContentParam = string | ContentBlockParam[];
+
+/** A model configuration: `{"id", "effort"?, "speed"?, "context_window"?, "inference_geo"?}`. */
+export interface ModelConfigParam {
+  /** Catalog id of the model (`models.list`), e.g. `auto`. */
+  id: string;
+  /** Reasoning effort (one of the model's `efforts`). */
+  effort?: EffortParam | null;
+  /** `standard` or `fast`. */
+  speed?: 'standard' | 'fast' | null;
+  /** One of the model's `available_context_windows`, in tokens. */
+  context_window?: number | null;
+  /** Inference geography. */
+  inference_geo?: string | null;
+}
+
+/** Parameters of `models.list`. */
+export interface ModelListParams extends CommonParams {
+  /** Models after this id. */
+  after_id?: string;
+  /** Models before this id. */
+  before_id?: string;
+  /** Page size. */
+  limit?: number;
+}
+
+/** A model: a catalog id, or a model configuration. */
+export type ModelParam = string | ModelConfigParam;
+
+/**
+ * A member of a coordinator's team: an agent id, or an object (`{"type": "agent", "id",
+ * "version"?}`, `{"type": "self"}`, `{"type": "advisor", "model"}`).
+ */
+export type MultiagentAgentParam = string | Record<string, unknown>;
+
+/** Multi-agent configuration: `{"type": "coordinator", "agents"}`. */
+export interface MultiagentParam {
+  /** `"coordinator"`. */
+  type: 'coordinator';
+  /** The agents the coordinator can delegate to. */
+  agents: MultiagentAgentParam[];
+}
+
+/** Network access of an environment's sandboxes. */
+export interface NetworkingParam {
+  /** `unrestricted`, `limited` or `allowed_hosts`. */
+  type: 'unrestricted' | 'limited' | 'allowed_hosts';
+  /** Whether the agent's MCP servers are reachable (limited networking). */
+  allow_mcp_servers?: boolean | null;
+  /** Whether package registries are reachable (limited networking). */
+  allow_package_managers?: boolean | null;
+  /** Hosts the sandbox may reach. */
+  allowed_hosts?: string[] | null;
+}
+
+/** Where a dream writes its output, tagged by `type`. */
+export type OutputBehaviorParam = CreateNewOutputParam | UpdateExistingOutputParam;
+
+/** Packages installed in an environment's sandboxes, per package manager. */
+export interface PackagesParam {
+  /** `"packages"`. */
+  type?: 'packages' | null;
+  /** `apt` packages. */
+  apt?: string[] | null;
+  /** `cargo` crates. */
+  cargo?: string[] | null;
+  /** Ruby gems. */
+  gem?: string[] | null;
+  /** Go modules. */
+  go?: string[] | null;
+  /** npm packages. */
+  npm?: string[] | null;
+  /** pip packages. */
+  pip?: string[] | null;
+}
+
+/** A tool's permission policy: `{"type": "always_allow" | "always_ask"}`. */
+export interface PermissionPolicyParam {
+  /** `always_allow` or `always_ask`. */
+  type: 'always_allow' | 'always_ask';
+}
+
+/** A resource of a session (or deployment), tagged by `type`. */
+export type ResourceParam = FileResourceParam | GithubRepositoryResourceParam | GitRepositoryResourceParam | MemoryStoreResourceParam;
+
+/** When a deployment runs: `{"type": "cron", "expression", "timezone"}`. */
+export interface ScheduleParam {
+  /** `"cron"`. */
+  type: 'cron';
+  /** A 5-field cron expression. */
+  expression: string;
+  /** IANA time zone the expression is read in. */
+  timezone: string;
+}
+
+/** The agent of a session: an agent id (latest version) or an agent reference. */
+export type SessionAgentParam = string | AgentRefParam;
+
+/** Changes to a session's agent (`sessions.update`). */
+export interface SessionAgentUpdateParam {
+  /** New model. */
+  model?: ModelParam | null;
+  /** New system prompt. */
+  system?: string | null;
+  /** Replacement skills. */
+  skills?: SkillRefParam[] | null;
+  /** Replacement MCP servers. */
+  mcp_servers?: McpServerParam[] | null;
+  /** Replacement tools. */
+  tools?: AgentToolParam[] | null;
+}
+
+/** Parameters of `sessions.create`. */
+export interface SessionCreateParams extends CommonParams {
+  /** Environment variables of the sandbox. */
+  environment_variables?: Record<string, string>;
+  /** The agent: an id (latest version) or a reference (required). */
+  agent: SessionAgentParam;
+  /** The environment's id (required). */
+  environment_id: string;
+  /** Title. */
+  title?: string | null;
+  /** Spending limit. */
+  budget?: BudgetParam;
+  /** Events processed right after creation. */
+  initial_events?: SessionInitialEventParam[];
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+  /** Resources to mount (files, repositories, memory stores). */
+  resources?: ResourceParam[];
+  /** Vaults whose credentials the session may use, at most 50. */
+  vault_ids?: string[];
+}
+
+/** An event processed right after a session is created, tagged by `type`. */
+export type SessionInitialEventParam = UserMessageEventParam | UserDefineOutcomeEventParam;
+
+/** Parameters of `sessions.list`. */
+export interface SessionListParams extends CommonParams {
+  /** Only sessions of this agent. */
+  agent_id?: string;
+  /** Only sessions of this agent version (with `agent_id`). */
+  agent_version?: number;
+  /** Created after this time (RFC 3339). */
+  created_at_gt?: Timestamp;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created before this time (RFC 3339). */
+  created_at_lt?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+  /** Only sessions started by this deployment. */
+  deployment_id?: string;
+  /** Also list archived sessions. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Only sessions using this memory store. */
+  memory_store_id?: string;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** `asc` or `desc` (default). */
+  order?: 'asc' | 'desc';
+  /** Only sessions in these statuses. */
+  statuses?: Array<'idle' | 'running' | 'rescheduling' | 'terminated'>;
+}
+
+/** Parameters of `sessions.resources.add`. */
+export interface SessionResourceAddParams extends CommonParams {
+  /** Id of an uploaded file (required). */
+  file_id: string;
+  /** `file` (required). */
+  type: 'file';
+  /** Where to mount the file. */
+  mount_path?: string;
+}
+
+/** Parameters of `sessions.resources.list`. */
+export interface SessionResourceListParams extends CommonParams {
+  /** Resources before this id. */
+  before_id?: string;
+  /** Resources after this id. */
+  after_id?: string;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** Parameters of `sessions.resources.update`: rotates a repository's credential. */
+export interface SessionResourceUpdateParams extends CommonParams {
+  /** New password of a git repository. */
+  password?: string;
+  /** New token of a GitHub repository. */
+  authorization_token?: string;
+}
+
+/** Parameters of `sessions.update`. */
+export interface SessionUpdateParams extends CommonParams {
+  /** Replacement environment variables. */
+  environment_variables?: Record<string, string>;
+  /** New title (`null` clears it). */
+  title?: string | null;
+  /** Metadata patch: a `null` value deletes the key. */
+  metadata?: Record<string, string | null> | null;
+  /** Changes to the session's agent. */
+  agent?: SessionAgentUpdateParam;
+  /** New spending limit (`null` removes it). */
+  budget?: BudgetParam | null;
+  /** Replacement vault ids. */
+  vault_ids?: string[];
+}
+
+/** Sessions a dream reads: `{"type": "sessions", "session_ids"}`. */
+export interface SessionsDreamInputParam {
+  /** `"sessions"`. */
+  type: 'sessions';
+  /** The sessions' ids. */
+  session_ids: string[];
+}
+
+/** Parameters of `skills.list`. */
+export interface SkillListParams extends CommonParams {
+  /** Only skills with this display title (alias of `display_title`). */
+  display_name?: string;
+  /** Only skills with this display title. */
+  display_title?: string;
+  /** Only skills with this name. */
+  name?: string;
+  /** Skills before this id. */
+  before_id?: string;
+  /** Skills after this id. */
+  after_id?: string;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Only skills of this source, e.g. `custom` or `qoder`. */
+  source?: string;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+}
+
+/** A skill the agent can use: `{"type": "qoder" | "custom", "skill_id", "version"?}`. */
+export interface SkillRefParam {
+  /** `qoder` or `custom`. */
+  type: 'qoder' | 'custom';
+  /** The skill's id. */
+  skill_id: string;
+  /** A version of the skill (default: the latest). */
+  version?: string | null;
+}
+
+/** Parameters of `skills.versions.list`. */
+export interface SkillVersionListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** A static bearer token for an MCP server. */
+export interface StaticBearerAuthParam {
+  /** `"static_bearer"`. */
+  type: 'static_bearer';
+  /** The token. */
+  token: string;
+  /** URL of the MCP server it authenticates to. */
+  mcp_server_url: string;
+}
+
+/** Changes to a static bearer credential. */
+export interface StaticBearerAuthUpdateParam {
+  /** `"static_bearer"`. */
+  type: 'static_bearer';
+  /** New token. */
+  token?: string | null;
+}
+
+/** A system message: `{"type": "system.message", "content": [text blocks]}`. */
+export interface SystemMessageEventParam {
+  /** `"system.message"`. */
+  type: 'system.message';
+  /** Text blocks. */
+  content: TextBlockParam[];
+}
+
+/** A text block of input content: `{"type": "text", "text"}`. */
+export interface TextBlockParam {
+  /** `"text"`. */
+  type: 'text';
+  /** The text (non-empty). */
+  text: string;
+}
+
+/** Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`. */
+export interface TextSourceParam {
+  /** `"text"`. */
+  type: 'text';
+  /** MIME type; the API accepts `text/plain`. */
+  media_type?: string | null;
+  /** The document text. */
+  data: string;
+}
+
+/** Parameters of `sessions.threads.events.list`. */
+export interface ThreadEventListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Events after this event id. */
+  after_id?: string;
+  /** Events before this event id. */
+  before_id?: string;
+}
+
+/** Parameters of `sessions.threads.events.stream`. */
+export interface ThreadEventStreamParams extends CommonParams {
+  /** Also stream partial deltas of these event types (`agent.message`, `agent.thinking`). */
+  event_deltas?: Array<'agent.message' | 'agent.thinking'>;
+  /** Resume after this event id (sent as the `Last-Event-ID` header). */
+  last_event_id?: string;
+}
+
+/** Parameters of `sessions.threads.list`. */
+export interface ThreadListParams extends CommonParams {
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/**
+ * Client authentication at a token endpoint: `{"type", "client_secret"?}` (a secret with the
+ * `client_secret_*` types).
+ */
+export interface TokenEndpointAuthParam {
+  /** `none`, `client_secret_basic` or `client_secret_post`. */
+  type: 'none' | 'client_secret_basic' | 'client_secret_post';
+  /** The client secret. */
+  client_secret?: string | null;
+}
+
+/** Settings of one tool of a toolset. */
+export interface ToolConfigParam {
+  /** The tool's type, where the toolset needs it. */
+  type?: string | null;
+  /** Tool name, e.g. `bash` or `web_search`. */
+  name: string;
+  /** Whether the tool is enabled. */
+  enabled?: boolean | null;
+  /** Permission policy of the tool. */
+  permission_policy?: PermissionPolicyParam | null;
+  /** Domains the tool may reach (web tools). */
+  allowed_domains?: string[] | null;
+  /** Domains the tool may not reach (web tools). */
+  blocked_domains?: string[] | null;
+  /** Cap on the tokens of fetched content (web fetch). */
+  max_content_tokens?: number | null;
+  /** Approximate user location (web search). */
+  user_location?: UserLocationParam | null;
+}
+
+/** Settings of every tool of a toolset, unless a `configs` entry overrides them. */
+export interface ToolDefaultConfigParam {
+  /** Whether the tools are enabled. */
+  enabled?: boolean | null;
+  /** Permission policy of the tools. */
+  permission_policy?: PermissionPolicyParam | null;
+}
+
+/** Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`. */
+export interface UpdateExistingOutputParam {
+  /** `"update_existing"`. */
+  type: 'update_existing';
+  /** The memory store's id. */
+  memory_store_id: string;
+}
+
+/** A URL the server fetches: `{"type": "url", "url"}`. */
+export interface UrlSourceParam {
+  /** `"url"`. */
+  type: 'url';
+  /** The URL. */
+  url: string;
+}
+
+/** The result of a custom tool the agent called (`agent.custom_tool_use`). */
+export interface UserCustomToolResultEventParam {
+  /** `"user.custom_tool_result"`. */
+  type: 'user.custom_tool_result';
+  /** Id of the `agent.custom_tool_use` event being answered. */
+  custom_tool_use_id: string;
+  /** The result's content blocks. */
+  content?: ContentBlockParam[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+  /** The thread the tool use belongs to (default: the primary thread). */
+  session_thread_id?: string | null;
+}
+
+/** Defines an outcome the agent works towards, graded against a rubric. */
+export interface UserDefineOutcomeEventParam {
+  /** `"user.define_outcome"`. */
+  type: 'user.define_outcome';
+  /** What the outcome is. */
+  description: string;
+  /** The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`. */
+  rubric: Record<string, unknown>;
+  /** Maximum number of grading iterations. */
+  max_iterations?: number | null;
+}
+
+/** Interrupts the running turn (of one thread, or of the whole session). */
+export interface UserInterruptEventParam {
+  /** `"user.interrupt"`. */
+  type: 'user.interrupt';
+  /** The thread to interrupt (default: the primary thread). */
+  session_thread_id?: string | null;
+}
+
+/** An approximate user location for web search: `{"type": "approximate", ...}`. */
+export interface UserLocationParam {
+  /** `"approximate"`. */
+  type: 'approximate';
+  /** City. */
+  city?: string | null;
+  /** Region. */
+  region?: string | null;
+  /** Country (ISO 3166-1 alpha-2). */
+  country?: string | null;
+  /** IANA time zone. */
+  timezone?: string | null;
+}
+
+/** A user message: `{"type": "user.message", "content"}`. */
+export interface UserMessageEventParam {
+  /** `"user.message"`. */
+  type: 'user.message';
+  /** The message: a string or content blocks. */
+  content: MessageContentParam;
+  /** Files attached to the message. */
+  file_attachments?: Array<Record<string, unknown>> | null;
+}
+
+/** Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation. */
+export interface UserToolConfirmationEventParam {
+  /** `"user.tool_confirmation"`. */
+  type: 'user.tool_confirmation';
+  /** Id of the tool use event being answered. */
+  tool_use_id: string;
+  /** `allow` or `deny`. */
+  result: 'allow' | 'deny';
+  /** Why the tool was denied (shown to the agent; with `deny` only). */
+  deny_message?: string | null;
+  /** The thread the tool use belongs to (default: the primary thread). */
+  session_thread_id?: string | null;
+}
+
+/** The result of a built-in tool run by the client. */
+export interface UserToolResultEventParam {
+  /** `"user.tool_result"`. */
+  type: 'user.tool_result';
+  /** Id of the tool use event being answered. */
+  tool_use_id: string;
+  /** The result's content blocks. */
+  content?: ContentBlockParam[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+  /** The thread the tool use belongs to (default: the primary thread). */
+  session_thread_id?: string | null;
+}
+
+/** Parameters of `vaults.create`. */
+export interface VaultCreateParams extends CommonParams {
+  /** Display name, 1–255 characters (required). */
+  display_name: string;
+  /** Metadata: at most 16 string keys and values. */
+  metadata?: Record<string, string | null>;
+}
+
+/** Parameters of `vaults.list`. */
+export interface VaultListParams extends CommonParams {
+  /** Only vaults with this name. */
+  name?: string;
+  /** Vaults before this id. */
+  before_id?: string;
+  /** Vaults after this id. */
+  after_id?: string;
+  /** Also list archived vaults. */
+  include_archived?: boolean;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+}
+
+/** Parameters of `environments.work.heartbeat`. */
+export interface WorkHeartbeatParams extends CommonParams {
+  /** Lease length asked for, in seconds. */
+  desired_ttl_seconds?: number;
+  /** The `last_heartbeat` of the previous heartbeat (a mismatch means the lease was lost). */
+  expected_last_heartbeat?: Timestamp;
+}
+
+/** Parameters of `environments.work.list`. */
+export interface WorkListParams extends CommonParams {
+  /** Work items before this id. */
+  before_id?: string;
+  /** Work items after this id. */
+  after_id?: string;
+  /** Opaque cursor: a previous page's `next_page`. */
+  page?: string;
+  /** Page size, 1–100 (default 20). */
+  limit?: number;
+}
+
+/** Parameters of `environments.work.poll`. */
+export interface WorkPollParams extends CommonParams {
+  /** How long to wait for work, in milliseconds. */
+  block_ms?: number;
+  /** Also claim work whose worker has been silent this long, in milliseconds. */
+  reclaim_older_than_ms?: number;
+  /** The polling worker's id (sent as the `Worker-ID` header). */
+  worker_id?: string;
+}
+
+/** Parameters of `environments.work.stop`. */
+export interface WorkStopParams extends CommonParams {
+  /** Stop at once instead of after the current turn. */
+  force?: boolean;
+}
+
+/** Parameters of `environments.work.update`. */
+export interface WorkUpdateParams extends CommonParams {
+  /** The work item's metadata (required). */
+  metadata: Record<string, unknown>;
+}
+
 // ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────
 
 /** `client.agents` */
@@ -825,7 +2172,7 @@ export interface AgentsResource {
 export interface AgentsVersionsResource {
   /** `GET /agents/{agent_id}/versions` (`agents.versions.list`) */
   list(agentId: string, options?: RequestOptions): PagePromise<Agent>;
-  list(agentId: string, params?: ListParams, options?: RequestOptions): PagePromise<Agent>;
+  list(agentId: string, params?: AgentVersionListParams, options?: RequestOptions): PagePromise<Agent>;
 }
 
 /** `client.environments` */
@@ -858,7 +2205,7 @@ export interface EnvironmentsWorkResource {
   heartbeat(workId: string, params: WorkHeartbeatParams & { environment_id: string }, options?: RequestOptions): Promise<APIResult<WorkHeartbeat>>;
   /** `GET /environments/{environment_id}/work` (`environments.work.list`) */
   list(environmentId: string, options?: RequestOptions): PagePromise<Work>;
-  list(environmentId: string, params?: ListParams, options?: RequestOptions): PagePromise<Work>;
+  list(environmentId: string, params?: WorkListParams, options?: RequestOptions): PagePromise<Work>;
   /** `GET /environments/{environment_id}/work/poll` (`environments.work.poll`) */
   poll(environmentId: string, options?: RequestOptions): Promise<APIResult<Work> | null>;
   poll(environmentId: string, params?: WorkPollParams, options?: RequestOptions): Promise<APIResult<Work> | null>;
@@ -931,7 +2278,7 @@ export interface SessionsResourcesResource {
   delete(resourceId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<Deleted<'session_resource_deleted'>>>;
   /** `GET /sessions/{session_id}/resources` (`sessions.resources.list`) */
   list(sessionId: string, options?: RequestOptions): PagePromise<SessionResource>;
-  list(sessionId: string, params?: ListParams, options?: RequestOptions): PagePromise<SessionResource>;
+  list(sessionId: string, params?: SessionResourceListParams, options?: RequestOptions): PagePromise<SessionResource>;
   /** `GET /sessions/{session_id}/resources/{resource_id}` (`sessions.resources.retrieve`) */
   retrieve(resourceId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionResource>>;
   /** `POST /sessions/{session_id}/resources/{resource_id}` (`sessions.resources.update`) */
@@ -945,7 +2292,7 @@ export interface SessionsThreadsResource {
   archive(threadId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionThread>>;
   /** `GET /sessions/{session_id}/threads` (`sessions.threads.list`) */
   list(sessionId: string, options?: RequestOptions): PagePromise<SessionThread>;
-  list(sessionId: string, params?: ListParams, options?: RequestOptions): PagePromise<SessionThread>;
+  list(sessionId: string, params?: ThreadListParams, options?: RequestOptions): PagePromise<SessionThread>;
   /** `GET /sessions/{session_id}/threads/{thread_id}` (`sessions.threads.retrieve`) */
   retrieve(threadId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionThread>>;
 }
@@ -953,7 +2300,7 @@ export interface SessionsThreadsResource {
 /** `client.sessions.threads.events` */
 export interface SessionsThreadsEventsResource {
   /** `GET /sessions/{session_id}/threads/{thread_id}/events` (`sessions.threads.events.list`) */
-  list(threadId: string, params: ListParams & { session_id: string }, options?: RequestOptions): PagePromise<SessionEvent>;
+  list(threadId: string, params: ThreadEventListParams & { session_id: string }, options?: RequestOptions): PagePromise<SessionEvent>;
   /** `GET /sessions/{session_id}/threads/{thread_id}/stream` (`sessions.threads.events.stream`) */
   stream(threadId: string, params: StreamOptions & CommonParams & { session_id: string }, options?: StreamOptions): Stream<StreamEvent>;
 }
@@ -1040,7 +2387,7 @@ export interface SkillsVersionsResource {
   download(version: string, params: CommonParams & { skill_id: string }, options?: RequestOptions): Promise<BinaryResponse>;
   /** `GET /skills/{skill_id}/versions` (`skills.versions.list`) */
   list(skillId: string, options?: RequestOptions): PagePromise<SkillVersion>;
-  list(skillId: string, params?: ListParams, options?: RequestOptions): PagePromise<SkillVersion>;
+  list(skillId: string, params?: SkillVersionListParams, options?: RequestOptions): PagePromise<SkillVersion>;
   /** `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`) */
   retrieve(version: string, params: CommonParams & { skill_id: string }, options?: RequestOptions): Promise<APIResult<SkillVersion>>;
 }

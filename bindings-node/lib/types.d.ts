@@ -19,16 +19,26 @@ import type {
   ContentSource,
   DocumentBlock,
   ImageBlock,
+  InputEventParam,
   OutcomeResult,
   RedactedBlock,
+  ResourceParam,
+  SessionAgentParam,
   SessionEvent,
   SessionStreamEvent,
   StopReason,
+  SystemMessageEventParam,
   TextBlock,
   UnknownContentBlock,
   UserCustomToolResultEvent,
+  UserCustomToolResultEventParam,
+  UserDefineOutcomeEventParam,
   UserInterruptEvent,
+  UserInterruptEventParam,
+  UserMessageEventParam,
   UserToolConfirmationEvent,
+  UserToolConfirmationEventParam,
+  UserToolResultEventParam,
 } from '../index';
 
 // ───────────────────────────── Client options ─────────────────────────────
@@ -474,44 +484,6 @@ export interface Agent {
   [key: string]: unknown;
 }
 
-export interface AgentCreateParams extends CommonParams {
-  /** 1–256 characters. */
-  name: string;
-  model: string | ModelConfig;
-  system?: string | null;
-  description?: string | null;
-  tools?: AgentTool[];
-  mcp_servers?: McpServer[];
-  skills?: SkillRef[];
-  multiagent?: Multiagent | null;
-  metadata?: Metadata;
-}
-
-export interface AgentUpdateParams extends CommonParams {
-  /** The current version (optimistic concurrency): a stale one fails with `ConflictError`. */
-  version?: number;
-  name?: string;
-  model?: string | ModelConfig;
-  system?: string | null;
-  description?: string | null;
-  tools?: AgentTool[];
-  mcp_servers?: McpServer[];
-  skills?: SkillRef[];
-  multiagent?: Multiagent | null;
-  metadata?: MetadataPatch;
-}
-
-export interface AgentRetrieveParams extends CommonParams {
-  /** A version snapshot (≥1). */
-  version?: number;
-}
-
-export interface AgentListParams extends ListParams {
-  include_archived?: boolean;
-  created_at_gte?: Timestamp;
-  created_at_lte?: Timestamp;
-}
-
 // ───────────────────────────── Environments ─────────────────────────────
 
 export type Networking =
@@ -546,28 +518,6 @@ export interface Environment {
   created_at: string;
   updated_at: string;
   [key: string]: unknown;
-}
-
-export interface EnvironmentCreateParams extends CommonParams {
-  name: string;
-  description?: string;
-  config?: EnvironmentConfig;
-  scope?: 'organization' | 'account';
-  metadata?: Metadata;
-}
-
-export interface EnvironmentUpdateParams extends CommonParams {
-  name?: string;
-  description?: string;
-  config?: EnvironmentConfig;
-  scope?: 'organization' | 'account';
-  metadata?: MetadataPatch;
-}
-
-export interface EnvironmentListParams extends ListParams {
-  include_archived?: boolean;
-  created_at_gte?: Timestamp;
-  created_at_lte?: Timestamp;
 }
 
 export interface Work {
@@ -605,49 +555,12 @@ export interface WorkQueueStats {
   [key: string]: unknown;
 }
 
-export interface WorkPollParams extends CommonParams {
-  /** Sent as the `Worker-ID` header. */
-  worker_id?: string;
-  block_ms?: number;
-  reclaim_older_than_ms?: number;
-}
-
-export interface WorkHeartbeatParams extends CommonParams {
-  desired_ttl_seconds?: number;
-  expected_last_heartbeat?: string;
-}
-
-export interface WorkUpdateParams extends CommonParams {
-  metadata: Record<string, unknown>;
-}
-
-export interface WorkStopParams extends CommonParams {
-  force?: boolean;
-}
-
 // ───────────────────────────── Sessions ─────────────────────────────
 
 export type SessionStatus = 'idle' | 'running' | 'rescheduling' | 'terminated';
 
-export type AgentParam =
-  | string
-  | { type: 'agent'; id: string; version?: number }
-  | {
-      type: 'agent_with_overrides';
-      id: string;
-      version?: number;
-      system?: string;
-      model?: string | ModelConfig;
-      tools?: AgentTool[];
-      mcp_servers?: McpServer[];
-      skills?: SkillRef[];
-    };
-
-export type ResourceParam =
-  | { type: 'file'; file_id: string; mount_path?: string }
-  | { type: 'github_repository'; url: string; authorization_token?: string; mount_path?: string; checkout?: Checkout }
-  | { type: 'git_repository'; url: string; password?: string; mount_path?: string; checkout?: Checkout }
-  | { type: 'memory_store'; memory_store_id: string; access?: 'read_write' | 'read_only'; instructions?: string };
+/** A session's `agent`: an id, a pinned version, or a version with overrides (earlier name of `SessionAgentParam`). */
+export type AgentParam = SessionAgentParam;
 
 export type Checkout = { type: 'branch'; name: string } | { type: 'commit'; sha: string };
 
@@ -723,41 +636,6 @@ export interface Session {
   [key: string]: unknown;
 }
 
-export interface SessionCreateParams extends CommonParams {
-  agent: AgentParam;
-  environment_id: string;
-  title?: string | null;
-  metadata?: Metadata;
-  environment_variables?: Record<string, string>;
-  resources?: ResourceParam[];
-  vault_ids?: string[];
-  budget?: Budget;
-  initial_events?: Array<UserMessageParam | UserDefineOutcomeParam>;
-}
-
-export interface SessionUpdateParams extends CommonParams {
-  title?: string | null;
-  metadata?: MetadataPatch | null;
-  agent?: { model?: string | ModelConfig; system?: string; skills?: SkillRef[]; mcp_servers?: McpServer[]; tools?: AgentTool[] };
-  environment_variables?: Record<string, string>;
-  budget?: Budget | null;
-  vault_ids?: string[];
-}
-
-export interface SessionListParams extends ListParams {
-  order?: 'asc' | 'desc';
-  include_archived?: boolean;
-  statuses?: SessionStatus[];
-  agent_id?: string;
-  agent_version?: number;
-  deployment_id?: string;
-  memory_store_id?: string;
-  created_at_gt?: Timestamp;
-  created_at_gte?: Timestamp;
-  created_at_lt?: Timestamp;
-  created_at_lte?: Timestamp;
-}
-
 /** The acknowledgement of `sessions.cancel`. */
 export interface CancelAck {
   id: string;
@@ -799,19 +677,6 @@ export interface SessionResource {
   [key: string]: unknown;
 }
 
-export interface SessionResourceAddParams extends CommonParams {
-  type: 'file';
-  file_id: string;
-  mount_path?: string;
-}
-
-export interface SessionResourceUpdateParams extends CommonParams {
-  /** Rotates a github repository's token. */
-  authorization_token?: string;
-  /** Rotates a git repository's password. */
-  password?: string;
-}
-
 // Content and event shapes are generated from docs/schema.json (scripts/gen-models.js, below).
 // Earlier names, kept:
 
@@ -849,74 +714,20 @@ export declare function isKnownEventType(type: string): type is KnownEventType;
 
 // Input events (`sessions.events.send`).
 
-export interface UserMessageParam {
-  type: 'user.message';
-  content: string | UserContentBlock[];
-  file_attachments?: unknown[];
-}
-export interface UserInterruptParam {
-  type: 'user.interrupt';
-  session_thread_id?: string;
-}
-export interface UserToolConfirmationParam {
-  type: 'user.tool_confirmation';
-  tool_use_id: string;
-  result: 'allow' | 'deny';
-  deny_message?: string;
-  session_thread_id?: string;
-}
-export interface UserCustomToolResultParam {
-  type: 'user.custom_tool_result';
-  custom_tool_use_id: string;
-  content?: ToolResultContentBlock[];
-  is_error?: boolean;
-  session_thread_id?: string;
-}
-export interface UserDefineOutcomeParam {
-  type: 'user.define_outcome';
-  description: string;
-  rubric: { type: 'text'; content: string } | { type: 'file'; file_id: string };
-  max_iterations?: number;
-}
-export interface UserToolResultParam {
-  type: 'user.tool_result';
-  tool_use_id: string;
-  content?: ToolResultContentBlock[];
-  is_error?: boolean;
-  session_thread_id?: string;
-}
-export interface SystemMessageParam {
-  type: 'system.message';
-  content: TextBlock[];
-}
-
-export type InputEvent =
-  | UserMessageParam
-  | UserInterruptParam
-  | UserToolConfirmationParam
-  | UserCustomToolResultParam
-  | UserDefineOutcomeParam
-  | UserToolResultParam
-  | SystemMessageParam;
-
-export interface EventSendParams extends CommonParams {
-  /** Non-empty; processed in order. */
-  events: InputEvent[];
-}
+// Their types are generated from the core's request types (`…EventParam`); these are the earlier names.
+export type UserMessageParam = UserMessageEventParam;
+export type UserInterruptParam = UserInterruptEventParam;
+export type UserToolConfirmationParam = UserToolConfirmationEventParam;
+export type UserCustomToolResultParam = UserCustomToolResultEventParam;
+export type UserDefineOutcomeParam = UserDefineOutcomeEventParam;
+export type UserToolResultParam = UserToolResultEventParam;
+export type SystemMessageParam = SystemMessageEventParam;
+export type InputEvent = InputEventParam;
 
 /** The echo of `sessions.events.send`: one persisted event per input, with server ids. */
 export interface SentEvents {
   data: SessionEvent[];
   [key: string]: unknown;
-}
-
-export interface EventListParams extends ListParams {
-  order?: 'asc' | 'desc';
-  types?: string[];
-  created_at_gt?: Timestamp;
-  created_at_gte?: Timestamp;
-  created_at_lt?: Timestamp;
-  created_at_lte?: Timestamp;
 }
 
 // ───────────────────────────── Files ─────────────────────────────
@@ -936,14 +747,6 @@ export interface FileMetadata {
   [key: string]: unknown;
 }
 
-export interface FileListParams extends ListParams {
-  name?: string;
-  /** e.g. a session id: files produced in it. */
-  scope_id?: string;
-  /** Sent as repeated `ids[]`. */
-  ids?: string[];
-}
-
 // ───────────────────────────── Vaults ─────────────────────────────
 
 export interface Vault {
@@ -955,16 +758,6 @@ export interface Vault {
   created_at: string;
   updated_at: string;
   [key: string]: unknown;
-}
-
-export interface VaultCreateParams extends CommonParams {
-  display_name: string;
-  metadata?: Metadata;
-}
-
-export interface VaultListParams extends ListParams {
-  name?: string;
-  include_archived?: boolean;
 }
 
 export type TokenEndpointAuth = { type: 'none' } | { type: 'client_secret_basic'; client_secret: string } | { type: 'client_secret_post'; client_secret: string };
@@ -1026,22 +819,6 @@ export interface VaultCredential {
   [key: string]: unknown;
 }
 
-export interface CredentialCreateParams extends CommonParams {
-  auth: CredentialAuthCreate;
-  display_name?: string;
-  metadata?: Metadata;
-}
-
-export interface CredentialUpdateParams extends CommonParams {
-  auth?: CredentialAuthUpdate;
-  metadata?: MetadataPatch | null;
-}
-
-export interface CredentialListParams extends ListParams {
-  name?: string;
-  include_archived?: boolean;
-}
-
 export interface HttpProbe {
   status_code: number;
   content_type: string | null;
@@ -1087,13 +864,6 @@ export interface SkillVersion {
   [key: string]: unknown;
 }
 
-export interface SkillListParams extends ListParams {
-  /** Sent as `display_title`. */
-  display_name?: string;
-  name?: string;
-  source?: string;
-}
-
 // ───────────────────────────── Memory stores ─────────────────────────────
 
 export interface MemoryStore {
@@ -1109,25 +879,6 @@ export interface MemoryStore {
   created_at: string;
   updated_at: string;
   [key: string]: unknown;
-}
-
-export interface MemoryStoreCreateParams extends CommonParams {
-  name: string;
-  description?: string;
-  metadata?: Metadata;
-}
-
-export interface MemoryStoreUpdateParams extends CommonParams {
-  name?: string;
-  description?: string;
-  metadata?: MetadataPatch;
-}
-
-export interface MemoryStoreListParams extends ListParams {
-  name?: string;
-  include_archived?: boolean;
-  created_at_gte?: Timestamp;
-  created_at_lte?: Timestamp;
 }
 
 export type MemoryView = 'basic' | 'full';
@@ -1153,39 +904,6 @@ export interface MemoryPrefix {
   type: 'memory_prefix';
   path: string;
   [key: string]: unknown;
-}
-
-export interface MemoryCreateParams extends CommonParams {
-  path: string;
-  content: string | null;
-  metadata?: Metadata;
-  view?: MemoryView;
-}
-
-export interface MemoryUpdateParams extends CommonParams {
-  content?: string | null;
-  path?: string;
-  metadata?: MetadataPatch;
-  /** Hex SHA-256 of the current content: a mismatch fails with `ConflictError`. */
-  content_sha256?: string;
-  /** Alias of `content_sha256`. */
-  precondition?: { type: 'content_sha256'; content_sha256: string };
-  view?: MemoryView;
-}
-
-export interface MemoryRetrieveParams extends CommonParams {
-  view?: MemoryView;
-}
-
-export interface MemoryDeleteParams extends CommonParams {
-  /** Sent as `expected_content_sha256`. */
-  expected_content_sha?: string;
-}
-
-export interface MemoryListParams extends ListParams {
-  path_prefix?: string;
-  depth?: number;
-  view?: MemoryView;
 }
 
 export interface Actor {
@@ -1214,21 +932,6 @@ export interface MemoryVersion {
   [key: string]: unknown;
 }
 
-export interface MemoryVersionListParams extends ListParams {
-  memory_id?: string;
-  session_id?: string;
-  api_key_id?: string;
-  service_account_id?: string;
-  operation?: 'created' | 'modified' | 'deleted';
-  view?: MemoryView;
-  created_at_gte?: Timestamp;
-  created_at_lte?: Timestamp;
-}
-
-export interface MemoryVersionRetrieveParams extends CommonParams {
-  view?: MemoryView;
-}
-
 // ───────────────────────────── Models ─────────────────────────────
 
 export interface ModelInfo {
@@ -1249,12 +952,6 @@ export interface ModelInfo {
   capabilities?: Record<string, unknown>;
   created_at?: string;
   [key: string]: unknown;
-}
-
-export interface ModelListParams extends CommonParams {
-  limit?: number;
-  after_id?: string;
-  before_id?: string;
 }
 
 // ───────────────────────────── Deployments and dreams ─────────────────────────────
@@ -1290,31 +987,6 @@ export interface Deployment {
   [key: string]: unknown;
 }
 
-export interface DeploymentCreateParams extends CommonParams {
-  name: string;
-  agent: string | { type: 'agent'; id: string; version?: number };
-  environment_id: string;
-  /** 1–50 of `user.message`, `user.define_outcome`, `system.message`. */
-  initial_events: Array<UserMessageParam | UserDefineOutcomeParam | SystemMessageParam>;
-  description?: string;
-  schedule?: Schedule | null;
-  resources?: ResourceParam[];
-  vault_ids?: string[];
-  metadata?: Record<string, unknown>;
-  budget?: Budget;
-  environment_variables?: Record<string, string> | string;
-}
-
-export type DeploymentUpdateParams = Partial<DeploymentCreateParams>;
-
-export interface DeploymentListParams extends ListParams {
-  agent_id?: string;
-  status?: 'active' | 'paused';
-  include_archived?: boolean;
-  created_at_gte?: Timestamp;
-  created_at_lte?: Timestamp;
-}
-
 export interface DeploymentRun {
   id: string;
   type: 'deployment_run';
@@ -1325,21 +997,6 @@ export interface DeploymentRun {
   error: { type: string; message: string } | null;
   created_at: string;
   [key: string]: unknown;
-}
-
-export interface DeploymentRunListParams extends ListParams {
-  triggered_after?: Timestamp;
-  triggered_before?: Timestamp;
-}
-
-export interface AllDeploymentRunsListParams extends ListParams {
-  deployment_id?: string;
-  has_error?: boolean;
-  trigger_type?: 'schedule' | 'manual';
-  created_at_gt?: Timestamp;
-  created_at_gte?: Timestamp;
-  created_at_lt?: Timestamp;
-  created_at_lte?: Timestamp;
 }
 
 export type DreamStatus = 'pending' | 'running' | 'completed' | 'failed' | 'canceled';
@@ -1363,20 +1020,6 @@ export interface Dream {
 }
 
 export type DreamInput = { type: 'memory_store'; memory_store_id: string } | { type: 'sessions'; session_ids: string[] };
-
-export interface DreamCreateParams extends CommonParams {
-  inputs: DreamInput[];
-  model: string | { id: string; speed?: 'standard' | 'fast' };
-  instructions?: string;
-  output_behavior?: { type: 'create_new' } | { type: 'update_existing'; memory_store_id: string };
-}
-
-export interface DreamListParams extends ListParams {
-  include_archived?: boolean;
-  statuses?: DreamStatus[];
-  created_at_gt?: Timestamp;
-  created_at_lt?: Timestamp;
-}
 
 // ───────────────────────────── Uploads and downloads ─────────────────────────────
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// Generates index.d.ts: a re-export of the hand-written types of lib/types.d.ts, the event and content
-// types of docs/schema.json (scripts/gen-models.js, which also writes lib/events.js's list), then one resource
+// Generates index.d.ts: a re-export of the hand-written types of lib/types.d.ts, the event, content
+// and request-argument types of docs/schema.json (scripts/gen-models.js, which also writes lib/events.js's list), then one resource
 // interface per namespace of the core's operation table (core/operations.json), so the typed
 // surface has exactly the methods the runtime builds. `node scripts/gen-dts.js --check` fails
 // when index.d.ts is stale (the test suite runs it).
@@ -12,63 +12,6 @@ const { declarations, eventsModule } = require('./gen-models');
 
 const root = path.resolve(__dirname, '..');
 const OPS = JSON.parse(fs.readFileSync(path.join(root, '..', 'core', 'operations.json'), 'utf8'));
-
-/** op name → params interface of lib/types.d.ts (absent: CommonParams only). Result types come from
- * the operation table (`result`, `result_tag`, `result_one_of`: names of docs/schema.json). */
-const PARAMS = {
-  'agents.create': 'AgentCreateParams',
-  'agents.list': 'AgentListParams',
-  'agents.retrieve': 'AgentRetrieveParams',
-  'agents.update': 'AgentUpdateParams',
-  'agents.versions.list': 'ListParams',
-  'environments.create': 'EnvironmentCreateParams',
-  'environments.list': 'EnvironmentListParams',
-  'environments.update': 'EnvironmentUpdateParams',
-  'environments.work.heartbeat': 'WorkHeartbeatParams',
-  'environments.work.list': 'ListParams',
-  'environments.work.poll': 'WorkPollParams',
-  'environments.work.stop': 'WorkStopParams',
-  'environments.work.update': 'WorkUpdateParams',
-  'sessions.create': 'SessionCreateParams',
-  'sessions.list': 'SessionListParams',
-  'sessions.update': 'SessionUpdateParams',
-  'sessions.events.list': 'EventListParams',
-  'sessions.events.send': 'EventSendParams',
-  'sessions.resources.add': 'SessionResourceAddParams',
-  'sessions.resources.list': 'ListParams',
-  'sessions.resources.update': 'SessionResourceUpdateParams',
-  'sessions.threads.list': 'ListParams',
-  'sessions.threads.events.list': 'ListParams',
-  'files.list': 'FileListParams',
-  'files.upload': 'FileUploadParams',
-  'vaults.create': 'VaultCreateParams',
-  'vaults.list': 'VaultListParams',
-  'vaults.credentials.create': 'CredentialCreateParams',
-  'vaults.credentials.list': 'CredentialListParams',
-  'vaults.credentials.update': 'CredentialUpdateParams',
-  'skills.create': 'SkillCreateParams',
-  'skills.list': 'SkillListParams',
-  'skills.versions.create': 'SkillVersionCreateParams',
-  'skills.versions.list': 'ListParams',
-  'memory_stores.create': 'MemoryStoreCreateParams',
-  'memory_stores.list': 'MemoryStoreListParams',
-  'memory_stores.update': 'MemoryStoreUpdateParams',
-  'memory_stores.memories.create': 'MemoryCreateParams',
-  'memory_stores.memories.delete': 'MemoryDeleteParams',
-  'memory_stores.memories.list': 'MemoryListParams',
-  'memory_stores.memories.retrieve': 'MemoryRetrieveParams',
-  'memory_stores.memories.update': 'MemoryUpdateParams',
-  'memory_stores.memory_versions.list': 'MemoryVersionListParams',
-  'memory_stores.memory_versions.retrieve': 'MemoryVersionRetrieveParams',
-  'models.list': 'ModelListParams',
-  'deployments.create': 'DeploymentCreateParams',
-  'deployments.list': 'DeploymentListParams',
-  'deployments.update': 'DeploymentUpdateParams',
-  'deployments.runs.list': 'DeploymentRunListParams',
-  'deployment_runs.list': 'AllDeploymentRunsListParams',
-  'dreams.create': 'DreamCreateParams',
-  'dreams.list': 'DreamListParams',
-};
 
 /** Helpers beyond the operation table, per namespace. */
 const EXTRA = {
@@ -117,7 +60,8 @@ function methodLines(op) {
   const ancestors = pp.slice(0, -1);
   const idArg = target ? `${camel(target)}: string, ` : '';
   const anc = ancestors.length ? ` & { ${ancestors.map((a) => `${a}: string`).join('; ')} }` : '';
-  const params = PARAMS[op.name];
+  // The arguments interface: generated from docs/schema.json (upload ones are in head.d.ts).
+  const params = op.params;
   const result = resultType(op);
   if (op.response === 'stream') {
     const p = `StreamOptions & CommonParams${anc}`;
@@ -153,8 +97,6 @@ function generate() {
     }
     ensure(parts.slice(0, -1).join('.')).ops.push(op);
   }
-  const extra = Object.keys(PARAMS).filter((k) => !OPS.some((o) => o.name === k));
-  if (extra.length) throw new Error(`gen-dts: PARAMS lists unknown operations: ${extra.join(', ')}`);
 
   const body = [declarations().trimEnd(), '', '// ───────────────────────────── Resources (generated from core/operations.json) ─────────────────────────────', ''];
   const out = body; // the resource interfaces are appended below; the header is put in front last

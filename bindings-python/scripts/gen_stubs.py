@@ -10,6 +10,7 @@ and the methods cannot drift; ``tests/test_stubs.py`` checks that the committed 
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any, Dict, List
@@ -17,59 +18,17 @@ from typing import Any, Dict, List
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "python" / "qoder_cloud" / "_resources.pyi"
 
-INT = {
-    "limit",
-    "depth",
-    "block_ms",
-    "reclaim_older_than_ms",
-    "desired_ttl_seconds",
-    "agent_version",
-    "version",
-    "expires_in_seconds",
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+from gen_types import Gen  # noqa: E402  (the schema's type mapping, shared with the TypedDicts)
+
+#: docs/schema.json's definitions, and each operation's arguments definition (`params`).
+DEFS: Dict[str, Any] = json.loads((ROOT / "docs" / "schema.json").read_text())["$defs"]
+PARAMS: Dict[str, str] = {
+    o["name"]: o["params"] for o in json.loads((ROOT / "core" / "operations.json").read_text()) if o.get("params")
 }
-BOOL = {"include_archived", "has_error", "force"}
-TIME = {
-    "created_at_gt",
-    "created_at_gte",
-    "created_at_lt",
-    "created_at_lte",
-    "triggered_after",
-    "triggered_before",
-    "expected_last_heartbeat",
-}
-STR_LIST = {"statuses", "types", "i_ds", "vault_ids", "betas"}
-BODY_TYPES: Dict[str, str] = {
-    "metadata": "MetadataParam",
-    "events": "Sequence[InputEventParam]",
-    "initial_events": "Sequence[InputEventParam]",
-    "model": "Union[str, ModelConfigParam]",
-    "tools": "Sequence[AgentToolParam]",
-    "mcp_servers": "Sequence[McpServerParam]",
-    "skills": "Sequence[SkillRefParam]",
-    "multiagent": "MultiagentParam",
-    "config": "EnvironmentConfigParam",
-    "scope": 'Literal["organization", "account"]',
-    "agent": "SessionAgentParam",
-    "environment_variables": "Mapping[str, str]",
-    "resources": "Sequence[ResourceParam]",
-    "budget": "BudgetParam",
-    "auth": "CredentialAuthParam",
-    "schedule": "Mapping[str, Any]",
-    "inputs": "Sequence[Mapping[str, Any]]",
-    "output_behavior": "Mapping[str, Any]",
-    "precondition": "Mapping[str, Any]",
-    "order": 'Literal["asc", "desc"]',
-    "event_deltas": 'Sequence[Literal["agent.message", "agent.thinking"]]',
-    "view": 'Literal["basic", "full"]',
-}
-STR_FIELDS = {
-    "name", "description", "system", "title", "display_name", "display_title", "path", "content",
-    "instructions", "environment_id", "file_id", "mount_path", "type", "password",
-    "authorization_token", "content_sha256", "last_event_id", "worker_id", "page", "after_id",
-    "before_id", "agent_id", "deployment_id", "memory_store_id", "source", "scope_id", "api_key_id",
-    "memory_id", "session_id", "service_account_id", "operation", "path_prefix", "trigger_type",
-    "status", "expected_content_sha", "workspace_id",
-}
+TYPES = Gen(DEFS)
+TYPES.params()  # names the inline shapes param_ty refers to
 
 COMMON = [
     ("workspace_id", "Optional[str]"),
@@ -91,20 +50,13 @@ STREAM_OPTIONS = [
 ]
 
 
-def ptype(name: str) -> str:
-    if name in BODY_TYPES:
-        return BODY_TYPES[name]
-    if name in INT:
-        return "int"
-    if name in BOOL:
-        return "bool"
-    if name in TIME:
-        return "Union[str, datetime]"
-    if name in STR_LIST:
-        return "Sequence[str]"
-    if name in STR_FIELDS or name.endswith("_id"):
-        return "str"
-    return "Any"
+def arg_types(op: Dict[str, Any]) -> Dict[str, str]:
+    """Argument name → Python type, from the operation's params definition in the schema."""
+    name = PARAMS.get(op["name"])
+    if not name:
+        return {}
+    props = DEFS[name].get("properties", {})
+    return {f: TYPES.param_ty(s, name, f) for f, s in props.items()}
 
 
 def params_of(op: Dict[str, Any], pos: str | None) -> List[str]:
@@ -114,16 +66,17 @@ def params_of(op: Dict[str, Any], pos: str | None) -> List[str]:
         if p not in seen:
             out.append(f"{p}: str")
             seen.add(p)
-    names = list(op["required"]) + list(op["body_fields"]) + list(op["query"]) + list(op["headers"])
+    types = arg_types(op)
+    names = list(op["required"]) + list(types)
     for n in names:
         if n in seen or not n.isidentifier():
             continue
         seen.add(n)
-        t = ptype(n)
+        t = types.get(n, "Any")
         if n in op["required"]:
             out.append(f"{n}: {t}")
         else:
-            out.append(f"{n}: Optional[{t}] = ...")
+            out.append(f"{n}: {t if t.startswith('Optional[') else f'Optional[{t}]'} = ...")
     for n, t in COMMON:
         if n not in seen:
             seen.add(n)
@@ -196,15 +149,7 @@ def generate() -> str:
         "from ._pagination import AsyncPaginator, SyncPage",
         "from .types import *",
         "from .types._generated import *",
-        "from .types import (",
-        "    AgentToolParam, BudgetParam, CredentialAuthParam, EnvironmentConfigParam, InputEventParam,",
-        "    McpServerParam, MetadataParam, ModelConfigParam, MultiagentParam, ResourceParam,",
-        "    SessionAgentParam, SkillRefParam,",
-        ")",
-        "",
-        "StrPath = Union[str, PathLike[str]]",
-        "FileContent = Union[bytes, bytearray, IO[bytes], StrPath]",
-        "FileTypes = Union[FileContent, Tuple[str, FileContent], Tuple[str, FileContent, str]]",
+        "from .types._generated import FileTypes, StrPath",
         "",
         "OPERATIONS: List[Dict[str, Any]]",
         "ALIASES: Dict[str, str]",

@@ -4,7 +4,10 @@
 ``docs/schema.json`` is the JSON Schema of the core's Rust models (``core/src/models/schema.rs``),
 the one source of the event, content and nested object shapes. This script turns every event
 type into a class with a ``type`` literal, unions into ``Union`` aliases (with an ``Unknown…``
-arm when the union is open), and open string enums into ``str``.
+arm when the union is open), and open string enums into ``str``. Request shapes (``…Param``) and
+each operation's arguments (``…Params``, marked ``x-params``) become ``TypedDict`` classes for type
+checkers (plain ``dict`` at run time); ``gen_stubs.py`` types the methods' keyword arguments with
+:meth:`Gen.param_ty`.
 
     python scripts/gen_types.py          # rewrite the module
     python scripts/gen_types.py --check  # exit 1 if it is out of date
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import json
 import keyword
+import re
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Set
@@ -172,6 +176,118 @@ class Gen:
         out.append("    def __getattr__(self, name: str) -> Any: ...")
         return out + ["", ""]
 
+    # ---- request shapes (``…Param``) and operation arguments (``…Params``) ----
+
+    @staticmethod
+    def comment(text: str, indent: str) -> List[str]:
+        return [f"{indent}#: {line}".rstrip() for line in text.strip().splitlines()]
+
+    def is_param(self, name: str) -> bool:
+        return name.endswith("Param") or name.endswith("Params")
+
+    def param_ty(self, s: Any, owner: str = "", field: str = "") -> str:
+        """The Python type users pass for schema ``s`` (inputs: sequences, mappings, datetimes)."""
+        if s is True or not isinstance(s, dict):
+            return "Any"
+        if "$ref" in s:
+            name = ref_name(s)
+            d = self.defs[name]
+            if not self.is_param(name):
+                return "Any" if "oneOf" in d or "anyOf" in d else self.param_ty(d, owner, field)
+            return name
+        if "const" in s:
+            return f"Literal[{json.dumps(s['const'])}]"
+        for key in ("anyOf", "oneOf"):
+            if key in s:
+                arms = [a for a in s[key] if a.get("type") != "null"]
+                tys: List[str] = []
+                for i, a in enumerate(arms):
+                    t = self.inline_name(owner, field, a, i) if self.is_inline_object(a) else self.param_ty(a, owner, field)
+                    if t not in tys:
+                        tys.append(t)
+                inner = tys[0] if len(tys) == 1 else f"Union[{', '.join(tys)}]"
+                return f"Optional[{inner}]" if len(arms) < len(s[key]) else inner
+        t = s.get("type")
+        if isinstance(t, list):
+            rest = [x for x in t if x != "null"]
+            inner = self.param_ty({**s, "type": rest[0]}, owner, field) if len(rest) == 1 else "Any"
+            return f"Optional[{inner}]" if "null" in t else inner
+        if s.get("x-upload") or s.get("contentEncoding") == "binary":
+            return "FileTypes"
+        if t == "string":
+            if "enum" in s:  # a nullable enum lists null too; the type list made it Optional already
+                return f"Literal[{', '.join(json.dumps(v) for v in s['enum'] if v is not None)}]"
+            if s.get("format") == "date-time":
+                return "Union[str, datetime]"
+            return "str"
+        if t == "array":
+            return f"Sequence[{self.param_ty(s.get('items', True), owner, field)}]"
+        if t == "object":
+            if self.is_inline_object(s):
+                return self.inline_name(owner, field, s, 0)
+            extra = s.get("additionalProperties", True)
+            return f"Mapping[str, {self.param_ty(extra, owner, field) if isinstance(extra, dict) else 'Any'}]"
+        return {"integer": "int", "number": "float", "boolean": "bool"}.get(t, "Any")
+
+    @staticmethod
+    def is_inline_object(s: Any) -> bool:
+        return isinstance(s, dict) and s.get("type") == "object" and bool(s.get("properties"))
+
+    def inline_name(self, owner: str, field: str, s: Dict[str, Any], i: int) -> str:
+        """A name for an object shape written inline in a param def (an arm of a tagged union)."""
+        tag = s.get("properties", {}).get("type", {})
+        label = tag.get("const") or (tag.get("enum") or [None])[0]
+        suffix = "".join(w.capitalize() for w in str(label).replace(".", "_").split("_")) if label else f"{field.title().replace('_', '')}{i}"
+        name = f"{owner}{suffix}"
+        self.inline.setdefault(name, s)
+        return name
+
+    def typed_dict(self, name: str, d: Dict[str, Any]) -> List[str]:
+        props: Dict[str, Any] = d.get("properties", {})
+        required = set(d.get("required", []))
+        fields = []
+        for field, fs in props.items():
+            t = self.param_ty(fs, name, field)
+            fields.append((field, f"Required[{t}]" if field in required else t, fs.get("description", "")))
+        if any(keyword.iskeyword(f) or not f.isidentifier() for f, _, _ in fields):
+            body = ", ".join(f"{json.dumps(f)}: {t}" for f, t, _ in fields)
+            return [f"    {name} = TypedDict({json.dumps(name)}, {{{body}}}, total=False)", ""]
+        out = [f"    class {name}(TypedDict, total=False):"]
+        out += self.doc(d.get("description", name), "        ")
+        for field, t, desc in fields:
+            for line in desc.strip().splitlines():
+                out.append(f"        #: {line}".rstrip())
+            out.append(f"        {field}: {t}")
+        return out + [""]
+
+    def params(self) -> List[str]:
+        """``TypedDict`` classes and aliases of every request shape, for type checkers."""
+        self.inline: Dict[str, Dict[str, Any]] = {}
+        out: List[str] = []
+        names = sorted(n for n in self.defs if self.is_param(n))
+        # Classes first (their annotations are lazy), then the aliases, each after the aliases it
+        # names: an alias is evaluated where it stands.
+        aliases: Dict[str, str] = {}
+        for name in names:
+            d = self.defs[name]
+            if d.get("type") == "object" and d.get("properties") and "oneOf" not in d and "anyOf" not in d:
+                out += self.typed_dict(name, d)
+            else:
+                aliases[name] = self.param_ty(d, name, "")
+        done: Set[str] = set()
+        while len(done) < len(self.inline):
+            for name in sorted(set(self.inline) - done):
+                done.add(name)
+                out += self.typed_dict(name, self.inline[name])
+        pending = dict(aliases)
+        while pending:
+            ready = [n for n, t in pending.items() if not any(re.search(rf"\b{o}\b", t) for o in pending if o != n)]
+            for name in ready or list(pending):  # a cycle (none today) would still be written
+                d = self.defs[name]
+                out += [*self.comment(d.get("description", name), "    "), f"    {name} = {pending.pop(name)}", ""]
+        self.param_names = names + sorted(self.inline)
+        return out
+
     def render(self) -> str:
         names = self.reachable()
         head = [
@@ -230,7 +346,30 @@ class Gen:
         registry = [f'    "{d["x-object-type"]}": {n},' for n, d in self.defs.items() if d.get("x-object-type")]
         aliases += ["#: ``type`` of a result object → its class (results whose operation does not fix the class).",
                     "MODEL_TYPES: Dict[str, type] = {", *registry, "}", ""]
-        aliases += ["if TYPE_CHECKING:", *unions, "else:", *runtime, ""]
+        params = self.params()
+        exported += self.param_names
+        aliases += [
+            "if TYPE_CHECKING:",
+            "    from datetime import datetime",
+            "    from os import PathLike",
+            "    from typing import IO, Mapping, Sequence, Tuple",
+            "",
+            "    from typing_extensions import Required, TypedDict",
+            "",
+            "    StrPath = Union[str, PathLike[str]]",
+            "    FileContent = Union[bytes, bytearray, IO[bytes], StrPath]",
+            "    #: What an upload argument accepts: bytes, a binary file, a path, or `(filename, content[, mime type])`.",
+            "    FileTypes = Union[FileContent, Tuple[str, FileContent], Tuple[str, FileContent, str]]",
+            "",
+            *unions,
+            "",
+            "    # Request shapes and operation arguments: TypedDicts for type checkers, plain dicts at run time.",
+            *params,
+            "else:",
+            *runtime,
+            *[f"    {n} = dict" for n in self.param_names],
+            "",
+        ]
         body = head + classes + aliases
         body += ["__all__ = [", *[f'    "{n}",' for n in exported], "]", ""]
         return "\n".join(body)

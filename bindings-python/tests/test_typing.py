@@ -16,12 +16,14 @@ EXAMPLES = HERE.parents[1] / "examples" / "python"
 
 
 def test_mypy_strict_on_examples_and_typing_usage(tmp_path: Path) -> None:
+    """The examples, the typing usage file and the package itself (its generated types and stubs
+    included: errors there would otherwise turn silently into `Any` for users)."""
     import mypy  # noqa: F401  (installed by scripts/test.sh; a missing mypy fails)
     files = [str(p) for p in sorted(EXAMPLES.glob("*.py"))] + [str(HERE / "typing_usage.py")]
     assert len(files) >= 3
     env = dict(os.environ, MYPYPATH=str(PKG))
     r = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", "--cache-dir", str(tmp_path), *files],
+        [sys.executable, "-m", "mypy", "--strict", "--python-version", "3.10", "--cache-dir", str(tmp_path), *files, str(PKG / "qoder_cloud")],
         capture_output=True,
         text=True,
         env=env,
@@ -46,6 +48,10 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         "        n: int = ev.stop_reason.type\n"  # a type literal is not an int
         "    if ev.type == 'agent.message':\n"
         "        print(ev.stop_reason)\n"  # agent.message has no stop_reason
+        "c.files.list(ids=['file_1'])\n"  # right: the generated argument types name `ids`
+        "c.sessions.list(statuses=['sleeping'])\n"  # not a session status
+        "c.agents.create(name='a', model={'id': 'm', 'speed': 3})\n"  # a model config's speed is a string
+        "c.sessions.events.send('s', events=[{'type': 'user.message'}])\n"  # a message needs content
     )
     env = dict(os.environ, MYPYPATH=str(PKG))
     r = subprocess.run(
@@ -56,8 +62,8 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         timeout=600,
     )
     assert r.returncode == 1
-    assert r.stdout.count("error:") == 6, r.stdout
-    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:"):
+    assert r.stdout.count("error:") == 9, r.stdout
+    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:", ":13:", ":14:", ":15:"):
         assert line in r.stdout, r.stdout
 
 

@@ -9,9 +9,7 @@
 //! # async fn demo() -> qoder_cloud::Result<()> {
 //! use qoder_cloud::{Client, models::*};
 //! let client = Client::builder().access_token("pt-...").build()?;
-//! let agent = client.agents().create(&AgentCreateParams {
-//!     name: "helper".into(), model: "auto".into(), ..Default::default()
-//! }).await?;
+//! let agent = client.agents().create(&AgentCreateParams::new("helper", "auto")).await?;
 //! println!("{} (request {:?})", agent.id, agent.request_id());
 //! # Ok(()) }
 //! ```

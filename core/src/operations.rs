@@ -122,6 +122,10 @@ pub struct Operation {
     /// The schema types a result may be, when its own `type` decides (memory listings).
     #[serde(default)]
     pub result_one_of: Vec<String>,
+    /// Name of the operation's parameters definition in docs/schema.json (a `*Params` type marked
+    /// `x-params`); `None` for operations without query, header or body arguments.
+    #[serde(default)]
+    pub params: Option<String>,
 }
 
 impl Operation {

@@ -242,7 +242,7 @@ pub fn string_list(v: Option<&Value>, param: &str) -> ApiResult<Vec<Value>> {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(a)) => {
             for (i, x) in a.iter().enumerate() {
-                if !x.as_str().is_some_and(|s| !s.is_empty()) {
+                if x.as_str().is_none_or(|s| s.is_empty()) {
                     return Err(ApiError::param(format!("{param}[{i}]"), format!("{param} items must be non-empty strings")));
                 }
             }

@@ -3,13 +3,12 @@
 
 use futures_util::TryStreamExt;
 use qoder_cloud::models::*;
-use qoder_cloud::resources::events::EventListParams;
 use qoder_cloud::{ErrorKind, RequestOptions};
 use qoder_tests::TestEnv;
 use serde_json::{json, Map, Value};
 
 fn agent_params(name: &str) -> AgentCreateParams {
-    AgentCreateParams { name: name.into(), model: "auto".into(), system: Some("be brief".into()), ..Default::default() }
+    AgentCreateParams { system: Some("be brief".into()), ..AgentCreateParams::new(name, "auto") }
 }
 
 #[tokio::test]
@@ -124,11 +123,10 @@ async fn pagination_walks_pages_with_filters() {
 async fn environments_and_delete_conflict() {
     let t = TestEnv::start().await;
     let envs = t.client.environments();
-    let e = envs.create(&EnvironmentParams::cloud("env-a")).await.unwrap();
+    let e = envs.create(&EnvironmentCreateParams::cloud("env-a")).await.unwrap();
     assert!(e.id.starts_with("env_"));
-    let mut md = Map::new();
-    md.insert("team".into(), json!("core"));
-    let up = envs.update(&e.id, &EnvironmentParams { metadata: Some(md), ..Default::default() }).await.unwrap();
+    let md = [("team".to_string(), Some("core".to_string()))].into_iter().collect();
+    let up = envs.update(&e.id, &EnvironmentUpdateParams { metadata: Some(md), ..Default::default() }).await.unwrap();
     assert_eq!(up.metadata.get("team"), Some(&json!("core")));
     assert_eq!(envs.retrieve(&e.id).await.unwrap().name, "env-a");
 
@@ -150,7 +148,7 @@ async fn environments_and_delete_conflict() {
     assert_eq!(gone.object_type, "environment_deleted");
     assert_eq!(envs.retrieve(&e.id).await.unwrap_err().kind(), ErrorKind::NotFound);
 
-    let other = envs.create(&EnvironmentParams::cloud("env-b")).await.unwrap();
+    let other = envs.create(&EnvironmentCreateParams::cloud("env-b")).await.unwrap();
     let arch = envs.archive(&other.id).await.unwrap();
     assert!(arch.archived_at.is_some());
 }
@@ -159,7 +157,7 @@ async fn environments_and_delete_conflict() {
 async fn sessions_lifecycle_filters_and_cancel() {
     let t = TestEnv::start().await;
     let a = t.client.agents().create(&agent_params("s")).await.unwrap();
-    let e = t.client.environments().create(&EnvironmentParams::cloud("e")).await.unwrap();
+    let e = t.client.environments().create(&EnvironmentCreateParams::cloud("e")).await.unwrap();
     let sessions = t.client.sessions();
     let mut params = SessionCreateParams::new(a.id.as_str(), e.id.clone());
     params.title = Some("first".into());
@@ -178,9 +176,9 @@ async fn sessions_lifecycle_filters_and_cancel() {
     let up = sessions.update(&s1.id, &changes).await.unwrap();
     assert_eq!(up.title.as_deref(), Some("renamed"));
 
-    let asc = sessions.list(&SessionListParams { order: Some("asc".into()), ..Default::default() }).await.unwrap();
+    let asc = sessions.list(&SessionListParams { order: Some(SortOrder::Asc), ..Default::default() }).await.unwrap();
     assert_eq!(asc.data.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), vec![s1.id.clone(), s2.id.clone()]);
-    let idle = sessions.list(&SessionListParams { statuses: Some(vec!["running".into()]), ..Default::default() }).await.unwrap();
+    let idle = sessions.list(&SessionListParams { statuses: Some(vec![SessionStatusFilter::Running]), ..Default::default() }).await.unwrap();
     assert!(idle.data.is_empty());
     let by_agent = sessions.list(&SessionListParams { agent_id: Some(a.id.clone()), limit: Some(1), ..Default::default() }).await.unwrap();
     assert_eq!(by_agent.data.len(), 1);

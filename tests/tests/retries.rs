@@ -8,7 +8,7 @@ use qoder_tests::{fault, TestEnv};
 use serde_json::json;
 
 fn params() -> AgentCreateParams {
-    AgentCreateParams { name: "r".into(), model: "auto".into(), ..Default::default() }
+    AgentCreateParams::new("r", "auto")
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use futures_util::TryStreamExt;
-use qoder_cloud::resources::events::EventListParams;
+use qoder_cloud::models::EventListParams;
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::{Client, ErrorKind};
 use qoder_tests::{fault, read_persisted_ids, TestEnv};

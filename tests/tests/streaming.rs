@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use qoder_cloud::accumulator::DeltaAccumulator;
-use qoder_cloud::resources::events::EventListParams;
+use qoder_cloud::models::EventListParams;
 use qoder_cloud::stream::{StreamEvent, StreamOptions};
 use qoder_cloud::turn::TurnOptions;
 use qoder_cloud::{ErrorKind, RequestOptions};

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use qoder_cloud::log::{LogLevel, Logger};
 use futures_util::TryStreamExt;
-use qoder_cloud::resources::events::EventListParams;
+use qoder_cloud::models::EventListParams;
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::{Client, ErrorKind};
 use qoder_emulator::tls::TlsConfig;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::TryStreamExt;
-use qoder_cloud::resources::events::EventListParams;
+use qoder_cloud::models::EventListParams;
 use qoder_cloud::tools::{reply_key, ToolCall, ToolLists, ToolOutput, Tools};
 use qoder_cloud::turn::TurnOptions;
 use qoder_tests::{fault, TestEnv};

@@ -42,6 +42,12 @@ async function main(): Promise<void> {
   await client.vaults.credentials.retrieve('vcred_1', { vault_id: 'vault_1' });
   // @ts-expect-error unknown option type
   await client.agents.list({ limit: 'ten' });
+  // The argument types are generated from the core's request types: `ids`, not `i_ds`.
+  await client.files.list({ ids: ['file_1'] });
+  // @ts-expect-error not a session status
+  await client.sessions.list({ statuses: ['sleeping'] });
+  // @ts-expect-error a user.message needs content
+  await client.sessions.events.send('sesn_1', { events: [{ type: 'user.message' }] });
 
   // Lists: first page, and every item.
   const page: Page<Agent> = await client.agents.list({ limit: 10, include_archived: true });

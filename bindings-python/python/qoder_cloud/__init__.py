@@ -43,7 +43,8 @@ _native._configure(
 from ._client import AsyncClient, Client  # noqa: E402
 from ._native import AsyncBinaryResponse, AsyncEventStream, BinaryResponse, DeltaAccumulator, EventStream, content_sha256  # noqa: E402
 from ._tools import CustomTool, custom_tool  # noqa: E402
-from ._worker import EnvironmentWorker, WorkContext, WorkerReport  # noqa: E402
+from ._native import WorkContext  # noqa: E402
+from ._worker import EnvironmentWorker, WorkerReport  # noqa: E402
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage  # noqa: E402
 from .types import BaseModel, SessionEvent  # noqa: E402
 

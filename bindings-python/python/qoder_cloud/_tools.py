@@ -49,6 +49,7 @@ def json_schema(tp: Any) -> Dict[str, Any]:
     if tp is Any or tp is inspect.Parameter.empty:
         return {}
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    out: Dict[str, Any]
     if origin is typing.Annotated:
         out = json_schema(args[0])
         notes = [a for a in args[1:] if isinstance(a, str)]
@@ -56,7 +57,7 @@ def json_schema(tp: Any) -> Dict[str, Any]:
             out["description"] = " ".join(notes)
         return out
     if origin is typing.Literal:
-        out: Dict[str, Any] = {"enum": list(args)}
+        out = {"enum": list(args)}
         kinds = {type(a) for a in args}
         if len(kinds) == 1 and next(iter(kinds)) in _SCALARS:
             out.update(_SCALARS[next(iter(kinds))])
@@ -137,7 +138,7 @@ def definition_of(fn: Callable[..., Any], name: Optional[str] = None, descriptio
         input_schema["required"] = required
     tool_name = name if name is not None else fn.__name__
     text = description if description is not None else doc_description
-    return _native.custom_tool(tool_name, text, input_schema)  # type: ignore[no-any-return]
+    return _native.custom_tool(tool_name, text, input_schema)
 
 
 @overload

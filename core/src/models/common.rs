@@ -19,27 +19,6 @@ pub struct Deleted {
     pub extra: Map<String, Value>,
 }
 
-/// A reference to an agent: a bare id (latest version) or an object form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum AgentRef {
-    /// `"agent_..."`: the latest version.
-    Id(String),
-    /// `{type: "agent" | "agent_with_overrides", id, version?, ...}`.
-    Object(Map<String, Value>),
-}
-
-impl From<&str> for AgentRef {
-    fn from(s: &str) -> Self {
-        Self::Id(s.to_string())
-    }
-}
-impl From<String> for AgentRef {
-    fn from(s: String) -> Self {
-        Self::Id(s)
-    }
-}
-
 /// A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]

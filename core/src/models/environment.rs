@@ -44,37 +44,3 @@ pub struct Environment {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
-
-/// Body of `environments.create` (and, with every field optional, `environments.update`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct EnvironmentParams {
-    /// Name (required on create).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Description.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Config object, e.g. `{"type":"cloud","networking":{"type":"unrestricted"}}`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub config: Option<Value>,
-    /// `organization` or `account`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Metadata (patch semantics on update).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Metadata>,
-    /// Extra body fields.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl EnvironmentParams {
-    /// A cloud environment with unrestricted networking.
-    pub fn cloud(name: impl Into<String>) -> Self {
-        Self {
-            name: Some(name.into()),
-            config: Some(serde_json::json!({"type": "cloud", "networking": {"type": "unrestricted"}})),
-            ..Default::default()
-        }
-    }
-}

@@ -6,7 +6,12 @@
 //! command regenerates all three and fails on any difference (`tests/tests/schema.rs`).
 //!
 //! Extension keywords the generators read: `x-open` on a tagged union or string enum (values
-//! this version does not know are kept, never an error).
+//! this version does not know are kept, never an error); `x-result` (with `x-object-type`) on the
+//! objects calls return; `x-params` on an operation's parameters type (the one its `params` in
+//! `core/operations.json` names: properties are exactly its query arguments, header arguments and
+//! body fields, `required` is the operation's `required` less its path parameters, and it refers
+//! only to `*Param`/`*Params` definitions, see [`super::params`]); `x-upload` on a binary
+//! string (or array of them) sent as a `multipart/form-data` part.
 
 use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
@@ -15,6 +20,7 @@ use serde_json::{json, Map, Value};
 use super::content::ContentBlock;
 use super::event::SessionEvent;
 use super::*;
+use crate::operations::{operations, Operation};
 
 /// Objects calls return (`x-result`), with the `type` their objects carry (`x-object-type`;
 /// empty where the type varies, e.g. `Deleted`'s `<resource>_deleted`).
@@ -51,6 +57,65 @@ fn add<T: JsonSchema>(g: &mut schemars::SchemaGenerator) {
     g.subschema_for::<T>();
 }
 
+/// Registers every operation's parameters type (the `params` of `core/operations.json`), in the
+/// table's order.
+fn add_params(g: &mut schemars::SchemaGenerator) {
+    add::<AgentCreateParams>(g);
+    add::<AgentListParams>(g);
+    add::<AgentRetrieveParams>(g);
+    add::<AgentUpdateParams>(g);
+    add::<AgentVersionListParams>(g);
+    add::<EnvironmentCreateParams>(g);
+    add::<EnvironmentListParams>(g);
+    add::<EnvironmentUpdateParams>(g);
+    add::<WorkHeartbeatParams>(g);
+    add::<WorkListParams>(g);
+    add::<WorkPollParams>(g);
+    add::<WorkStopParams>(g);
+    add::<WorkUpdateParams>(g);
+    add::<SessionCreateParams>(g);
+    add::<SessionListParams>(g);
+    add::<SessionUpdateParams>(g);
+    add::<EventListParams>(g);
+    add::<EventSendParams>(g);
+    add::<EventStreamParams>(g);
+    add::<SessionResourceAddParams>(g);
+    add::<SessionResourceListParams>(g);
+    add::<SessionResourceUpdateParams>(g);
+    add::<ThreadListParams>(g);
+    add::<ThreadEventListParams>(g);
+    add::<ThreadEventStreamParams>(g);
+    add::<FileListParams>(g);
+    add::<FileUploadParams>(g);
+    add::<VaultCreateParams>(g);
+    add::<VaultListParams>(g);
+    add::<CredentialCreateParams>(g);
+    add::<CredentialListParams>(g);
+    add::<CredentialUpdateParams>(g);
+    add::<SkillCreateParams>(g);
+    add::<SkillListParams>(g);
+    add::<SkillVersionCreateParams>(g);
+    add::<SkillVersionListParams>(g);
+    add::<MemoryStoreCreateParams>(g);
+    add::<MemoryStoreListParams>(g);
+    add::<MemoryStoreUpdateParams>(g);
+    add::<MemoryCreateParams>(g);
+    add::<MemoryDeleteParams>(g);
+    add::<MemoryListParams>(g);
+    add::<MemoryRetrieveParams>(g);
+    add::<MemoryUpdateParams>(g);
+    add::<MemoryVersionListParams>(g);
+    add::<MemoryVersionRetrieveParams>(g);
+    add::<ModelListParams>(g);
+    add::<DeploymentCreateParams>(g);
+    add::<DeploymentListParams>(g);
+    add::<DeploymentUpdateParams>(g);
+    add::<DeploymentRunListParams>(g);
+    add::<AllDeploymentRunsListParams>(g);
+    add::<DreamCreateParams>(g);
+    add::<DreamListParams>(g);
+}
+
 /// The schema document: `{"$schema", "$id", "$defs": {name: schema}}`, definitions sorted by
 /// name so the written file diffs cleanly.
 pub fn schema() -> Value {
@@ -85,13 +150,10 @@ pub fn schema() -> Value {
     // Events and content.
     add::<SessionEvent>(&mut g);
     add::<ContentBlock>(&mut g);
-    // Request bodies.
-    add::<AgentCreateParams>(&mut g);
-    add::<AgentUpdateParams>(&mut g);
-    add::<AgentListParams>(&mut g);
-    add::<EnvironmentParams>(&mut g);
-    add::<SessionCreateParams>(&mut g);
-    add::<SessionListParams>(&mut g);
+    // Operation parameters (marked `x-params` below) and the request shapes they refer to.
+    add_params(&mut g);
+    let params: std::collections::HashMap<&str, &Operation> =
+        operations().iter().filter_map(|o| Some((o.params.as_deref()?, o))).collect();
     let defs = g.take_definitions(true);
     let mut names: Vec<&String> = defs.keys().collect();
     names.sort();
@@ -104,6 +166,15 @@ pub fn schema() -> Value {
                 if !t.is_empty() {
                     m.insert("x-object-type".into(), json!(t));
                 }
+            }
+            if let (Some(op), Value::Object(m)) = (params.get(k.as_str()), &mut d) {
+                let path = op.path_params();
+                let required: Vec<&str> =
+                    op.required.iter().map(String::as_str).filter(|r| !path.contains(r)).collect();
+                if !required.is_empty() {
+                    m.insert("required".into(), json!(required));
+                }
+                m.insert("x-params".into(), json!(true));
             }
             (k.clone(), d)
         })

@@ -5,7 +5,7 @@ use serde_json::json;
 use super::{namespace, Ns, NONE};
 use crate::client::Response;
 use crate::error::Result;
-use crate::models::{Deleted, Environment, EnvironmentParams};
+use crate::models::{Deleted, Environment, EnvironmentCreateParams, EnvironmentUpdateParams};
 use crate::pagination::{ItemStream, Page};
 
 /// Environments namespace.
@@ -19,7 +19,7 @@ impl Environments {
     /// The operations this namespace covers.
     pub const OPERATIONS: &'static [&'static str] = &["environments.create", "environments.retrieve", "environments.update", "environments.list", "environments.delete", "environments.archive"];
     /// Creates an environment.
-    pub async fn create(&self, params: &EnvironmentParams) -> Result<Response<Environment>> {
+    pub async fn create(&self, params: &EnvironmentCreateParams) -> Result<Response<Environment>> {
         self.ns.call("environments.create", params, &[]).await
     }
     /// Retrieves an environment.
@@ -27,7 +27,7 @@ impl Environments {
         self.ns.call("environments.retrieve", NONE, &[("environment_id", environment_id)]).await
     }
     /// Updates an environment (metadata is patched).
-    pub async fn update(&self, environment_id: &str, params: &EnvironmentParams) -> Result<Response<Environment>> {
+    pub async fn update(&self, environment_id: &str, params: &EnvironmentUpdateParams) -> Result<Response<Environment>> {
         self.ns.call("environments.update", params, &[("environment_id", environment_id)]).await
     }
     /// Lists environments (one page).

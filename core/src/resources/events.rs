@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::{namespace, Ns};
 use crate::client::Response;
 use crate::error::Result;
-use crate::models::SentEvents;
+use crate::models::{EventListParams, SentEvents};
 use crate::pagination::{ItemStream, Page};
 
 /// Session events namespace.
@@ -15,26 +15,6 @@ pub struct Events {
     ns: Ns,
 }
 namespace!(Events);
-
-/// Query of `sessions.events.list`.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct EventListParams {
-    /// Page size (1-100).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
-    /// Cursor.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub page: Option<String>,
-    /// Events after this id (compatibility cursor).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub after_id: Option<String>,
-    /// `asc` (default) or `desc`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order: Option<String>,
-    /// Only these event types.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub types: Option<Vec<String>>,
-}
 
 impl Events {
     /// The operations this namespace covers.

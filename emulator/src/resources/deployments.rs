@@ -146,7 +146,7 @@ fn metadata(v: Option<&Value>, existing: Option<&Obj>) -> ApiResult<Obj> {
         if let Some(c) = obj.get("config") {
             let c = c.as_object().ok_or_else(|| bad("config must be an object"))?;
             for (k, min) in [("max_retries", 0), ("timeout_ms", 1), ("max_concurrent", 1)] {
-                if c.get(k).is_some_and(|v| !v.as_i64().is_some_and(|n| n >= min)) {
+                if c.get(k).is_some_and(|v| v.as_i64().is_none_or(|n| n < min)) {
                     return Err(bad(&format!("config.{k} must be an integer >= {min}")));
                 }
             }

@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use qoder_cloud::accumulator::DeltaAccumulator;
-use qoder_cloud::models::{AgentCreateParams, EnvironmentParams, SessionCreateParams};
+use qoder_cloud::models::{AgentCreateParams, EnvironmentCreateParams, SessionCreateParams};
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::Client;
 use serde_json::json;
@@ -19,13 +19,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let agent = client
         .agents()
         .create(&AgentCreateParams {
-            name: "quickstart-agent".into(),
-            model: "auto".into(),
             system: Some("You are a concise assistant.".into()),
-            ..Default::default()
+            ..AgentCreateParams::new("quickstart-agent", "auto")
         })
         .await?;
-    let env = client.environments().create(&EnvironmentParams::cloud("quickstart-env")).await?;
+    let env = client.environments().create(&EnvironmentCreateParams::cloud("quickstart-env")).await?;
     let session = client.sessions().create(&SessionCreateParams::new(agent.id.as_str(), env.id.clone())).await?;
     println!("agent {}  environment {}  session {}", agent.id, env.id, session.id);
 

@@ -8,12 +8,13 @@ are generated from the core's schema (``docs/schema.json``) into ``_generated.py
 ``to_dict()``, ``to_json()``, ``==``, a ``repr`` that hides secrets, and — for the object a call
 returned — ``request_id`` and ``idempotency_key``.
 
-Request bodies are plain dicts; the ``*Param`` TypedDicts below describe them for type checkers.
+Request arguments are plain dicts; their ``*Param`` / ``*Params`` TypedDicts (for type checkers,
+``dict`` at run time) are generated from the core's request types into ``_generated.py`` too.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Union
+from typing import Any, Dict, List, Optional
 
 from .._native import Event as _Event
 from .._native import Model as _Model
@@ -26,6 +27,7 @@ __all__ = [
     "SendEventsResponse",
     "TurnResult",
     "MessageSnapshot",
+    "MetadataParam",
 ]
 __all__ += _generated.__all__
 
@@ -88,142 +90,5 @@ PLAIN_FIELDS: List[str] = [
     "headers",
 ]
 
-
-if TYPE_CHECKING:
-    from typing_extensions import Literal, NotRequired, Required, TypedDict
-
-    class TextBlockParam(TypedDict):
-        type: Literal["text"]
-        text: str
-
-    class ImageBlockParam(TypedDict):
-        type: Literal["image"]
-        source: Dict[str, Any]
-
-    class DocumentBlockParam(TypedDict, total=False):
-        type: Required[Literal["document"]]
-        source: Required[Dict[str, Any]]
-        title: str
-        context: str
-
-    ContentBlockParam = Union[TextBlockParam, ImageBlockParam, DocumentBlockParam, Dict[str, Any]]
-
-    class UserMessageEventParam(TypedDict, total=False):
-        type: Required[Literal["user.message"]]
-        content: Required[Union[str, List[ContentBlockParam]]]
-        file_attachments: List[Dict[str, Any]]
-
-    class UserInterruptEventParam(TypedDict, total=False):
-        type: Required[Literal["user.interrupt"]]
-        session_thread_id: str
-
-    class UserToolConfirmationEventParam(TypedDict, total=False):
-        type: Required[Literal["user.tool_confirmation"]]
-        tool_use_id: Required[str]
-        result: Required[Literal["allow", "deny"]]
-        deny_message: str
-        session_thread_id: str
-
-    class UserCustomToolResultEventParam(TypedDict, total=False):
-        type: Required[Literal["user.custom_tool_result"]]
-        custom_tool_use_id: Required[str]
-        content: List[ContentBlockParam]
-        is_error: bool
-        session_thread_id: str
-
-    class UserDefineOutcomeEventParam(TypedDict, total=False):
-        type: Required[Literal["user.define_outcome"]]
-        description: Required[str]
-        rubric: Required[Dict[str, Any]]
-        max_iterations: int
-
-    class UserToolResultEventParam(TypedDict, total=False):
-        type: Required[Literal["user.tool_result"]]
-        tool_use_id: Required[str]
-        content: List[ContentBlockParam]
-        is_error: bool
-        session_thread_id: str
-
-    class SystemMessageEventParam(TypedDict):
-        type: Literal["system.message"]
-        content: List[TextBlockParam]
-
-    InputEventParam = Union[
-        UserMessageEventParam,
-        UserInterruptEventParam,
-        UserToolConfirmationEventParam,
-        UserCustomToolResultEventParam,
-        UserDefineOutcomeEventParam,
-        UserToolResultEventParam,
-        SystemMessageEventParam,
-    ]
-
-    class ModelConfigParam(TypedDict, total=False):
-        id: Required[str]
-        effort: Union[str, Dict[str, str]]
-        speed: Literal["standard", "fast"]
-        context_window: int
-        inference_geo: str
-
-    class McpServerParam(TypedDict):
-        type: Literal["url"]
-        name: str
-        url: str
-
-    class SkillRefParam(TypedDict, total=False):
-        type: Required[Literal["qoder", "custom"]]
-        skill_id: Required[str]
-        version: str
-
-    class CustomToolParam(TypedDict):
-        type: Literal["custom"]
-        name: str
-        description: str
-        input_schema: Dict[str, Any]
-
-    AgentToolParam = Union[CustomToolParam, Dict[str, Any]]
-
-    class MultiagentParam(TypedDict):
-        type: Literal["coordinator"]
-        agents: List[Union[str, Dict[str, Any]]]
-
-    class NetworkingParam(TypedDict, total=False):
-        type: Required[Literal["unrestricted", "limited", "allowed_hosts"]]
-        allow_mcp_servers: bool
-        allow_package_managers: bool
-        allowed_hosts: List[str]
-
-    class EnvironmentConfigParam(TypedDict, total=False):
-        type: Required[Literal["cloud", "self_hosted"]]
-        networking: NetworkingParam
-        packages: Dict[str, Any]
-        setup_script: Optional[str]
-
-    class AgentRefParam(TypedDict, total=False):
-        type: Required[Literal["agent", "agent_with_overrides"]]
-        id: Required[str]
-        version: int
-        system: str
-        model: Union[str, ModelConfigParam]
-        tools: List[AgentToolParam]
-        mcp_servers: List[McpServerParam]
-        skills: List[SkillRefParam]
-
-    SessionAgentParam = Union[str, AgentRefParam]
-
-    class BudgetParam(TypedDict):
-        type: Literal["limit"]
-        max_credit_cost: str
-
-    ResourceParam = Dict[str, Any]
-    CredentialAuthParam = Dict[str, Any]
-    MetadataParam = Dict[str, Optional[str]]
-else:
-    # At run time these are plain dicts; the precise shapes live in the branch above.
-    TextBlockParam = ImageBlockParam = DocumentBlockParam = ContentBlockParam = dict
-    UserMessageEventParam = UserInterruptEventParam = UserToolConfirmationEventParam = dict
-    UserCustomToolResultEventParam = UserDefineOutcomeEventParam = UserToolResultEventParam = dict
-    SystemMessageEventParam = InputEventParam = ModelConfigParam = McpServerParam = dict
-    SkillRefParam = CustomToolParam = AgentToolParam = MultiagentParam = NetworkingParam = dict
-    EnvironmentConfigParam = AgentRefParam = SessionAgentParam = BudgetParam = dict
-    ResourceParam = CredentialAuthParam = MetadataParam = dict
+#: A ``metadata`` argument: string values; ``None`` deletes a key on update.
+MetadataParam = Dict[str, Optional[str]]

@@ -1383,6 +1383,17 @@ MODEL_TYPES: Dict[str, type] = {
 }
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from os import PathLike
+    from typing import IO, Mapping, Sequence, Tuple
+
+    from typing_extensions import Required, TypedDict
+
+    StrPath = Union[str, PathLike[str]]
+    FileContent = Union[bytes, bytearray, IO[bytes], StrPath]
+    #: What an upload argument accepts: bytes, a binary file, a path, or `(filename, content[, mime type])`.
+    FileTypes = Union[FileContent, Tuple[str, FileContent], Tuple[str, FileContent, str]]
+
     #: A persisted session or thread event (list results, stream items), tagged by `type`.
     SessionEvent = Union[UserMessageEvent, UserInterruptEvent, UserToolConfirmationEvent, UserCustomToolResultEvent, UserDefineOutcomeEvent, UserToolResultEvent, SystemMessageEvent, AgentMessageEvent, AgentThinkingEvent, AgentToolUseEvent, AgentToolResultEvent, AgentMcpToolUseEvent, AgentMcpToolResultEvent, AgentCustomToolUseEvent, AgentThreadMessageSentEvent, AgentThreadMessageReceivedEvent, AgentThreadContextCompactedEvent, AgentArtifactDeliveredEvent, SessionStatusRunningEvent, SessionStatusIdleEvent, SessionStatusRescheduledEvent, SessionStatusTerminatedEvent, SessionErrorEvent, SessionDeletedEvent, SessionUpdatedEvent, SessionUsageEvent, SessionThreadCreatedEvent, SessionThreadStatusRunningEvent, SessionThreadStatusIdleEvent, SessionThreadStatusRescheduledEvent, SessionThreadStatusTerminatedEvent, SpanModelRequestStartEvent, SpanModelRequestEndEvent, SpanOutcomeEvaluationStartEvent, SpanOutcomeEvaluationOngoingEvent, SpanOutcomeEvaluationEndEvent, UnknownEvent]
     #: What a stream yields: persisted events and, when asked for, previews.
@@ -1395,12 +1406,1442 @@ if TYPE_CHECKING:
     Rubric = Union[TextRubric, FileRubric, UnknownRubric]
     #: Why a session (or thread) went idle.
     StopReason = Union[StopEndTurn, StopRequiresAction, StopRetriesExhausted, StopBudgetReached, UnknownStopReason]
+
+    # Request shapes and operation arguments: TypedDicts for type checkers, plain dicts at run time.
+    class AgentCreateParams(TypedDict, total=False):
+        """Parameters of `agents.create`."""
+        #: The model: a catalog id or a configuration (required).
+        model: Required[ModelParam]
+        #: Name, 1–256 characters (required).
+        name: Required[str]
+        #: Description, at most 2048 characters.
+        description: Optional[str]
+        #: System prompt, at most 100,000 characters.
+        system: Optional[str]
+        #: MCP servers, at most 20.
+        mcp_servers: Sequence[McpServerParam]
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: Multi-agent (coordinator) configuration.
+        multiagent: Optional[MultiagentParam]
+        #: Skills, at most 20.
+        skills: Sequence[SkillRefParam]
+        #: Tools, at most 128.
+        tools: Sequence[AgentToolParam]
+
+    class AgentListParams(TypedDict, total=False):
+        """Parameters of `agents.list`."""
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Also list archived agents.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class AgentRefParam(TypedDict, total=False):
+        """An agent reference: `{"type": "agent" | "agent_with_overrides", "id", "version"?, ...}`
+        (overrides only with `agent_with_overrides`).
+        """
+        #: `agent` or `agent_with_overrides`.
+        type: Required[Literal["agent", "agent_with_overrides"]]
+        #: The agent's id.
+        id: Required[str]
+        #: A version (default: the latest).
+        version: Optional[int]
+        #: Overridden system prompt.
+        system: Optional[str]
+        #: Overridden model.
+        model: Optional[ModelParam]
+        #: Overridden tools.
+        tools: Optional[Sequence[AgentToolParam]]
+        #: Overridden MCP servers.
+        mcp_servers: Optional[Sequence[McpServerParam]]
+        #: Overridden skills.
+        skills: Optional[Sequence[SkillRefParam]]
+
+    class AgentRetrieveParams(TypedDict, total=False):
+        """Parameters of `agents.retrieve`."""
+        #: A version snapshot (≥ 1; default: the latest).
+        version: int
+
+    class AgentToolsetParam(TypedDict, total=False):
+        """The built-in toolset: `{"type": "agent_toolset_20260401", ...}`."""
+        #: `"agent_toolset_20260401"`.
+        type: Required[Literal["agent_toolset_20260401"]]
+        #: Only these tools are enabled.
+        enabled_tools: Optional[Sequence[str]]
+        #: These tools are disabled.
+        disallowed_tools: Optional[Sequence[str]]
+        #: Settings of every tool.
+        default_config: Optional[ToolDefaultConfigParam]
+        #: Per-tool settings.
+        configs: Optional[Sequence[ToolConfigParam]]
+
+    class AgentUpdateParams(TypedDict, total=False):
+        """Parameters of `agents.update`: the fields to change, and the version they apply to."""
+        #: New description, at most 2048 characters (`null` clears it).
+        description: Optional[str]
+        #: New system prompt, at most 100,000 characters (`null` clears it).
+        system: Optional[str]
+        #: New name, 1–256 characters.
+        name: str
+        #: The version last read (≥ 1): a stale version fails with a conflict.
+        version: int
+        #: Replacement MCP servers, at most 20.
+        mcp_servers: Sequence[McpServerParam]
+        #: Metadata patch: at most 16 keys; a `null` value deletes the key.
+        metadata: Mapping[str, Optional[str]]
+        #: Replacement skills, at most 20.
+        skills: Sequence[SkillRefParam]
+        #: Replacement tools, at most 128.
+        tools: Sequence[AgentToolParam]
+        #: New model.
+        model: ModelParam
+        #: New multi-agent configuration (`null` removes it).
+        multiagent: Optional[MultiagentParam]
+
+    class AgentVersionListParams(TypedDict, total=False):
+        """Parameters of `agents.versions.list`."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class AgentVersionRefParam(TypedDict, total=False):
+        """A pinned agent version: `{"type": "agent", "id", "version"?}`."""
+        #: `"agent"`.
+        type: Required[Literal["agent"]]
+        #: The agent's id.
+        id: Required[str]
+        #: A version (default: the latest at creation).
+        version: Optional[int]
+
+    class AllDeploymentRunsListParams(TypedDict, total=False):
+        """Parameters of `deployment_runs.list` (the runs of every deployment)."""
+        #: Runs before this id.
+        before_id: str
+        #: Runs after this id.
+        after_id: str
+        #: Created after this time (RFC 3339).
+        created_at_gt: Union[str, datetime]
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created before this time (RFC 3339).
+        created_at_lt: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Only runs of this deployment.
+        deployment_id: str
+        #: Only runs that failed (`true`) or did not (`false`).
+        has_error: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: `schedule` or `manual`.
+        trigger_type: Literal["schedule", "manual"]
+
+    class Base64SourceParam(TypedDict, total=False):
+        """Inline base64 data: `{"type": "base64", "media_type", "data"}`."""
+        #: `"base64"`.
+        type: Required[Literal["base64"]]
+        #: MIME type, e.g. `image/png` or `application/pdf`.
+        media_type: Required[str]
+        #: Base64-encoded bytes.
+        data: Required[str]
+
+    class BranchCheckoutParam(TypedDict, total=False):
+        """A branch to check out: `{"type": "branch", "name"}`."""
+        #: `"branch"`.
+        type: Required[Literal["branch"]]
+        #: Branch name.
+        name: Required[str]
+
+    class BudgetParam(TypedDict, total=False):
+        """A spending limit: `{"type": "limit", "max_credit_cost"}`."""
+        #: `"limit"`.
+        type: Required[Literal["limit"]]
+        #: Positive decimal credits, e.g. `"12.50"`.
+        max_credit_cost: Required[str]
+
+    class CommitCheckoutParam(TypedDict, total=False):
+        """A commit to check out: `{"type": "commit", "sha"}`."""
+        #: `"commit"`.
+        type: Required[Literal["commit"]]
+        #: Commit SHA.
+        sha: Required[str]
+
+    class CreateNewOutputParam(TypedDict, total=False):
+        """Write the dream's output to a new memory store: `{"type": "create_new"}`."""
+        #: `"create_new"`.
+        type: Required[Literal["create_new"]]
+
+    class CredentialCreateParams(TypedDict, total=False):
+        """Parameters of `vaults.credentials.create`."""
+        #: The credential's auth (required; an object).
+        auth: Required[CredentialAuthParam]
+        #: Display name, at most 255 characters.
+        display_name: str
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+
+    class CredentialListParams(TypedDict, total=False):
+        """Parameters of `vaults.credentials.list`."""
+        #: Only credentials with this name.
+        name: str
+        #: Credentials before this id.
+        before_id: str
+        #: Credentials after this id.
+        after_id: str
+        #: Also list archived credentials.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class CredentialNetworkingParam(TypedDict, total=False):
+        """Hosts an environment variable secret may be sent to."""
+        #: `unrestricted` or `limited`.
+        type: Required[Literal["unrestricted", "limited"]]
+        #: The hosts (with `limited`).
+        allowed_hosts: Optional[Sequence[str]]
+
+    class CredentialUpdateParams(TypedDict, total=False):
+        """Parameters of `vaults.credentials.update` (never retried automatically)."""
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Optional[Mapping[str, Optional[str]]]
+        #: Changes to the auth.
+        auth: CredentialAuthUpdateParam
+
+    class CustomToolParam(TypedDict, total=False):
+        """A custom tool, run by the client: `{"type": "custom", "name", "description", "input_schema"}`."""
+        #: `"custom"`.
+        type: Required[Literal["custom"]]
+        #: Tool name.
+        name: Required[str]
+        #: What the tool does (shown to the model).
+        description: Required[str]
+        #: JSON Schema of the tool's input (`{"type": "object", "properties", "required"}`).
+        input_schema: Required[Mapping[str, Any]]
+
+    class DeploymentCreateParams(TypedDict, total=False):
+        """Parameters of `deployments.create`."""
+        #: Environment variables of the sessions.
+        environment_variables: EnvironmentVariablesParam
+        #: The agent: an id or a pinned version (required).
+        agent: Required[DeploymentAgentParam]
+        #: The environment's id (required).
+        environment_id: Required[str]
+        #: Events each run starts with, 1–50 (required).
+        initial_events: Required[Sequence[DeploymentInitialEventParam]]
+        #: Name, 1–256 characters (required).
+        name: Required[str]
+        #: Description.
+        description: str
+        #: Spending limit of each run.
+        budget: BudgetParam
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: Resources of the sessions.
+        resources: Sequence[ResourceParam]
+        #: When to run (`null`: only when triggered).
+        schedule: Optional[ScheduleParam]
+        #: Vaults whose credentials the sessions may use, at most 50.
+        vault_ids: Sequence[str]
+
+    class DeploymentListParams(TypedDict, total=False):
+        """Parameters of `deployments.list`."""
+        #: Deployments before this id.
+        before_id: str
+        #: Deployments after this id.
+        after_id: str
+        #: Only deployments of this agent.
+        agent_id: str
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Also list archived deployments.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: `active` or `paused`.
+        status: Literal["active", "paused"]
+
+    class DeploymentRunListParams(TypedDict, total=False):
+        """Parameters of `deployments.runs.list`."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Runs after this id.
+        after_id: str
+        #: Runs before this id.
+        before_id: str
+        #: Triggered after this time (RFC 3339).
+        triggered_after: Union[str, datetime]
+        #: Triggered before this time (RFC 3339).
+        triggered_before: Union[str, datetime]
+
+    class DeploymentUpdateParams(TypedDict, total=False):
+        """Parameters of `deployments.update`: the fields to change."""
+        #: New environment variables.
+        environment_variables: EnvironmentVariablesParam
+        #: New description.
+        description: str
+        #: New environment id.
+        environment_id: str
+        #: New name, 1–256 characters.
+        name: str
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Mapping[str, Optional[str]]
+        #: Replacement resources.
+        resources: Sequence[ResourceParam]
+        #: Replacement vault ids.
+        vault_ids: Sequence[str]
+        #: New agent.
+        agent: DeploymentAgentParam
+        #: New spending limit.
+        budget: BudgetParam
+        #: Replacement initial events, 1–50.
+        initial_events: Sequence[DeploymentInitialEventParam]
+        #: New schedule (`null` removes it).
+        schedule: Optional[ScheduleParam]
+
+    class DocumentBlockParam(TypedDict, total=False):
+        """A document block of input content: `{"type": "document", "source", "title"?, "context"?}`."""
+        #: `"document"`.
+        type: Required[Literal["document"]]
+        #: Where the document comes from (base64 PDF, plain text, URL or uploaded file).
+        source: Required[ContentSourceParam]
+        #: Title shown to the model.
+        title: Optional[str]
+        #: Context about the document shown to the model.
+        context: Optional[str]
+
+    class DreamCreateParams(TypedDict, total=False):
+        """Parameters of `dreams.create`."""
+        #: What the dream reads (required).
+        inputs: Required[Sequence[DreamInputParam]]
+        #: The model (required).
+        model: Required[DreamModelParam]
+        #: Extra instructions.
+        instructions: str
+        #: Where the output goes (default: a new memory store).
+        output_behavior: OutputBehaviorParam
+
+    class DreamListParams(TypedDict, total=False):
+        """Parameters of `dreams.list`."""
+        #: Created after this time (RFC 3339).
+        created_at_gt: Union[str, datetime]
+        #: Created before this time (RFC 3339).
+        created_at_lt: Union[str, datetime]
+        #: Also list archived dreams.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Only dreams in these statuses.
+        statuses: Sequence[Literal["pending", "running", "completed", "failed", "canceled"]]
+
+    class DreamModelConfigParam(TypedDict, total=False):
+        """The model of a dream as an object: `{"id", "speed"?}`."""
+        #: Catalog id.
+        id: Required[str]
+        #: `standard` or `fast`.
+        speed: Optional[Literal["standard", "fast"]]
+
+    class EffortConfigParam(TypedDict, total=False):
+        """An effort given as an object: `{"type": "<effort>"}`."""
+        #: The effort: `none`, `low`, `medium`, `high`, `xhigh` or `max`.
+        type: Required[str]
+
+    class EnvironmentConfigParam(TypedDict, total=False):
+        """An environment's configuration: `{"type": "cloud" | "self_hosted", ...}`."""
+        #: `cloud` or `self_hosted`.
+        type: Required[Literal["cloud", "self_hosted"]]
+        #: Network access (cloud).
+        networking: Optional[NetworkingParam]
+        #: Packages to install (cloud).
+        packages: Optional[PackagesParam]
+        #: Shell script run when a sandbox starts.
+        setup_script: Optional[str]
+
+    class EnvironmentCreateParams(TypedDict, total=False):
+        """Parameters of `environments.create`."""
+        #: Name, 1–256 characters (required).
+        name: Required[str]
+        #: Description.
+        description: str
+        #: Configuration (an object).
+        config: EnvironmentConfigParam
+        #: `organization` or `account`.
+        scope: Literal["organization", "account"]
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+
+    class EnvironmentListParams(TypedDict, total=False):
+        """Parameters of `environments.list`."""
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Also list archived environments.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+
+    class EnvironmentUpdateParams(TypedDict, total=False):
+        """Parameters of `environments.update`."""
+        #: New description.
+        description: str
+        #: New name, 1–256 characters.
+        name: str
+        #: New configuration (an object).
+        config: EnvironmentConfigParam
+        #: `organization` or `account`.
+        scope: Literal["organization", "account"]
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Mapping[str, Optional[str]]
+
+    class EnvironmentVariableAuthParam(TypedDict, total=False):
+        """A secret exposed to the sandbox as an environment variable."""
+        #: `"environment_variable"`.
+        type: Required[Literal["environment_variable"]]
+        #: Name of the environment variable.
+        secret_name: Required[str]
+        #: The secret.
+        secret_value: Required[str]
+        #: Hosts the secret may be sent to.
+        networking: Required[CredentialNetworkingParam]
+        #: Where in requests the secret may be injected.
+        injection_location: Optional[InjectionLocationParam]
+
+    class EnvironmentVariableAuthUpdateParam(TypedDict, total=False):
+        """Changes to an environment variable credential."""
+        #: `"environment_variable"`.
+        type: Required[Literal["environment_variable"]]
+        #: New secret.
+        secret_value: Optional[str]
+        #: New injection locations.
+        injection_location: Optional[InjectionLocationParam]
+        #: New networking.
+        networking: Optional[CredentialNetworkingParam]
+
+    class EventListParams(TypedDict, total=False):
+        """Parameters of `sessions.events.list` (`page`, `after_id` and `before_id` are exclusive)."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Events after this event id.
+        after_id: str
+        #: Events before this event id.
+        before_id: str
+        #: `asc` (default) or `desc`.
+        order: Literal["asc", "desc"]
+        #: Only events of these types (e.g. `agent.message`).
+        types: Sequence[str]
+        #: Created after this time (RFC 3339).
+        created_at_gt: Union[str, datetime]
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created before this time (RFC 3339).
+        created_at_lt: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+
+    class EventSendParams(TypedDict, total=False):
+        """Parameters of `sessions.events.send`."""
+        #: The events to send (non-empty; processed in order).
+        events: Required[Sequence[InputEventParam]]
+
+    class EventStreamParams(TypedDict, total=False):
+        """Parameters of `sessions.events.stream`."""
+        #: Also stream partial deltas of these event types (`agent.message`, `agent.thinking`).
+        event_deltas: Sequence[Literal["agent.message", "agent.thinking"]]
+        #: Resume after this event id (sent as the `Last-Event-ID` header).
+        last_event_id: str
+
+    class FileListParams(TypedDict, total=False):
+        """Parameters of `files.list`."""
+        #: Only files with this name.
+        name: str
+        #: Files before this id.
+        before_id: str
+        #: Files after this id.
+        after_id: str
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Only files of this scope, e.g. a session id (the files produced in it).
+        scope_id: str
+        #: Only these file ids (sent as repeated `ids[]`).
+        ids: Sequence[str]
+
+    class FileResourceParam(TypedDict, total=False):
+        """An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`."""
+        #: `"file"`.
+        type: Required[Literal["file"]]
+        #: Id of an uploaded file.
+        file_id: Required[str]
+        #: Where to mount it.
+        mount_path: Optional[str]
+
+    class FileSourceParam(TypedDict, total=False):
+        """A file uploaded through the Files API: `{"type": "file", "file_id"}`."""
+        #: `"file"`.
+        type: Required[Literal["file"]]
+        #: Id of an uploaded file (`file_...`).
+        file_id: Required[str]
+
+    class FileUploadParams(TypedDict, total=False):
+        """Parameters of `files.upload` (sent as `multipart/form-data`)."""
+        #: Name stored on the file (default: the uploaded file's name).
+        name: str
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: The file (required).
+        file: Required[FileTypes]
+        #: Delete the file after this many seconds (≥ 1).
+        expires_in_seconds: int
+
+    class GitRepositoryResourceParam(TypedDict, total=False):
+        """A git repository cloned into the sandbox."""
+        #: `"git_repository"`.
+        type: Required[Literal["git_repository"]]
+        #: Repository URL.
+        url: Required[str]
+        #: Password to clone with.
+        password: Optional[str]
+        #: Where to clone it.
+        mount_path: Optional[str]
+        #: What to check out (default: the default branch).
+        checkout: Optional[CheckoutParam]
+
+    class GithubRepositoryResourceParam(TypedDict, total=False):
+        """A GitHub repository cloned into the sandbox."""
+        #: `"github_repository"`.
+        type: Required[Literal["github_repository"]]
+        #: Repository URL.
+        url: Required[str]
+        #: Token to clone (and push) with.
+        authorization_token: Optional[str]
+        #: Where to clone it.
+        mount_path: Optional[str]
+        #: What to check out (default: the default branch).
+        checkout: Optional[CheckoutParam]
+
+    class ImageBlockParam(TypedDict, total=False):
+        """An image block of input content: `{"type": "image", "source"}`."""
+        #: `"image"`.
+        type: Required[Literal["image"]]
+        #: Where the image comes from (base64, URL or uploaded file).
+        source: Required[ContentSourceParam]
+
+    class InjectionLocationParam(TypedDict, total=False):
+        """Where in requests the secret may be injected."""
+        #: In headers.
+        header: Optional[bool]
+        #: In bodies.
+        body: Optional[bool]
+
+    class McpOauthAuthParam(TypedDict, total=False):
+        """OAuth tokens for an MCP server."""
+        #: `"mcp_oauth"`.
+        type: Required[Literal["mcp_oauth"]]
+        #: The access token.
+        access_token: Required[str]
+        #: URL of the MCP server it authenticates to.
+        mcp_server_url: Required[str]
+        #: When the access token expires (RFC 3339).
+        expires_at: Optional[Union[str, datetime]]
+        #: How to refresh the access token.
+        refresh: Optional[McpOauthRefreshParam]
+
+    class McpOauthAuthUpdateParam(TypedDict, total=False):
+        """Changes to an OAuth credential."""
+        #: `"mcp_oauth"`.
+        type: Required[Literal["mcp_oauth"]]
+        #: New access token.
+        access_token: Optional[str]
+        #: When the new access token expires (RFC 3339).
+        expires_at: Optional[Union[str, datetime]]
+        #: Changes to the refresh settings.
+        refresh: Optional[McpOauthRefreshUpdateParam]
+
+    class McpOauthRefreshParam(TypedDict, total=False):
+        """How an OAuth access token is refreshed."""
+        #: OAuth client id.
+        client_id: Required[str]
+        #: The refresh token.
+        refresh_token: Required[str]
+        #: Token endpoint URL.
+        token_endpoint: Required[str]
+        #: Client authentication at the token endpoint.
+        token_endpoint_auth: Required[TokenEndpointAuthParam]
+        #: Resource indicator.
+        resource: Optional[str]
+        #: Scope to ask for.
+        scope: Optional[str]
+
+    class McpOauthRefreshUpdateParam(TypedDict, total=False):
+        """Changes to how an OAuth access token is refreshed."""
+        #: New refresh token.
+        refresh_token: Optional[str]
+        #: New scope.
+        scope: Optional[str]
+        #: New client authentication at the token endpoint.
+        token_endpoint_auth: Optional[TokenEndpointAuthParam]
+
+    class McpServerParam(TypedDict, total=False):
+        """An MCP server the agent can use: `{"type": "url", "name", "url"}`."""
+        #: `"url"`.
+        type: Required[Literal["url"]]
+        #: Name, unique within the agent (referred to by `mcp_toolset` tools).
+        name: Required[str]
+        #: The server's URL.
+        url: Required[str]
+
+    class McpToolsetParam(TypedDict, total=False):
+        """The tools of one of the agent's MCP servers: `{"type": "mcp_toolset", "mcp_server_name", ...}`."""
+        #: `"mcp_toolset"`.
+        type: Required[Literal["mcp_toolset"]]
+        #: Name of an entry of the agent's `mcp_servers`.
+        mcp_server_name: Required[str]
+        #: Settings of every tool.
+        default_config: Optional[ToolDefaultConfigParam]
+        #: Per-tool settings.
+        configs: Optional[Sequence[ToolConfigParam]]
+
+    class MemoryCreateParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memories.create`."""
+        #: `basic` or `full`: how much of the memory the answer carries.
+        view: Literal["basic", "full"]
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: The memory's content (required; may be `null`).
+        content: Required[Optional[str]]
+        #: Path of the memory in the store, 1–1024 characters (required).
+        path: Required[str]
+
+    class MemoryDeleteParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memories.delete`."""
+        #: Hex SHA-256 of the content the caller last read: a mismatch fails with a conflict.
+        expected_content_sha256: str
+
+    class MemoryListParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memories.list`."""
+        #: How many directory levels below `path_prefix` to list, 0–1024.
+        depth: int
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Only memories under this path.
+        path_prefix: str
+        #: `basic` or `full`.
+        view: Literal["basic", "full"]
+
+    class MemoryPreconditionParam(TypedDict, total=False):
+        """A precondition of a memory update: `{"type": "content_sha256", "content_sha256"}`."""
+        #: `"content_sha256"`.
+        type: Required[Literal["content_sha256"]]
+        #: Hex SHA-256 of the current content.
+        content_sha256: Required[str]
+
+    class MemoryRetrieveParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memories.retrieve`."""
+        #: `basic` or `full`.
+        view: Literal["basic", "full"]
+
+    class MemoryStoreCreateParams(TypedDict, total=False):
+        """Parameters of `memory_stores.create`."""
+        #: Name, 1–255 characters (required).
+        name: Required[str]
+        #: Description, at most 1024 characters.
+        description: str
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+
+    class MemoryStoreDreamInputParam(TypedDict, total=False):
+        """A memory store a dream reads: `{"type": "memory_store", "memory_store_id"}`."""
+        #: `"memory_store"`.
+        type: Required[Literal["memory_store"]]
+        #: The memory store's id.
+        memory_store_id: Required[str]
+
+    class MemoryStoreListParams(TypedDict, total=False):
+        """Parameters of `memory_stores.list`."""
+        #: Only memory stores with this name.
+        name: str
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Also list archived memory stores.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class MemoryStoreResourceParam(TypedDict, total=False):
+        """A memory store the agent can use: `{"type": "memory_store", "memory_store_id", ...}`."""
+        #: `"memory_store"`.
+        type: Required[Literal["memory_store"]]
+        #: The memory store's id.
+        memory_store_id: Required[str]
+        #: `read_write` (default) or `read_only`.
+        access: Optional[Literal["read_write", "read_only"]]
+        #: How the agent should use the store.
+        instructions: Optional[str]
+
+    class MemoryStoreUpdateParams(TypedDict, total=False):
+        """Parameters of `memory_stores.update`."""
+        #: New description, at most 1024 characters.
+        description: str
+        #: New name, 1–255 characters.
+        name: str
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Mapping[str, Optional[str]]
+
+    class MemoryUpdateParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memories.update`."""
+        #: `basic` or `full`.
+        view: Literal["basic", "full"]
+        #: Hex SHA-256 of the current content: a mismatch fails with a conflict.
+        content_sha256: str
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Mapping[str, Optional[str]]
+        #: New content.
+        content: Optional[str]
+        #: New path, 1–1024 characters.
+        path: str
+        #: The same precondition as `content_sha256`, as an object.
+        precondition: MemoryPreconditionParam
+
+    class MemoryVersionListParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memory_versions.list`."""
+        #: Only versions made with this API key.
+        api_key_id: str
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Only versions of this memory.
+        memory_id: str
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Only versions made by this service account.
+        service_account_id: str
+        #: Only versions made in this session.
+        session_id: str
+        #: `created`, `modified` or `deleted`.
+        operation: Literal["created", "modified", "deleted"]
+        #: `basic` or `full`.
+        view: Literal["basic", "full"]
+
+    class MemoryVersionRetrieveParams(TypedDict, total=False):
+        """Parameters of `memory_stores.memory_versions.retrieve`."""
+        #: `basic` or `full`.
+        view: Literal["basic", "full"]
+
+    class ModelConfigParam(TypedDict, total=False):
+        """A model configuration: `{"id", "effort"?, "speed"?, "context_window"?, "inference_geo"?}`."""
+        #: Catalog id of the model (`models.list`), e.g. `auto`.
+        id: Required[str]
+        #: Reasoning effort (one of the model's `efforts`).
+        effort: Optional[EffortParam]
+        #: `standard` or `fast`.
+        speed: Optional[Literal["standard", "fast"]]
+        #: One of the model's `available_context_windows`, in tokens.
+        context_window: Optional[int]
+        #: Inference geography.
+        inference_geo: Optional[str]
+
+    class ModelListParams(TypedDict, total=False):
+        """Parameters of `models.list`."""
+        #: Models after this id.
+        after_id: str
+        #: Models before this id.
+        before_id: str
+        #: Page size.
+        limit: int
+
+    class MultiagentParam(TypedDict, total=False):
+        """Multi-agent configuration: `{"type": "coordinator", "agents"}`."""
+        #: `"coordinator"`.
+        type: Required[Literal["coordinator"]]
+        #: The agents the coordinator can delegate to.
+        agents: Required[Sequence[MultiagentAgentParam]]
+
+    class NetworkingParam(TypedDict, total=False):
+        """Network access of an environment's sandboxes."""
+        #: `unrestricted`, `limited` or `allowed_hosts`.
+        type: Required[Literal["unrestricted", "limited", "allowed_hosts"]]
+        #: Whether the agent's MCP servers are reachable (limited networking).
+        allow_mcp_servers: Optional[bool]
+        #: Whether package registries are reachable (limited networking).
+        allow_package_managers: Optional[bool]
+        #: Hosts the sandbox may reach.
+        allowed_hosts: Optional[Sequence[str]]
+
+    class PackagesParam(TypedDict, total=False):
+        """Packages installed in an environment's sandboxes, per package manager."""
+        #: `"packages"`.
+        type: Optional[Literal["packages"]]
+        #: `apt` packages.
+        apt: Optional[Sequence[str]]
+        #: `cargo` crates.
+        cargo: Optional[Sequence[str]]
+        #: Ruby gems.
+        gem: Optional[Sequence[str]]
+        #: Go modules.
+        go: Optional[Sequence[str]]
+        #: npm packages.
+        npm: Optional[Sequence[str]]
+        #: pip packages.
+        pip: Optional[Sequence[str]]
+
+    class PermissionPolicyParam(TypedDict, total=False):
+        """A tool's permission policy: `{"type": "always_allow" | "always_ask"}`."""
+        #: `always_allow` or `always_ask`.
+        type: Required[Literal["always_allow", "always_ask"]]
+
+    class ScheduleParam(TypedDict, total=False):
+        """When a deployment runs: `{"type": "cron", "expression", "timezone"}`."""
+        #: `"cron"`.
+        type: Required[Literal["cron"]]
+        #: A 5-field cron expression.
+        expression: Required[str]
+        #: IANA time zone the expression is read in.
+        timezone: Required[str]
+
+    class SessionAgentUpdateParam(TypedDict, total=False):
+        """Changes to a session's agent (`sessions.update`)."""
+        #: New model.
+        model: Optional[ModelParam]
+        #: New system prompt.
+        system: Optional[str]
+        #: Replacement skills.
+        skills: Optional[Sequence[SkillRefParam]]
+        #: Replacement MCP servers.
+        mcp_servers: Optional[Sequence[McpServerParam]]
+        #: Replacement tools.
+        tools: Optional[Sequence[AgentToolParam]]
+
+    class SessionCreateParams(TypedDict, total=False):
+        """Parameters of `sessions.create`."""
+        #: Environment variables of the sandbox.
+        environment_variables: Mapping[str, str]
+        #: The agent: an id (latest version) or a reference (required).
+        agent: Required[SessionAgentParam]
+        #: The environment's id (required).
+        environment_id: Required[str]
+        #: Title.
+        title: Optional[str]
+        #: Spending limit.
+        budget: BudgetParam
+        #: Events processed right after creation.
+        initial_events: Sequence[SessionInitialEventParam]
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: Resources to mount (files, repositories, memory stores).
+        resources: Sequence[ResourceParam]
+        #: Vaults whose credentials the session may use, at most 50.
+        vault_ids: Sequence[str]
+
+    class SessionListParams(TypedDict, total=False):
+        """Parameters of `sessions.list`."""
+        #: Only sessions of this agent.
+        agent_id: str
+        #: Only sessions of this agent version (with `agent_id`).
+        agent_version: int
+        #: Created after this time (RFC 3339).
+        created_at_gt: Union[str, datetime]
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created before this time (RFC 3339).
+        created_at_lt: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+        #: Only sessions started by this deployment.
+        deployment_id: str
+        #: Also list archived sessions.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Only sessions using this memory store.
+        memory_store_id: str
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: `asc` or `desc` (default).
+        order: Literal["asc", "desc"]
+        #: Only sessions in these statuses.
+        statuses: Sequence[Literal["idle", "running", "rescheduling", "terminated"]]
+
+    class SessionResourceAddParams(TypedDict, total=False):
+        """Parameters of `sessions.resources.add`."""
+        #: Id of an uploaded file (required).
+        file_id: Required[str]
+        #: `file` (required).
+        type: Required[Literal["file"]]
+        #: Where to mount the file.
+        mount_path: str
+
+    class SessionResourceListParams(TypedDict, total=False):
+        """Parameters of `sessions.resources.list`."""
+        #: Resources before this id.
+        before_id: str
+        #: Resources after this id.
+        after_id: str
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class SessionResourceUpdateParams(TypedDict, total=False):
+        """Parameters of `sessions.resources.update`: rotates a repository's credential."""
+        #: New password of a git repository.
+        password: str
+        #: New token of a GitHub repository.
+        authorization_token: str
+
+    class SessionUpdateParams(TypedDict, total=False):
+        """Parameters of `sessions.update`."""
+        #: Replacement environment variables.
+        environment_variables: Mapping[str, str]
+        #: New title (`null` clears it).
+        title: Optional[str]
+        #: Metadata patch: a `null` value deletes the key.
+        metadata: Optional[Mapping[str, Optional[str]]]
+        #: Changes to the session's agent.
+        agent: SessionAgentUpdateParam
+        #: New spending limit (`null` removes it).
+        budget: Optional[BudgetParam]
+        #: Replacement vault ids.
+        vault_ids: Sequence[str]
+
+    class SessionsDreamInputParam(TypedDict, total=False):
+        """Sessions a dream reads: `{"type": "sessions", "session_ids"}`."""
+        #: `"sessions"`.
+        type: Required[Literal["sessions"]]
+        #: The sessions' ids.
+        session_ids: Required[Sequence[str]]
+
+    class SkillCreateParams(TypedDict, total=False):
+        """Parameters of `skills.create` (sent as `multipart/form-data`)."""
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+        #: The skill's files (one directory holding `SKILL.md`), required.
+        files: Required[FileTypes]
+        #: Display title.
+        display_title: str
+
+    class SkillListParams(TypedDict, total=False):
+        """Parameters of `skills.list`."""
+        #: Only skills with this display title (alias of `display_title`).
+        display_name: str
+        #: Only skills with this display title.
+        display_title: str
+        #: Only skills with this name.
+        name: str
+        #: Skills before this id.
+        before_id: str
+        #: Skills after this id.
+        after_id: str
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Only skills of this source, e.g. `custom` or `qoder`.
+        source: str
+        #: Page size, 1–100 (default 20).
+        limit: int
+
+    class SkillRefParam(TypedDict, total=False):
+        """A skill the agent can use: `{"type": "qoder" | "custom", "skill_id", "version"?}`."""
+        #: `qoder` or `custom`.
+        type: Required[Literal["qoder", "custom"]]
+        #: The skill's id.
+        skill_id: Required[str]
+        #: A version of the skill (default: the latest).
+        version: Optional[str]
+
+    class SkillVersionCreateParams(TypedDict, total=False):
+        """Parameters of `skills.versions.create` (sent as `multipart/form-data`)."""
+        #: The new version's files (one directory holding `SKILL.md`), required.
+        files: Required[FileTypes]
+
+    class SkillVersionListParams(TypedDict, total=False):
+        """Parameters of `skills.versions.list`."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class StaticBearerAuthParam(TypedDict, total=False):
+        """A static bearer token for an MCP server."""
+        #: `"static_bearer"`.
+        type: Required[Literal["static_bearer"]]
+        #: The token.
+        token: Required[str]
+        #: URL of the MCP server it authenticates to.
+        mcp_server_url: Required[str]
+
+    class StaticBearerAuthUpdateParam(TypedDict, total=False):
+        """Changes to a static bearer credential."""
+        #: `"static_bearer"`.
+        type: Required[Literal["static_bearer"]]
+        #: New token.
+        token: Optional[str]
+
+    class SystemMessageEventParam(TypedDict, total=False):
+        """A system message: `{"type": "system.message", "content": [text blocks]}`."""
+        #: `"system.message"`.
+        type: Required[Literal["system.message"]]
+        #: Text blocks.
+        content: Required[Sequence[TextBlockParam]]
+
+    class TextBlockParam(TypedDict, total=False):
+        """A text block of input content: `{"type": "text", "text"}`."""
+        #: `"text"`.
+        type: Required[Literal["text"]]
+        #: The text (non-empty).
+        text: Required[str]
+
+    class TextSourceParam(TypedDict, total=False):
+        """Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`."""
+        #: `"text"`.
+        type: Required[Literal["text"]]
+        #: MIME type; the API accepts `text/plain`.
+        media_type: Optional[str]
+        #: The document text.
+        data: Required[str]
+
+    class ThreadEventListParams(TypedDict, total=False):
+        """Parameters of `sessions.threads.events.list`."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Events after this event id.
+        after_id: str
+        #: Events before this event id.
+        before_id: str
+
+    class ThreadEventStreamParams(TypedDict, total=False):
+        """Parameters of `sessions.threads.events.stream`."""
+        #: Also stream partial deltas of these event types (`agent.message`, `agent.thinking`).
+        event_deltas: Sequence[Literal["agent.message", "agent.thinking"]]
+        #: Resume after this event id (sent as the `Last-Event-ID` header).
+        last_event_id: str
+
+    class ThreadListParams(TypedDict, total=False):
+        """Parameters of `sessions.threads.list`."""
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class TokenEndpointAuthParam(TypedDict, total=False):
+        """Client authentication at a token endpoint: `{"type", "client_secret"?}` (a secret with the
+        `client_secret_*` types).
+        """
+        #: `none`, `client_secret_basic` or `client_secret_post`.
+        type: Required[Literal["none", "client_secret_basic", "client_secret_post"]]
+        #: The client secret.
+        client_secret: Optional[str]
+
+    class ToolConfigParam(TypedDict, total=False):
+        """Settings of one tool of a toolset."""
+        #: The tool's type, where the toolset needs it.
+        type: Optional[str]
+        #: Tool name, e.g. `bash` or `web_search`.
+        name: Required[str]
+        #: Whether the tool is enabled.
+        enabled: Optional[bool]
+        #: Permission policy of the tool.
+        permission_policy: Optional[PermissionPolicyParam]
+        #: Domains the tool may reach (web tools).
+        allowed_domains: Optional[Sequence[str]]
+        #: Domains the tool may not reach (web tools).
+        blocked_domains: Optional[Sequence[str]]
+        #: Cap on the tokens of fetched content (web fetch).
+        max_content_tokens: Optional[int]
+        #: Approximate user location (web search).
+        user_location: Optional[UserLocationParam]
+
+    class ToolDefaultConfigParam(TypedDict, total=False):
+        """Settings of every tool of a toolset, unless a `configs` entry overrides them."""
+        #: Whether the tools are enabled.
+        enabled: Optional[bool]
+        #: Permission policy of the tools.
+        permission_policy: Optional[PermissionPolicyParam]
+
+    class UpdateExistingOutputParam(TypedDict, total=False):
+        """Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`."""
+        #: `"update_existing"`.
+        type: Required[Literal["update_existing"]]
+        #: The memory store's id.
+        memory_store_id: Required[str]
+
+    class UrlSourceParam(TypedDict, total=False):
+        """A URL the server fetches: `{"type": "url", "url"}`."""
+        #: `"url"`.
+        type: Required[Literal["url"]]
+        #: The URL.
+        url: Required[str]
+
+    class UserCustomToolResultEventParam(TypedDict, total=False):
+        """The result of a custom tool the agent called (`agent.custom_tool_use`)."""
+        #: `"user.custom_tool_result"`.
+        type: Required[Literal["user.custom_tool_result"]]
+        #: Id of the `agent.custom_tool_use` event being answered.
+        custom_tool_use_id: Required[str]
+        #: The result's content blocks.
+        content: Optional[Sequence[ContentBlockParam]]
+        #: Whether the tool failed.
+        is_error: Optional[bool]
+        #: The thread the tool use belongs to (default: the primary thread).
+        session_thread_id: Optional[str]
+
+    class UserDefineOutcomeEventParam(TypedDict, total=False):
+        """Defines an outcome the agent works towards, graded against a rubric."""
+        #: `"user.define_outcome"`.
+        type: Required[Literal["user.define_outcome"]]
+        #: What the outcome is.
+        description: Required[str]
+        #: The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
+        rubric: Required[Mapping[str, Any]]
+        #: Maximum number of grading iterations.
+        max_iterations: Optional[int]
+
+    class UserInterruptEventParam(TypedDict, total=False):
+        """Interrupts the running turn (of one thread, or of the whole session)."""
+        #: `"user.interrupt"`.
+        type: Required[Literal["user.interrupt"]]
+        #: The thread to interrupt (default: the primary thread).
+        session_thread_id: Optional[str]
+
+    class UserLocationParam(TypedDict, total=False):
+        """An approximate user location for web search: `{"type": "approximate", ...}`."""
+        #: `"approximate"`.
+        type: Required[Literal["approximate"]]
+        #: City.
+        city: Optional[str]
+        #: Region.
+        region: Optional[str]
+        #: Country (ISO 3166-1 alpha-2).
+        country: Optional[str]
+        #: IANA time zone.
+        timezone: Optional[str]
+
+    class UserMessageEventParam(TypedDict, total=False):
+        """A user message: `{"type": "user.message", "content"}`."""
+        #: `"user.message"`.
+        type: Required[Literal["user.message"]]
+        #: The message: a string or content blocks.
+        content: Required[MessageContentParam]
+        #: Files attached to the message.
+        file_attachments: Optional[Sequence[Mapping[str, Any]]]
+
+    class UserToolConfirmationEventParam(TypedDict, total=False):
+        """Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation."""
+        #: `"user.tool_confirmation"`.
+        type: Required[Literal["user.tool_confirmation"]]
+        #: Id of the tool use event being answered.
+        tool_use_id: Required[str]
+        #: `allow` or `deny`.
+        result: Required[Literal["allow", "deny"]]
+        #: Why the tool was denied (shown to the agent; with `deny` only).
+        deny_message: Optional[str]
+        #: The thread the tool use belongs to (default: the primary thread).
+        session_thread_id: Optional[str]
+
+    class UserToolResultEventParam(TypedDict, total=False):
+        """The result of a built-in tool run by the client."""
+        #: `"user.tool_result"`.
+        type: Required[Literal["user.tool_result"]]
+        #: Id of the tool use event being answered.
+        tool_use_id: Required[str]
+        #: The result's content blocks.
+        content: Optional[Sequence[ContentBlockParam]]
+        #: Whether the tool failed.
+        is_error: Optional[bool]
+        #: The thread the tool use belongs to (default: the primary thread).
+        session_thread_id: Optional[str]
+
+    class VaultCreateParams(TypedDict, total=False):
+        """Parameters of `vaults.create`."""
+        #: Display name, 1–255 characters (required).
+        display_name: Required[str]
+        #: Metadata: at most 16 string keys and values.
+        metadata: Mapping[str, Optional[str]]
+
+    class VaultListParams(TypedDict, total=False):
+        """Parameters of `vaults.list`."""
+        #: Only vaults with this name.
+        name: str
+        #: Vaults before this id.
+        before_id: str
+        #: Vaults after this id.
+        after_id: str
+        #: Also list archived vaults.
+        include_archived: bool
+        #: Page size, 1–100 (default 20).
+        limit: int
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+
+    class WorkHeartbeatParams(TypedDict, total=False):
+        """Parameters of `environments.work.heartbeat`."""
+        #: Lease length asked for, in seconds.
+        desired_ttl_seconds: int
+        #: The `last_heartbeat` of the previous heartbeat (a mismatch means the lease was lost).
+        expected_last_heartbeat: Union[str, datetime]
+
+    class WorkListParams(TypedDict, total=False):
+        """Parameters of `environments.work.list`."""
+        #: Work items before this id.
+        before_id: str
+        #: Work items after this id.
+        after_id: str
+        #: Opaque cursor: a previous page's `next_page`.
+        page: str
+        #: Page size, 1–100 (default 20).
+        limit: int
+
+    class WorkPollParams(TypedDict, total=False):
+        """Parameters of `environments.work.poll`."""
+        #: How long to wait for work, in milliseconds.
+        block_ms: int
+        #: Also claim work whose worker has been silent this long, in milliseconds.
+        reclaim_older_than_ms: int
+        #: The polling worker's id (sent as the `Worker-ID` header).
+        worker_id: str
+
+    class WorkStopParams(TypedDict, total=False):
+        """Parameters of `environments.work.stop`."""
+        #: Stop at once instead of after the current turn.
+        force: bool
+
+    class WorkUpdateParams(TypedDict, total=False):
+        """Parameters of `environments.work.update`."""
+        #: The work item's metadata (required).
+        metadata: Required[Mapping[str, Any]]
+
+    #: A tool of an agent: the built-in toolset, an MCP toolset, a custom tool, or any other (e.g.
+    #: legacy) tool object, sent as given.
+    AgentToolParam = Union[AgentToolsetParam, McpToolsetParam, CustomToolParam, Mapping[str, Any]]
+
+    #: What to check out of a repository, tagged by `type`.
+    CheckoutParam = Union[BranchCheckoutParam, CommitCheckoutParam]
+
+    #: One block of input content (messages, tool results), tagged by `type`.
+    ContentBlockParam = Union[TextBlockParam, ImageBlockParam, DocumentBlockParam]
+
+    #: Where the bytes of an image or document block come from, tagged by `type`.
+    ContentSourceParam = Union[Base64SourceParam, TextSourceParam, UrlSourceParam, FileSourceParam]
+
+    #: A credential's auth on create, tagged by `type`.
+    CredentialAuthParam = Union[StaticBearerAuthParam, McpOauthAuthParam, EnvironmentVariableAuthParam]
+
+    #: Changes to a credential's auth, tagged by `type` (which must match the credential's).
+    CredentialAuthUpdateParam = Union[StaticBearerAuthUpdateParam, McpOauthAuthUpdateParam, EnvironmentVariableAuthUpdateParam]
+
+    #: The agent of a deployment: an agent id (its latest version) or a pinned version.
+    DeploymentAgentParam = Union[str, AgentVersionRefParam]
+
+    #: An event each run of a deployment starts with, tagged by `type`.
+    DeploymentInitialEventParam = Union[UserMessageEventParam, UserDefineOutcomeEventParam, SystemMessageEventParam]
+
+    #: An input of a dream, tagged by `type`.
+    DreamInputParam = Union[MemoryStoreDreamInputParam, SessionsDreamInputParam]
+
+    #: The model of a dream: a catalog id or `{"id", "speed"?}`.
+    DreamModelParam = Union[str, DreamModelConfigParam]
+
+    #: Reasoning effort: a level (`none`, `low`, `medium`, `high`, `xhigh`, `max`) or `{"type": level}`.
+    EffortParam = Union[str, EffortConfigParam]
+
+    #: Environment variables of a deployment's sessions: a map, or a string (`KEY=value` lines).
+    EnvironmentVariablesParam = Union[Mapping[str, str], str]
+
+    #: An input event, tagged by `type`.
+    InputEventParam = Union[UserMessageEventParam, UserInterruptEventParam, UserToolConfirmationEventParam, UserCustomToolResultEventParam, UserDefineOutcomeEventParam, UserToolResultEventParam, SystemMessageEventParam]
+
+    #: A model: a catalog id, or a model configuration.
+    ModelParam = Union[str, ModelConfigParam]
+
+    #: A member of a coordinator's team: an agent id, or an object (`{"type": "agent", "id",
+    #: "version"?}`, `{"type": "self"}`, `{"type": "advisor", "model"}`).
+    MultiagentAgentParam = Union[str, Mapping[str, Any]]
+
+    #: Where a dream writes its output, tagged by `type`.
+    OutputBehaviorParam = Union[CreateNewOutputParam, UpdateExistingOutputParam]
+
+    #: A resource of a session (or deployment), tagged by `type`.
+    ResourceParam = Union[FileResourceParam, GithubRepositoryResourceParam, GitRepositoryResourceParam, MemoryStoreResourceParam]
+
+    #: The agent of a session: an agent id (latest version) or an agent reference.
+    SessionAgentParam = Union[str, AgentRefParam]
+
+    #: An event processed right after a session is created, tagged by `type`.
+    SessionInitialEventParam = Union[UserMessageEventParam, UserDefineOutcomeEventParam]
+
+    #: A user message's content: a string, or a list of text, image and document blocks.
+    MessageContentParam = Union[str, Sequence[ContentBlockParam]]
+
 else:
     SessionEvent = SessionStreamEvent = _Event
     ContentBlock = _Model
     ContentSource = _Model
     Rubric = _Model
     StopReason = _Model
+    AgentCreateParams = dict
+    AgentListParams = dict
+    AgentRefParam = dict
+    AgentRetrieveParams = dict
+    AgentToolParam = dict
+    AgentToolsetParam = dict
+    AgentUpdateParams = dict
+    AgentVersionListParams = dict
+    AgentVersionRefParam = dict
+    AllDeploymentRunsListParams = dict
+    Base64SourceParam = dict
+    BranchCheckoutParam = dict
+    BudgetParam = dict
+    CheckoutParam = dict
+    CommitCheckoutParam = dict
+    ContentBlockParam = dict
+    ContentSourceParam = dict
+    CreateNewOutputParam = dict
+    CredentialAuthParam = dict
+    CredentialAuthUpdateParam = dict
+    CredentialCreateParams = dict
+    CredentialListParams = dict
+    CredentialNetworkingParam = dict
+    CredentialUpdateParams = dict
+    CustomToolParam = dict
+    DeploymentAgentParam = dict
+    DeploymentCreateParams = dict
+    DeploymentInitialEventParam = dict
+    DeploymentListParams = dict
+    DeploymentRunListParams = dict
+    DeploymentUpdateParams = dict
+    DocumentBlockParam = dict
+    DreamCreateParams = dict
+    DreamInputParam = dict
+    DreamListParams = dict
+    DreamModelConfigParam = dict
+    DreamModelParam = dict
+    EffortConfigParam = dict
+    EffortParam = dict
+    EnvironmentConfigParam = dict
+    EnvironmentCreateParams = dict
+    EnvironmentListParams = dict
+    EnvironmentUpdateParams = dict
+    EnvironmentVariableAuthParam = dict
+    EnvironmentVariableAuthUpdateParam = dict
+    EnvironmentVariablesParam = dict
+    EventListParams = dict
+    EventSendParams = dict
+    EventStreamParams = dict
+    FileListParams = dict
+    FileResourceParam = dict
+    FileSourceParam = dict
+    FileUploadParams = dict
+    GitRepositoryResourceParam = dict
+    GithubRepositoryResourceParam = dict
+    ImageBlockParam = dict
+    InjectionLocationParam = dict
+    InputEventParam = dict
+    McpOauthAuthParam = dict
+    McpOauthAuthUpdateParam = dict
+    McpOauthRefreshParam = dict
+    McpOauthRefreshUpdateParam = dict
+    McpServerParam = dict
+    McpToolsetParam = dict
+    MemoryCreateParams = dict
+    MemoryDeleteParams = dict
+    MemoryListParams = dict
+    MemoryPreconditionParam = dict
+    MemoryRetrieveParams = dict
+    MemoryStoreCreateParams = dict
+    MemoryStoreDreamInputParam = dict
+    MemoryStoreListParams = dict
+    MemoryStoreResourceParam = dict
+    MemoryStoreUpdateParams = dict
+    MemoryUpdateParams = dict
+    MemoryVersionListParams = dict
+    MemoryVersionRetrieveParams = dict
+    MessageContentParam = dict
+    ModelConfigParam = dict
+    ModelListParams = dict
+    ModelParam = dict
+    MultiagentAgentParam = dict
+    MultiagentParam = dict
+    NetworkingParam = dict
+    OutputBehaviorParam = dict
+    PackagesParam = dict
+    PermissionPolicyParam = dict
+    ResourceParam = dict
+    ScheduleParam = dict
+    SessionAgentParam = dict
+    SessionAgentUpdateParam = dict
+    SessionCreateParams = dict
+    SessionInitialEventParam = dict
+    SessionListParams = dict
+    SessionResourceAddParams = dict
+    SessionResourceListParams = dict
+    SessionResourceUpdateParams = dict
+    SessionUpdateParams = dict
+    SessionsDreamInputParam = dict
+    SkillCreateParams = dict
+    SkillListParams = dict
+    SkillRefParam = dict
+    SkillVersionCreateParams = dict
+    SkillVersionListParams = dict
+    StaticBearerAuthParam = dict
+    StaticBearerAuthUpdateParam = dict
+    SystemMessageEventParam = dict
+    TextBlockParam = dict
+    TextSourceParam = dict
+    ThreadEventListParams = dict
+    ThreadEventStreamParams = dict
+    ThreadListParams = dict
+    TokenEndpointAuthParam = dict
+    ToolConfigParam = dict
+    ToolDefaultConfigParam = dict
+    UpdateExistingOutputParam = dict
+    UrlSourceParam = dict
+    UserCustomToolResultEventParam = dict
+    UserDefineOutcomeEventParam = dict
+    UserInterruptEventParam = dict
+    UserLocationParam = dict
+    UserMessageEventParam = dict
+    UserToolConfirmationEventParam = dict
+    UserToolResultEventParam = dict
+    VaultCreateParams = dict
+    VaultListParams = dict
+    WorkHeartbeatParams = dict
+    WorkListParams = dict
+    WorkPollParams = dict
+    WorkStopParams = dict
+    WorkUpdateParams = dict
 
 __all__ = [
     "EventEnvelope",
@@ -1506,4 +2947,135 @@ __all__ = [
     "Work",
     "WorkHeartbeat",
     "WorkQueueStats",
+    "AgentCreateParams",
+    "AgentListParams",
+    "AgentRefParam",
+    "AgentRetrieveParams",
+    "AgentToolParam",
+    "AgentToolsetParam",
+    "AgentUpdateParams",
+    "AgentVersionListParams",
+    "AgentVersionRefParam",
+    "AllDeploymentRunsListParams",
+    "Base64SourceParam",
+    "BranchCheckoutParam",
+    "BudgetParam",
+    "CheckoutParam",
+    "CommitCheckoutParam",
+    "ContentBlockParam",
+    "ContentSourceParam",
+    "CreateNewOutputParam",
+    "CredentialAuthParam",
+    "CredentialAuthUpdateParam",
+    "CredentialCreateParams",
+    "CredentialListParams",
+    "CredentialNetworkingParam",
+    "CredentialUpdateParams",
+    "CustomToolParam",
+    "DeploymentAgentParam",
+    "DeploymentCreateParams",
+    "DeploymentInitialEventParam",
+    "DeploymentListParams",
+    "DeploymentRunListParams",
+    "DeploymentUpdateParams",
+    "DocumentBlockParam",
+    "DreamCreateParams",
+    "DreamInputParam",
+    "DreamListParams",
+    "DreamModelConfigParam",
+    "DreamModelParam",
+    "EffortConfigParam",
+    "EffortParam",
+    "EnvironmentConfigParam",
+    "EnvironmentCreateParams",
+    "EnvironmentListParams",
+    "EnvironmentUpdateParams",
+    "EnvironmentVariableAuthParam",
+    "EnvironmentVariableAuthUpdateParam",
+    "EnvironmentVariablesParam",
+    "EventListParams",
+    "EventSendParams",
+    "EventStreamParams",
+    "FileListParams",
+    "FileResourceParam",
+    "FileSourceParam",
+    "FileUploadParams",
+    "GitRepositoryResourceParam",
+    "GithubRepositoryResourceParam",
+    "ImageBlockParam",
+    "InjectionLocationParam",
+    "InputEventParam",
+    "McpOauthAuthParam",
+    "McpOauthAuthUpdateParam",
+    "McpOauthRefreshParam",
+    "McpOauthRefreshUpdateParam",
+    "McpServerParam",
+    "McpToolsetParam",
+    "MemoryCreateParams",
+    "MemoryDeleteParams",
+    "MemoryListParams",
+    "MemoryPreconditionParam",
+    "MemoryRetrieveParams",
+    "MemoryStoreCreateParams",
+    "MemoryStoreDreamInputParam",
+    "MemoryStoreListParams",
+    "MemoryStoreResourceParam",
+    "MemoryStoreUpdateParams",
+    "MemoryUpdateParams",
+    "MemoryVersionListParams",
+    "MemoryVersionRetrieveParams",
+    "MessageContentParam",
+    "ModelConfigParam",
+    "ModelListParams",
+    "ModelParam",
+    "MultiagentAgentParam",
+    "MultiagentParam",
+    "NetworkingParam",
+    "OutputBehaviorParam",
+    "PackagesParam",
+    "PermissionPolicyParam",
+    "ResourceParam",
+    "ScheduleParam",
+    "SessionAgentParam",
+    "SessionAgentUpdateParam",
+    "SessionCreateParams",
+    "SessionInitialEventParam",
+    "SessionListParams",
+    "SessionResourceAddParams",
+    "SessionResourceListParams",
+    "SessionResourceUpdateParams",
+    "SessionUpdateParams",
+    "SessionsDreamInputParam",
+    "SkillCreateParams",
+    "SkillListParams",
+    "SkillRefParam",
+    "SkillVersionCreateParams",
+    "SkillVersionListParams",
+    "StaticBearerAuthParam",
+    "StaticBearerAuthUpdateParam",
+    "SystemMessageEventParam",
+    "TextBlockParam",
+    "TextSourceParam",
+    "ThreadEventListParams",
+    "ThreadEventStreamParams",
+    "ThreadListParams",
+    "TokenEndpointAuthParam",
+    "ToolConfigParam",
+    "ToolDefaultConfigParam",
+    "UpdateExistingOutputParam",
+    "UrlSourceParam",
+    "UserCustomToolResultEventParam",
+    "UserDefineOutcomeEventParam",
+    "UserInterruptEventParam",
+    "UserLocationParam",
+    "UserMessageEventParam",
+    "UserToolConfirmationEventParam",
+    "UserToolResultEventParam",
+    "VaultCreateParams",
+    "VaultListParams",
+    "WorkHeartbeatParams",
+    "WorkListParams",
+    "WorkPollParams",
+    "WorkStopParams",
+    "WorkUpdateParams",
 ]

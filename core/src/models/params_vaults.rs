@@ -1,0 +1,327 @@
+//! Request parameters of files and vaults, with the credential auth shapes vaults take.
+
+use serde::{Deserialize, Serialize};
+
+use super::params::{nullable, one_of, params, string_enum, tag, upload_schema, MetadataParam, UploadParam};
+
+params! {
+    /// Parameters of `files.list`.
+    pub struct FileListParams {
+        /// Only files with this name.
+        name: String,
+        /// Files before this id.
+        before_id: String,
+        /// Files after this id.
+        after_id: String,
+        /// Opaque cursor: a previous page's `next_page`.
+        page: String,
+        /// Page size, 1–100 (default 20).
+        limit: u32,
+        /// Only files of this scope, e.g. a session id (the files produced in it).
+        scope_id: String,
+        /// Only these file ids (sent as repeated `ids[]`).
+        ids: Vec<String>,
+    }
+}
+
+params! {
+    /// Parameters of `files.upload` (sent as `multipart/form-data`).
+    pub struct FileUploadParams {
+        /// Name stored on the file (default: the uploaded file's name).
+        name: String,
+        /// Metadata: at most 16 string keys and values.
+        metadata: MetadataParam,
+        /// The file (required).
+        #[schemars(schema_with = "upload_schema")]
+        file: UploadParam,
+        /// Delete the file after this many seconds (≥ 1).
+        expires_in_seconds: u64,
+    }
+}
+
+params! {
+    /// Parameters of `vaults.create`.
+    pub struct VaultCreateParams {
+        /// Display name, 1–255 characters (required).
+        display_name: String,
+        /// Metadata: at most 16 string keys and values.
+        metadata: MetadataParam,
+    }
+}
+
+params! {
+    /// Parameters of `vaults.list`.
+    pub struct VaultListParams {
+        /// Only vaults with this name.
+        name: String,
+        /// Vaults before this id.
+        before_id: String,
+        /// Vaults after this id.
+        after_id: String,
+        /// Also list archived vaults.
+        include_archived: bool,
+        /// Page size, 1–100 (default 20).
+        limit: u32,
+        /// Opaque cursor: a previous page's `next_page`.
+        page: String,
+    }
+}
+
+tag! {
+    /// `"static_bearer"`.
+    StaticBearerTag = "static_bearer";
+    /// `"mcp_oauth"`.
+    McpOauthTag = "mcp_oauth";
+    /// `"environment_variable"`.
+    EnvironmentVariableTag = "environment_variable";
+}
+
+string_enum! {
+    /// How the client authenticates at a token endpoint.
+    pub enum TokenEndpointAuthType {
+        /// No client authentication.
+        None,
+        /// HTTP Basic with the client secret.
+        ClientSecretBasic,
+        /// The client secret in the form body.
+        ClientSecretPost,
+    }
+}
+
+/// Client authentication at a token endpoint: `{"type", "client_secret"?}` (a secret with the
+/// `client_secret_*` types).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TokenEndpointAuthParam {
+    /// `none`, `client_secret_basic` or `client_secret_post`.
+    #[serde(rename = "type")]
+    pub r#type: TokenEndpointAuthType,
+    /// The client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+}
+
+/// How an OAuth access token is refreshed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct McpOauthRefreshParam {
+    /// OAuth client id.
+    pub client_id: String,
+    /// The refresh token.
+    pub refresh_token: String,
+    /// Token endpoint URL.
+    pub token_endpoint: String,
+    /// Client authentication at the token endpoint.
+    pub token_endpoint_auth: TokenEndpointAuthParam,
+    /// Resource indicator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    /// Scope to ask for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// Changes to how an OAuth access token is refreshed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct McpOauthRefreshUpdateParam {
+    /// New refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// New scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// New client authentication at the token endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth: Option<TokenEndpointAuthParam>,
+}
+
+string_enum! {
+    /// Where a secret may be sent: `unrestricted` or `limited` (the allowed hosts).
+    pub enum CredentialNetworkingType {
+        /// Any host.
+        Unrestricted,
+        /// Only the allowed hosts.
+        Limited,
+    }
+}
+
+/// Hosts an environment variable secret may be sent to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CredentialNetworkingParam {
+    /// `unrestricted` or `limited`.
+    #[serde(rename = "type")]
+    pub r#type: CredentialNetworkingType,
+    /// The hosts (with `limited`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+/// Where in requests the secret may be injected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct InjectionLocationParam {
+    /// In headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<bool>,
+    /// In bodies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<bool>,
+}
+
+/// A static bearer token for an MCP server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct StaticBearerAuthParam {
+    /// `"static_bearer"`.
+    #[serde(rename = "type")]
+    pub r#type: StaticBearerTag,
+    /// The token.
+    pub token: String,
+    /// URL of the MCP server it authenticates to.
+    pub mcp_server_url: String,
+}
+
+/// OAuth tokens for an MCP server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct McpOauthAuthParam {
+    /// `"mcp_oauth"`.
+    #[serde(rename = "type")]
+    pub r#type: McpOauthTag,
+    /// The access token.
+    pub access_token: String,
+    /// URL of the MCP server it authenticates to.
+    pub mcp_server_url: String,
+    /// When the access token expires (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub expires_at: Option<String>,
+    /// How to refresh the access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<McpOauthRefreshParam>,
+}
+
+/// A secret exposed to the sandbox as an environment variable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct EnvironmentVariableAuthParam {
+    /// `"environment_variable"`.
+    #[serde(rename = "type")]
+    pub r#type: EnvironmentVariableTag,
+    /// Name of the environment variable.
+    pub secret_name: String,
+    /// The secret.
+    pub secret_value: String,
+    /// Hosts the secret may be sent to.
+    pub networking: CredentialNetworkingParam,
+    /// Where in requests the secret may be injected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injection_location: Option<InjectionLocationParam>,
+}
+
+/// A credential's auth on create, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+#[schemars(transform = one_of)]
+pub enum CredentialAuthParam {
+    /// A static bearer token.
+    StaticBearer(StaticBearerAuthParam),
+    /// OAuth tokens.
+    McpOauth(McpOauthAuthParam),
+    /// An environment variable secret.
+    EnvironmentVariable(EnvironmentVariableAuthParam),
+}
+
+/// Changes to a static bearer credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct StaticBearerAuthUpdateParam {
+    /// `"static_bearer"`.
+    #[serde(rename = "type")]
+    pub r#type: StaticBearerTag,
+    /// New token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Changes to an OAuth credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct McpOauthAuthUpdateParam {
+    /// `"mcp_oauth"`.
+    #[serde(rename = "type")]
+    pub r#type: McpOauthTag,
+    /// New access token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// When the new access token expires (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub expires_at: Option<String>,
+    /// Changes to the refresh settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<McpOauthRefreshUpdateParam>,
+}
+
+/// Changes to an environment variable credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct EnvironmentVariableAuthUpdateParam {
+    /// `"environment_variable"`.
+    #[serde(rename = "type")]
+    pub r#type: EnvironmentVariableTag,
+    /// New secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<String>,
+    /// New injection locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub injection_location: Option<InjectionLocationParam>,
+    /// New networking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub networking: Option<CredentialNetworkingParam>,
+}
+
+/// Changes to a credential's auth, tagged by `type` (which must match the credential's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+#[schemars(transform = one_of)]
+pub enum CredentialAuthUpdateParam {
+    /// A static bearer token.
+    StaticBearer(StaticBearerAuthUpdateParam),
+    /// OAuth tokens.
+    McpOauth(McpOauthAuthUpdateParam),
+    /// An environment variable secret.
+    EnvironmentVariable(EnvironmentVariableAuthUpdateParam),
+}
+
+params! {
+    /// Parameters of `vaults.credentials.create`.
+    pub struct CredentialCreateParams {
+        /// The credential's auth (required; an object).
+        auth: CredentialAuthParam,
+        /// Display name, at most 255 characters.
+        display_name: String,
+        /// Metadata: at most 16 string keys and values.
+        metadata: MetadataParam,
+    }
+}
+
+params! {
+    /// Parameters of `vaults.credentials.list`.
+    pub struct CredentialListParams {
+        /// Only credentials with this name.
+        name: String,
+        /// Credentials before this id.
+        before_id: String,
+        /// Credentials after this id.
+        after_id: String,
+        /// Also list archived credentials.
+        include_archived: bool,
+        /// Page size, 1–100 (default 20).
+        limit: u32,
+        /// Opaque cursor: a previous page's `next_page`.
+        page: String,
+    }
+}
+
+params! {
+    /// Parameters of `vaults.credentials.update` (never retried automatically).
+    pub struct CredentialUpdateParams {
+        /// Metadata patch: a `null` value deletes the key.
+        #[schemars(transform = nullable)]
+        metadata: MetadataParam,
+        /// Changes to the auth.
+        auth: CredentialAuthUpdateParam,
+    }
+}

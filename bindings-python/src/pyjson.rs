@@ -1,45 +1,20 @@
-//! JSON → plain Python objects (results, error bodies) and JSON text, done in Rust.
+//! JSON → plain Python objects (results, error bodies) and JSON text, done in Rust. The other
+//! direction is `convert`, hand-written because pythonize's would turn a NaN into `null`
+//! silently, name no argument in its errors, and not take datetimes, enums or result objects.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
-use serde_json::{Map, Number, Value};
+use pyo3::types::PyDict;
+use serde_json::{Map, Value};
 
-/// A JSON value as plain Python objects (dict / list / str / int / float / bool / None).
+/// A JSON value as plain Python objects (dict / list / str / int / float / bool / None), by
+/// pythonize (serde): object keys keep their order, integers stay `int`.
 pub fn to_plain<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
-    Ok(match v {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => number(py, n)?,
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(xs) => {
-            let l = PyList::empty(py);
-            for x in xs {
-                l.append(to_plain(py, x)?)?;
-            }
-            l.into_any()
-        }
-        Value::Object(m) => dict_of(py, m)?.into_any(),
-    })
+    pythonize::pythonize(py, v).map_err(PyErr::from)
 }
 
 /// A JSON object as a plain dict.
 pub fn dict_of<'py>(py: Python<'py>, m: &Map<String, Value>) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    for (k, x) in m {
-        d.set_item(PyString::new(py, k), to_plain(py, x)?)?;
-    }
-    Ok(d)
-}
-
-/// A JSON number as a Python int (when it is one) or float.
-pub fn number<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>> {
-    Ok(if let Some(i) = n.as_i64() {
-        i.into_pyobject(py)?.into_any()
-    } else if let Some(u) = n.as_u64() {
-        u.into_pyobject(py)?.into_any()
-    } else {
-        PyFloat::new(py, n.as_f64().unwrap_or(f64::NAN)).into_any()
-    })
+    Ok(pythonize::pythonize(py, m).map_err(PyErr::from)?.cast_into::<PyDict>()?)
 }
 
 /// Serializes JSON with `indent` spaces (compact when `None`).

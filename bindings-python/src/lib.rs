@@ -166,7 +166,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // One class serves `async for` and `for`; the async name is kept for isinstance checks.
     m.add("AsyncEventStream", m.getattr("EventStream")?)?;
     m.add_class::<transfer::BinaryResponse>()?;
-    m.add_class::<transfer::AsyncBinaryResponse>()?;
+    m.add("AsyncBinaryResponse", m.getattr("BinaryResponse")?)?;
     m.add_class::<turn::DeltaAccumulator>()?;
     m.add_class::<worker::NativeWorker>()?;
     m.add_class::<worker::WorkContext>()?;

@@ -336,11 +336,7 @@ impl crate::client::NativeClient {
             match r {
                 Ok(d) => Out::Made(Box::new(move |py| {
                     let inner = DownloadInner::new(d);
-                    if is_async {
-                        Ok(Bound::new(py, AsyncBinaryResponse { inner })?.into_any())
-                    } else {
-                        Ok(Bound::new(py, BinaryResponse { inner })?.into_any())
-                    }
+                    Ok(Bound::new(py, BinaryResponse { inner, is_async })?.into_any())
                 })),
                 Err(e) => Out::Err(e),
             }
@@ -450,10 +446,37 @@ fn path_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
     fspath(py, v)?.ok_or_else(|| PyTypeError::new_err("path: expected a str or os.PathLike"))
 }
 
-/// A download for the sync client: `read()`, `write_to_file(path)`, `iter_bytes()`, `close()`.
+/// A download: `read()`, `write_to_file(path)`, `iter_bytes()`, `close()`, `with`. One class for
+/// both clients, as `EventStream`: on the async client's (`AsyncBinaryResponse`, the same class)
+/// the methods return awaitables and it iterates with `async for` / `async with`.
 #[pyclass(frozen, module = "qoder_cloud._native", name = "BinaryResponse")]
 pub struct BinaryResponse {
     pub(crate) inner: DownloadInner,
+    is_async: bool,
+}
+
+impl BinaryResponse {
+    /// `fut`'s result: an awaitable of it on the async client's response, else the result.
+    fn finish<'py>(
+        &self,
+        py: Python<'py>,
+        fut: impl std::future::Future<Output = Out> + Send + 'static,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if self.is_async {
+            spawn_py(py, fut)
+        } else {
+            block_on(py, fut)?.into_pyobject(py)
+        }
+    }
+
+    /// Refuses iteration of the other kind (`for` over an async response, or the reverse).
+    fn mode(&self, is_async: bool) -> PyResult<()> {
+        match (self.is_async, is_async) {
+            (true, false) => Err(PyTypeError::new_err("the async client's download iterates with `async for`")),
+            (false, true) => Err(PyTypeError::new_err("the sync client's download iterates with `for`")),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[pymethods]
@@ -461,7 +484,7 @@ impl BinaryResponse {
     /// The whole body.
     fn read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let d = self.inner.take(py)?;
-        block_on(py, read_all(d))?.into_pyobject(py)
+        self.finish(py, read_all(d))
     }
     /// Streams the body into a file (written under a temporary name, then renamed); returns the size.
     fn write_to_file<'py>(
@@ -471,26 +494,43 @@ impl BinaryResponse {
     ) -> PyResult<Bound<'py, PyAny>> {
         let p = path_arg(py, path)?;
         let d = self.inner.take(py)?;
-        block_on(py, save(d, p))?.into_pyobject(py)
+        self.finish(py, save(d, p))
     }
     /// Iterates over the body in chunks as they arrive.
     fn iter_bytes(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf.inner.ensure_stream();
         slf
     }
-    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        slf.mode(false)?;
         slf.inner.ensure_stream();
-        slf
+        Ok(slf)
     }
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.mode(false)?;
         match block_on(py, self.inner.next_chunk())?.into_pyobject(py) {
             Ok(b) => Ok(Some(b)),
             Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
             Err(e) => Err(e),
         }
     }
-    fn close(&self) {
+    fn __aiter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        slf.mode(true)?;
+        slf.inner.ensure_stream();
+        Ok(slf)
+    }
+    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.mode(true)?;
+        spawn_py(py, self.inner.next_chunk())
+    }
+    /// Drops the body (and the connection); an awaitable on the async client's response.
+    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.inner.close();
+        if self.is_async {
+            Ready::none(py)
+        } else {
+            Ok(py.None().into_bound(py))
+        }
     }
     fn __enter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
@@ -499,57 +539,6 @@ impl BinaryResponse {
     fn __exit__(&self, _exc: &Bound<'_, PyTuple>) -> bool {
         self.inner.close();
         false
-    }
-    #[getter]
-    fn content_type(&self) -> Option<String> {
-        self.inner.content_type.clone()
-    }
-    #[getter]
-    fn content_length(&self) -> Option<u64> {
-        self.inner.content_length
-    }
-    #[getter]
-    fn request_id(&self) -> Option<String> {
-        self.inner.request_id.clone()
-    }
-}
-
-/// A download for the async client: `await read()`, `await write_to_file(path)`,
-/// `async for chunk in iter_bytes()`, `await close()`.
-#[pyclass(frozen, module = "qoder_cloud._native", name = "AsyncBinaryResponse")]
-pub struct AsyncBinaryResponse {
-    pub(crate) inner: DownloadInner,
-}
-
-#[pymethods]
-impl AsyncBinaryResponse {
-    fn read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let d = self.inner.take(py)?;
-        spawn_py(py, read_all(d))
-    }
-    fn write_to_file<'py>(
-        &self,
-        py: Python<'py>,
-        path: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let p = path_arg(py, path)?;
-        let d = self.inner.take(py)?;
-        spawn_py(py, save(d, p))
-    }
-    fn iter_bytes(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf.inner.ensure_stream();
-        slf
-    }
-    fn __aiter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf.inner.ensure_stream();
-        slf
-    }
-    fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        spawn_py(py, self.inner.next_chunk())
-    }
-    fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.inner.close();
-        Ready::none(py)
     }
     fn __aenter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         Ready::of(slf.py(), slf.clone().into_any())
@@ -601,8 +590,8 @@ impl crate::client::NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         self.upload_skill_impl(py, skill_id, kwargs, cls, self.is_async())
     }
-    /// `files.download`: a `BinaryResponse` (an awaitable of an `AsyncBinaryResponse` for the
-    /// async client).
+    /// `files.download`: a `BinaryResponse` (an awaitable of one, in async mode, for the async
+    /// client).
     fn download_file<'py>(&self, py: Python<'py>, file_id: String, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
         self.download_impl(py, DownloadTarget::File(file_id), kwargs, self.is_async())
     }

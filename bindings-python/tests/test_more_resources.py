@@ -83,9 +83,15 @@ async def test_files_async(aclient: qoder_cloud.AsyncClient, emulator: Emulator,
     assert (await aclient.files.retrieve(f3.id)).id == f3.id
     assert (await aclient.files.retrieve_metadata(f1.id)).filename == "notes.txt"
     assert {f1.id, f2.id, f3.id} <= {f.id async for f in aclient.files.list()}
-    if f1.downloadable:
-        dl = await aclient.files.download(f1.id)
-        assert await dl.read() == b"hello from disk"
+    assert f1.downloadable
+    dl = await aclient.files.download(f1.id)
+    assert isinstance(dl, qoder_cloud.AsyncBinaryResponse) and dl.content_length == len(b"hello from disk")
+    assert await dl.read() == b"hello from disk"
+    # One class serves both clients; the async client's download iterates with `async for` only.
+    async with await aclient.files.download(f1.id) as dl:
+        with pytest.raises(TypeError, match="async for"):
+            iter(dl)
+        assert b"".join([c async for c in dl.iter_bytes()]) == b"hello from disk"
     gone = await aclient.files.delete(f2.id)
     assert isinstance(gone, Deleted) and gone.id == f2.id
 
@@ -94,13 +100,13 @@ def test_files_sync(client: qoder_cloud.Client, emulator: Emulator, tmp_path: Pa
     require(emulator, "/files")
     f = client.files.upload(file=("a.txt", b"sync bytes"))
     assert client.files.retrieve(f.id).size_bytes == len(b"sync bytes")
-    if f.downloadable:
-        out = tmp_path / "copy.txt"
-        with client.files.download(f.id) as dl:
-            assert dl.write_to_file(out) == len(b"sync bytes")
-        assert out.read_bytes() == b"sync bytes"
-        chunks = b"".join(client.files.download(f.id).iter_bytes())
-        assert chunks == b"sync bytes"
+    assert f.downloadable
+    out = tmp_path / "copy.txt"
+    with client.files.download(f.id) as dl:
+        assert dl.write_to_file(out) == len(b"sync bytes")
+    assert out.read_bytes() == b"sync bytes"
+    chunks = b"".join(client.files.download(f.id).iter_bytes())
+    assert chunks == b"sync bytes"
     assert client.files.delete(f.id).id == f.id
 
 

@@ -50,43 +50,6 @@ fn is_plain_field(py: Python<'_>, key: &str) -> bool {
     }
 }
 
-/// Keys whose values `repr()` never shows.
-const SECRET_KEYS: &[&str] = &[
-    "token",
-    "access_token",
-    "refresh_token",
-    "client_secret",
-    "secret_value",
-    "password",
-    "authorization_token",
-    "secret",
-    "api_key",
-];
-
-fn is_secret(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|s| s.eq_ignore_ascii_case(key))
-}
-
-/// A copy of `v` with every secret-looking value replaced by `"***"`.
-pub fn redacted(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, x)| {
-                    let x = if is_secret(k) && !x.is_null() {
-                        Value::String("***".into())
-                    } else {
-                        redacted(x)
-                    };
-                    (k.clone(), x)
-                })
-                .collect(),
-        ),
-        Value::Array(xs) => Value::Array(xs.iter().map(redacted).collect()),
-        other => other.clone(),
-    }
-}
-
 enum Source {
     Value(Value),
     /// Raw JSON as received (events); parsed on first access.
@@ -345,10 +308,10 @@ impl Model {
             if i > 0 {
                 s.push_str(", ");
             }
-            let shown = if is_secret(k) && !v.is_null() {
+            let shown = if qoder_cloud::models::is_secret(k) && !v.is_null() {
                 Value::String("***".into())
             } else {
-                redacted(v)
+                qoder_cloud::models::redacted(v)
             };
             s.push_str(k);
             s.push('=');

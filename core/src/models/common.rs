@@ -76,3 +76,55 @@ pub struct ModelConfig {
 /// A tool configuration: kept as JSON with typed accessors, because the union is wide and
 /// evolving (built-in toolset, MCP toolset, custom tool, legacy per-tool objects).
 pub type ToolConfig = Value;
+
+/// Keys whose values a binding never shows in a representation of an object (`repr()`, debug
+/// output): tokens, passwords, secret values, wherever they sit.
+pub const SECRET_KEYS: &[&str] = &[
+    "token",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "secret_value",
+    "password",
+    "authorization_token",
+    "secret",
+    "api_key",
+];
+
+/// Whether `key` names a secret (case-insensitive).
+pub fn is_secret(key: &str) -> bool {
+    SECRET_KEYS.iter().any(|s| s.eq_ignore_ascii_case(key))
+}
+
+/// A copy of `v` with every non-null secret value (see [`SECRET_KEYS`]) replaced by `"***"`.
+pub fn redacted(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| {
+                    let x = if is_secret(k) && !x.is_null() { Value::String("***".into()) } else { redacted(x) };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Array(xs) => Value::Array(xs.iter().map(redacted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn redacted_hides_secret_values_at_any_depth_and_keeps_the_rest() {
+        let v = json!({"name": "v", "auth": {"type": "static_bearer", "Token": "t0p", "refresh_token": null},
+                       "items": [{"password": "p", "id": 1}]});
+        assert_eq!(
+            redacted(&v),
+            json!({"name": "v", "auth": {"type": "static_bearer", "Token": "***", "refresh_token": null},
+                   "items": [{"password": "***", "id": 1}]})
+        );
+    }
+}

@@ -18,7 +18,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from . import _native, _otel
 from . import types as _t
 from ._pagination import AsyncPaginator, SyncPage
-from ._special import method_for, native_method
+from ._special import method_for
 
 __all__ = ["OPERATIONS", "ALIASES", "NAMESPACES", "namespace_class_name", "build_namespace_classes"]
 
@@ -138,13 +138,21 @@ def _make_method(op: Dict[str, Any], is_async: bool) -> Callable[..., Any]:
             return self._native.stream(name, kwargs)
 
     elif kind in ("object", "optional_object") and op["body"] in ("none", "json"):
+        # Written out for each client (not through `native_method`): the hot path of every call
+        # keeps one Python frame.
+        if is_async:
 
-        def call(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
-            if args:
-                _bind(meth, pos, args, kwargs)
-            return self._native.call(name, kwargs, cls)
+            async def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+                if args:
+                    _bind(meth, pos, args, kwargs)
+                return await self._native.call(name, kwargs, cls)
 
-        fn = native_method(call, is_async)
+        else:
+
+            def fn(self: "_Namespace", *args: Any, **kwargs: Any) -> Any:
+                if args:
+                    _bind(meth, pos, args, kwargs)
+                return self._native.call(name, kwargs, cls)
 
     else:  # pragma: no cover - every other kind has a special implementation
 

@@ -26,7 +26,9 @@ def files(base: str, patterns: Iterable[str]) -> List[Path]:
     for pat in patterns:
         for p in sorted((ROOT / base).glob(pat)):
             rel = p.relative_to(ROOT).as_posix()
-            if rel not in GENERATED and "node_modules" not in rel and "/test" not in rel:
+            # Test directories only: `testing.py`/`testing.js` are shipped code and count.
+            parts = rel.split("/")
+            if rel not in GENERATED and "node_modules" not in parts and not {"test", "tests"} & set(parts):
                 out.append(p)
     return out
 

@@ -110,7 +110,7 @@ class Gen:
         if t == "array":
             return f"List[{self.ty(s.get('items', True))}]"
         if t == "object":
-            return "Dict[str, Any]"
+            return f"Dict[str, {self.ty(s.get('additionalProperties', True))}]"
         return {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}.get(t, "Any")
 
     def unknown_name(self, name: str) -> str:

@@ -127,7 +127,7 @@ async fn environments_and_delete_conflict() {
     assert!(e.id.starts_with("env_"));
     let md = [("team".to_string(), Some("core".to_string()))].into_iter().collect();
     let up = envs.update(&e.id, &EnvironmentUpdateParams { metadata: Some(md), ..Default::default() }).await.unwrap();
-    assert_eq!(up.metadata.get("team"), Some(&json!("core")));
+    assert_eq!(up.metadata.get("team"), Some(&"core".to_string()));
     assert_eq!(envs.retrieve(&e.id).await.unwrap().name, "env-a");
 
     // A bare string for networking is rejected by the server with the param named.
@@ -163,12 +163,12 @@ async fn sessions_lifecycle_filters_and_cancel() {
     params.title = Some("first".into());
     let s1 = sessions.create(&params).await.unwrap();
     assert_eq!(s1.status, "idle");
-    assert_eq!(s1.agent.as_ref().unwrap()["id"], json!(a.id));
+    assert_eq!(s1.agent.as_ref().unwrap().id, a.id);
     let s2 = sessions.create(&SessionCreateParams::new(a.id.as_str(), e.id.clone())).await.unwrap();
 
     // The session keeps its agent snapshot after the agent changes.
     t.client.agents().update(&a.id, &AgentUpdateParams { version: Some(1), name: Some("renamed".into()), ..Default::default() }).await.unwrap();
-    assert_eq!(sessions.retrieve(&s1.id).await.unwrap().agent.as_ref().unwrap()["name"], json!("s"));
+    assert_eq!(sessions.retrieve(&s1.id).await.unwrap().agent.as_ref().unwrap().name.as_deref(), Some("s"));
 
     let mut changes = Map::new();
     changes.insert("title".into(), json!("renamed"));

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::common::{Metadata, ModelRef, ToolConfig};
+use super::common::{Metadata, ModelRef};
+use super::shapes::{AgentTool, McpServer, Multiagent, SkillRef};
 
 /// An agent (or one frozen version of it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
@@ -27,16 +28,16 @@ pub struct Agent {
     pub system: Option<String>,
     /// Tool configurations.
     #[serde(default)]
-    pub tools: Vec<ToolConfig>,
+    pub tools: Vec<AgentTool>,
     /// MCP servers `{type: "url", name, url}`.
     #[serde(default)]
-    pub mcp_servers: Vec<Value>,
+    pub mcp_servers: Vec<McpServer>,
     /// Skill references.
     #[serde(default)]
-    pub skills: Vec<Value>,
+    pub skills: Vec<SkillRef>,
     /// Multi-agent coordinator config.
     #[serde(default)]
-    pub multiagent: Option<Value>,
+    pub multiagent: Option<Multiagent>,
     /// Metadata.
     #[serde(default)]
     pub metadata: Metadata,

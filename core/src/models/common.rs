@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Flat string metadata (≤16 keys). In patch updates a `null` value deletes the key.
-pub type Metadata = Map<String, Value>;
+/// Flat string → string metadata (≤16 keys) as returned on objects. (In updates a `null` value
+/// deletes a key: see `MetadataParam`.)
+pub type Metadata = std::collections::BTreeMap<String, String>;
 
 /// Tombstone returned by deletes: `{id, type: "<resource>_deleted"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
@@ -73,9 +74,8 @@ pub struct ModelConfig {
     pub extra: Map<String, Value>,
 }
 
-/// A tool configuration: kept as JSON with typed accessors, because the union is wide and
-/// evolving (built-in toolset, MCP toolset, custom tool, legacy per-tool objects).
-pub type ToolConfig = Value;
+/// The earlier name of [`AgentTool`](super::AgentTool).
+pub type ToolConfig = super::shapes::AgentTool;
 
 /// Keys whose values a binding never shows in a representation of an object (`repr()`, debug
 /// output): tokens, passwords, secret values, wherever they sit.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::common::Metadata;
+use super::shapes::EnvironmentConfig;
 
 /// An environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
@@ -21,7 +22,7 @@ pub struct Environment {
     pub description: Option<String>,
     /// `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`.
     #[serde(default)]
-    pub config: Option<Value>,
+    pub config: Option<EnvironmentConfig>,
     /// `organization` or `account`.
     #[serde(default)]
     pub scope: Option<String>,

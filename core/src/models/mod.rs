@@ -21,6 +21,7 @@ pub mod params_vaults;
 pub mod resources;
 pub mod schema;
 pub mod session;
+pub mod shapes;
 
 pub use agent::*;
 pub use common::*;
@@ -36,3 +37,4 @@ pub use params_sessions::*;
 pub use params_vaults::*;
 pub use resources::*;
 pub use session::*;
+pub use shapes::*;

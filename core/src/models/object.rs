@@ -20,3 +20,21 @@ macro_rules! api_object {
     };
 }
 pub(crate) use api_object;
+
+/// Declares a nested shape of a result object (no `id`/`type` of its own unless listed): every
+/// field defaults when absent, unknown fields are kept in `extra`. A field the server may omit
+/// (rather than send as `null`) carries `#[serde(skip_serializing_if = "Option::is_none")]`, so
+/// the schema marks it optional instead of always present.
+macro_rules! shape {
+    ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
+        pub struct $name {
+            $( $(#[$fdoc])* #[serde(default)] pub $field: $ty, )*
+            /// Fields this version does not know, kept verbatim.
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+    };
+}
+pub(crate) use shape;

@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::common::Metadata;
+use super::shapes::*;
 use super::object::api_object;
 
 api_object!(
@@ -24,7 +25,7 @@ api_object!(
         /// Whether `/content` may be fetched.
         downloadable: Option<bool>,
         /// `{id, type: "session"}` for files produced in a session.
-        scope: Option<Value>,
+        scope: Option<FileScope>,
         /// Metadata.
         metadata: Metadata,
         /// Expiry time.
@@ -58,7 +59,7 @@ api_object!(
         /// Display name.
         display_name: Option<String>,
         /// Auth description without secrets (`{type, mcp_server_url, ...}`).
-        auth: Value,
+        auth: CredentialAuth,
         /// Metadata.
         metadata: Metadata,
         /// Archive time.
@@ -170,11 +171,11 @@ api_object!(
         /// Hash (null once redacted).
         content_sha256: Option<String>,
         /// Who made the change.
-        created_by: Option<Value>,
+        created_by: Option<Actor>,
         /// Redaction time.
         redacted_at: Option<String>,
         /// Who redacted it.
-        redacted_by: Option<Value>,
+        redacted_by: Option<Actor>,
         /// Creation time.
         created_at: Option<String>,
     }
@@ -188,19 +189,19 @@ api_object!(
         /// Description.
         description: Option<String>,
         /// Pinned agent `{id, type, version}`.
-        agent: Option<Value>,
+        agent: Option<AgentVersionRef>,
         /// Environment id.
         environment_id: Option<String>,
         /// Stored input events.
         initial_events: Vec<Value>,
         /// `{type: "cron", expression, timezone, ...}` or null.
-        schedule: Option<Value>,
+        schedule: Option<Schedule>,
         /// `active` or `paused`.
         status: Option<String>,
         /// Why it is paused.
-        paused_reason: Option<Value>,
+        paused_reason: Option<PausedReason>,
         /// Metadata.
-        metadata: Metadata,
+        metadata: serde_json::Map<String, Value>,
         /// Archive time.
         archived_at: Option<String>,
         /// Creation time.
@@ -216,13 +217,13 @@ api_object!(
         /// Deployment id.
         deployment_id: Option<String>,
         /// Agent `{id, type, version}`.
-        agent: Option<Value>,
+        agent: Option<AgentVersionRef>,
         /// The session the run created.
         session_id: Option<String>,
         /// `{type: "schedule" | "manual", scheduled_at?}`.
-        trigger_context: Option<Value>,
+        trigger_context: Option<TriggerContext>,
         /// `{type, message}` or null.
-        error: Option<Value>,
+        error: Option<ErrorInfo>,
         /// Creation time.
         created_at: Option<String>,
     }
@@ -234,17 +235,19 @@ api_object!(
         /// `pending`, `running`, `completed`, `failed`, `canceled`.
         status: Option<String>,
         /// Inputs.
-        inputs: Vec<Value>,
+        inputs: Vec<DreamInput>,
         /// Model.
-        model: Option<Value>,
+        model: Option<DreamModel>,
         /// Output behaviour.
-        output_behavior: Option<Value>,
+        output_behavior: Option<OutputBehavior>,
         /// Outputs.
-        outputs: Vec<Value>,
+        outputs: Vec<DreamOutput>,
         /// Session that ran it.
         session_id: Option<String>,
         /// Error.
-        error: Option<Value>,
+        error: Option<ErrorInfo>,
+        /// Tokens used.
+        usage: Option<DreamUsage>,
         /// Archive time.
         archived_at: Option<String>,
         /// Creation time.
@@ -262,13 +265,19 @@ api_object!(
         /// Parent thread id (null for the primary thread).
         parent_thread_id: Option<String>,
         /// Agent snapshot.
-        agent: Option<Value>,
+        agent: Option<SessionAgent>,
         /// Status.
         status: Option<String>,
+        /// Time the thread has run.
+        stats: Option<SessionStats>,
+        /// Cumulative usage.
+        usage: Option<SessionUsage>,
         /// Archive time.
         archived_at: Option<String>,
         /// Creation time.
         created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
     }
 );
 
@@ -283,8 +292,20 @@ api_object!(
         url: Option<String>,
         /// Memory store id (memory store resources).
         memory_store_id: Option<String>,
+        /// The commit checked out (repository resources).
+        checkout: Option<Checkout>,
+        /// `read_write` or `read_only` (memory store resources).
+        access: Option<String>,
+        /// How the agent should use the resource.
+        instructions: Option<String>,
+        /// Display name.
+        name: Option<String>,
+        /// Description.
+        description: Option<String>,
         /// Creation time.
         created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
     }
 );
 
@@ -296,9 +317,9 @@ api_object!(
         /// State.
         state: Option<String>,
         /// `{id: "sess_...", type: "session"}`.
-        data: Option<Value>,
+        data: WorkData,
         /// Metadata.
-        metadata: Metadata,
+        metadata: serde_json::Map<String, Value>,
         /// Creation time.
         created_at: Option<String>,
     }

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::common::Metadata;
+use super::resources::SessionResource;
+use super::shapes::{Budget, OutcomeEvaluation, SessionAgent, SessionStats, SessionUsage};
 
 /// A session: a running conversation between an agent snapshot and an environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
@@ -15,7 +17,7 @@ pub struct Session {
     pub object_type: String,
     /// Snapshot of the agent taken at creation.
     #[serde(default)]
-    pub agent: Option<Value>,
+    pub agent: Option<SessionAgent>,
     /// The agent's id.
     #[serde(default)]
     pub agent_id: Option<String>,
@@ -25,6 +27,9 @@ pub struct Session {
     /// `idle`, `running`, `rescheduling`, `terminated` (unknown values are kept).
     #[serde(default)]
     pub status: String,
+    /// `idle`, `running` or `canceling` (unknown values are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn_status: Option<String>,
     /// Title.
     #[serde(default)]
     pub title: Option<String>,
@@ -33,22 +38,28 @@ pub struct Session {
     pub metadata: Metadata,
     /// Sandbox environment variables.
     #[serde(default)]
-    pub environment_variables: Map<String, Value>,
+    pub environment_variables: std::collections::BTreeMap<String, String>,
     /// Mounted resources.
     #[serde(default)]
-    pub resources: Vec<Value>,
+    pub resources: Vec<SessionResource>,
     /// Vaults whose credentials are injected.
     #[serde(default)]
     pub vault_ids: Vec<String>,
+    /// Memory stores attached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_store_ids: Option<Vec<String>>,
     /// Budget.
     #[serde(default)]
-    pub budget: Option<Value>,
+    pub budget: Option<Budget>,
     /// `{active_seconds, duration_seconds}`.
-    #[serde(default)]
-    pub stats: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<SessionStats>,
     /// Cumulative usage.
-    #[serde(default)]
-    pub usage: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<SessionUsage>,
+    /// The grader's verdicts on the session's outcomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome_evaluations: Option<Vec<OutcomeEvaluation>>,
     /// Deployment that created the session.
     #[serde(default)]
     pub deployment_id: Option<String>,

@@ -779,15 +779,15 @@ class Agent(_Model):
     #: System prompt.
     system: Optional[str]
     #: Tool configurations.
-    tools: List[Any]
+    tools: List[AgentTool]
     #: MCP servers `{type: "url", name, url}`.
-    mcp_servers: List[Any]
+    mcp_servers: List[McpServer]
     #: Skill references.
-    skills: List[Any]
+    skills: List[SkillRef]
     #: Multi-agent coordinator config.
-    multiagent: Any
+    multiagent: Optional[Multiagent]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Version, starting at 1.
     version: int
     #: Archive time.
@@ -811,6 +811,139 @@ class ModelConfig(ModelShape):
     context_window: Optional[int]
     #: Inference geography.
     inference_geo: Optional[str]
+
+
+class UnknownAgentTool(ModelShape):
+    """A `AgentTool` of a type this version does not model: every field is kept as sent."""
+
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"agent_toolset_20260401", "custom", "mcp_toolset"})
+    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
+    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
+    type: Literal["<unknown>"]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class AgentToolset(ModelShape):
+    """The built-in toolset (bash, file edits, web, ...)."""
+
+    _tag: ClassVar[Optional[str]] = "agent_toolset_20260401"
+    type: Literal["agent_toolset_20260401"]
+    #: Only these tools (all when absent).
+    enabled_tools: Optional[List[str]]
+    #: Tools turned off.
+    disallowed_tools: Optional[List[str]]
+    #: Defaults for every tool.
+    default_config: Optional[ToolDefaults]
+    #: Per-tool settings.
+    configs: Optional[List[ToolConfigEntry]]
+
+
+class ToolDefaults(ModelShape):
+    """Defaults for every tool of a toolset."""
+
+    #: Whether the tools are enabled.
+    enabled: Optional[bool]
+    #: Their permission policy.
+    permission_policy: Optional[PermissionPolicy]
+
+
+class PermissionPolicy(ModelShape):
+    """When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`."""
+
+    #: `always_allow` or `always_ask`.
+    type: str
+
+
+class ToolConfigEntry(ModelShape):
+    """One tool's settings inside a toolset."""
+
+    #: The tool's name.
+    name: str
+    #: Whether it is enabled.
+    enabled: Optional[bool]
+    #: Its permission policy.
+    permission_policy: Optional[PermissionPolicy]
+    #: Web tools: domains allowed.
+    allowed_domains: Optional[List[str]]
+    #: Web tools: domains blocked.
+    blocked_domains: Optional[List[str]]
+    #: Web fetch: content limit in tokens.
+    max_content_tokens: Optional[int]
+    #: Web search: the user's approximate location.
+    user_location: Optional[UserLocation]
+
+
+class UserLocation(ModelShape):
+    """Approximate user location for web search."""
+
+    #: `approximate`.
+    type: str
+    #: City.
+    city: Optional[str]
+    #: Region.
+    region: Optional[str]
+    #: Country.
+    country: Optional[str]
+    #: IANA time zone.
+    timezone: Optional[str]
+
+
+class McpToolset(ModelShape):
+    """The tools of one of the agent's MCP servers."""
+
+    _tag: ClassVar[Optional[str]] = "mcp_toolset"
+    type: Literal["mcp_toolset"]
+    #: Name of the server in `mcp_servers`.
+    mcp_server_name: str
+    #: Defaults for every tool.
+    default_config: Optional[ToolDefaults]
+    #: Per-tool settings.
+    configs: Optional[List[ToolConfigEntry]]
+
+
+class CustomTool(ModelShape):
+    """A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers."""
+
+    _tag: ClassVar[Optional[str]] = "custom"
+    type: Literal["custom"]
+    #: Tool name.
+    name: str
+    #: What the tool does (the model reads it).
+    description: Optional[str]
+    #: JSON Schema of the tool's input (free-form by nature).
+    input_schema: Optional[Dict[str, Any]]
+
+
+class McpServer(ModelShape):
+    """An MCP server the agent may call: `{type: "url", name, url}`."""
+
+    #: `url`.
+    type: str
+    #: Name the toolsets refer to.
+    name: str
+    #: Server URL.
+    url: str
+
+
+class SkillRef(ModelShape):
+    """A skill the agent loads."""
+
+    #: `qoder` (built in) or `custom`.
+    type: str
+    #: Skill id.
+    skill_id: str
+    #: Pinned version (latest when absent).
+    version: Optional[str]
+
+
+class Multiagent(ModelShape):
+    """Multi-agent coordination: the agents this one may delegate to."""
+
+    #: `coordinator`.
+    type: str
+    #: Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
+    agents: List[Any]
 
 
 class CancelAck(_Model):
@@ -862,17 +995,17 @@ class Deployment(_Model):
     #: Description.
     description: Optional[str]
     #: Pinned agent `{id, type, version}`.
-    agent: Any
+    agent: Optional[AgentVersionRef]
     #: Environment id.
     environment_id: Optional[str]
     #: Stored input events.
     initial_events: List[Any]
     #: `{type: "cron", expression, timezone, ...}` or null.
-    schedule: Any
+    schedule: Optional[Schedule]
     #: `active` or `paused`.
     status: Optional[str]
     #: Why it is paused.
-    paused_reason: Any
+    paused_reason: Optional[PausedReason]
     #: Metadata.
     metadata: Dict[str, Any]
     #: Archive time.
@@ -881,6 +1014,50 @@ class Deployment(_Model):
     created_at: Optional[str]
     #: Last update.
     updated_at: Optional[str]
+
+
+class AgentVersionRef(ModelShape):
+    """A pinned agent version: `{id, type: "agent", version}`."""
+
+    #: Agent id.
+    id: str
+    #: `agent`.
+    type: str
+    #: Agent version.
+    version: int
+
+
+class Schedule(ModelShape):
+    """When a deployment runs."""
+
+    #: `cron`.
+    type: str
+    #: 5-field cron expression.
+    expression: str
+    #: IANA time zone.
+    timezone: str
+    #: The last scheduled run.
+    last_run_at: Optional[str]
+    #: The next scheduled runs.
+    upcoming_runs_at: Optional[List[str]]
+
+
+class PausedReason(ModelShape):
+    """Why a deployment is paused."""
+
+    #: Reason type, e.g. `manual` or `error`.
+    type: str
+    #: The error that paused it.
+    error: Optional[ErrorInfo]
+
+
+class ErrorInfo(ModelShape):
+    """An error: `{type, message}`."""
+
+    #: Error type.
+    type: str
+    #: Message.
+    message: str
 
 
 class DeploymentRun(_Model):
@@ -894,15 +1071,24 @@ class DeploymentRun(_Model):
     #: Deployment id.
     deployment_id: Optional[str]
     #: Agent `{id, type, version}`.
-    agent: Any
+    agent: Optional[AgentVersionRef]
     #: The session the run created.
     session_id: Optional[str]
     #: `{type: "schedule" | "manual", scheduled_at?}`.
-    trigger_context: Any
+    trigger_context: Optional[TriggerContext]
     #: `{type, message}` or null.
-    error: Any
+    error: Optional[ErrorInfo]
     #: Creation time.
     created_at: Optional[str]
+
+
+class TriggerContext(ModelShape):
+    """What started a deployment run."""
+
+    #: `schedule` or `manual`.
+    type: str
+    #: The scheduled time (scheduled runs).
+    scheduled_at: Optional[str]
 
 
 class Dream(_Model):
@@ -916,23 +1102,96 @@ class Dream(_Model):
     #: `pending`, `running`, `completed`, `failed`, `canceled`.
     status: Optional[str]
     #: Inputs.
-    inputs: List[Any]
+    inputs: List[DreamInput]
     #: Model.
-    model: Any
+    model: Optional[DreamModel]
     #: Output behaviour.
-    output_behavior: Any
+    output_behavior: Optional[OutputBehavior]
     #: Outputs.
-    outputs: List[Any]
+    outputs: List[DreamOutput]
     #: Session that ran it.
     session_id: Optional[str]
     #: Error.
-    error: Any
+    error: Optional[ErrorInfo]
+    #: Tokens used.
+    usage: Optional[DreamUsage]
     #: Archive time.
     archived_at: Optional[str]
     #: Creation time.
     created_at: Optional[str]
     #: End time.
     ended_at: Optional[str]
+
+
+class UnknownDreamInput(ModelShape):
+    """A `DreamInput` of a type this version does not model: every field is kept as sent."""
+
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"memory_store", "sessions"})
+    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
+    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
+    type: Literal["<unknown>"]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class MemoryStoreInput(ModelShape):
+    """A memory store's memories."""
+
+    _tag: ClassVar[Optional[str]] = "memory_store"
+    type: Literal["memory_store"]
+    #: The store.
+    memory_store_id: str
+
+
+class SessionsInput(ModelShape):
+    """Sessions' transcripts."""
+
+    _tag: ClassVar[Optional[str]] = "sessions"
+    type: Literal["sessions"]
+    #: The sessions.
+    session_ids: List[str]
+
+
+class DreamModel(ModelShape):
+    """The model a dream runs."""
+
+    #: Model id.
+    id: str
+    #: `standard` or `fast`.
+    speed: Optional[str]
+
+
+class OutputBehavior(ModelShape):
+    """Where a dream writes."""
+
+    #: `create_new` or `update_existing`.
+    type: str
+    #: The store updated (`update_existing`).
+    memory_store_id: Optional[str]
+
+
+class DreamOutput(ModelShape):
+    """What a dream wrote."""
+
+    #: Output type.
+    type: str
+    #: The store written.
+    memory_store_id: str
+    #: Paths touched.
+    files_touched: List[str]
+
+
+class DreamUsage(ModelShape):
+    """Tokens a dream used."""
+
+    #: Input tokens.
+    input_tokens: int
+    #: Output tokens.
+    output_tokens: int
+    #: Input tokens read from the prompt cache.
+    cache_read_input_tokens: int
+    #: Input tokens written to the prompt cache.
+    cache_creation_input_tokens: int
 
 
 class Environment(_Model):
@@ -948,11 +1207,11 @@ class Environment(_Model):
     #: Description.
     description: Optional[str]
     #: `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`.
-    config: Any
+    config: Optional[EnvironmentConfig]
     #: `organization` or `account`.
     scope: Optional[str]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Status (`ready`).
     status: Optional[str]
     #: Archive time.
@@ -961,6 +1220,69 @@ class Environment(_Model):
     created_at: Optional[str]
     #: Last update.
     updated_at: Optional[str]
+
+
+class UnknownEnvironmentConfig(ModelShape):
+    """A `EnvironmentConfig` of a type this version does not model: every field is kept as sent."""
+
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"cloud", "self_hosted"})
+    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
+    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
+    type: Literal["<unknown>"]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class CloudEnvironmentConfig(ModelShape):
+    """A hosted sandbox."""
+
+    _tag: ClassVar[Optional[str]] = "cloud"
+    type: Literal["cloud"]
+    #: Outbound network access.
+    networking: Optional[Networking]
+    #: Packages installed at start.
+    packages: Optional[Packages]
+    #: Script run at start.
+    setup_script: Optional[str]
+
+
+class Networking(ModelShape):
+    """Outbound network access: `unrestricted`, or `limited` to listed hosts."""
+
+    #: `unrestricted` or `limited`.
+    type: str
+    #: Hosts allowed (`limited`).
+    allowed_hosts: Optional[List[str]]
+    #: Whether the agent's MCP servers are reachable (`limited`).
+    allow_mcp_servers: Optional[bool]
+    #: Whether package registries are reachable (`limited`).
+    allow_package_managers: Optional[bool]
+
+
+class Packages(ModelShape):
+    """Packages per package manager."""
+
+    #: apt packages.
+    apt: Optional[List[str]]
+    #: Cargo crates.
+    cargo: Optional[List[str]]
+    #: Ruby gems.
+    gem: Optional[List[str]]
+    #: Go modules.
+    go: Optional[List[str]]
+    #: npm packages.
+    npm: Optional[List[str]]
+    #: pip packages.
+    pip: Optional[List[str]]
+
+
+class SelfHostedEnvironmentConfig(ModelShape):
+    """Machines the caller runs."""
+
+    _tag: ClassVar[Optional[str]] = "self_hosted"
+    type: Literal["self_hosted"]
+    #: Script run at start.
+    setup_script: Optional[str]
 
 
 class FileMetadata(_Model):
@@ -982,13 +1304,22 @@ class FileMetadata(_Model):
     #: Whether `/content` may be fetched.
     downloadable: Optional[bool]
     #: `{id, type: "session"}` for files produced in a session.
-    scope: Any
+    scope: Optional[FileScope]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Expiry time.
     expires_at: Optional[str]
     #: Creation time.
     created_at: Optional[str]
+
+
+class FileScope(ModelShape):
+    """What a file belongs to, e.g. `{id: "sess_…", type: "session"}`."""
+
+    #: Owner id.
+    id: str
+    #: Owner type.
+    type: str
 
 
 class Memory(_Model):
@@ -1012,7 +1343,7 @@ class Memory(_Model):
     #: Latest version id.
     memory_version_id: Optional[str]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Creation time.
     created_at: Optional[str]
     #: Last update.
@@ -1042,7 +1373,7 @@ class MemoryStore(_Model):
     #: Description.
     description: Optional[str]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: `active`.
     status: Optional[str]
     #: Number of memories.
@@ -1078,13 +1409,28 @@ class MemoryVersion(_Model):
     #: Hash (null once redacted).
     content_sha256: Optional[str]
     #: Who made the change.
-    created_by: Any
+    created_by: Optional[Actor]
     #: Redaction time.
     redacted_at: Optional[str]
     #: Who redacted it.
-    redacted_by: Any
+    redacted_by: Optional[Actor]
     #: Creation time.
     created_at: Optional[str]
+
+
+class Actor(ModelShape):
+    """Who made or redacted a memory version."""
+
+    #: `session_actor`, `user_actor`, ... (unknown values are kept).
+    type: str
+    #: The session (session actors).
+    session_id: Optional[str]
+    #: The API key used.
+    api_key_id: Optional[str]
+    #: The user.
+    user_id: Optional[str]
+    #: The service account.
+    service_account_id: Optional[str]
 
 
 class ModelInfo(_Model):
@@ -1126,29 +1472,35 @@ class Session(_Model):
     #: `"session"`.
     type: str
     #: Snapshot of the agent taken at creation.
-    agent: Any
+    agent: Optional[SessionAgent]
     #: The agent's id.
     agent_id: Optional[str]
     #: Environment id.
     environment_id: Optional[str]
     #: `idle`, `running`, `rescheduling`, `terminated` (unknown values are kept).
     status: str
+    #: `idle`, `running` or `canceling` (unknown values are kept).
+    turn_status: Optional[str]
     #: Title.
     title: Optional[str]
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Sandbox environment variables.
-    environment_variables: Dict[str, Any]
+    environment_variables: Dict[str, str]
     #: Mounted resources.
-    resources: List[Any]
+    resources: List[SessionResource]
     #: Vaults whose credentials are injected.
     vault_ids: List[str]
+    #: Memory stores attached.
+    memory_store_ids: Optional[List[str]]
     #: Budget.
-    budget: Any
+    budget: Optional[Budget]
     #: `{active_seconds, duration_seconds}`.
-    stats: Any
+    stats: Optional[SessionStats]
     #: Cumulative usage.
-    usage: Any
+    usage: Optional[SessionUsage]
+    #: The grader's verdicts on the session's outcomes.
+    outcome_evaluations: Optional[List[OutcomeEvaluation]]
     #: Deployment that created the session.
     deployment_id: Optional[str]
     #: Archive time.
@@ -1157,6 +1509,35 @@ class Session(_Model):
     created_at: Optional[str]
     #: Last update.
     updated_at: Optional[str]
+
+
+class SessionAgent(ModelShape):
+    """The agent snapshot a session or thread runs (the agent's fields at creation)."""
+
+    #: Agent id.
+    id: str
+    #: `agent`.
+    type: str
+    #: Name.
+    name: Optional[str]
+    #: Description.
+    description: Optional[str]
+    #: Model id or config.
+    model: Optional[ModelRef]
+    #: System prompt.
+    system: Optional[str]
+    #: Tools.
+    tools: Optional[List[AgentTool]]
+    #: MCP servers.
+    mcp_servers: Optional[List[McpServer]]
+    #: Skills.
+    skills: Optional[List[SkillRef]]
+    #: Multi-agent config.
+    multiagent: Optional[Multiagent]
+    #: Agent version.
+    version: Optional[int]
+    #: Metadata.
+    metadata: Optional[Dict[str, str]]
 
 
 class SessionResource(_Model):
@@ -1175,8 +1556,140 @@ class SessionResource(_Model):
     url: Optional[str]
     #: Memory store id (memory store resources).
     memory_store_id: Optional[str]
+    #: The commit checked out (repository resources).
+    checkout: Optional[Checkout]
+    #: `read_write` or `read_only` (memory store resources).
+    access: Optional[str]
+    #: How the agent should use the resource.
+    instructions: Optional[str]
+    #: Display name.
+    name: Optional[str]
+    #: Description.
+    description: Optional[str]
     #: Creation time.
     created_at: Optional[str]
+    #: Last update.
+    updated_at: Optional[str]
+
+
+class UnknownCheckout(ModelShape):
+    """A `Checkout` of a type this version does not model: every field is kept as sent."""
+
+    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"branch", "commit"})
+    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
+    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
+    type: Literal["<unknown>"]
+
+    def __getattr__(self, name: str) -> Any: ...
+
+
+class BranchCheckout(ModelShape):
+    """A branch head."""
+
+    _tag: ClassVar[Optional[str]] = "branch"
+    type: Literal["branch"]
+    #: Branch name.
+    name: str
+
+
+class CommitCheckout(ModelShape):
+    """One commit."""
+
+    _tag: ClassVar[Optional[str]] = "commit"
+    type: Literal["commit"]
+    #: Full commit SHA.
+    sha: str
+
+
+class Budget(ModelShape):
+    """A spending limit: `{type: "limit", max_credit_cost}`."""
+
+    #: `limit`.
+    type: str
+    #: Positive decimal credits, e.g. `"12.50"`.
+    max_credit_cost: str
+
+
+class SessionStats(ModelShape):
+    """Time a session or thread has run."""
+
+    #: Seconds spent running turns.
+    active_seconds: Optional[float]
+    #: Seconds since creation.
+    duration_seconds: Optional[float]
+    #: Seconds the sandbox took to start.
+    startup_seconds: Optional[float]
+
+
+class SessionUsage(ModelShape):
+    """Cumulative usage of a session or thread."""
+
+    #: Credits spent on the model.
+    model_credits: Optional[float]
+    #: Credits spent on sandbox time.
+    sandbox_runtime_credits: Optional[float]
+    #: Credits in total.
+    total_credits: Optional[float]
+    #: Seconds spent running turns.
+    active_seconds: Optional[float]
+    #: Input tokens.
+    input_tokens: Optional[int]
+    #: Output tokens.
+    output_tokens: Optional[int]
+    #: Input tokens read from the prompt cache.
+    cache_read_input_tokens: Optional[int]
+    #: Prompt-cache writes.
+    cache_creation: Optional[CacheCreation]
+    #: What the usage would cost at list price.
+    list_cost: Optional[ListCost]
+    #: Server-side tool calls.
+    server_tool_use: Optional[ServerToolUse]
+
+
+class CacheCreation(ModelShape):
+    """Prompt-cache writes by lifetime."""
+
+    #: Tokens written with a one-hour lifetime.
+    ephemeral_1h_input_tokens: Optional[int]
+    #: Tokens written with a five-minute lifetime.
+    ephemeral_5m_input_tokens: Optional[int]
+
+
+class ListCost(ModelShape):
+    """A price: `{amount: "1.20", currency: "USD"}`."""
+
+    #: Decimal amount.
+    amount: str
+    #: Currency code.
+    currency: str
+
+
+class ServerToolUse(ModelShape):
+    """Server-side tool calls counted."""
+
+    #: Web searches.
+    web_search_requests: Optional[int]
+    #: Web fetches.
+    web_fetch_requests: Optional[int]
+
+
+class OutcomeEvaluation(ModelShape):
+    """The grader's verdict on one outcome iteration."""
+
+    #: Evaluation kind.
+    type: str
+    #: The outcome evaluated.
+    outcome_id: str
+    #: What the outcome asked for.
+    description: str
+    #: Iteration, from 1.
+    iteration: int
+    #: `satisfied`, `needs_revision`, ... (unknown values are kept).
+    result: str
+    #: The grader's explanation.
+    explanation: str
+    #: When the evaluation finished.
+    completed_at: Optional[str]
 
 
 class SessionThread(_Model):
@@ -1192,13 +1705,19 @@ class SessionThread(_Model):
     #: Parent thread id (null for the primary thread).
     parent_thread_id: Optional[str]
     #: Agent snapshot.
-    agent: Any
+    agent: Optional[SessionAgent]
     #: Status.
     status: Optional[str]
+    #: Time the thread has run.
+    stats: Optional[SessionStats]
+    #: Cumulative usage.
+    usage: Optional[SessionUsage]
     #: Archive time.
     archived_at: Optional[str]
     #: Creation time.
     created_at: Optional[str]
+    #: Last update.
+    updated_at: Optional[str]
 
 
 class Skill(_Model):
@@ -1216,7 +1735,7 @@ class Skill(_Model):
     #: `custom` / `qoder`.
     source: Any
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Creation time.
     created_at: Optional[str]
     #: Last update.
@@ -1256,7 +1775,7 @@ class Vault(_Model):
     #: Display name.
     display_name: str
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Archive time.
     archived_at: Optional[str]
     #: Creation time.
@@ -1278,15 +1797,74 @@ class VaultCredential(_Model):
     #: Display name.
     display_name: Optional[str]
     #: Auth description without secrets (`{type, mcp_server_url, ...}`).
-    auth: Any
+    auth: CredentialAuth
     #: Metadata.
-    metadata: Dict[str, Any]
+    metadata: Dict[str, str]
     #: Archive time.
     archived_at: Optional[str]
     #: Creation time.
     created_at: Optional[str]
     #: Last update.
     updated_at: Optional[str]
+
+
+class CredentialAuth(ModelShape):
+    """A credential's auth as returned: secret values are never included."""
+
+    #: `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept).
+    type: str
+    #: MCP server the credential is for.
+    mcp_server_url: Optional[str]
+    #: When the access token expires.
+    expires_at: Optional[str]
+    #: OAuth refresh configuration.
+    refresh: Optional[CredentialRefresh]
+    #: Environment variable name.
+    secret_name: Optional[str]
+    #: Hosts the secret may be sent to.
+    networking: Optional[CredentialNetworking]
+    #: Where the secret is injected.
+    injection_location: Optional[InjectionLocation]
+
+
+class CredentialRefresh(ModelShape):
+    """An OAuth refresh configuration, without the refresh token."""
+
+    #: OAuth client id.
+    client_id: str
+    #: Token endpoint URL.
+    token_endpoint: str
+    #: How the client authenticates there.
+    token_endpoint_auth: TokenEndpointAuth
+    #: OAuth resource indicator.
+    resource: Optional[str]
+    #: Requested scope.
+    scope: Optional[str]
+
+
+class TokenEndpointAuth(ModelShape):
+    """How a token endpoint authenticates the client (secrets are never returned)."""
+
+    #: `none`, `client_secret_basic` or `client_secret_post`.
+    type: str
+
+
+class CredentialNetworking(ModelShape):
+    """Hosts an environment-variable credential may be sent to."""
+
+    #: `unrestricted` or `limited`.
+    type: str
+    #: Hosts allowed (`limited`).
+    allowed_hosts: Optional[List[str]]
+
+
+class InjectionLocation(ModelShape):
+    """Where an environment-variable credential is injected."""
+
+    #: Into request headers.
+    header: Optional[bool]
+    #: Into request bodies.
+    body: Optional[bool]
 
 
 class Work(_Model):
@@ -1302,11 +1880,20 @@ class Work(_Model):
     #: State.
     state: Optional[str]
     #: `{id: "sess_...", type: "session"}`.
-    data: Any
+    data: WorkData
     #: Metadata.
     metadata: Dict[str, Any]
     #: Creation time.
     created_at: Optional[str]
+
+
+class WorkData(ModelShape):
+    """What a unit of work is about: `{id: "sess_…", type: "session"}`."""
+
+    #: Session id.
+    id: str
+    #: `session`.
+    type: str
 
 
 class WorkHeartbeat(_Model):
@@ -1406,6 +1993,14 @@ if TYPE_CHECKING:
     Rubric = Union[TextRubric, FileRubric, UnknownRubric]
     #: Why a session (or thread) went idle.
     StopReason = Union[StopEndTurn, StopRequiresAction, StopRetriesExhausted, StopBudgetReached, UnknownStopReason]
+    #: One entry of an agent's `tools`.
+    AgentTool = Union[AgentToolset, McpToolset, CustomTool, UnknownAgentTool]
+    #: What a dream consolidates.
+    DreamInput = Union[MemoryStoreInput, SessionsInput, UnknownDreamInput]
+    #: An environment's sandbox configuration.
+    EnvironmentConfig = Union[CloudEnvironmentConfig, SelfHostedEnvironmentConfig, UnknownEnvironmentConfig]
+    #: The commit a repository resource is checked out at.
+    Checkout = Union[BranchCheckout, CommitCheckout, UnknownCheckout]
 
     # Request shapes and operation arguments: TypedDicts for type checkers, plain dicts at run time.
     class AgentCreateParams(TypedDict, total=False):
@@ -2711,6 +3306,10 @@ else:
     ContentSource = _Model
     Rubric = _Model
     StopReason = _Model
+    AgentTool = _Model
+    DreamInput = _Model
+    EnvironmentConfig = _Model
+    Checkout = _Model
     AgentCreateParams = dict
     AgentListParams = dict
     AgentRefParam = dict
@@ -2923,28 +3522,79 @@ __all__ = [
     "Agent",
     "ModelRef",
     "ModelConfig",
+    "UnknownAgentTool",
+    "AgentTool",
+    "AgentToolset",
+    "ToolDefaults",
+    "PermissionPolicy",
+    "ToolConfigEntry",
+    "UserLocation",
+    "McpToolset",
+    "CustomTool",
+    "McpServer",
+    "SkillRef",
+    "Multiagent",
     "CancelAck",
     "CredentialValidation",
     "Deleted",
     "Deployment",
+    "AgentVersionRef",
+    "Schedule",
+    "PausedReason",
+    "ErrorInfo",
     "DeploymentRun",
+    "TriggerContext",
     "Dream",
+    "UnknownDreamInput",
+    "DreamInput",
+    "MemoryStoreInput",
+    "SessionsInput",
+    "DreamModel",
+    "OutputBehavior",
+    "DreamOutput",
+    "DreamUsage",
     "Environment",
+    "UnknownEnvironmentConfig",
+    "EnvironmentConfig",
+    "CloudEnvironmentConfig",
+    "Networking",
+    "Packages",
+    "SelfHostedEnvironmentConfig",
     "FileMetadata",
+    "FileScope",
     "Memory",
     "MemoryPrefix",
     "MemoryStore",
     "MemoryVersion",
+    "Actor",
     "ModelInfo",
     "SentEvents",
     "Session",
+    "SessionAgent",
     "SessionResource",
+    "UnknownCheckout",
+    "Checkout",
+    "BranchCheckout",
+    "CommitCheckout",
+    "Budget",
+    "SessionStats",
+    "SessionUsage",
+    "CacheCreation",
+    "ListCost",
+    "ServerToolUse",
+    "OutcomeEvaluation",
     "SessionThread",
     "Skill",
     "SkillVersion",
     "Vault",
     "VaultCredential",
+    "CredentialAuth",
+    "CredentialRefresh",
+    "TokenEndpointAuth",
+    "CredentialNetworking",
+    "InjectionLocation",
     "Work",
+    "WorkData",
     "WorkHeartbeat",
     "WorkQueueStats",
     "AgentCreateParams",

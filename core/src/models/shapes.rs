@@ -1,0 +1,699 @@
+//! The nested shapes of result objects: an agent's tools, an environment's config, a session's
+//! usage, a credential's auth and the like. Written once here; `docs/schema.json` carries them
+//! to the generated Python classes and TypeScript interfaces.
+//!
+//! Shapes keep unknown fields, unions have an `Unknown` arm and every field defaults, so a
+//! newer server never fails a decode. Free-form JSON stays `Value` only where the API itself is
+//! free-form (a tool's `input_schema`, a model's `capabilities`).
+
+use serde_json::{Map, Value};
+
+use super::common::{Metadata, ModelRef};
+use super::content::wire::{tagged_union, wire_name, wire_struct, Present};
+use super::object::shape;
+
+// ---- agents ----
+
+shape!(
+    /// When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`.
+    PermissionPolicy {
+        /// `always_allow` or `always_ask`.
+        #[serde(rename = "type")]
+        policy: String,
+    }
+);
+
+shape!(
+    /// Defaults for every tool of a toolset.
+    ToolDefaults {
+        /// Whether the tools are enabled.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        enabled: Option<bool>,
+        /// Their permission policy.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        permission_policy: Option<PermissionPolicy>,
+    }
+);
+
+shape!(
+    /// Approximate user location for web search.
+    UserLocation {
+        /// `approximate`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// City.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        city: Option<String>,
+        /// Region.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        region: Option<String>,
+        /// Country.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        country: Option<String>,
+        /// IANA time zone.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timezone: Option<String>,
+    }
+);
+
+shape!(
+    /// One tool's settings inside a toolset.
+    ToolConfigEntry {
+        /// The tool's name.
+        name: String,
+        /// Whether it is enabled.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        enabled: Option<bool>,
+        /// Its permission policy.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        permission_policy: Option<PermissionPolicy>,
+        /// Web tools: domains allowed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed_domains: Option<Vec<String>>,
+        /// Web tools: domains blocked.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        blocked_domains: Option<Vec<String>>,
+        /// Web fetch: content limit in tokens.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        max_content_tokens: Option<u64>,
+        /// Web search: the user's approximate location.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user_location: Option<UserLocation>,
+    }
+);
+
+tagged_union! {
+    /// One entry of an agent's `tools`.
+    pub enum AgentTool {
+        /// The built-in toolset.
+        Toolset(AgentToolset),
+        /// The tools of one MCP server.
+        Mcp(McpToolset),
+        /// A tool the caller runs (`agent.custom_tool_use`).
+        Custom(CustomTool),
+    }
+}
+
+wire_struct! {
+    /// The built-in toolset (bash, file edits, web, ...).
+    pub struct AgentToolset [tag = "agent_toolset_20260401"] {
+        /// Only these tools (all when absent).
+        pub enabled_tools: Option<Vec<String>>,
+        /// Tools turned off.
+        pub disallowed_tools: Option<Vec<String>>,
+        /// Defaults for every tool.
+        pub default_config: Option<ToolDefaults>,
+        /// Per-tool settings.
+        pub configs: Option<Vec<ToolConfigEntry>>,
+    }
+}
+
+wire_struct! {
+    /// The tools of one of the agent's MCP servers.
+    pub struct McpToolset [tag = "mcp_toolset"] {
+        /// Name of the server in `mcp_servers`.
+        pub mcp_server_name: String,
+        /// Defaults for every tool.
+        pub default_config: Option<ToolDefaults>,
+        /// Per-tool settings.
+        pub configs: Option<Vec<ToolConfigEntry>>,
+    }
+}
+
+wire_struct! {
+    /// A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers.
+    pub struct CustomTool [tag = "custom"] {
+        /// Tool name.
+        pub name: String,
+        /// What the tool does (the model reads it).
+        pub description: Option<String>,
+        /// JSON Schema of the tool's input (free-form by nature).
+        pub input_schema: Option<Map<String, Value>>,
+    }
+}
+
+shape!(
+    /// An MCP server the agent may call: `{type: "url", name, url}`.
+    McpServer {
+        /// `url`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Name the toolsets refer to.
+        name: String,
+        /// Server URL.
+        url: String,
+    }
+);
+
+shape!(
+    /// A skill the agent loads.
+    SkillRef {
+        /// `qoder` (built in) or `custom`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Skill id.
+        skill_id: String,
+        /// Pinned version (latest when absent).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
+    }
+);
+
+shape!(
+    /// Multi-agent coordination: the agents this one may delegate to.
+    Multiagent {
+        /// `coordinator`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
+        agents: Vec<Value>,
+    }
+);
+
+shape!(
+    /// The agent snapshot a session or thread runs (the agent's fields at creation).
+    SessionAgent {
+        /// Agent id.
+        id: String,
+        /// `agent`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// Description.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        /// Model id or config.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        model: Option<ModelRef>,
+        /// System prompt.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        system: Option<String>,
+        /// Tools.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tools: Option<Vec<AgentTool>>,
+        /// MCP servers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mcp_servers: Option<Vec<McpServer>>,
+        /// Skills.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skills: Option<Vec<SkillRef>>,
+        /// Multi-agent config.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        multiagent: Option<Multiagent>,
+        /// Agent version.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<u64>,
+        /// Metadata.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        metadata: Option<Metadata>,
+    }
+);
+
+// ---- environments ----
+
+tagged_union! {
+    /// An environment's sandbox configuration.
+    pub enum EnvironmentConfig {
+        /// A hosted sandbox.
+        Cloud(CloudEnvironmentConfig),
+        /// Machines the caller runs (`environments.work`).
+        SelfHosted(SelfHostedEnvironmentConfig),
+    }
+}
+
+wire_struct! {
+    /// A hosted sandbox.
+    pub struct CloudEnvironmentConfig [tag = "cloud"] {
+        /// Outbound network access.
+        pub networking: Option<Networking>,
+        /// Packages installed at start.
+        pub packages: Option<Packages>,
+        /// Script run at start.
+        pub setup_script: Option<String>,
+    }
+}
+
+wire_struct! {
+    /// Machines the caller runs.
+    pub struct SelfHostedEnvironmentConfig [tag = "self_hosted"] {
+        /// Script run at start.
+        pub setup_script: Option<String>,
+    }
+}
+
+shape!(
+    /// Outbound network access: `unrestricted`, or `limited` to listed hosts.
+    Networking {
+        /// `unrestricted` or `limited`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Hosts allowed (`limited`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed_hosts: Option<Vec<String>>,
+        /// Whether the agent's MCP servers are reachable (`limited`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allow_mcp_servers: Option<bool>,
+        /// Whether package registries are reachable (`limited`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allow_package_managers: Option<bool>,
+    }
+);
+
+shape!(
+    /// Packages per package manager.
+    Packages {
+        /// apt packages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        apt: Option<Vec<String>>,
+        /// Cargo crates.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cargo: Option<Vec<String>>,
+        /// Ruby gems.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        gem: Option<Vec<String>>,
+        /// Go modules.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        go: Option<Vec<String>>,
+        /// npm packages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        npm: Option<Vec<String>>,
+        /// pip packages.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pip: Option<Vec<String>>,
+    }
+);
+
+// ---- sessions ----
+
+shape!(
+    /// A spending limit: `{type: "limit", max_credit_cost}`.
+    Budget {
+        /// `limit`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Positive decimal credits, e.g. `"12.50"`.
+        max_credit_cost: String,
+    }
+);
+
+shape!(
+    /// Time a session or thread has run.
+    SessionStats {
+        /// Seconds spent running turns.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        active_seconds: Option<f64>,
+        /// Seconds since creation.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        duration_seconds: Option<f64>,
+        /// Seconds the sandbox took to start.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        startup_seconds: Option<f64>,
+    }
+);
+
+shape!(
+    /// Prompt-cache writes by lifetime.
+    CacheCreation {
+        /// Tokens written with a one-hour lifetime.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ephemeral_1h_input_tokens: Option<u64>,
+        /// Tokens written with a five-minute lifetime.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ephemeral_5m_input_tokens: Option<u64>,
+    }
+);
+
+shape!(
+    /// A price: `{amount: "1.20", currency: "USD"}`.
+    ListCost {
+        /// Decimal amount.
+        amount: String,
+        /// Currency code.
+        currency: String,
+    }
+);
+
+shape!(
+    /// Server-side tool calls counted.
+    ServerToolUse {
+        /// Web searches.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        web_search_requests: Option<u64>,
+        /// Web fetches.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        web_fetch_requests: Option<u64>,
+    }
+);
+
+shape!(
+    /// Cumulative usage of a session or thread.
+    SessionUsage {
+        /// Credits spent on the model.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        model_credits: Option<f64>,
+        /// Credits spent on sandbox time.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sandbox_runtime_credits: Option<f64>,
+        /// Credits in total.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total_credits: Option<f64>,
+        /// Seconds spent running turns.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        active_seconds: Option<f64>,
+        /// Input tokens.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input_tokens: Option<u64>,
+        /// Output tokens.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        output_tokens: Option<u64>,
+        /// Input tokens read from the prompt cache.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_read_input_tokens: Option<u64>,
+        /// Prompt-cache writes.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cache_creation: Option<CacheCreation>,
+        /// What the usage would cost at list price.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        list_cost: Option<ListCost>,
+        /// Server-side tool calls.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        server_tool_use: Option<ServerToolUse>,
+    }
+);
+
+shape!(
+    /// The grader's verdict on one outcome iteration.
+    OutcomeEvaluation {
+        /// Evaluation kind.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The outcome evaluated.
+        outcome_id: String,
+        /// What the outcome asked for.
+        description: String,
+        /// Iteration, from 1.
+        iteration: u64,
+        /// `satisfied`, `needs_revision`, ... (unknown values are kept).
+        result: String,
+        /// The grader's explanation.
+        explanation: String,
+        /// When the evaluation finished.
+        completed_at: Option<String>,
+    }
+);
+
+tagged_union! {
+    /// The commit a repository resource is checked out at.
+    pub enum Checkout {
+        /// A branch head.
+        Branch(BranchCheckout),
+        /// One commit.
+        Commit(CommitCheckout),
+    }
+}
+
+wire_struct! {
+    /// A branch head.
+    pub struct BranchCheckout [tag = "branch"] {
+        /// Branch name.
+        pub name: String,
+    }
+}
+
+wire_struct! {
+    /// One commit.
+    pub struct CommitCheckout [tag = "commit"] {
+        /// Full commit SHA.
+        pub sha: String,
+    }
+}
+
+// ---- files, vaults, memory ----
+
+shape!(
+    /// What a file belongs to, e.g. `{id: "sess_…", type: "session"}`.
+    FileScope {
+        /// Owner id.
+        id: String,
+        /// Owner type.
+        #[serde(rename = "type")]
+        kind: String,
+    }
+);
+
+shape!(
+    /// How a token endpoint authenticates the client (secrets are never returned).
+    TokenEndpointAuth {
+        /// `none`, `client_secret_basic` or `client_secret_post`.
+        #[serde(rename = "type")]
+        kind: String,
+    }
+);
+
+shape!(
+    /// An OAuth refresh configuration, without the refresh token.
+    CredentialRefresh {
+        /// OAuth client id.
+        client_id: String,
+        /// Token endpoint URL.
+        token_endpoint: String,
+        /// How the client authenticates there.
+        token_endpoint_auth: TokenEndpointAuth,
+        /// OAuth resource indicator.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        resource: Option<String>,
+        /// Requested scope.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scope: Option<String>,
+    }
+);
+
+shape!(
+    /// Where an environment-variable credential is injected.
+    InjectionLocation {
+        /// Into request headers.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        header: Option<bool>,
+        /// Into request bodies.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        body: Option<bool>,
+    }
+);
+
+shape!(
+    /// Hosts an environment-variable credential may be sent to.
+    CredentialNetworking {
+        /// `unrestricted` or `limited`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Hosts allowed (`limited`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allowed_hosts: Option<Vec<String>>,
+    }
+);
+
+shape!(
+    /// A credential's auth as returned: secret values are never included.
+    CredentialAuth {
+        /// `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept).
+        #[serde(rename = "type")]
+        kind: String,
+        /// MCP server the credential is for.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        mcp_server_url: Option<String>,
+        /// When the access token expires.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expires_at: Option<String>,
+        /// OAuth refresh configuration.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refresh: Option<CredentialRefresh>,
+        /// Environment variable name.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        secret_name: Option<String>,
+        /// Hosts the secret may be sent to.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        networking: Option<CredentialNetworking>,
+        /// Where the secret is injected.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        injection_location: Option<InjectionLocation>,
+    }
+);
+
+shape!(
+    /// Who made or redacted a memory version.
+    Actor {
+        /// `session_actor`, `user_actor`, ... (unknown values are kept).
+        #[serde(rename = "type")]
+        kind: String,
+        /// The session (session actors).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_id: Option<String>,
+        /// The API key used.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        api_key_id: Option<String>,
+        /// The user.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        user_id: Option<String>,
+        /// The service account.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        service_account_id: Option<String>,
+    }
+);
+
+// ---- deployments, dreams, work ----
+
+shape!(
+    /// A pinned agent version: `{id, type: "agent", version}`.
+    AgentVersionRef {
+        /// Agent id.
+        id: String,
+        /// `agent`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Agent version.
+        version: u64,
+    }
+);
+
+shape!(
+    /// When a deployment runs.
+    Schedule {
+        /// `cron`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// 5-field cron expression.
+        expression: String,
+        /// IANA time zone.
+        timezone: String,
+        /// The last scheduled run.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_run_at: Option<String>,
+        /// The next scheduled runs.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        upcoming_runs_at: Option<Vec<String>>,
+    }
+);
+
+shape!(
+    /// An error: `{type, message}`.
+    ErrorInfo {
+        /// Error type.
+        #[serde(rename = "type")]
+        kind: String,
+        /// Message.
+        message: String,
+    }
+);
+
+shape!(
+    /// Why a deployment is paused.
+    PausedReason {
+        /// Reason type, e.g. `manual` or `error`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The error that paused it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        error: Option<ErrorInfo>,
+    }
+);
+
+shape!(
+    /// What started a deployment run.
+    TriggerContext {
+        /// `schedule` or `manual`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The scheduled time (scheduled runs).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        scheduled_at: Option<String>,
+    }
+);
+
+tagged_union! {
+    /// What a dream consolidates.
+    pub enum DreamInput {
+        /// A memory store's memories.
+        MemoryStore(MemoryStoreInput),
+        /// Sessions' transcripts.
+        Sessions(SessionsInput),
+    }
+}
+
+wire_struct! {
+    /// A memory store's memories.
+    pub struct MemoryStoreInput [tag = "memory_store"] {
+        /// The store.
+        pub memory_store_id: String,
+    }
+}
+
+wire_struct! {
+    /// Sessions' transcripts.
+    pub struct SessionsInput [tag = "sessions"] {
+        /// The sessions.
+        pub session_ids: Vec<String>,
+    }
+}
+
+shape!(
+    /// The model a dream runs.
+    DreamModel {
+        /// Model id.
+        id: String,
+        /// `standard` or `fast`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        speed: Option<String>,
+    }
+);
+
+shape!(
+    /// Where a dream writes.
+    OutputBehavior {
+        /// `create_new` or `update_existing`.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The store updated (`update_existing`).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        memory_store_id: Option<String>,
+    }
+);
+
+shape!(
+    /// What a dream wrote.
+    DreamOutput {
+        /// Output type.
+        #[serde(rename = "type")]
+        kind: String,
+        /// The store written.
+        memory_store_id: String,
+        /// Paths touched.
+        files_touched: Vec<String>,
+    }
+);
+
+shape!(
+    /// Tokens a dream used.
+    DreamUsage {
+        /// Input tokens.
+        input_tokens: u64,
+        /// Output tokens.
+        output_tokens: u64,
+        /// Input tokens read from the prompt cache.
+        cache_read_input_tokens: u64,
+        /// Input tokens written to the prompt cache.
+        cache_creation_input_tokens: u64,
+    }
+);
+
+shape!(
+    /// What a unit of work is about: `{id: "sess_…", type: "session"}`.
+    WorkData {
+        /// Session id.
+        id: String,
+        /// `session`.
+        #[serde(rename = "type")]
+        kind: String,
+    }
+);

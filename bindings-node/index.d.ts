@@ -7,42 +7,22 @@
 
 import type {
   APIResult,
-  Agent,
   BinaryResponse,
-  CancelAck,
   ClientClosedError,
   ClientOptions,
   CommonParams,
   Credential,
-  CredentialValidation,
-  CustomTool,
   CustomToolSpec,
   Deleted,
-  Deployment,
-  DeploymentRun,
-  Dream,
-  Environment,
-  FileMetadata,
   FileUploadParams,
   InputEvent,
   InvalidArgumentError,
-  Memory,
-  MemoryPrefix,
-  MemoryStore,
-  MemoryVersion,
   Metadata,
-  ModelInfo,
   Page,
   PagePromise,
   RequestOptions,
   RunToolsParams,
-  SentEvents,
-  Session,
-  SessionResource,
-  SessionThread,
-  Skill,
   SkillCreateParams,
-  SkillVersion,
   SkillVersionCreateParams,
   Stream,
   StreamEvent,
@@ -50,15 +30,10 @@ import type {
   Timestamp,
   TurnOptions,
   TurnResult,
-  Vault,
-  VaultCredential,
-  Work,
-  WorkHeartbeat,
-  WorkQueueStats,
 } from './lib/types';
 export * from './lib/types';
 
-// ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────
+// ───────────────────────────── Results, events and content (generated from docs/schema.json) ─────────────────────────────
 
 /** The fields every event carries (each event interface adds its `type` and own fields). */
 export interface EventEnvelope {
@@ -757,6 +732,1099 @@ export interface ContentDelta {
   index?: number | null;
   /** The fragment: a text block whose text is appended. */
   content: TextBlock;
+}
+
+/** An agent (or one frozen version of it). */
+export interface Agent {
+  /** `agent_...`. */
+  id: string;
+  /** `"agent"`. */
+  type: string;
+  /** Name (1-256 characters). */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** Model id or config. */
+  model: ModelRef;
+  /** System prompt. */
+  system: string | null;
+  /** Tool configurations. */
+  tools: AgentTool[];
+  /** MCP servers `{type: "url", name, url}`. */
+  mcp_servers: McpServer[];
+  /** Skill references. */
+  skills: SkillRef[];
+  /** Multi-agent coordinator config. */
+  multiagent: Multiagent | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Version, starting at 1. */
+  version: number;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time (RFC 3339). */
+  created_at: string | null;
+  /** Last update time. */
+  updated_at: string | null;
+}
+
+/** A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`. */
+export type ModelRef = string | ModelConfig;
+
+/** Model configuration object. */
+export interface ModelConfig {
+  /** Catalog id. */
+  id: string;
+  /** `low|medium|high|xhigh|max`, or `{type}`. */
+  effort?: unknown;
+  /** `standard|fast`. */
+  speed?: string | null;
+  /** One of the model's available context windows. */
+  context_window?: number | null;
+  /** Inference geography. */
+  inference_geo?: string | null;
+}
+
+/** A `AgentTool` of a type this version does not model: every field is kept as sent. */
+export interface UnknownAgentTool {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** One entry of an agent's `tools`. */
+export type AgentTool = AgentToolset | McpToolset | CustomTool | UnknownAgentTool;
+
+/** The built-in toolset (bash, file edits, web, ...). */
+export interface AgentToolset {
+  type: 'agent_toolset_20260401';
+  /** Only these tools (all when absent). */
+  enabled_tools?: string[] | null;
+  /** Tools turned off. */
+  disallowed_tools?: string[] | null;
+  /** Defaults for every tool. */
+  default_config?: ToolDefaults | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigEntry[] | null;
+}
+
+/** Defaults for every tool of a toolset. */
+export interface ToolDefaults {
+  /** Whether the tools are enabled. */
+  enabled?: boolean | null;
+  /** Their permission policy. */
+  permission_policy?: PermissionPolicy | null;
+}
+
+/** When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`. */
+export interface PermissionPolicy {
+  /** `always_allow` or `always_ask`. */
+  type: string;
+}
+
+/** One tool's settings inside a toolset. */
+export interface ToolConfigEntry {
+  /** The tool's name. */
+  name: string;
+  /** Whether it is enabled. */
+  enabled?: boolean | null;
+  /** Its permission policy. */
+  permission_policy?: PermissionPolicy | null;
+  /** Web tools: domains allowed. */
+  allowed_domains?: string[] | null;
+  /** Web tools: domains blocked. */
+  blocked_domains?: string[] | null;
+  /** Web fetch: content limit in tokens. */
+  max_content_tokens?: number | null;
+  /** Web search: the user's approximate location. */
+  user_location?: UserLocation | null;
+}
+
+/** Approximate user location for web search. */
+export interface UserLocation {
+  /** `approximate`. */
+  type: string;
+  /** City. */
+  city?: string | null;
+  /** Region. */
+  region?: string | null;
+  /** Country. */
+  country?: string | null;
+  /** IANA time zone. */
+  timezone?: string | null;
+}
+
+/** The tools of one of the agent's MCP servers. */
+export interface McpToolset {
+  type: 'mcp_toolset';
+  /** Name of the server in `mcp_servers`. */
+  mcp_server_name: string;
+  /** Defaults for every tool. */
+  default_config?: ToolDefaults | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigEntry[] | null;
+}
+
+/** A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers. */
+export interface CustomTool {
+  type: 'custom';
+  /** Tool name. */
+  name: string;
+  /** What the tool does (the model reads it). */
+  description?: string | null;
+  /** JSON Schema of the tool's input (free-form by nature). */
+  input_schema?: Record<string, unknown> | null;
+}
+
+/** An MCP server the agent may call: `{type: "url", name, url}`. */
+export interface McpServer {
+  /** `url`. */
+  type: string;
+  /** Name the toolsets refer to. */
+  name: string;
+  /** Server URL. */
+  url: string;
+}
+
+/** A skill the agent loads. */
+export interface SkillRef {
+  /** `qoder` (built in) or `custom`. */
+  type: string;
+  /** Skill id. */
+  skill_id: string;
+  /** Pinned version (latest when absent). */
+  version?: string | null;
+}
+
+/** Multi-agent coordination: the agents this one may delegate to. */
+export interface Multiagent {
+  /** `coordinator`. */
+  type: string;
+  /** Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`. */
+  agents: unknown[];
+}
+
+/** Answer of `sessions.cancel`: `{id, type: "session", status: "canceling"}`. */
+export interface CancelAck {
+  /** Session id. */
+  id: string;
+  /** `"session"`. */
+  type: string;
+  /** `"canceling"`. */
+  status: string;
+}
+
+/** Result of `vaults.credentials.mcp_oauth_validate`. */
+export interface CredentialValidation {
+  /** `"credential_validation"`. */
+  type: string;
+  /** The credential checked. */
+  credential_id: string;
+  /** Its vault. */
+  vault_id: string;
+  /** Outcome, e.g. `valid` or `invalid`. */
+  status: string;
+  /** Whether the credential holds a refresh token. */
+  has_refresh_token: boolean;
+  /** When the check ran. */
+  validated_at: string | null;
+  /** The probe of the MCP server. */
+  mcp_probe: McpProbe | null;
+  /** The token refresh tried. */
+  refresh: RefreshProbe | null;
+}
+
+/** The request made to the MCP server while validating a credential. */
+export interface McpProbe {
+  /** MCP method called. */
+  method: string;
+  /** What the server answered. */
+  http_response: HttpProbe;
+}
+
+/** An HTTP response seen while validating a credential. */
+export interface HttpProbe {
+  /** HTTP status. */
+  status_code: number;
+  /** Its `Content-Type`. */
+  content_type: string | null;
+  /** The body (truncated). */
+  body: string | null;
+  /** Whether `body` was cut. */
+  body_truncated: boolean;
+}
+
+/** The token refresh tried while validating a credential. */
+export interface RefreshProbe {
+  /** Outcome. */
+  status: string;
+  /** What the token endpoint answered. */
+  http_response: HttpProbe;
+}
+
+/** A deployment: an agent, environment and initial events run on a schedule or by hand. */
+export interface Deployment {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Name. */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** Pinned agent `{id, type, version}`. */
+  agent: AgentVersionRef | null;
+  /** Environment id. */
+  environment_id: string | null;
+  /** Stored input events. */
+  initial_events: unknown[];
+  /** `{type: "cron", expression, timezone, ...}` or null. */
+  schedule: Schedule | null;
+  /** `active` or `paused`. */
+  status: string | null;
+  /** Why it is paused. */
+  paused_reason: PausedReason | null;
+  /** Metadata. */
+  metadata: Record<string, unknown>;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A pinned agent version: `{id, type: "agent", version}`. */
+export interface AgentVersionRef {
+  /** Agent id. */
+  id: string;
+  /** `agent`. */
+  type: string;
+  /** Agent version. */
+  version: number;
+}
+
+/** When a deployment runs. */
+export interface Schedule {
+  /** `cron`. */
+  type: string;
+  /** 5-field cron expression. */
+  expression: string;
+  /** IANA time zone. */
+  timezone: string;
+  /** The last scheduled run. */
+  last_run_at?: string | null;
+  /** The next scheduled runs. */
+  upcoming_runs_at?: string[] | null;
+}
+
+/** Why a deployment is paused. */
+export interface PausedReason {
+  /** Reason type, e.g. `manual` or `error`. */
+  type: string;
+  /** The error that paused it. */
+  error?: ErrorInfo | null;
+}
+
+/** An error: `{type, message}`. */
+export interface ErrorInfo {
+  /** Error type. */
+  type: string;
+  /** Message. */
+  message: string;
+}
+
+/** One run of a deployment. */
+export interface DeploymentRun {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Deployment id. */
+  deployment_id: string | null;
+  /** Agent `{id, type, version}`. */
+  agent: AgentVersionRef | null;
+  /** The session the run created. */
+  session_id: string | null;
+  /** `{type: "schedule" | "manual", scheduled_at?}`. */
+  trigger_context: TriggerContext | null;
+  /** `{type, message}` or null. */
+  error: ErrorInfo | null;
+  /** Creation time. */
+  created_at: string | null;
+}
+
+/** What started a deployment run. */
+export interface TriggerContext {
+  /** `schedule` or `manual`. */
+  type: string;
+  /** The scheduled time (scheduled runs). */
+  scheduled_at?: string | null;
+}
+
+/** A dream: a memory consolidation job. */
+export interface Dream {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** `pending`, `running`, `completed`, `failed`, `canceled`. */
+  status: string | null;
+  /** Inputs. */
+  inputs: DreamInput[];
+  /** Model. */
+  model: DreamModel | null;
+  /** Output behaviour. */
+  output_behavior: OutputBehavior | null;
+  /** Outputs. */
+  outputs: DreamOutput[];
+  /** Session that ran it. */
+  session_id: string | null;
+  /** Error. */
+  error: ErrorInfo | null;
+  /** Tokens used. */
+  usage: DreamUsage | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** End time. */
+  ended_at: string | null;
+}
+
+/** A `DreamInput` of a type this version does not model: every field is kept as sent. */
+export interface UnknownDreamInput {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** What a dream consolidates. */
+export type DreamInput = MemoryStoreInput | SessionsInput | UnknownDreamInput;
+
+/** A memory store's memories. */
+export interface MemoryStoreInput {
+  type: 'memory_store';
+  /** The store. */
+  memory_store_id: string;
+}
+
+/** Sessions' transcripts. */
+export interface SessionsInput {
+  type: 'sessions';
+  /** The sessions. */
+  session_ids: string[];
+}
+
+/** The model a dream runs. */
+export interface DreamModel {
+  /** Model id. */
+  id: string;
+  /** `standard` or `fast`. */
+  speed?: string | null;
+}
+
+/** Where a dream writes. */
+export interface OutputBehavior {
+  /** `create_new` or `update_existing`. */
+  type: string;
+  /** The store updated (`update_existing`). */
+  memory_store_id?: string | null;
+}
+
+/** What a dream wrote. */
+export interface DreamOutput {
+  /** Output type. */
+  type: string;
+  /** The store written. */
+  memory_store_id: string;
+  /** Paths touched. */
+  files_touched: string[];
+}
+
+/** Tokens a dream used. */
+export interface DreamUsage {
+  /** Input tokens. */
+  input_tokens: number;
+  /** Output tokens. */
+  output_tokens: number;
+  /** Input tokens read from the prompt cache. */
+  cache_read_input_tokens: number;
+  /** Input tokens written to the prompt cache. */
+  cache_creation_input_tokens: number;
+}
+
+/** An environment. */
+export interface Environment {
+  /** `env_...`. */
+  id: string;
+  /** `"environment"`. */
+  type: string;
+  /** Name. */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`. */
+  config: EnvironmentConfig | null;
+  /** `organization` or `account`. */
+  scope: string | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Status (`ready`). */
+  status: string | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A `EnvironmentConfig` of a type this version does not model: every field is kept as sent. */
+export interface UnknownEnvironmentConfig {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** An environment's sandbox configuration. */
+export type EnvironmentConfig = CloudEnvironmentConfig | SelfHostedEnvironmentConfig | UnknownEnvironmentConfig;
+
+/** A hosted sandbox. */
+export interface CloudEnvironmentConfig {
+  type: 'cloud';
+  /** Outbound network access. */
+  networking?: Networking | null;
+  /** Packages installed at start. */
+  packages?: Packages | null;
+  /** Script run at start. */
+  setup_script?: string | null;
+}
+
+/** Outbound network access: `unrestricted`, or `limited` to listed hosts. */
+export interface Networking {
+  /** `unrestricted` or `limited`. */
+  type: string;
+  /** Hosts allowed (`limited`). */
+  allowed_hosts?: string[] | null;
+  /** Whether the agent's MCP servers are reachable (`limited`). */
+  allow_mcp_servers?: boolean | null;
+  /** Whether package registries are reachable (`limited`). */
+  allow_package_managers?: boolean | null;
+}
+
+/** Packages per package manager. */
+export interface Packages {
+  /** apt packages. */
+  apt?: string[] | null;
+  /** Cargo crates. */
+  cargo?: string[] | null;
+  /** Ruby gems. */
+  gem?: string[] | null;
+  /** Go modules. */
+  go?: string[] | null;
+  /** npm packages. */
+  npm?: string[] | null;
+  /** pip packages. */
+  pip?: string[] | null;
+}
+
+/** Machines the caller runs. */
+export interface SelfHostedEnvironmentConfig {
+  type: 'self_hosted';
+  /** Script run at start. */
+  setup_script?: string | null;
+}
+
+/** An uploaded file's metadata. */
+export interface FileMetadata {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Filename. */
+  filename: string;
+  /** MIME type. */
+  mime_type: string | null;
+  /** Size in bytes. */
+  size_bytes: number;
+  /** `ready`, ... */
+  status: string | null;
+  /** Whether `/content` may be fetched. */
+  downloadable: boolean | null;
+  /** `{id, type: "session"}` for files produced in a session. */
+  scope: FileScope | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Expiry time. */
+  expires_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+}
+
+/** What a file belongs to, e.g. `{id: "sess_…", type: "session"}`. */
+export interface FileScope {
+  /** Owner id. */
+  id: string;
+  /** Owner type. */
+  type: string;
+}
+
+/** A memory (or, in lists, a `memory_prefix` directory entry with only `path`). */
+export interface Memory {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Store id. */
+  memory_store_id: string | null;
+  /** Path. */
+  path: string | null;
+  /** Content (full view only). */
+  content: string | null;
+  /** Hex SHA-256 of the content: the precondition for updates and deletes. */
+  content_sha256: string | null;
+  /** Content size. */
+  content_size_bytes: number | null;
+  /** Latest version id. */
+  memory_version_id: string | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A directory entry of a memory listing (`type: "memory_prefix"`). */
+export interface MemoryPrefix {
+  /** `"memory_prefix"`. */
+  type: string;
+  /** The path prefix, ending in `/`. */
+  path: string;
+}
+
+/** A memory store. */
+export interface MemoryStore {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Name. */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** `active`. */
+  status: string | null;
+  /** Number of memories. */
+  entry_count: number | null;
+  /** Total size in bytes. */
+  total_size: number | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** One version of a memory. */
+export interface MemoryVersion {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Memory id. */
+  memory_id: string | null;
+  /** Store id. */
+  memory_store_id: string | null;
+  /** `created`, `modified`, `deleted`. */
+  operation: string | null;
+  /** Path (null once redacted). */
+  path: string | null;
+  /** Content (null once redacted). */
+  content: string | null;
+  /** Hash (null once redacted). */
+  content_sha256: string | null;
+  /** Who made the change. */
+  created_by: Actor | null;
+  /** Redaction time. */
+  redacted_at: string | null;
+  /** Who redacted it. */
+  redacted_by: Actor | null;
+  /** Creation time. */
+  created_at: string | null;
+}
+
+/** Who made or redacted a memory version. */
+export interface Actor {
+  /** `session_actor`, `user_actor`, ... (unknown values are kept). */
+  type: string;
+  /** The session (session actors). */
+  session_id?: string | null;
+  /** The API key used. */
+  api_key_id?: string | null;
+  /** The user. */
+  user_id?: string | null;
+  /** The service account. */
+  service_account_id?: string | null;
+}
+
+/** One model of `GET /models`. */
+export interface ModelInfo {
+  /** Catalog id, e.g. `ultimate`. */
+  id: string;
+  /** `"model"`. */
+  type: string;
+  /** Display name. */
+  display_name: string | null;
+  /** Whether the model is enabled for this account. */
+  is_enabled: boolean | null;
+  /** Supported effort levels. */
+  efforts: string[];
+  /** Max input tokens. */
+  max_input_tokens: number | null;
+  /** Max output tokens. */
+  max_tokens: number | null;
+  /** Capabilities object. */
+  capabilities: unknown;
+}
+
+/** Answer of `sessions.events.send`: the echoed events with their server ids. */
+export interface SentEvents {
+  /** One echoed event per input event, in order. */
+  data: SessionEvent[];
+}
+
+/** A session: a running conversation between an agent snapshot and an environment. */
+export interface Session {
+  /** `sess_...`. */
+  id: string;
+  /** `"session"`. */
+  type: string;
+  /** Snapshot of the agent taken at creation. */
+  agent: SessionAgent | null;
+  /** The agent's id. */
+  agent_id: string | null;
+  /** Environment id. */
+  environment_id: string | null;
+  /** `idle`, `running`, `rescheduling`, `terminated` (unknown values are kept). */
+  status: string;
+  /** `idle`, `running` or `canceling` (unknown values are kept). */
+  turn_status?: string | null;
+  /** Title. */
+  title: string | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Sandbox environment variables. */
+  environment_variables: Record<string, string>;
+  /** Mounted resources. */
+  resources: SessionResource[];
+  /** Vaults whose credentials are injected. */
+  vault_ids: string[];
+  /** Memory stores attached. */
+  memory_store_ids?: string[] | null;
+  /** Budget. */
+  budget: Budget | null;
+  /** `{active_seconds, duration_seconds}`. */
+  stats?: SessionStats | null;
+  /** Cumulative usage. */
+  usage?: SessionUsage | null;
+  /** The grader's verdicts on the session's outcomes. */
+  outcome_evaluations?: OutcomeEvaluation[] | null;
+  /** Deployment that created the session. */
+  deployment_id: string | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/**
+ * The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+ * sent as such, so no field here skips).
+ */
+export interface SessionAgent {
+  /** Agent id. */
+  id: string;
+  /** `agent`. */
+  type: string;
+  /** Name. */
+  name: string | null;
+  /** Description. */
+  description: string | null;
+  /** Model id or config. */
+  model: ModelRef | null;
+  /** System prompt. */
+  system: string | null;
+  /** Tools. */
+  tools: AgentTool[] | null;
+  /** MCP servers. */
+  mcp_servers: McpServer[] | null;
+  /** Skills. */
+  skills: SkillRef[] | null;
+  /** Multi-agent config. */
+  multiagent: Multiagent | null;
+  /** Agent version. */
+  version: number | null;
+  /** Metadata. */
+  metadata: Record<string, string> | null;
+}
+
+/** A resource mounted into a session (file, repository, memory store). */
+export interface SessionResource {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Mount path. */
+  mount_path: string | null;
+  /** File id (file resources). */
+  file_id: string | null;
+  /** Repository URL (repository resources). */
+  url: string | null;
+  /** Memory store id (memory store resources). */
+  memory_store_id: string | null;
+  /** The commit checked out (repository resources). */
+  checkout: Checkout | null;
+  /** `read_write` or `read_only` (memory store resources). */
+  access: string | null;
+  /** How the agent should use the resource. */
+  instructions: string | null;
+  /** Display name. */
+  name: string | null;
+  /** Description. */
+  description: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A `Checkout` of a type this version does not model: every field is kept as sent. */
+export interface UnknownCheckout {
+  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
+  type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** The commit a repository resource is checked out at. */
+export type Checkout = BranchCheckout | CommitCheckout | UnknownCheckout;
+
+/** A branch head. */
+export interface BranchCheckout {
+  type: 'branch';
+  /** Branch name. */
+  name: string;
+}
+
+/** One commit. */
+export interface CommitCheckout {
+  type: 'commit';
+  /** Full commit SHA. */
+  sha: string;
+}
+
+/** A spending limit: `{type: "limit", max_credit_cost}`. */
+export interface Budget {
+  /** `limit`. */
+  type: string;
+  /** Positive decimal credits, e.g. `"12.50"`. */
+  max_credit_cost: string;
+}
+
+/** Time a session or thread has run. */
+export interface SessionStats {
+  /** Seconds spent running turns. */
+  active_seconds?: number | null;
+  /** Seconds since creation. */
+  duration_seconds?: number | null;
+  /** Seconds the sandbox took to start. */
+  startup_seconds?: number | null;
+}
+
+/** Cumulative usage of a session or thread. */
+export interface SessionUsage {
+  /** Credits spent on the model. */
+  model_credits?: number | null;
+  /** Credits spent on sandbox time. */
+  sandbox_runtime_credits?: number | null;
+  /** Credits in total. */
+  total_credits?: number | null;
+  /** Seconds spent running turns. */
+  active_seconds?: number | null;
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Input tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Prompt-cache writes. */
+  cache_creation?: CacheCreation | null;
+  /** What the usage would cost at list price. */
+  list_cost?: ListCost | null;
+  /** Server-side tool calls. */
+  server_tool_use?: ServerToolUse | null;
+}
+
+/** Prompt-cache writes by lifetime. */
+export interface CacheCreation {
+  /** Tokens written with a one-hour lifetime. */
+  ephemeral_1h_input_tokens?: number | null;
+  /** Tokens written with a five-minute lifetime. */
+  ephemeral_5m_input_tokens?: number | null;
+}
+
+/** A price: `{amount: "1.20", currency: "USD"}`. */
+export interface ListCost {
+  /** Decimal amount. */
+  amount: string;
+  /** Currency code. */
+  currency: string;
+}
+
+/** Server-side tool calls counted. */
+export interface ServerToolUse {
+  /** Web searches. */
+  web_search_requests?: number | null;
+  /** Web fetches. */
+  web_fetch_requests?: number | null;
+}
+
+/** The grader's verdict on one outcome iteration. */
+export interface OutcomeEvaluation {
+  /** Evaluation kind. */
+  type: string;
+  /** The outcome evaluated. */
+  outcome_id: string;
+  /** What the outcome asked for. */
+  description: string;
+  /** Iteration, from 1. */
+  iteration: number;
+  /** `satisfied`, `needs_revision`, ... (unknown values are kept). */
+  result: string;
+  /** The grader's explanation. */
+  explanation: string;
+  /** When the evaluation finished. */
+  completed_at: string | null;
+}
+
+/** A thread of a session (the primary thread has no parent). */
+export interface SessionThread {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Session id. */
+  session_id: string | null;
+  /** Parent thread id (null for the primary thread). */
+  parent_thread_id: string | null;
+  /** Agent snapshot. */
+  agent: SessionAgent | null;
+  /** Status. */
+  status: string | null;
+  /** Time the thread has run. */
+  stats: SessionStats | null;
+  /** Cumulative usage. */
+  usage: SessionUsage | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A skill. */
+export interface Skill {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Display title. */
+  display_title: string | null;
+  /** Latest version string. */
+  latest_version: string | null;
+  /** `custom` / `qoder`. */
+  source: unknown;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A version of a skill. */
+export interface SkillVersion {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Skill id. */
+  skill_id: string;
+  /** Version string. */
+  version: string;
+  /** Name from `SKILL.md` front matter. */
+  name: string | null;
+  /** Description from `SKILL.md` front matter. */
+  description: string | null;
+  /** Top-level folder. */
+  directory: string | null;
+  /** Creation time. */
+  created_at: string | null;
+}
+
+/** A vault of credentials. */
+export interface Vault {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Display name. */
+  display_name: string;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A vault credential; `auth` never contains the secret values. */
+export interface VaultCredential {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Vault id. */
+  vault_id: string;
+  /** Display name. */
+  display_name: string | null;
+  /** Auth description without secrets (`{type, mcp_server_url, ...}`). */
+  auth: CredentialAuth;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** A credential's auth as returned: secret values are never included. */
+export interface CredentialAuth {
+  /** `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept). */
+  type: string;
+  /** MCP server the credential is for. */
+  mcp_server_url?: string | null;
+  /** When the access token expires. */
+  expires_at?: string | null;
+  /** OAuth refresh configuration. */
+  refresh?: CredentialRefresh | null;
+  /** Environment variable name. */
+  secret_name?: string | null;
+  /** Hosts the secret may be sent to. */
+  networking?: CredentialNetworking | null;
+  /** Where the secret is injected. */
+  injection_location?: InjectionLocation | null;
+}
+
+/** An OAuth refresh configuration, without the refresh token. */
+export interface CredentialRefresh {
+  /** OAuth client id. */
+  client_id: string;
+  /** Token endpoint URL. */
+  token_endpoint: string;
+  /** How the client authenticates there. */
+  token_endpoint_auth: TokenEndpointAuth;
+  /** OAuth resource indicator. */
+  resource?: string | null;
+  /** Requested scope. */
+  scope?: string | null;
+}
+
+/** How a token endpoint authenticates the client (secrets are never returned). */
+export interface TokenEndpointAuth {
+  /** `none`, `client_secret_basic` or `client_secret_post`. */
+  type: string;
+}
+
+/** Hosts an environment-variable credential may be sent to. */
+export interface CredentialNetworking {
+  /** `unrestricted` or `limited`. */
+  type: string;
+  /** Hosts allowed (`limited`). */
+  allowed_hosts?: string[] | null;
+}
+
+/** Where an environment-variable credential is injected. */
+export interface InjectionLocation {
+  /** Into request headers. */
+  header?: boolean | null;
+  /** Into request bodies. */
+  body?: boolean | null;
+}
+
+/** A unit of self-hosted work. */
+export interface Work {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Environment id. */
+  environment_id: string | null;
+  /** State. */
+  state: string | null;
+  /** `{id: "sess_...", type: "session"}`. */
+  data: WorkData;
+  /** Metadata. */
+  metadata: Record<string, unknown>;
+  /** Creation time. */
+  created_at: string | null;
+}
+
+/** What a unit of work is about: `{id: "sess_…", type: "session"}`. */
+export interface WorkData {
+  /** Session id. */
+  id: string;
+  /** `session`. */
+  type: string;
+}
+
+/** Result of `environments.work.heartbeat`. */
+export interface WorkHeartbeat {
+  /** `"work_heartbeat"`. */
+  type: string;
+  /** Whether the lease was extended (false: another worker holds the item now). */
+  lease_extended: boolean;
+  /** The work item's state. */
+  state: string;
+  /** When the heartbeat was recorded. */
+  last_heartbeat: string | null;
+  /** Seconds the lease lasts from now. */
+  ttl_seconds: number | null;
+}
+
+/** Result of `environments.work.stats`. */
+export interface WorkQueueStats {
+  /** `"work_queue_stats"`. */
+  type: string;
+  /** Items in the queue. */
+  depth: number;
+  /** Items not yet acknowledged. */
+  pending: number;
+  /** Workers long-polling the queue now. */
+  workers_polling: number | null;
+  /** Creation time of the oldest queued item. */
+  oldest_queued_at: string | null;
 }
 
 // ───────────────────────────── Request arguments (generated from docs/schema.json) ─────────────────────────────

@@ -12,7 +12,7 @@ const defs = () => JSON.parse(fs.readFileSync(SCHEMA, 'utf8')).$defs;
 
 const refName = (s) => s.$ref.split('/').pop();
 const unknownName = (name) => (name === 'SessionEvent' ? 'UnknownEvent' : `Unknown${name}`);
-/** Roots of what is generated here (result objects keep their hand-written interfaces). */
+/** Roots of what is generated here; every result object (`x-result`) is one too. */
 const ROOTS = ['SessionEvent', 'ContentBlock'];
 /** Envelope fields every persisted event has, although input events are sent without them. */
 const PERSISTED = { id: 'string' };
@@ -63,7 +63,9 @@ class Gen {
       }
       return Object.values(node).forEach(walk);
     };
-    for (const r of ROOTS) {
+    // `Deleted` stays hand-written in lib/types.d.ts: generic over its tombstone `type`.
+    const results = Object.keys(this.defs).filter((n) => this.defs[n]['x-result'] && n !== 'Deleted');
+    for (const r of [...ROOTS, ...results]) {
       if (!seen.includes(r)) {
         seen.push(r);
         walk(this.defs[r]);
@@ -84,13 +86,22 @@ class Gen {
       const item = this.ty(s.items ?? true);
       return item.includes(' ') ? `Array<${item}>` : `${item}[]`;
     }
-    if (s.type === 'object') return 'Record<string, unknown>';
+    if (s.type === 'object') return `Record<string, ${this.ty(s.additionalProperties ?? true)}>`;
     return { string: 'string', integer: 'number', number: 'number', boolean: 'boolean' }[s.type] || 'unknown';
+  }
+
+  /**
+   * Whether a field is always in the JSON: required, or given a default by the core's decoder
+   * (the server always sends those; a `null` default stays visible as `| null`). Fields the
+   * server may leave out (no default, or marked `x-optional` by the core) are optional (`?`).
+   */
+  present(d, field) {
+    const f = d.properties[field];
+    return (d.required || []).includes(field) || ('default' in f && !f['x-optional']);
   }
 
   struct(name) {
     const d = this.defs[name];
-    const required = new Set(d.required || []);
     const persisted = this.events.includes(name) && !this.streamOnly.has(name);
     const event = this.events.includes(name);
     const out = [...jsdoc(d.description, ''), `export interface ${name}${event ? ' extends EventEnvelope' : ''} {`];
@@ -101,7 +112,7 @@ class Gen {
       }
       if (event && field in this.envelope) continue;
       out.push(...jsdoc(fs_.description, '  '));
-      out.push(`  ${field}${required.has(field) ? '' : '?'}: ${this.ty(fs_)};`);
+      out.push(`  ${field}${this.present(d, field) ? '' : '?'}: ${this.ty(fs_)};`);
     }
     out.push('}', '');
     return out;
@@ -121,7 +132,7 @@ class Gen {
   }
 
   declarations() {
-    const out = ['// ───────────────────────────── Events and content (generated from docs/schema.json) ─────────────────────────────', ''];
+    const out = ['// ───────────────────────────── Results, events and content (generated from docs/schema.json) ─────────────────────────────', ''];
     out.push('/** The fields every event carries (each event interface adds its `type` and own fields). */');
     out.push('export interface EventEnvelope {');
     for (const [field, fs_] of Object.entries(this.envelope)) {

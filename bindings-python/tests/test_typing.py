@@ -52,6 +52,9 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         "c.sessions.list(statuses=['sleeping'])\n"  # not a session status
         "c.agents.create(name='a', model={'id': 'm', 'speed': 3})\n"  # a model config's speed is a string
         "c.sessions.events.send('s', events=[{'type': 'user.message'}])\n"  # a message needs content
+        "t: int = c.agents.retrieve('a').tools[0].type\n"  # a tool's type is a literal, not an int
+        "m: int = c.agents.retrieve('a').metadata['k']\n"  # metadata values are str
+        "print(c.agents.retrieve('a').mcp_servers[0].nmae)\n"  # misspelt field of a nested shape
     )
     env = dict(os.environ, MYPYPATH=str(PKG))
     r = subprocess.run(
@@ -62,8 +65,8 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         timeout=600,
     )
     assert r.returncode == 1
-    assert r.stdout.count("error:") == 9, r.stdout
-    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:", ":13:", ":14:", ":15:"):
+    assert r.stdout.count("error:") == 12, r.stdout
+    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:", ":13:", ":14:", ":15:", ":16:", ":17:", ":18:"):
         assert line in r.stdout, r.stdout
 
 

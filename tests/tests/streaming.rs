@@ -354,7 +354,7 @@ async fn queued_message_waits_for_its_own_turn() {
     let sid = t.session().await;
     t.client.sessions().events().send(&sid, vec![text_msg("slow one [[slow ms=30]]")]).await.unwrap();
     let sent = t.client.sessions().events().send(&sid, vec![text_msg("queued")]).await.unwrap();
-    assert!(sent.data[0]["processed_at"].is_null(), "queued while running");
+    assert!(sent.data[0].processed_at().is_none(), "queued while running");
     let r = t.client.run_turn(&sid, "third", Default::default()).await.unwrap();
     assert_eq!(r.stop_type(), Some("end_turn"));
     assert!(r.text().contains("third"), "the helper waited for its own turn: {:?}", r.text());

@@ -29,6 +29,23 @@ async function main(): Promise<void> {
   const key: string | null = agent.idempotencyKey;
   const version: number = agent.version;
   void rid, key, version;
+  // Result types are generated from the core's models, nested shapes included.
+  // @ts-expect-error a misspelt field of a result
+  void agent.verison;
+  for (const tool of agent.tools) {
+    if (tool.type === 'mcp_toolset') {
+      const server: string = tool.mcp_server_name;
+      void server;
+    }
+    // @ts-expect-error a tool's type is a string literal, not a number
+    const n: number = tool.type;
+    void n;
+  }
+  const label: string | undefined = agent.metadata['team'];
+  void label;
+  // @ts-expect-error metadata values are strings
+  const notANumber: number | undefined = agent.metadata['team'];
+  void notANumber;
   await client.agents.update(agent.id, { version: agent.version, description: 'x' }, { idempotencyKey: 'k', timeout: 1000 });
   await client.agents.archive(agent.id, { signal: AbortSignal.timeout(1000) });
   await client.agents.retrieve(agent.id, { version: 1 });

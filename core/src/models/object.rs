@@ -22,9 +22,10 @@ macro_rules! api_object {
 pub(crate) use api_object;
 
 /// Declares a nested shape of a result object (no `id`/`type` of its own unless listed): every
-/// field defaults when absent, unknown fields are kept in `extra`. A field the server may omit
-/// (rather than send as `null`) carries `#[serde(skip_serializing_if = "Option::is_none")]`, so
-/// the schema marks it optional instead of always present.
+/// field defaults when absent, unknown fields are kept in `extra`. A field the server may leave
+/// out carries `#[schemars(extend("x-optional" = true))]`: the generated types mark it optional
+/// (`?` in TypeScript) instead of always present. (Not `skip_serializing_if`: that would drop an
+/// explicit `null` the server sent when the object is re-serialised.)
 macro_rules! shape {
     ($(#[$doc:meta])* $name:ident { $( $(#[$fdoc:meta])* $field:ident : $ty:ty ),* $(,)? }) => {
         $(#[$doc])*

@@ -346,6 +346,18 @@ pub struct CredentialValidation {
     /// Outcome, e.g. `valid` or `invalid`.
     #[serde(default)]
     pub status: String,
+    /// Whether the credential holds a refresh token.
+    #[serde(default)]
+    pub has_refresh_token: bool,
+    /// When the check ran.
+    #[serde(default)]
+    pub validated_at: Option<String>,
+    /// The probe of the MCP server.
+    #[serde(default)]
+    pub mcp_probe: Option<McpProbe>,
+    /// The token refresh tried.
+    #[serde(default)]
+    pub refresh: Option<RefreshProbe>,
     /// Fields this version does not know, kept verbatim.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, Value>,

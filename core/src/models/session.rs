@@ -28,7 +28,8 @@ pub struct Session {
     #[serde(default)]
     pub status: String,
     /// `idle`, `running` or `canceling` (unknown values are kept).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schemars(extend("x-optional" = true))]
     pub turn_status: Option<String>,
     /// Title.
     #[serde(default)]
@@ -46,19 +47,23 @@ pub struct Session {
     #[serde(default)]
     pub vault_ids: Vec<String>,
     /// Memory stores attached.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schemars(extend("x-optional" = true))]
     pub memory_store_ids: Option<Vec<String>>,
     /// Budget.
     #[serde(default)]
     pub budget: Option<Budget>,
     /// `{active_seconds, duration_seconds}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schemars(extend("x-optional" = true))]
     pub stats: Option<SessionStats>,
     /// Cumulative usage.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schemars(extend("x-optional" = true))]
     pub usage: Option<SessionUsage>,
     /// The grader's verdicts on the session's outcomes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
+    #[schemars(extend("x-optional" = true))]
     pub outcome_evaluations: Option<Vec<OutcomeEvaluation>>,
     /// Deployment that created the session.
     #[serde(default)]
@@ -98,7 +103,7 @@ pub struct CancelAck {
 pub struct SentEvents {
     /// One echoed event per input event, in order.
     #[serde(default)]
-    pub data: Vec<Value>,
+    pub data: Vec<super::event::SessionEvent>,
     /// Unknown fields.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -107,6 +112,6 @@ pub struct SentEvents {
 impl SentEvents {
     /// Id of the last echoed event (the cursor to stream a new turn from).
     pub fn last_id(&self) -> Option<&str> {
-        self.data.last().and_then(|e| e.get("id")).and_then(Value::as_str)
+        self.data.last().and_then(|e| e.id())
     }
 }

@@ -27,10 +27,10 @@ shape!(
     /// Defaults for every tool of a toolset.
     ToolDefaults {
         /// Whether the tools are enabled.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         enabled: Option<bool>,
         /// Their permission policy.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         permission_policy: Option<PermissionPolicy>,
     }
 );
@@ -42,16 +42,16 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// City.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         city: Option<String>,
         /// Region.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         region: Option<String>,
         /// Country.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         country: Option<String>,
         /// IANA time zone.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         timezone: Option<String>,
     }
 );
@@ -62,22 +62,22 @@ shape!(
         /// The tool's name.
         name: String,
         /// Whether it is enabled.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         enabled: Option<bool>,
         /// Its permission policy.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         permission_policy: Option<PermissionPolicy>,
         /// Web tools: domains allowed.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         allowed_domains: Option<Vec<String>>,
         /// Web tools: domains blocked.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         blocked_domains: Option<Vec<String>>,
         /// Web fetch: content limit in tokens.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         max_content_tokens: Option<u64>,
         /// Web search: the user's approximate location.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         user_location: Option<UserLocation>,
     }
 );
@@ -154,7 +154,7 @@ shape!(
         /// Skill id.
         skill_id: String,
         /// Pinned version (latest when absent).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         version: Option<String>,
     }
 );
@@ -171,7 +171,8 @@ shape!(
 );
 
 shape!(
-    /// The agent snapshot a session or thread runs (the agent's fields at creation).
+    /// The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+    /// sent as such, so no field here skips).
     SessionAgent {
         /// Agent id.
         id: String,
@@ -179,34 +180,24 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// Name.
-        #[serde(skip_serializing_if = "Option::is_none")]
         name: Option<String>,
         /// Description.
-        #[serde(skip_serializing_if = "Option::is_none")]
         description: Option<String>,
         /// Model id or config.
-        #[serde(skip_serializing_if = "Option::is_none")]
         model: Option<ModelRef>,
         /// System prompt.
-        #[serde(skip_serializing_if = "Option::is_none")]
         system: Option<String>,
         /// Tools.
-        #[serde(skip_serializing_if = "Option::is_none")]
         tools: Option<Vec<AgentTool>>,
         /// MCP servers.
-        #[serde(skip_serializing_if = "Option::is_none")]
         mcp_servers: Option<Vec<McpServer>>,
         /// Skills.
-        #[serde(skip_serializing_if = "Option::is_none")]
         skills: Option<Vec<SkillRef>>,
         /// Multi-agent config.
-        #[serde(skip_serializing_if = "Option::is_none")]
         multiagent: Option<Multiagent>,
         /// Agent version.
-        #[serde(skip_serializing_if = "Option::is_none")]
         version: Option<u64>,
         /// Metadata.
-        #[serde(skip_serializing_if = "Option::is_none")]
         metadata: Option<Metadata>,
     }
 );
@@ -227,9 +218,9 @@ wire_struct! {
     /// A hosted sandbox.
     pub struct CloudEnvironmentConfig [tag = "cloud"] {
         /// Outbound network access.
-        pub networking: Option<Networking>,
+        pub networking: Option<Box<Networking>>,
         /// Packages installed at start.
-        pub packages: Option<Packages>,
+        pub packages: Option<Box<Packages>>,
         /// Script run at start.
         pub setup_script: Option<String>,
     }
@@ -250,13 +241,13 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// Hosts allowed (`limited`).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         allowed_hosts: Option<Vec<String>>,
         /// Whether the agent's MCP servers are reachable (`limited`).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         allow_mcp_servers: Option<bool>,
         /// Whether package registries are reachable (`limited`).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         allow_package_managers: Option<bool>,
     }
 );
@@ -265,22 +256,22 @@ shape!(
     /// Packages per package manager.
     Packages {
         /// apt packages.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         apt: Option<Vec<String>>,
         /// Cargo crates.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         cargo: Option<Vec<String>>,
         /// Ruby gems.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         gem: Option<Vec<String>>,
         /// Go modules.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         go: Option<Vec<String>>,
         /// npm packages.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         npm: Option<Vec<String>>,
         /// pip packages.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         pip: Option<Vec<String>>,
     }
 );
@@ -302,13 +293,13 @@ shape!(
     /// Time a session or thread has run.
     SessionStats {
         /// Seconds spent running turns.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         active_seconds: Option<f64>,
         /// Seconds since creation.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         duration_seconds: Option<f64>,
         /// Seconds the sandbox took to start.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         startup_seconds: Option<f64>,
     }
 );
@@ -317,10 +308,10 @@ shape!(
     /// Prompt-cache writes by lifetime.
     CacheCreation {
         /// Tokens written with a one-hour lifetime.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         ephemeral_1h_input_tokens: Option<u64>,
         /// Tokens written with a five-minute lifetime.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         ephemeral_5m_input_tokens: Option<u64>,
     }
 );
@@ -339,10 +330,10 @@ shape!(
     /// Server-side tool calls counted.
     ServerToolUse {
         /// Web searches.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         web_search_requests: Option<u64>,
         /// Web fetches.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         web_fetch_requests: Option<u64>,
     }
 );
@@ -351,34 +342,34 @@ shape!(
     /// Cumulative usage of a session or thread.
     SessionUsage {
         /// Credits spent on the model.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         model_credits: Option<f64>,
         /// Credits spent on sandbox time.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         sandbox_runtime_credits: Option<f64>,
         /// Credits in total.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         total_credits: Option<f64>,
         /// Seconds spent running turns.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         active_seconds: Option<f64>,
         /// Input tokens.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         input_tokens: Option<u64>,
         /// Output tokens.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         output_tokens: Option<u64>,
         /// Input tokens read from the prompt cache.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         cache_read_input_tokens: Option<u64>,
         /// Prompt-cache writes.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         cache_creation: Option<CacheCreation>,
         /// What the usage would cost at list price.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         list_cost: Option<ListCost>,
         /// Server-side tool calls.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         server_tool_use: Option<ServerToolUse>,
     }
 );
@@ -462,10 +453,10 @@ shape!(
         /// How the client authenticates there.
         token_endpoint_auth: TokenEndpointAuth,
         /// OAuth resource indicator.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         resource: Option<String>,
         /// Requested scope.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         scope: Option<String>,
     }
 );
@@ -474,10 +465,10 @@ shape!(
     /// Where an environment-variable credential is injected.
     InjectionLocation {
         /// Into request headers.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         header: Option<bool>,
         /// Into request bodies.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         body: Option<bool>,
     }
 );
@@ -489,7 +480,7 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// Hosts allowed (`limited`).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         allowed_hosts: Option<Vec<String>>,
     }
 );
@@ -501,23 +492,57 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// MCP server the credential is for.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         mcp_server_url: Option<String>,
         /// When the access token expires.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         expires_at: Option<String>,
         /// OAuth refresh configuration.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         refresh: Option<CredentialRefresh>,
         /// Environment variable name.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         secret_name: Option<String>,
         /// Hosts the secret may be sent to.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         networking: Option<CredentialNetworking>,
         /// Where the secret is injected.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         injection_location: Option<InjectionLocation>,
+    }
+);
+
+shape!(
+    /// An HTTP response seen while validating a credential.
+    HttpProbe {
+        /// HTTP status.
+        status_code: u16,
+        /// Its `Content-Type`.
+        content_type: Option<String>,
+        /// The body (truncated).
+        body: Option<String>,
+        /// Whether `body` was cut.
+        body_truncated: bool,
+    }
+);
+
+shape!(
+    /// The request made to the MCP server while validating a credential.
+    McpProbe {
+        /// MCP method called.
+        method: String,
+        /// What the server answered.
+        http_response: HttpProbe,
+    }
+);
+
+shape!(
+    /// The token refresh tried while validating a credential.
+    RefreshProbe {
+        /// Outcome.
+        status: String,
+        /// What the token endpoint answered.
+        http_response: HttpProbe,
     }
 );
 
@@ -528,16 +553,16 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// The session (session actors).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         session_id: Option<String>,
         /// The API key used.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         api_key_id: Option<String>,
         /// The user.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         user_id: Option<String>,
         /// The service account.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         service_account_id: Option<String>,
     }
 );
@@ -568,10 +593,10 @@ shape!(
         /// IANA time zone.
         timezone: String,
         /// The last scheduled run.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         last_run_at: Option<String>,
         /// The next scheduled runs.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         upcoming_runs_at: Option<Vec<String>>,
     }
 );
@@ -594,7 +619,7 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// The error that paused it.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         error: Option<ErrorInfo>,
     }
 );
@@ -606,7 +631,7 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// The scheduled time (scheduled runs).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         scheduled_at: Option<String>,
     }
 );
@@ -643,7 +668,7 @@ shape!(
         /// Model id.
         id: String,
         /// `standard` or `fast`.
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         speed: Option<String>,
     }
 );
@@ -655,7 +680,7 @@ shape!(
         #[serde(rename = "type")]
         kind: String,
         /// The store updated (`update_existing`).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[schemars(extend("x-optional" = true))]
         memory_store_id: Option<String>,
     }
 );

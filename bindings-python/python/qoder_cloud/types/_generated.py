@@ -970,6 +970,45 @@ class CredentialValidation(_Model):
     vault_id: str
     #: Outcome, e.g. `valid` or `invalid`.
     status: str
+    #: Whether the credential holds a refresh token.
+    has_refresh_token: bool
+    #: When the check ran.
+    validated_at: Optional[str]
+    #: The probe of the MCP server.
+    mcp_probe: Optional[McpProbe]
+    #: The token refresh tried.
+    refresh: Optional[RefreshProbe]
+
+
+class McpProbe(ModelShape):
+    """The request made to the MCP server while validating a credential."""
+
+    #: MCP method called.
+    method: str
+    #: What the server answered.
+    http_response: HttpProbe
+
+
+class HttpProbe(ModelShape):
+    """An HTTP response seen while validating a credential."""
+
+    #: HTTP status.
+    status_code: int
+    #: Its `Content-Type`.
+    content_type: Optional[str]
+    #: The body (truncated).
+    body: Optional[str]
+    #: Whether `body` was cut.
+    body_truncated: bool
+
+
+class RefreshProbe(ModelShape):
+    """The token refresh tried while validating a credential."""
+
+    #: Outcome.
+    status: str
+    #: What the token endpoint answered.
+    http_response: HttpProbe
 
 
 class Deleted(_Model):
@@ -1460,7 +1499,7 @@ class SentEvents(_Model):
 
     __slots__ = ()
     #: One echoed event per input event, in order.
-    data: List[Any]
+    data: List[SessionEvent]
 
 
 class Session(_Model):
@@ -1512,7 +1551,9 @@ class Session(_Model):
 
 
 class SessionAgent(ModelShape):
-    """The agent snapshot a session or thread runs (the agent's fields at creation)."""
+    """The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+    sent as such, so no field here skips).
+    """
 
     #: Agent id.
     id: str
@@ -3536,6 +3577,9 @@ __all__ = [
     "Multiagent",
     "CancelAck",
     "CredentialValidation",
+    "McpProbe",
+    "HttpProbe",
+    "RefreshProbe",
     "Deleted",
     "Deployment",
     "AgentVersionRef",

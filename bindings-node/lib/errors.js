@@ -124,6 +124,8 @@ class InvalidArgumentError extends TypeError {
 class RequestCancelledError extends QoderError {}
 /** The client was closed: before the call, or while it was in flight. Raised for the core kind `client_closed`. */
 class ClientClosedError extends RequestCancelledError {}
+/** A local emulator (`testing`) exited, or reported no address in time, at startup; the message has its command line and the tail of its stderr. Raised for the core kind `emulator_startup`. */
+class EmulatorStartupError extends QoderError {}
 
 /** The class of each core kind. */
 const KIND_CLASS = {
@@ -147,6 +149,7 @@ const KIND_CLASS = {
   invalid_argument: InvalidArgumentError,
   cancelled: RequestCancelledError,
   client_closed: ClientClosedError,
+  emulator_startup: EmulatorStartupError,
 };
 
 /** The earlier name of `RequestCancelledError` (the same class), kept for compatibility. */
@@ -178,6 +181,7 @@ module.exports = {
   InvalidArgumentError,
   RequestCancelledError,
   ClientClosedError,
+  EmulatorStartupError,
   APIUserAbortError,
 };
 // --- END GENERATED ---

@@ -379,6 +379,8 @@ export interface InvalidArgumentError extends QoderErrorFields {}
 export declare class RequestCancelledError extends QoderError {}
 /** The client was closed: before the call, or while it was in flight. Raised for the core kind `client_closed`. */
 export declare class ClientClosedError extends RequestCancelledError {}
+/** A local emulator (`testing`) exited, or reported no address in time, at startup; the message has its command line and the tail of its stderr. Raised for the core kind `emulator_startup`. */
+export declare class EmulatorStartupError extends QoderError {}
 // --- END GENERATED ---
 /** The earlier name of `RequestCancelledError` (the same class). */
 export declare const APIUserAbortError: typeof RequestCancelledError;

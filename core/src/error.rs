@@ -53,6 +53,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The client was closed, before the call or while it was in flight.
     ClientClosed,
+    /// A local emulator process (`testing`) exited, or reported no address in time, at startup.
+    EmulatorStartup,
 }
 
 impl ErrorKind {
@@ -119,11 +121,12 @@ impl ErrorKind {
             Self::ResponseTooLarge => "response_too_large",
             Self::ClientClosed => "client_closed",
             Self::Cancelled => "cancelled",
+            Self::EmulatorStartup => "emulator_startup",
         }
     }
 
     /// Every kind, in declaration order (the error-class table is checked against it).
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 21] = [
         Self::BadRequest,
         Self::Authentication,
         Self::PermissionDenied,
@@ -144,6 +147,7 @@ impl ErrorKind {
         Self::ResponseTooLarge,
         Self::Cancelled,
         Self::ClientClosed,
+        Self::EmulatorStartup,
     ];
 
     /// True for kinds that come from an HTTP status or an in-stream error envelope.

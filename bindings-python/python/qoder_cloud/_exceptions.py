@@ -120,8 +120,9 @@ def _rebuild(cls: "type[QoderError]", message: str, state: "dict[str, Any]") -> 
 #   │       ├── IncompleteStreamError
 #   │       └── EventTooLargeError
 #   ├── InvalidArgumentError
-#   └── RequestCancelledError
-#       └── ClientClosedError
+#   ├── RequestCancelledError
+#   │   └── ClientClosedError
+#   └── EmulatorStartupError
 
 
 __all__ = [
@@ -149,6 +150,7 @@ __all__ = [
     "InvalidArgumentError",
     "RequestCancelledError",
     "ClientClosedError",
+    "EmulatorStartupError",
 ]
 
 
@@ -242,6 +244,10 @@ class RequestCancelledError(QoderError):
 
 class ClientClosedError(RequestCancelledError):
     """The client was closed: before the call, or while it was in flight. Raised for the core kind ``client_closed``."""
+
+
+class EmulatorStartupError(QoderError):
+    """A local emulator (``testing``) exited, or reported no address in time, at startup; the message has its command line and the tail of its stderr. Raised for the core kind ``emulator_startup``."""
 
 
 # --- END GENERATED ---

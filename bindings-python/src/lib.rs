@@ -16,6 +16,7 @@ mod args;
 mod bridge;
 mod client;
 mod convert;
+mod emulator;
 mod pyjson;
 mod errors;
 mod handoff;
@@ -157,6 +158,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_configure, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_flush_logs, m)?)?;
     m.add_function(wrap_pyfunction!(_test_panic, m)?)?;
+    m.add_class::<emulator::EmulatorProcess>()?;
     m.add_class::<model::Model>()?;
     m.add_class::<model::Event>()?;
     m.add_class::<model::Ready>()?;

@@ -102,6 +102,52 @@ pub struct EmulatorOptions {
 }
 
 impl EmulatorOptions {
+    /// The options from JSON as a binding passes them: snake_case keys, `null` for "not given"
+    /// (`h2_max_streams` also takes `"unlimited"`). Wrong types and unknown keys are
+    /// [`ErrorKind::InvalidArgument`] naming the option as `casing` spells it; values are
+    /// checked by [`Self::flags`].
+    pub fn from_json(v: &Value, casing: Casing) -> Result<Self> {
+        let bad = |name: &str, expected: &str, got: &Value| {
+            let n = casing.name(name);
+            Error::invalid_argument(&n, format!("emulator option `{n}` must be {expected}, got {}", crate::validate::type_name(got)))
+        };
+        let Some(map) = v.as_object() else { return Err(bad("options", "an object", v)) };
+        let string = |k: &str, x: &Value| x.as_str().map(str::to_string).ok_or_else(|| bad(k, "a string", x));
+        let uint = |k: &str, x: &Value| x.as_u64().ok_or_else(|| bad(k, "a non-negative integer", x));
+        let strings = |k: &str, x: &Value| match x.as_array() {
+            Some(xs) => xs.iter().enumerate().map(|(i, s)| string(&format!("{k}[{i}]"), s)).collect(),
+            None => Err(bad(k, "an array of strings", x)),
+        };
+        let mut o = Self::default();
+        for (k, x) in map.iter().filter(|(_, x)| !x.is_null()) {
+            match k.as_str() {
+                "host" => o.host = Some(string(k, x)?),
+                "prefix" => o.prefix = Some(string(k, x)?),
+                "region" => o.region = Some(string(k, x)?),
+                "fault" => o.fault = Some(string(k, x)?),
+                "access_token" => o.access_token = Some(string(k, x)?),
+                "max_body_bytes" => o.max_body_bytes = Some(uint(k, x)?),
+                "keepalive_ms" => o.keepalive_ms = Some(uint(k, x)?),
+                "turn_delay_ms" => o.turn_delay_ms = Some(uint(k, x)?),
+                "h2_max_streams" if x == "unlimited" => o.h2_max_streams = Some(None),
+                "h2_max_streams" => {
+                    let n = x.as_u64().and_then(|n| u32::try_from(n).ok());
+                    o.h2_max_streams = Some(Some(n.ok_or_else(|| bad(k, "a 32-bit integer or \"unlimited\"", x))?));
+                }
+                "tokens" => o.tokens = Some(strings(k, x)?),
+                "forbidden_tokens" => o.forbidden_tokens = strings(k, x)?,
+                "extra_args" => o.extra_args = strings(k, x)?,
+                "tls" => o.tls = x.as_bool().ok_or_else(|| bad(k, "a boolean", x))?,
+                "startup_timeout" => o.startup_timeout = Some(x.as_f64().ok_or_else(|| bad(k, "a number", x))?),
+                _ => {
+                    let n = casing.name(k);
+                    return Err(Error::invalid_argument(&n, format!("unknown emulator option `{n}`")));
+                }
+            }
+        }
+        Ok(o)
+    }
+
     /// Checks every value and returns the command-line flags (values never pass through a
     /// shell; `--flag=value` keeps a value starting with `-` from reading as a flag). Errors are
     /// [`ErrorKind::InvalidArgument`] naming the option as `casing` spells it.
@@ -172,6 +218,16 @@ impl EmulatorOptions {
         self.startup_timeout(casing)?;
         out.extend(self.extra_args.iter().cloned());
         Ok(out)
+    }
+
+    /// The token clients of this emulator send: `access_token`, else `tokens[0]`, else
+    /// [`DEFAULT_ACCESS_TOKEN`].
+    pub fn client_token(&self) -> String {
+        match (&self.access_token, &self.tokens) {
+            (Some(t), _) => t.clone(),
+            (None, Some(ts)) if !ts.is_empty() => ts[0].clone(),
+            _ => DEFAULT_ACCESS_TOKEN.to_string(),
+        }
     }
 
     fn startup_timeout(&self, casing: Casing) -> Result<Duration> {
@@ -295,11 +351,7 @@ impl EmulatorProcess {
             control = control.add_root_certificate(cert);
         }
         let control = control.build().map_err(|e| fail(format!("control client: {e}")))?;
-        let access_token = match (&options.access_token, &options.tokens) {
-            (Some(t), _) => t.clone(),
-            (None, Some(ts)) => ts[0].clone(),
-            (None, None) => DEFAULT_ACCESS_TOKEN.to_string(),
-        };
+        let access_token = options.client_token();
         Ok(Self { child: tokio::sync::Mutex::new(Some((child, stdin))), pid, base_url, origin, ca_path, access_token, stderr, control })
     }
 
@@ -448,6 +500,21 @@ mod tests {
         for bad in ["listening", "listening ", "hello http://x", "listening http://x extra", "listening http://x ca"] {
             assert_eq!(parse_listening(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn options_from_json_check_types_and_keys() {
+        let o = EmulatorOptions::from_json(&serde_json::json!({"region": "cn", "h2_max_streams": "unlimited", "tokens": ["a"], "host": null}), Casing::Snake).unwrap();
+        assert_eq!((o.region.as_deref(), o.h2_max_streams, o.host), (Some("cn"), Some(None), None));
+        let e = EmulatorOptions::from_json(&serde_json::json!({"turn_delay_ms": true}), Casing::Camel).unwrap_err();
+        assert_eq!(e.param(), Some("turnDelayMs"));
+        assert!(e.message().contains("must be a non-negative integer, got a boolean"), "{}", e.message());
+        let e = EmulatorOptions::from_json(&serde_json::json!({"tokens": "abc"}), Casing::Snake).unwrap_err();
+        assert_eq!(e.param(), Some("tokens"));
+        let e = EmulatorOptions::from_json(&serde_json::json!({"tokens": ["a", 1]}), Casing::Snake).unwrap_err();
+        assert_eq!(e.param(), Some("tokens[1]"));
+        let e = EmulatorOptions::from_json(&serde_json::json!({"max_body": 1}), Casing::Camel).unwrap_err();
+        assert_eq!(e.param(), Some("maxBody"));
     }
 
     #[test]

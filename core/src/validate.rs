@@ -37,7 +37,7 @@ pub fn validate_id(param: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

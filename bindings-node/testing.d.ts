@@ -5,7 +5,8 @@ import type { Client, ClientOptions } from './index';
 /**
  * Options of {@link startEmulator}. They mirror the `qoder-emulator` command-line flags in
  * camelCase; every one is optional. Unknown keys and values of the wrong type or range throw
- * (synchronously) a `TypeError` / `RangeError` whose message and `param` name the option.
+ * (synchronously) an `InvalidArgumentError` (a `TypeError`) whose message and `param` name the
+ * option. The checks are the core's, shared with Python's `Emulator`.
  */
 export interface EmulatorOptions {
   /** Bind address (`--host`). Default `127.0.0.1`. */
@@ -77,19 +78,11 @@ export interface EmulatorClock {
 }
 
 /**
- * The error a control call (`setFault`, `stats`, `reset`, `advanceClock`) rejects with when the
- * emulator answers with an error status; network failures reject with the underlying error.
+ * @deprecated Control calls reject with the SDK's error classes: `InvalidArgumentError` for a
+ * value the emulator refuses (a bad fault spec), `APIStatusError` subclasses for other statuses,
+ * `APIConnectionError` once the emulator is gone.
  */
-export interface EmulatorControlError extends Error {
-  /** The HTTP status, e.g. 400 for an invalid fault spec. */
-  status: number;
-  /** `error.type` of the emulator's envelope, e.g. `invalid_request_error`. */
-  type?: string;
-  /** `error.param` of the envelope, e.g. `spec`. */
-  param?: string;
-  /** The parsed response body. */
-  body: unknown;
-}
+export type EmulatorControlError = import('./index').QoderError;
 
 /** A running emulator, as resolved by {@link startEmulator}. */
 export interface Emulator {
@@ -111,7 +104,7 @@ export interface Emulator {
   client(overrides?: ClientOptions): Client;
   /**
    * Sets the server-wide fault spec applied to every later API request (`null` clears it and
-   * resets its counter). Rejects with an {@link EmulatorControlError} (status 400, the emulator's
+   * resets its counter). Rejects with an `InvalidArgumentError` (`param: "spec"`, the emulator's
    * message) when the spec cannot be parsed.
    * @param spec e.g. `"status=503;count=1"` or `"path=/agents;method=POST;status=429;retry-after=1"`.
    */
@@ -147,10 +140,10 @@ export declare const DEFAULT_ACCESS_TOKEN: string;
  * and — because its stdin is a pipe from this process — even when this process is killed. A
  * forgotten emulator never keeps the test runner alive.
  *
- * @throws {TypeError | RangeError} Synchronously, for an unknown option or an invalid value (the message names it).
- * @returns A Promise that rejects when no binary is available or it cannot be run, when the
- *   emulator exits before it is ready, or after `startupTimeout` ms; the message includes the
- *   emulator's stderr.
+ * @throws {InvalidArgumentError} Synchronously, for an unknown option or an invalid value (the message and `param` name it).
+ * @returns A Promise that rejects when no binary is available, or with an `EmulatorStartupError`
+ *   when it cannot be run, exits before it is ready, or says nothing for `startupTimeout` ms; the
+ *   message includes its command line and stderr.
  *
  * @example
  * const { startEmulator } = require('qoder-cloud/testing');

@@ -105,6 +105,29 @@ export declare class NativeDownload {
   close(): void
 }
 
+/** A running `qoder-emulator` process. */
+export declare class NativeEmulator {
+  /** Checks options (JSON) without starting anything; returns the token clients will send. */
+  static check(optionsJson: string): string
+  /** Starts `binary` and resolves once it listens. */
+  static start(binary: string, optionsJson: string): Promise<NativeEmulator>
+  get baseUrl(): string
+  get origin(): string
+  get caPath(): string | null
+  get accessToken(): string
+  get pid(): number
+  /** Stops the process (stdin EOF, a bounded wait, then kill). Idempotent. */
+  close(): Promise<undefined>
+  /** Sets (a string) or clears (`null`) the server-wide fault spec. */
+  setFault(spec?: string | undefined | null): Promise<undefined>
+  /** The emulator's counters (JSON). */
+  stats(): Promise<string>
+  /** Drops every object, idempotency key and counter. */
+  reset(): Promise<undefined>
+  /** Moves the emulator's clock forward; resolves `{now, offset_seconds}` (JSON). */
+  advanceClock(seconds: number): Promise<string>
+}
+
 /** A live event stream. Dropping it (JS garbage collection) closes the connection. */
 export declare class NativeStream {
   /**

@@ -96,7 +96,13 @@ function addonPath() {
  * The `qoder-emulator` executable: QODER_EMULATOR_BIN, else the platform package's prebuilt one.
  */
 function emulatorPath() {
-  if (process.env.QODER_EMULATOR_BIN) return path.resolve(process.env.QODER_EMULATOR_BIN);
+  if (process.env.QODER_EMULATOR_BIN) {
+    const file = path.resolve(process.env.QODER_EMULATOR_BIN);
+    if (fs.existsSync(file)) return file;
+    const e = new Error(`qoder-cloud: cannot start the emulator ${file} (from QODER_EMULATOR_BIN): no such file`);
+    e.code = 'ENOENT';
+    throw e;
+  }
   const exe = process.platform === 'win32' ? 'qoder-emulator.exe' : 'qoder-emulator';
   const dir = platformPackageDir();
   const file = dir && path.join(dir, exe);

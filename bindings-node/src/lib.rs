@@ -10,6 +10,7 @@
 #![deny(clippy::all)]
 
 mod cancel;
+mod emulator;
 mod client;
 mod error;
 mod logger;

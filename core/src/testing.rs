@@ -300,10 +300,11 @@ impl EmulatorProcess {
             .map_err(|e| Error::new(ErrorKind::EmulatorStartup, format!("qoder-emulator could not be started ({command_line}): {e}")))?;
         let pid = child.id().unwrap_or_default();
         let stderr = Stderr::default();
+        let mut drain = None;
         if let Some(mut err) = child.stderr.take() {
             let keep = stderr.clone();
             // Drained for the process's whole life: a full pipe would block its logging.
-            tokio::spawn(async move {
+            drain = Some(tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 while let Ok(n @ 1..) = err.read(&mut buf).await {
                     let mut g = keep.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -311,34 +312,37 @@ impl EmulatorProcess {
                     let over = g.len().saturating_sub(STDERR_KEEP);
                     g.drain(..over);
                 }
-            });
+            }));
         }
         let stdin = child.stdin.take();
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let fail = |what: String| Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}")));
         let mut line = String::new();
-        let read = tokio::time::timeout(timeout, stdout.read_line(&mut line)).await;
-        let line = match read {
-            Err(_) => Err(fail(format!("did not report 'listening' within {} s", timeout.as_secs_f64()))),
-            Ok(Err(e)) => Err(fail(format!("could not be read ({e})"))),
-            Ok(Ok(0)) => {
-                // Exited (a bad flag, an address in use): its status, once its stderr is in.
-                let status = tokio::time::timeout(STOP_GRACE, child.wait()).await;
-                let code = status.ok().and_then(|s| s.ok()).and_then(|s| s.code());
-                tokio::task::yield_now().await;
-                Err(fail(format!("exited with status {} before listening", code.map_or("unknown".into(), |c| c.to_string()))))
-            }
-            Ok(Ok(_)) => Ok(line.trim_end().to_string()),
+        let deadline = tokio::time::Instant::now() + timeout;
+        let late = || format!("did not report 'listening' within {} s", timeout.as_secs_f64());
+        let failure = match tokio::time::timeout_at(deadline, stdout.read_line(&mut line)).await {
+            Err(_) => Some(late()),
+            Ok(Err(e)) => Some(format!("could not be read ({e})")),
+            // Its stdout closed: it exited (a bad flag, an address in use), or it closed the
+            // pipe and lives on; the startup timeout bounds the wait for its status.
+            Ok(Ok(0)) => Some(match tokio::time::timeout_at(deadline, child.wait()).await {
+                Ok(Ok(status)) => format!("exited with status {} before listening", status.code().map_or(status.to_string(), |c| c.to_string())),
+                _ => late(),
+            }),
+            Ok(Ok(_)) => None,
         };
-        let parsed = line.and_then(|l| parse_listening(&l).ok_or_else(|| fail(format!("printed {l:?} instead of 'listening <url>'"))));
-        let (base_url, ca_path) = match parsed {
-            Ok(p) => p,
-            Err(e) => {
-                // A process that never got ready is not worth a graceful stop.
-                let _ = child.kill().await;
-                return Err(e);
+        let line = line.trim_end().to_string();
+        let parsed = if failure.is_none() { parse_listening(&line) } else { None };
+        let Some((base_url, ca_path)) = parsed else {
+            // A process that never got ready is not worth a graceful stop. Once it is gone its
+            // stderr ends: the message then has all of it (bounded, in case a child holds it).
+            let _ = child.kill().await;
+            if let Some(d) = drain {
+                let _ = tokio::time::timeout(Duration::from_secs(1), d).await;
             }
+            let what = failure.unwrap_or_else(|| format!("printed {line:?} instead of 'listening <url>'"));
+            return Err(Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}"))));
         };
+        let fail = |what: String| Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}")));
         // Nothing more is expected on stdout; drained so the emulator never blocks on it.
         tokio::spawn(async move { while let Ok(1..) = stdout.read_line(&mut String::new()).await {} });
         let url = url::Url::parse(&base_url).map_err(|e| fail(format!("reported an invalid URL {base_url:?} ({e})")))?;

@@ -87,8 +87,8 @@ export declare class NativeClient {
 }
 
 /**
- * A download whose body has not been read yet. Read it once: `bytes()`, `save(path)` or
- * `nextChunk()` until `null`.
+ * A download whose body has not been read yet (the core's `DownloadBody`). Read it once:
+ * `bytes()`, `save(path)` or `nextChunk()` until `null`.
  */
 export declare class NativeDownload {
   get contentType(): string | null

@@ -2,13 +2,12 @@
 //! function each. Download bodies stay in Rust until JS asks for them (all at once, to a file,
 //! or chunk by chunk), so large files are never buffered twice.
 
-use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
+use qoder_cloud::download::DownloadBody;
 use qoder_cloud::upload::{Download, SkillFile, UploadSource};
 use qoder_cloud::Client;
 use tokio_util::sync::CancellationToken;
@@ -26,24 +25,12 @@ pub struct SkillFileInput {
     pub file: Option<String>,
 }
 
-type ChunkStream = Pin<Box<dyn Stream<Item = qoder_cloud::Result<Bytes>> + Send>>;
-
-enum Body {
-    Fresh(Box<Download>),
-    Streaming(ChunkStream),
-    Done,
-}
-
-/// A download whose body has not been read yet. Read it once: `bytes()`, `save(path)` or
-/// `nextChunk()` until `null`.
+/// A download whose body has not been read yet (the core's `DownloadBody`). Read it once:
+/// `bytes()`, `save(path)` or `nextChunk()` until `null`.
 #[napi]
 pub struct NativeDownload {
-    body: Arc<tokio::sync::Mutex<Body>>,
+    body: Arc<DownloadBody>,
     cancel: CancellationToken,
-    content_type: Option<String>,
-    content_length: Option<f64>,
-    request_id: Option<String>,
-    status: u32,
 }
 
 impl Drop for NativeDownload {
@@ -52,47 +39,31 @@ impl Drop for NativeDownload {
     }
 }
 
-fn taken() -> napi::Error {
-    error::other("invalid_argument", "the download body was already consumed")
-}
-
 #[napi]
 impl NativeDownload {
     #[napi(getter)]
     pub fn content_type(&self) -> Option<String> {
-        self.content_type.clone()
+        self.body.content_type.clone()
     }
     #[napi(getter)]
     pub fn content_length(&self) -> Option<f64> {
-        self.content_length
+        self.body.content_length.map(|n| n as f64)
     }
     #[napi(getter)]
     pub fn request_id(&self) -> Option<String> {
-        self.request_id.clone()
+        self.body.request_id.clone()
     }
     #[napi(getter)]
     pub fn status(&self) -> u32 {
-        self.status
+        u32::from(self.body.status)
     }
 
     /// The whole body.
     #[napi]
     pub fn bytes<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Buffer>> {
         let body = self.body.clone();
-        let cancel = self.cancel.clone();
-        env.spawn_future(error::catch_future(cancellable(Some(cancel), None, async move {
-            let mut g = body.lock().await;
-            match std::mem::replace(&mut *g, Body::Done) {
-                Body::Fresh(d) => Ok(Buffer::from(d.bytes().await.map_err(|e| error::from_core(&e))?.to_vec())),
-                Body::Streaming(mut s) => {
-                    let mut out = Vec::new();
-                    while let Some(c) = s.next().await {
-                        out.extend_from_slice(&c.map_err(|e| error::from_core(&e))?);
-                    }
-                    Ok(Buffer::from(out))
-                }
-                Body::Done => Err(taken()),
-            }
+        env.spawn_future(error::catch_future(cancellable(Some(self.cancel.clone()), None, async move {
+            Ok(Buffer::from(body.bytes().await.map_err(|e| error::from_core(&e))?.to_vec()))
         })))
     }
 
@@ -100,13 +71,8 @@ impl NativeDownload {
     #[napi]
     pub fn save<'e>(&self, env: &'e Env, path: String) -> Result<PromiseRaw<'e, f64>> {
         let body = self.body.clone();
-        let cancel = self.cancel.clone();
-        env.spawn_future(error::catch_future(cancellable(Some(cancel), None, async move {
-            let mut g = body.lock().await;
-            match std::mem::replace(&mut *g, Body::Done) {
-                Body::Fresh(d) => Ok(d.save(std::path::Path::new(&path)).await.map_err(|e| error::from_core(&e))? as f64),
-                _ => Err(taken()),
-            }
+        env.spawn_future(error::catch_future(cancellable(Some(self.cancel.clone()), None, async move {
+            Ok(body.save(std::path::Path::new(&path)).await.map_err(|e| error::from_core(&e))? as f64)
         })))
     }
 
@@ -114,25 +80,8 @@ impl NativeDownload {
     #[napi]
     pub fn next_chunk<'e>(&self, env: &'e Env) -> Result<PromiseRaw<'e, Option<Buffer>>> {
         let body = self.body.clone();
-        let cancel = self.cancel.clone();
-        env.spawn_future(error::catch_future(cancellable(Some(cancel), None, async move {
-            let mut g = body.lock().await;
-            if let Body::Fresh(_) = &*g {
-                let Body::Fresh(d) = std::mem::replace(&mut *g, Body::Done) else { unreachable!() };
-                *g = Body::Streaming(Box::pin((*d).into_stream()));
-            }
-            let Body::Streaming(s) = &mut *g else { return Ok(None) };
-            match s.next().await {
-                Some(Ok(c)) => Ok(Some(Buffer::from(c.to_vec()))),
-                Some(Err(e)) => {
-                    *g = Body::Done;
-                    Err(error::from_core(&e))
-                }
-                None => {
-                    *g = Body::Done;
-                    Ok(None)
-                }
-            }
+        env.spawn_future(error::catch_future(cancellable(Some(self.cancel.clone()), None, async move {
+            Ok(body.next_chunk().await.map_err(|e| error::from_core(&e))?.map(|c| Buffer::from(c.to_vec())))
         })))
     }
 
@@ -140,21 +89,12 @@ impl NativeDownload {
     #[napi]
     pub fn close(&self) {
         self.cancel.cancel();
-        if let Ok(mut g) = self.body.try_lock() {
-            *g = Body::Done;
-        }
+        self.body.close();
     }
 }
 
 fn into_native(d: Download) -> NativeDownload {
-    NativeDownload {
-        content_type: d.content_type.clone(),
-        content_length: d.content_length.map(|n| n as f64),
-        request_id: d.meta.request_id.clone(),
-        status: u32::from(d.meta.status),
-        body: Arc::new(tokio::sync::Mutex::new(Body::Fresh(Box::new(d)))),
-        cancel: CancellationToken::new(),
-    }
+    NativeDownload { body: Arc::new(DownloadBody::new(d)), cancel: CancellationToken::new() }
 }
 
 fn source(path: Option<String>, data: Option<Buffer>, filename: Option<String>, what: &str) -> Result<UploadSource> {

@@ -1,16 +1,15 @@
 //! Uploads (files, skills) and downloads (file content, skill archives).
 
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
-use pyo3::exceptions::{PyStopAsyncIteration, PyTypeError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple};
-use qoder_cloud::upload::{skill_files_from_dir, Download, SkillFile, UploadSource};
-use qoder_cloud::{Error, ErrorKind};
+use qoder_cloud::download::DownloadBody;
+use qoder_cloud::upload::{skill_files_from_dir, SkillFile, UploadSource};
+use qoder_cloud::Error;
 
 use crate::args::split;
 use crate::bridge::spawn_py;
@@ -18,8 +17,6 @@ use crate::out::Out;
 use crate::errors::to_pyerr;
 use crate::model::Ready;
 use crate::runtime::block_on;
-
-type ByteStream = Pin<Box<dyn Stream<Item = qoder_cloud::Result<Bytes>> + Send>>;
 
 fn fspath(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
     if v.is_instance_of::<PyString>() || v.hasattr(pyo3::intern!(py, "__fspath__"))? {
@@ -140,26 +137,7 @@ fn skill_files(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<Vec<Skill
         let (source, name) = upload_source(py, &item, &param)?;
         let path = match (name, &source) {
             (Some(n), _) => n,
-            (None, UploadSource::Path(p)) if p.is_relative() => p
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .filter(|c| c != ".")
-                .collect::<Vec<_>>()
-                .join("/"),
-            (None, UploadSource::Path(p)) => {
-                let parent = p
-                    .parent()
-                    .and_then(|d| d.file_name())
-                    .map(|d| d.to_string_lossy().into_owned());
-                let file = p
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                match parent {
-                    Some(d) => format!("{d}/{file}"),
-                    None => file,
-                }
-            }
+            (None, UploadSource::Path(p)) => qoder_cloud::download::skill_path_of(p),
             (None, UploadSource::Bytes { .. }) => {
                 return Err(PyTypeError::new_err(format!(
                     "{param}: pass bytes as (path_in_skill, bytes)"
@@ -335,7 +313,7 @@ impl crate::client::NativeClient {
             };
             match r {
                 Ok(d) => Out::Made(Box::new(move |py| {
-                    let inner = DownloadInner::new(d);
+                    let inner = Arc::new(DownloadBody::new(d));
                     Ok(Bound::new(py, BinaryResponse { inner, is_async })?.into_any())
                 })),
                 Err(e) => Out::Err(e),
@@ -354,92 +332,8 @@ pub enum DownloadTarget {
     SkillVersion(String, String),
 }
 
-/// Shared state of a download object.
-pub struct DownloadInner {
-    download: Mutex<Option<Download>>,
-    stream: Arc<tokio::sync::Mutex<Option<ByteStream>>>,
-    content_type: Option<String>,
-    content_length: Option<u64>,
-    request_id: Option<String>,
-}
-
-impl DownloadInner {
-    pub fn new(d: Download) -> Self {
-        Self {
-            content_type: d.content_type.clone(),
-            content_length: d.content_length,
-            request_id: d.meta.request_id.clone(),
-            download: Mutex::new(Some(d)),
-            stream: Arc::new(tokio::sync::Mutex::new(None)),
-        }
-    }
-
-    fn take(&self, py: Python<'_>) -> PyResult<Download> {
-        self.download
-            .lock()
-            .ok()
-            .and_then(|mut g| g.take())
-            .ok_or_else(|| {
-                to_pyerr(
-                    py,
-                    &Error::new(
-                        ErrorKind::InvalidArgument,
-                        "the download was already consumed or closed",
-                    ),
-                )
-            })
-    }
-
-    /// Moves the body into the chunk stream (first `iter_bytes` step).
-    fn ensure_stream(&self) {
-        let taken = self.download.lock().ok().and_then(|mut g| g.take());
-        if let Some(d) = taken {
-            if let Ok(mut s) = self.stream.try_lock() {
-                *s = Some(Box::pin(d.into_stream()));
-            }
-        }
-    }
-
-    fn close(&self) {
-        if let Ok(mut g) = self.download.lock() {
-            *g = None;
-        }
-        if let Ok(mut s) = self.stream.try_lock() {
-            *s = None;
-        }
-    }
-
-    fn next_chunk(&self) -> impl std::future::Future<Output = Out> + Send + 'static {
-        let stream = self.stream.clone();
-        async move {
-            let mut g = stream.lock().await;
-            let Some(s) = g.as_mut() else {
-                return Out::StopAsync;
-            };
-            match s.next().await {
-                Some(Ok(b)) => Out::Bytes(b),
-                Some(Err(e)) => Out::Err(e),
-                None => {
-                    *g = None;
-                    Out::StopAsync
-                }
-            }
-        }
-    }
-}
-
-async fn read_all(d: Download) -> Out {
-    match d.bytes().await {
-        Ok(b) => Out::Bytes(b),
-        Err(e) => Out::Err(e),
-    }
-}
-
-async fn save(d: Download, path: PathBuf) -> Out {
-    match d.save(&path).await {
-        Ok(n) => Out::Count(n),
-        Err(e) => Out::Err(e),
-    }
+fn bytes_out(r: qoder_cloud::Result<Bytes>) -> Out {
+    r.map_or_else(Out::Err, Out::Bytes)
 }
 
 fn path_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
@@ -451,7 +345,7 @@ fn path_arg(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<PathBuf> {
 /// the methods return awaitables and it iterates with `async for` / `async with`.
 #[pyclass(frozen, module = "qoder_cloud._native", name = "BinaryResponse")]
 pub struct BinaryResponse {
-    pub(crate) inner: DownloadInner,
+    inner: Arc<DownloadBody>,
     is_async: bool,
 }
 
@@ -483,8 +377,8 @@ impl BinaryResponse {
 impl BinaryResponse {
     /// The whole body.
     fn read<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let d = self.inner.take(py)?;
-        self.finish(py, read_all(d))
+        let body = self.inner.clone();
+        self.finish(py, async move { bytes_out(body.bytes().await) })
     }
     /// Streams the body into a file (written under a temporary name, then renamed); returns the size.
     fn write_to_file<'py>(
@@ -493,35 +387,40 @@ impl BinaryResponse {
         path: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let p = path_arg(py, path)?;
-        let d = self.inner.take(py)?;
-        self.finish(py, save(d, p))
+        let body = self.inner.clone();
+        self.finish(py, async move { body.save(&p).await.map_or_else(Out::Err, Out::Count) })
     }
     /// Iterates over the body in chunks as they arrive.
     fn iter_bytes(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
-        slf.inner.ensure_stream();
         slf
     }
     fn __iter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
         slf.mode(false)?;
-        slf.inner.ensure_stream();
         Ok(slf)
     }
     fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.mode(false)?;
-        match block_on(py, self.inner.next_chunk())?.into_pyobject(py) {
-            Ok(b) => Ok(Some(b)),
-            Err(e) if e.is_instance_of::<PyStopAsyncIteration>(py) => Ok(None),
-            Err(e) => Err(e),
+        let body = self.inner.clone();
+        match block_on(py, async move { body.next_chunk().await })? {
+            Ok(Some(b)) => Ok(Some(PyBytes::new(py, &b).into_any())),
+            Ok(None) => Ok(None),
+            Err(e) => Err(to_pyerr(py, &e)),
         }
     }
     fn __aiter__(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
         slf.mode(true)?;
-        slf.inner.ensure_stream();
         Ok(slf)
     }
     fn __anext__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.mode(true)?;
-        spawn_py(py, self.inner.next_chunk())
+        let body = self.inner.clone();
+        spawn_py(py, async move {
+            match body.next_chunk().await {
+                Ok(Some(b)) => Out::Bytes(b),
+                Ok(None) => Out::StopAsync,
+                Err(e) => Out::Err(e),
+            }
+        })
     }
     /// Drops the body (and the connection); an awaitable on the async client's response.
     fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

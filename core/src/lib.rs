@@ -35,6 +35,7 @@ pub mod auth;
 pub mod tools;
 pub mod worker;
 pub mod upload;
+pub mod download;
 pub mod testing;
 mod pipe;
 mod stream_body;

@@ -559,213 +559,42 @@ export interface SessionUpdatedEvent extends EventEnvelope {
   /** New title. */
   title?: string | null;
   /** The full new metadata bag. */
-  metadata?: Record<string, unknown> | null;
+  metadata?: Record<string, string> | null;
   /** The full new agent snapshot. */
-  agent?: unknown;
+  agent?: SessionAgent | null;
   /** The new budget. */
-  budget?: unknown;
-}
-
-/** `session.usage`: cumulative usage snapshot. */
-export interface SessionUsageEvent extends EventEnvelope {
-  type: 'session.usage';
-  id: string;
-  /** Tokens, cache usage, list cost, server tool use and active seconds. */
-  usage?: unknown;
-  /** The session budget. */
-  budget?: unknown;
-  /** Qoder model credits so far. */
-  model_credits?: number | null;
-  /** Qoder sandbox runtime credits so far. */
-  sandbox_runtime_credits?: number | null;
-  /** Qoder total credits so far. */
-  total_credits?: number | null;
-}
-
-/** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
-export interface SessionThreadCreatedEvent extends EventEnvelope {
-  type: 'session.thread_created';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_running`: a thread started working. */
-export interface SessionThreadStatusRunningEvent extends EventEnvelope {
-  type: 'session.thread_status_running';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_idle`: a thread stopped. */
-export interface SessionThreadStatusIdleEvent extends EventEnvelope {
-  type: 'session.thread_status_idle';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-  /** Why it went idle. */
-  stop_reason?: StopReason | null;
-}
-
-/** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
-export interface SessionThreadStatusRescheduledEvent extends EventEnvelope {
-  type: 'session.thread_status_rescheduled';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_terminated`: a thread ended for good. */
-export interface SessionThreadStatusTerminatedEvent extends EventEnvelope {
-  type: 'session.thread_status_terminated';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `span.model_request_start`: a model request began. */
-export interface SpanModelRequestStartEvent extends EventEnvelope {
-  type: 'span.model_request_start';
-  id: string;
-}
-
-/** `span.model_request_end`: a model request finished (also ends an open preview). */
-export interface SpanModelRequestEndEvent extends EventEnvelope {
-  type: 'span.model_request_end';
-  id: string;
-  /** Id of the matching `span.model_request_start`. */
-  model_request_start_id?: string | null;
-  /** Whether the request failed or was interrupted. */
-  is_error?: boolean | null;
-  /** Token usage of the request. */
-  model_usage?: ModelUsage | null;
-}
-
-/** Token usage of one model request (`span.model_request_end.model_usage`). */
-export interface ModelUsage {
-  /** Input tokens. */
-  input_tokens?: number | null;
-  /** Output tokens. */
-  output_tokens?: number | null;
-  /** Tokens written to the prompt cache. */
-  cache_creation_input_tokens?: number | null;
-  /** Tokens read from the prompt cache. */
-  cache_read_input_tokens?: number | null;
-  /** Qoder credits charged (kept as a JSON number so it re-serialises exactly). */
-  credits?: number | null;
-}
-
-/** `span.outcome_evaluation_start`: an outcome evaluation round began. */
-export interface SpanOutcomeEvaluationStartEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_start';
-  id: string;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-}
-
-/** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
-export interface SpanOutcomeEvaluationOngoingEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_ongoing';
-  id: string;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-}
-
-/** `span.outcome_evaluation_end`: an evaluation round's verdict. */
-export interface SpanOutcomeEvaluationEndEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_end';
-  id: string;
-  /** Id of the matching `span.outcome_evaluation_start`. */
-  outcome_evaluation_start_id?: string | null;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-  /** The verdict; `needs_revision` starts another round. */
-  result?: OutcomeResult | null;
-  /** The grader's explanation. */
-  explanation?: string | null;
-  /** Usage of the evaluation. */
-  usage?: unknown;
-}
-
-/** Verdict of an outcome evaluation. */
-export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
-
-/** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
-export interface EventStartEvent extends EventEnvelope {
-  type: 'event_start';
-  /** The previewed event's type and future id. */
-  event: PreviewTarget;
-}
-
-/** The `event` of `event_start`: which buffered event a preview belongs to. */
-export interface PreviewTarget {
-  /** Type of the event being previewed (`agent.message` or `agent.thinking`). */
-  type: string;
-  /** Id the buffered event will carry. */
-  id?: string | null;
+  budget?: Budget | null;
 }
 
 /**
- * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
- * with id `event_id` replaces the preview when it arrives.
+ * The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+ * sent as such, so no field here skips).
  */
-export interface EventDeltaEvent extends EventEnvelope {
-  type: 'event_delta';
-  /** Id of the previewed event. */
-  event_id?: string | null;
-  /** The fragment and its content index. */
-  delta: ContentDelta;
-}
-
-/** The `delta` of `event_delta`. */
-export interface ContentDelta {
-  /** Delta type (`content_delta`). */
-  type: string;
-  /** Position in the event's `content` array: append to a known index, insert a new one. */
-  index?: number | null;
-  /** The fragment: a text block whose text is appended. */
-  content: TextBlock;
-}
-
-/** An agent (or one frozen version of it). */
-export interface Agent {
-  /** `agent_...`. */
+export interface SessionAgent {
+  /** Agent id. */
   id: string;
-  /** `"agent"`. */
+  /** `agent`. */
   type: string;
-  /** Name (1-256 characters). */
-  name: string;
+  /** Name. */
+  name: string | null;
   /** Description. */
   description: string | null;
   /** Model id or config. */
-  model: ModelRef;
+  model: ModelRef | null;
   /** System prompt. */
   system: string | null;
-  /** Tool configurations. */
-  tools: AgentTool[];
-  /** MCP servers `{type: "url", name, url}`. */
-  mcp_servers: McpServer[];
-  /** Skill references. */
-  skills: SkillRef[];
-  /** Multi-agent coordinator config. */
+  /** Tools. */
+  tools: AgentTool[] | null;
+  /** MCP servers. */
+  mcp_servers: McpServer[] | null;
+  /** Skills. */
+  skills: SkillRef[] | null;
+  /** Multi-agent config. */
   multiagent: Multiagent | null;
+  /** Agent version. */
+  version: number | null;
   /** Metadata. */
-  metadata: Record<string, string>;
-  /** Version, starting at 1. */
-  version: number;
-  /** Archive time. */
-  archived_at: string | null;
-  /** Creation time (RFC 3339). */
-  created_at: string | null;
-  /** Last update time. */
-  updated_at: string | null;
+  metadata: Record<string, string> | null;
 }
 
 /** A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`. */
@@ -902,6 +731,264 @@ export interface Multiagent {
   type: string;
   /** Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`. */
   agents: unknown[];
+}
+
+/** A spending limit: `{type: "limit", max_credit_cost}`. */
+export interface Budget {
+  /** `limit`. */
+  type: string;
+  /** Positive decimal credits, e.g. `"12.50"`. */
+  max_credit_cost: string;
+}
+
+/** `session.usage`: cumulative usage snapshot. */
+export interface SessionUsageEvent extends EventEnvelope {
+  type: 'session.usage';
+  id: string;
+  /** Tokens, cache usage, list cost, server tool use and active seconds. */
+  usage?: SessionUsage | null;
+  /** The session budget. */
+  budget?: Budget | null;
+  /** Qoder model credits so far. */
+  model_credits?: number | null;
+  /** Qoder sandbox runtime credits so far. */
+  sandbox_runtime_credits?: number | null;
+  /** Qoder total credits so far. */
+  total_credits?: number | null;
+}
+
+/** Cumulative usage of a session or thread. */
+export interface SessionUsage {
+  /** Credits spent on the model. */
+  model_credits?: number | null;
+  /** Credits spent on sandbox time. */
+  sandbox_runtime_credits?: number | null;
+  /** Credits in total. */
+  total_credits?: number | null;
+  /** Seconds spent running turns. */
+  active_seconds?: number | null;
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Input tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Prompt-cache writes. */
+  cache_creation?: CacheCreation | null;
+  /** What the usage would cost at list price. */
+  list_cost?: ListCost | null;
+  /** Server-side tool calls. */
+  server_tool_use?: ServerToolUse | null;
+}
+
+/** Prompt-cache writes by lifetime. */
+export interface CacheCreation {
+  /** Tokens written with a one-hour lifetime. */
+  ephemeral_1h_input_tokens?: number | null;
+  /** Tokens written with a five-minute lifetime. */
+  ephemeral_5m_input_tokens?: number | null;
+}
+
+/** A price: `{amount: "1.20", currency: "USD"}`. */
+export interface ListCost {
+  /** Decimal amount. */
+  amount: string;
+  /** Currency code. */
+  currency: string;
+}
+
+/** Server-side tool calls counted. */
+export interface ServerToolUse {
+  /** Web searches. */
+  web_search_requests?: number | null;
+  /** Web fetches. */
+  web_fetch_requests?: number | null;
+}
+
+/** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
+export interface SessionThreadCreatedEvent extends EventEnvelope {
+  type: 'session.thread_created';
+  id: string;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_running`: a thread started working. */
+export interface SessionThreadStatusRunningEvent extends EventEnvelope {
+  type: 'session.thread_status_running';
+  id: string;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_idle`: a thread stopped. */
+export interface SessionThreadStatusIdleEvent extends EventEnvelope {
+  type: 'session.thread_status_idle';
+  id: string;
+  /** The thread's agent. */
+  agent_name?: string | null;
+  /** Why it went idle. */
+  stop_reason?: StopReason | null;
+}
+
+/** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
+export interface SessionThreadStatusRescheduledEvent extends EventEnvelope {
+  type: 'session.thread_status_rescheduled';
+  id: string;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_terminated`: a thread ended for good. */
+export interface SessionThreadStatusTerminatedEvent extends EventEnvelope {
+  type: 'session.thread_status_terminated';
+  id: string;
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `span.model_request_start`: a model request began. */
+export interface SpanModelRequestStartEvent extends EventEnvelope {
+  type: 'span.model_request_start';
+  id: string;
+}
+
+/** `span.model_request_end`: a model request finished (also ends an open preview). */
+export interface SpanModelRequestEndEvent extends EventEnvelope {
+  type: 'span.model_request_end';
+  id: string;
+  /** Id of the matching `span.model_request_start`. */
+  model_request_start_id?: string | null;
+  /** Whether the request failed or was interrupted. */
+  is_error?: boolean | null;
+  /** Token usage of the request. */
+  model_usage?: ModelUsage | null;
+}
+
+/** Token usage of one model request (`span.model_request_end.model_usage`). */
+export interface ModelUsage {
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Tokens written to the prompt cache. */
+  cache_creation_input_tokens?: number | null;
+  /** Tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Qoder credits charged (kept as a JSON number so it re-serialises exactly). */
+  credits?: number | null;
+}
+
+/** `span.outcome_evaluation_start`: an outcome evaluation round began. */
+export interface SpanOutcomeEvaluationStartEvent extends EventEnvelope {
+  type: 'span.outcome_evaluation_start';
+  id: string;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
+export interface SpanOutcomeEvaluationOngoingEvent extends EventEnvelope {
+  type: 'span.outcome_evaluation_ongoing';
+  id: string;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** `span.outcome_evaluation_end`: an evaluation round's verdict. */
+export interface SpanOutcomeEvaluationEndEvent extends EventEnvelope {
+  type: 'span.outcome_evaluation_end';
+  id: string;
+  /** Id of the matching `span.outcome_evaluation_start`. */
+  outcome_evaluation_start_id?: string | null;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+  /** The verdict; `needs_revision` starts another round. */
+  result?: OutcomeResult | null;
+  /** The grader's explanation. */
+  explanation?: string | null;
+  /** Usage of the evaluation. */
+  usage?: ModelUsage | null;
+}
+
+/** Verdict of an outcome evaluation. */
+export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
+
+/** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
+export interface EventStartEvent extends EventEnvelope {
+  type: 'event_start';
+  /** The previewed event's type and future id. */
+  event: PreviewTarget;
+}
+
+/** The `event` of `event_start`: which buffered event a preview belongs to. */
+export interface PreviewTarget {
+  /** Type of the event being previewed (`agent.message` or `agent.thinking`). */
+  type: string;
+  /** Id the buffered event will carry. */
+  id?: string | null;
+}
+
+/**
+ * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
+ * with id `event_id` replaces the preview when it arrives.
+ */
+export interface EventDeltaEvent extends EventEnvelope {
+  type: 'event_delta';
+  /** Id of the previewed event. */
+  event_id?: string | null;
+  /** The fragment and its content index. */
+  delta: ContentDelta;
+}
+
+/** The `delta` of `event_delta`. */
+export interface ContentDelta {
+  /** Delta type (`content_delta`). */
+  type: string;
+  /** Position in the event's `content` array: append to a known index, insert a new one. */
+  index?: number | null;
+  /** The fragment: a text block whose text is appended. */
+  content: TextBlock;
+}
+
+/** An agent (or one frozen version of it). */
+export interface Agent {
+  /** `agent_...`. */
+  id: string;
+  /** `"agent"`. */
+  type: string;
+  /** Name (1-256 characters). */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** Model id or config. */
+  model: ModelRef;
+  /** System prompt. */
+  system: string | null;
+  /** Tool configurations. */
+  tools: AgentTool[];
+  /** MCP servers `{type: "url", name, url}`. */
+  mcp_servers: McpServer[];
+  /** Skill references. */
+  skills: SkillRef[];
+  /** Multi-agent coordinator config. */
+  multiagent: Multiagent | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Version, starting at 1. */
+  version: number;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time (RFC 3339). */
+  created_at: string | null;
+  /** Last update time. */
+  updated_at: string | null;
 }
 
 /** Answer of `sessions.cancel`: `{id, type: "session", status: "canceling"}`. */
@@ -1444,37 +1531,6 @@ export interface Session {
   updated_at: string | null;
 }
 
-/**
- * The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
- * sent as such, so no field here skips).
- */
-export interface SessionAgent {
-  /** Agent id. */
-  id: string;
-  /** `agent`. */
-  type: string;
-  /** Name. */
-  name: string | null;
-  /** Description. */
-  description: string | null;
-  /** Model id or config. */
-  model: ModelRef | null;
-  /** System prompt. */
-  system: string | null;
-  /** Tools. */
-  tools: AgentTool[] | null;
-  /** MCP servers. */
-  mcp_servers: McpServer[] | null;
-  /** Skills. */
-  skills: SkillRef[] | null;
-  /** Multi-agent config. */
-  multiagent: Multiagent | null;
-  /** Agent version. */
-  version: number | null;
-  /** Metadata. */
-  metadata: Record<string, string> | null;
-}
-
 /** A resource mounted into a session (file, repository, memory store). */
 export interface SessionResource {
   /** Object id. */
@@ -1529,14 +1585,6 @@ export interface CommitCheckout {
   sha: string;
 }
 
-/** A spending limit: `{type: "limit", max_credit_cost}`. */
-export interface Budget {
-  /** `limit`. */
-  type: string;
-  /** Positive decimal credits, e.g. `"12.50"`. */
-  max_credit_cost: string;
-}
-
 /** Time a session or thread has run. */
 export interface SessionStats {
   /** Seconds spent running turns. */
@@ -1545,54 +1593,6 @@ export interface SessionStats {
   duration_seconds?: number | null;
   /** Seconds the sandbox took to start. */
   startup_seconds?: number | null;
-}
-
-/** Cumulative usage of a session or thread. */
-export interface SessionUsage {
-  /** Credits spent on the model. */
-  model_credits?: number | null;
-  /** Credits spent on sandbox time. */
-  sandbox_runtime_credits?: number | null;
-  /** Credits in total. */
-  total_credits?: number | null;
-  /** Seconds spent running turns. */
-  active_seconds?: number | null;
-  /** Input tokens. */
-  input_tokens?: number | null;
-  /** Output tokens. */
-  output_tokens?: number | null;
-  /** Input tokens read from the prompt cache. */
-  cache_read_input_tokens?: number | null;
-  /** Prompt-cache writes. */
-  cache_creation?: CacheCreation | null;
-  /** What the usage would cost at list price. */
-  list_cost?: ListCost | null;
-  /** Server-side tool calls. */
-  server_tool_use?: ServerToolUse | null;
-}
-
-/** Prompt-cache writes by lifetime. */
-export interface CacheCreation {
-  /** Tokens written with a one-hour lifetime. */
-  ephemeral_1h_input_tokens?: number | null;
-  /** Tokens written with a five-minute lifetime. */
-  ephemeral_5m_input_tokens?: number | null;
-}
-
-/** A price: `{amount: "1.20", currency: "USD"}`. */
-export interface ListCost {
-  /** Decimal amount. */
-  amount: string;
-  /** Currency code. */
-  currency: string;
-}
-
-/** Server-side tool calls counted. */
-export interface ServerToolUse {
-  /** Web searches. */
-  web_search_requests?: number | null;
-  /** Web fetches. */
-  web_fetch_requests?: number | null;
 }
 
 /** The grader's verdict on one outcome iteration. */

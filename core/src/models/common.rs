@@ -77,6 +77,44 @@ pub struct ModelConfig {
 /// The earlier name of [`AgentTool`](super::AgentTool).
 pub type ToolConfig = super::shapes::AgentTool;
 
+/// JSON an event carries verbatim whose documented shape is `T`: the schema (and so the
+/// Python and TypeScript types) says `T`, while the event keeps the exact JSON it was sent, so
+/// it re-serialises byte-for-byte (a typed `T` would add defaults and drop explicit `null`s).
+/// [`JsonOf::parse`] gives the typed view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct JsonOf<T> {
+    /// The JSON as sent.
+    pub value: Value,
+    #[serde(skip)]
+    shape: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: serde::de::DeserializeOwned> JsonOf<T> {
+    /// The typed view of the JSON.
+    pub fn parse(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.value)
+    }
+}
+
+impl<T> From<Value> for JsonOf<T> {
+    fn from(value: Value) -> Self {
+        Self { value, shape: std::marker::PhantomData }
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for JsonOf<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        g.subschema_for::<T>()
+    }
+}
+
 /// Keys whose values a binding never shows in a representation of an object (`repr()`, debug
 /// output): tokens, passwords, secret values, wherever they sit.
 pub const SECRET_KEYS: &[&str] = &[

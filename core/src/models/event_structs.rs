@@ -11,6 +11,7 @@ use super::super::content::wire::{event_struct, wire_name, wire_struct, Present}
 use super::super::content::ContentBlock;
 use super::types::*;
 use super::EnvelopeRef;
+use crate::models::{Budget, JsonOf, Metadata, SessionAgent, SessionUsage};
 
 // ---- user / system inputs ------------------------------------------------------------------
 
@@ -274,11 +275,11 @@ event_struct! {
         /// New title.
         pub title: Option<String>,
         /// The full new metadata bag.
-        pub metadata: Option<Map<String, Value>>,
+        pub metadata: Option<JsonOf<Metadata>>,
         /// The full new agent snapshot.
-        pub agent: Option<Value>,
+        pub agent: Option<JsonOf<SessionAgent>>,
         /// The new budget.
-        pub budget: Option<Value>,
+        pub budget: Option<JsonOf<Budget>>,
     }
 }
 
@@ -287,9 +288,9 @@ event_struct! {
     #[derive(Default)]
     pub struct SessionUsageEvent [tag = "session.usage"] {
         /// Tokens, cache usage, list cost, server tool use and active seconds.
-        pub usage: Option<Value>,
+        pub usage: Option<JsonOf<SessionUsage>>,
         /// The session budget.
-        pub budget: Option<Value>,
+        pub budget: Option<JsonOf<Budget>>,
         /// Qoder model credits so far.
         pub model_credits: Option<Number>,
         /// Qoder sandbox runtime credits so far.
@@ -404,7 +405,7 @@ event_struct! {
         /// The grader's explanation.
         pub explanation: Option<String>,
         /// Usage of the evaluation.
-        pub usage: Option<Value>,
+        pub usage: Option<JsonOf<ModelUsage>>,
     }
 }
 

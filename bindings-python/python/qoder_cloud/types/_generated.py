@@ -562,240 +562,42 @@ class SessionUpdatedEvent(EventEnvelope):
     #: New title.
     title: Optional[str]
     #: The full new metadata bag.
-    metadata: Optional[Dict[str, Any]]
+    metadata: Optional[Dict[str, str]]
     #: The full new agent snapshot.
-    agent: Any
+    agent: Optional[SessionAgent]
     #: The new budget.
-    budget: Any
+    budget: Optional[Budget]
 
 
-class SessionUsageEvent(EventEnvelope):
-    """`session.usage`: cumulative usage snapshot."""
-
-    _tag: ClassVar[Optional[str]] = "session.usage"
-    type: Literal["session.usage"]
-    id: str
-    #: Tokens, cache usage, list cost, server tool use and active seconds.
-    usage: Any
-    #: The session budget.
-    budget: Any
-    #: Qoder model credits so far.
-    model_credits: Optional[float]
-    #: Qoder sandbox runtime credits so far.
-    sandbox_runtime_credits: Optional[float]
-    #: Qoder total credits so far.
-    total_credits: Optional[float]
-
-
-class SessionThreadCreatedEvent(EventEnvelope):
-    """`session.thread_created`: a sub-agent thread started (`session_thread_id`)."""
-
-    _tag: ClassVar[Optional[str]] = "session.thread_created"
-    type: Literal["session.thread_created"]
-    id: str
-    #: The thread's agent.
-    agent_name: Optional[str]
-
-
-class SessionThreadStatusRunningEvent(EventEnvelope):
-    """`session.thread_status_running`: a thread started working."""
-
-    _tag: ClassVar[Optional[str]] = "session.thread_status_running"
-    type: Literal["session.thread_status_running"]
-    id: str
-    #: The thread's agent.
-    agent_name: Optional[str]
-
-
-class SessionThreadStatusIdleEvent(EventEnvelope):
-    """`session.thread_status_idle`: a thread stopped."""
-
-    _tag: ClassVar[Optional[str]] = "session.thread_status_idle"
-    type: Literal["session.thread_status_idle"]
-    id: str
-    #: The thread's agent.
-    agent_name: Optional[str]
-    #: Why it went idle.
-    stop_reason: Optional[StopReason]
-
-
-class SessionThreadStatusRescheduledEvent(EventEnvelope):
-    """`session.thread_status_rescheduled`: a thread is retrying after a transient error."""
-
-    _tag: ClassVar[Optional[str]] = "session.thread_status_rescheduled"
-    type: Literal["session.thread_status_rescheduled"]
-    id: str
-    #: The thread's agent.
-    agent_name: Optional[str]
-
-
-class SessionThreadStatusTerminatedEvent(EventEnvelope):
-    """`session.thread_status_terminated`: a thread ended for good."""
-
-    _tag: ClassVar[Optional[str]] = "session.thread_status_terminated"
-    type: Literal["session.thread_status_terminated"]
-    id: str
-    #: The thread's agent.
-    agent_name: Optional[str]
-
-
-class SpanModelRequestStartEvent(EventEnvelope):
-    """`span.model_request_start`: a model request began."""
-
-    _tag: ClassVar[Optional[str]] = "span.model_request_start"
-    type: Literal["span.model_request_start"]
-    id: str
-
-
-class SpanModelRequestEndEvent(EventEnvelope):
-    """`span.model_request_end`: a model request finished (also ends an open preview)."""
-
-    _tag: ClassVar[Optional[str]] = "span.model_request_end"
-    type: Literal["span.model_request_end"]
-    id: str
-    #: Id of the matching `span.model_request_start`.
-    model_request_start_id: Optional[str]
-    #: Whether the request failed or was interrupted.
-    is_error: Optional[bool]
-    #: Token usage of the request.
-    model_usage: Optional[ModelUsage]
-
-
-class ModelUsage(ModelShape):
-    """Token usage of one model request (`span.model_request_end.model_usage`)."""
-
-    #: Input tokens.
-    input_tokens: Optional[int]
-    #: Output tokens.
-    output_tokens: Optional[int]
-    #: Tokens written to the prompt cache.
-    cache_creation_input_tokens: Optional[int]
-    #: Tokens read from the prompt cache.
-    cache_read_input_tokens: Optional[int]
-    #: Qoder credits charged (kept as a JSON number so it re-serialises exactly).
-    credits: Optional[float]
-
-
-class SpanOutcomeEvaluationStartEvent(EventEnvelope):
-    """`span.outcome_evaluation_start`: an outcome evaluation round began."""
-
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_start"
-    type: Literal["span.outcome_evaluation_start"]
-    id: str
-    #: The outcome (`outc_…`).
-    outcome_id: Optional[str]
-    #: Round number, 0-based.
-    iteration: Optional[int]
-
-
-class SpanOutcomeEvaluationOngoingEvent(EventEnvelope):
-    """`span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs."""
-
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_ongoing"
-    type: Literal["span.outcome_evaluation_ongoing"]
-    id: str
-    #: The outcome (`outc_…`).
-    outcome_id: Optional[str]
-    #: Round number, 0-based.
-    iteration: Optional[int]
-
-
-class SpanOutcomeEvaluationEndEvent(EventEnvelope):
-    """`span.outcome_evaluation_end`: an evaluation round's verdict."""
-
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_end"
-    type: Literal["span.outcome_evaluation_end"]
-    id: str
-    #: Id of the matching `span.outcome_evaluation_start`.
-    outcome_evaluation_start_id: Optional[str]
-    #: The outcome (`outc_…`).
-    outcome_id: Optional[str]
-    #: Round number, 0-based.
-    iteration: Optional[int]
-    #: The verdict; `needs_revision` starts another round.
-    result: Optional[str]
-    #: The grader's explanation.
-    explanation: Optional[str]
-    #: Usage of the evaluation.
-    usage: Any
-
-
-class EventStartEvent(EventEnvelope):
-    """`event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed."""
-
-    _tag: ClassVar[Optional[str]] = "event_start"
-    type: Literal["event_start"]
-    #: The previewed event's type and future id.
-    event: PreviewTarget
-
-
-class PreviewTarget(ModelShape):
-    """The `event` of `event_start`: which buffered event a preview belongs to."""
-
-    #: Type of the event being previewed (`agent.message` or `agent.thinking`).
-    type: str
-    #: Id the buffered event will carry.
-    id: Optional[str]
-
-
-class EventDeltaEvent(EventEnvelope):
-    """`event_delta` (stream only): a text fragment of the previewed event. The buffered event
-    with id `event_id` replaces the preview when it arrives.
+class SessionAgent(ModelShape):
+    """The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+    sent as such, so no field here skips).
     """
 
-    _tag: ClassVar[Optional[str]] = "event_delta"
-    type: Literal["event_delta"]
-    #: Id of the previewed event.
-    event_id: Optional[str]
-    #: The fragment and its content index.
-    delta: ContentDelta
-
-
-class ContentDelta(ModelShape):
-    """The `delta` of `event_delta`."""
-
-    #: Delta type (`content_delta`).
-    type: str
-    #: Position in the event's `content` array: append to a known index, insert a new one.
-    index: Optional[int]
-    #: The fragment: a text block whose text is appended.
-    content: TextBlock
-
-
-class Agent(_Model):
-    """An agent (or one frozen version of it)."""
-
-    __slots__ = ()
-    #: `agent_...`.
+    #: Agent id.
     id: str
-    #: `"agent"`.
+    #: `agent`.
     type: str
-    #: Name (1-256 characters).
-    name: str
+    #: Name.
+    name: Optional[str]
     #: Description.
     description: Optional[str]
     #: Model id or config.
-    model: ModelRef
+    model: Optional[ModelRef]
     #: System prompt.
     system: Optional[str]
-    #: Tool configurations.
-    tools: List[AgentTool]
-    #: MCP servers `{type: "url", name, url}`.
-    mcp_servers: List[McpServer]
-    #: Skill references.
-    skills: List[SkillRef]
-    #: Multi-agent coordinator config.
+    #: Tools.
+    tools: Optional[List[AgentTool]]
+    #: MCP servers.
+    mcp_servers: Optional[List[McpServer]]
+    #: Skills.
+    skills: Optional[List[SkillRef]]
+    #: Multi-agent config.
     multiagent: Optional[Multiagent]
+    #: Agent version.
+    version: Optional[int]
     #: Metadata.
-    metadata: Dict[str, str]
-    #: Version, starting at 1.
-    version: int
-    #: Archive time.
-    archived_at: Optional[str]
-    #: Creation time (RFC 3339).
-    created_at: Optional[str]
-    #: Last update time.
-    updated_at: Optional[str]
+    metadata: Optional[Dict[str, str]]
 
 
 class ModelConfig(ModelShape):
@@ -944,6 +746,296 @@ class Multiagent(ModelShape):
     type: str
     #: Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
     agents: List[Any]
+
+
+class Budget(ModelShape):
+    """A spending limit: `{type: "limit", max_credit_cost}`."""
+
+    #: `limit`.
+    type: str
+    #: Positive decimal credits, e.g. `"12.50"`.
+    max_credit_cost: str
+
+
+class SessionUsageEvent(EventEnvelope):
+    """`session.usage`: cumulative usage snapshot."""
+
+    _tag: ClassVar[Optional[str]] = "session.usage"
+    type: Literal["session.usage"]
+    id: str
+    #: Tokens, cache usage, list cost, server tool use and active seconds.
+    usage: Optional[SessionUsage]
+    #: The session budget.
+    budget: Optional[Budget]
+    #: Qoder model credits so far.
+    model_credits: Optional[float]
+    #: Qoder sandbox runtime credits so far.
+    sandbox_runtime_credits: Optional[float]
+    #: Qoder total credits so far.
+    total_credits: Optional[float]
+
+
+class SessionUsage(ModelShape):
+    """Cumulative usage of a session or thread."""
+
+    #: Credits spent on the model.
+    model_credits: Optional[float]
+    #: Credits spent on sandbox time.
+    sandbox_runtime_credits: Optional[float]
+    #: Credits in total.
+    total_credits: Optional[float]
+    #: Seconds spent running turns.
+    active_seconds: Optional[float]
+    #: Input tokens.
+    input_tokens: Optional[int]
+    #: Output tokens.
+    output_tokens: Optional[int]
+    #: Input tokens read from the prompt cache.
+    cache_read_input_tokens: Optional[int]
+    #: Prompt-cache writes.
+    cache_creation: Optional[CacheCreation]
+    #: What the usage would cost at list price.
+    list_cost: Optional[ListCost]
+    #: Server-side tool calls.
+    server_tool_use: Optional[ServerToolUse]
+
+
+class CacheCreation(ModelShape):
+    """Prompt-cache writes by lifetime."""
+
+    #: Tokens written with a one-hour lifetime.
+    ephemeral_1h_input_tokens: Optional[int]
+    #: Tokens written with a five-minute lifetime.
+    ephemeral_5m_input_tokens: Optional[int]
+
+
+class ListCost(ModelShape):
+    """A price: `{amount: "1.20", currency: "USD"}`."""
+
+    #: Decimal amount.
+    amount: str
+    #: Currency code.
+    currency: str
+
+
+class ServerToolUse(ModelShape):
+    """Server-side tool calls counted."""
+
+    #: Web searches.
+    web_search_requests: Optional[int]
+    #: Web fetches.
+    web_fetch_requests: Optional[int]
+
+
+class SessionThreadCreatedEvent(EventEnvelope):
+    """`session.thread_created`: a sub-agent thread started (`session_thread_id`)."""
+
+    _tag: ClassVar[Optional[str]] = "session.thread_created"
+    type: Literal["session.thread_created"]
+    id: str
+    #: The thread's agent.
+    agent_name: Optional[str]
+
+
+class SessionThreadStatusRunningEvent(EventEnvelope):
+    """`session.thread_status_running`: a thread started working."""
+
+    _tag: ClassVar[Optional[str]] = "session.thread_status_running"
+    type: Literal["session.thread_status_running"]
+    id: str
+    #: The thread's agent.
+    agent_name: Optional[str]
+
+
+class SessionThreadStatusIdleEvent(EventEnvelope):
+    """`session.thread_status_idle`: a thread stopped."""
+
+    _tag: ClassVar[Optional[str]] = "session.thread_status_idle"
+    type: Literal["session.thread_status_idle"]
+    id: str
+    #: The thread's agent.
+    agent_name: Optional[str]
+    #: Why it went idle.
+    stop_reason: Optional[StopReason]
+
+
+class SessionThreadStatusRescheduledEvent(EventEnvelope):
+    """`session.thread_status_rescheduled`: a thread is retrying after a transient error."""
+
+    _tag: ClassVar[Optional[str]] = "session.thread_status_rescheduled"
+    type: Literal["session.thread_status_rescheduled"]
+    id: str
+    #: The thread's agent.
+    agent_name: Optional[str]
+
+
+class SessionThreadStatusTerminatedEvent(EventEnvelope):
+    """`session.thread_status_terminated`: a thread ended for good."""
+
+    _tag: ClassVar[Optional[str]] = "session.thread_status_terminated"
+    type: Literal["session.thread_status_terminated"]
+    id: str
+    #: The thread's agent.
+    agent_name: Optional[str]
+
+
+class SpanModelRequestStartEvent(EventEnvelope):
+    """`span.model_request_start`: a model request began."""
+
+    _tag: ClassVar[Optional[str]] = "span.model_request_start"
+    type: Literal["span.model_request_start"]
+    id: str
+
+
+class SpanModelRequestEndEvent(EventEnvelope):
+    """`span.model_request_end`: a model request finished (also ends an open preview)."""
+
+    _tag: ClassVar[Optional[str]] = "span.model_request_end"
+    type: Literal["span.model_request_end"]
+    id: str
+    #: Id of the matching `span.model_request_start`.
+    model_request_start_id: Optional[str]
+    #: Whether the request failed or was interrupted.
+    is_error: Optional[bool]
+    #: Token usage of the request.
+    model_usage: Optional[ModelUsage]
+
+
+class ModelUsage(ModelShape):
+    """Token usage of one model request (`span.model_request_end.model_usage`)."""
+
+    #: Input tokens.
+    input_tokens: Optional[int]
+    #: Output tokens.
+    output_tokens: Optional[int]
+    #: Tokens written to the prompt cache.
+    cache_creation_input_tokens: Optional[int]
+    #: Tokens read from the prompt cache.
+    cache_read_input_tokens: Optional[int]
+    #: Qoder credits charged (kept as a JSON number so it re-serialises exactly).
+    credits: Optional[float]
+
+
+class SpanOutcomeEvaluationStartEvent(EventEnvelope):
+    """`span.outcome_evaluation_start`: an outcome evaluation round began."""
+
+    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_start"
+    type: Literal["span.outcome_evaluation_start"]
+    id: str
+    #: The outcome (`outc_…`).
+    outcome_id: Optional[str]
+    #: Round number, 0-based.
+    iteration: Optional[int]
+
+
+class SpanOutcomeEvaluationOngoingEvent(EventEnvelope):
+    """`span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs."""
+
+    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_ongoing"
+    type: Literal["span.outcome_evaluation_ongoing"]
+    id: str
+    #: The outcome (`outc_…`).
+    outcome_id: Optional[str]
+    #: Round number, 0-based.
+    iteration: Optional[int]
+
+
+class SpanOutcomeEvaluationEndEvent(EventEnvelope):
+    """`span.outcome_evaluation_end`: an evaluation round's verdict."""
+
+    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_end"
+    type: Literal["span.outcome_evaluation_end"]
+    id: str
+    #: Id of the matching `span.outcome_evaluation_start`.
+    outcome_evaluation_start_id: Optional[str]
+    #: The outcome (`outc_…`).
+    outcome_id: Optional[str]
+    #: Round number, 0-based.
+    iteration: Optional[int]
+    #: The verdict; `needs_revision` starts another round.
+    result: Optional[str]
+    #: The grader's explanation.
+    explanation: Optional[str]
+    #: Usage of the evaluation.
+    usage: Optional[ModelUsage]
+
+
+class EventStartEvent(EventEnvelope):
+    """`event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed."""
+
+    _tag: ClassVar[Optional[str]] = "event_start"
+    type: Literal["event_start"]
+    #: The previewed event's type and future id.
+    event: PreviewTarget
+
+
+class PreviewTarget(ModelShape):
+    """The `event` of `event_start`: which buffered event a preview belongs to."""
+
+    #: Type of the event being previewed (`agent.message` or `agent.thinking`).
+    type: str
+    #: Id the buffered event will carry.
+    id: Optional[str]
+
+
+class EventDeltaEvent(EventEnvelope):
+    """`event_delta` (stream only): a text fragment of the previewed event. The buffered event
+    with id `event_id` replaces the preview when it arrives.
+    """
+
+    _tag: ClassVar[Optional[str]] = "event_delta"
+    type: Literal["event_delta"]
+    #: Id of the previewed event.
+    event_id: Optional[str]
+    #: The fragment and its content index.
+    delta: ContentDelta
+
+
+class ContentDelta(ModelShape):
+    """The `delta` of `event_delta`."""
+
+    #: Delta type (`content_delta`).
+    type: str
+    #: Position in the event's `content` array: append to a known index, insert a new one.
+    index: Optional[int]
+    #: The fragment: a text block whose text is appended.
+    content: TextBlock
+
+
+class Agent(_Model):
+    """An agent (or one frozen version of it)."""
+
+    __slots__ = ()
+    #: `agent_...`.
+    id: str
+    #: `"agent"`.
+    type: str
+    #: Name (1-256 characters).
+    name: str
+    #: Description.
+    description: Optional[str]
+    #: Model id or config.
+    model: ModelRef
+    #: System prompt.
+    system: Optional[str]
+    #: Tool configurations.
+    tools: List[AgentTool]
+    #: MCP servers `{type: "url", name, url}`.
+    mcp_servers: List[McpServer]
+    #: Skill references.
+    skills: List[SkillRef]
+    #: Multi-agent coordinator config.
+    multiagent: Optional[Multiagent]
+    #: Metadata.
+    metadata: Dict[str, str]
+    #: Version, starting at 1.
+    version: int
+    #: Archive time.
+    archived_at: Optional[str]
+    #: Creation time (RFC 3339).
+    created_at: Optional[str]
+    #: Last update time.
+    updated_at: Optional[str]
 
 
 class CancelAck(_Model):
@@ -1550,37 +1642,6 @@ class Session(_Model):
     updated_at: Optional[str]
 
 
-class SessionAgent(ModelShape):
-    """The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
-    sent as such, so no field here skips).
-    """
-
-    #: Agent id.
-    id: str
-    #: `agent`.
-    type: str
-    #: Name.
-    name: Optional[str]
-    #: Description.
-    description: Optional[str]
-    #: Model id or config.
-    model: Optional[ModelRef]
-    #: System prompt.
-    system: Optional[str]
-    #: Tools.
-    tools: Optional[List[AgentTool]]
-    #: MCP servers.
-    mcp_servers: Optional[List[McpServer]]
-    #: Skills.
-    skills: Optional[List[SkillRef]]
-    #: Multi-agent config.
-    multiagent: Optional[Multiagent]
-    #: Agent version.
-    version: Optional[int]
-    #: Metadata.
-    metadata: Optional[Dict[str, str]]
-
-
 class SessionResource(_Model):
     """A resource mounted into a session (file, repository, memory store)."""
 
@@ -1642,15 +1703,6 @@ class CommitCheckout(ModelShape):
     sha: str
 
 
-class Budget(ModelShape):
-    """A spending limit: `{type: "limit", max_credit_cost}`."""
-
-    #: `limit`.
-    type: str
-    #: Positive decimal credits, e.g. `"12.50"`.
-    max_credit_cost: str
-
-
 class SessionStats(ModelShape):
     """Time a session or thread has run."""
 
@@ -1660,58 +1712,6 @@ class SessionStats(ModelShape):
     duration_seconds: Optional[float]
     #: Seconds the sandbox took to start.
     startup_seconds: Optional[float]
-
-
-class SessionUsage(ModelShape):
-    """Cumulative usage of a session or thread."""
-
-    #: Credits spent on the model.
-    model_credits: Optional[float]
-    #: Credits spent on sandbox time.
-    sandbox_runtime_credits: Optional[float]
-    #: Credits in total.
-    total_credits: Optional[float]
-    #: Seconds spent running turns.
-    active_seconds: Optional[float]
-    #: Input tokens.
-    input_tokens: Optional[int]
-    #: Output tokens.
-    output_tokens: Optional[int]
-    #: Input tokens read from the prompt cache.
-    cache_read_input_tokens: Optional[int]
-    #: Prompt-cache writes.
-    cache_creation: Optional[CacheCreation]
-    #: What the usage would cost at list price.
-    list_cost: Optional[ListCost]
-    #: Server-side tool calls.
-    server_tool_use: Optional[ServerToolUse]
-
-
-class CacheCreation(ModelShape):
-    """Prompt-cache writes by lifetime."""
-
-    #: Tokens written with a one-hour lifetime.
-    ephemeral_1h_input_tokens: Optional[int]
-    #: Tokens written with a five-minute lifetime.
-    ephemeral_5m_input_tokens: Optional[int]
-
-
-class ListCost(ModelShape):
-    """A price: `{amount: "1.20", currency: "USD"}`."""
-
-    #: Decimal amount.
-    amount: str
-    #: Currency code.
-    currency: str
-
-
-class ServerToolUse(ModelShape):
-    """Server-side tool calls counted."""
-
-    #: Web searches.
-    web_search_requests: Optional[int]
-    #: Web fetches.
-    web_fetch_requests: Optional[int]
 
 
 class OutcomeEvaluation(ModelShape):
@@ -1981,11 +1981,11 @@ SessionErrorType = str
 #: Whether the server retries after a `session.error`. Known values: `retrying`, `exhausted`, `terminal`; others are kept.
 RetryStatusType = str
 
-#: Verdict of an outcome evaluation. Known values: `satisfied`, `needs_revision`, `max_iterations_reached`, `failed`, `interrupted`; others are kept.
-OutcomeResult = str
-
 #: A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
 ModelRef = Union[str, ModelConfig]
+
+#: Verdict of an outcome evaluation. Known values: `satisfied`, `needs_revision`, `max_iterations_reached`, `failed`, `interrupted`; others are kept.
+OutcomeResult = str
 
 #: ``type`` of a result object → its class (results whose operation does not fix the class).
 MODEL_TYPES: Dict[str, type] = {
@@ -3543,7 +3543,27 @@ __all__ = [
     "RetryStatusType",
     "SessionDeletedEvent",
     "SessionUpdatedEvent",
+    "SessionAgent",
+    "ModelRef",
+    "ModelConfig",
+    "UnknownAgentTool",
+    "AgentTool",
+    "AgentToolset",
+    "ToolDefaults",
+    "PermissionPolicy",
+    "ToolConfigEntry",
+    "UserLocation",
+    "McpToolset",
+    "CustomTool",
+    "McpServer",
+    "SkillRef",
+    "Multiagent",
+    "Budget",
     "SessionUsageEvent",
+    "SessionUsage",
+    "CacheCreation",
+    "ListCost",
+    "ServerToolUse",
     "SessionThreadCreatedEvent",
     "SessionThreadStatusRunningEvent",
     "SessionThreadStatusIdleEvent",
@@ -3561,20 +3581,6 @@ __all__ = [
     "EventDeltaEvent",
     "ContentDelta",
     "Agent",
-    "ModelRef",
-    "ModelConfig",
-    "UnknownAgentTool",
-    "AgentTool",
-    "AgentToolset",
-    "ToolDefaults",
-    "PermissionPolicy",
-    "ToolConfigEntry",
-    "UserLocation",
-    "McpToolset",
-    "CustomTool",
-    "McpServer",
-    "SkillRef",
-    "Multiagent",
     "CancelAck",
     "CredentialValidation",
     "McpProbe",
@@ -3614,18 +3620,12 @@ __all__ = [
     "ModelInfo",
     "SentEvents",
     "Session",
-    "SessionAgent",
     "SessionResource",
     "UnknownCheckout",
     "Checkout",
     "BranchCheckout",
     "CommitCheckout",
-    "Budget",
     "SessionStats",
-    "SessionUsage",
-    "CacheCreation",
-    "ListCost",
-    "ServerToolUse",
     "OutcomeEvaluation",
     "SessionThread",
     "Skill",

@@ -729,8 +729,23 @@ export interface SkillRef {
 export interface Multiagent {
   /** `coordinator`. */
   type: string;
-  /** Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`. */
-  agents: unknown[];
+  /** The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`. */
+  agents: CoordinatedAgent[];
+}
+
+/** One agent a coordinator may delegate to: an agent id, or an object naming one. */
+export type CoordinatedAgent = string | CoordinatedAgentRef;
+
+/** A coordinated agent given as an object. */
+export interface CoordinatedAgentRef {
+  /** `agent`, `self` or `advisor` (unknown values are kept). */
+  type: string;
+  /** Agent id (`agent`). */
+  id?: string | null;
+  /** Pinned version (`agent`). */
+  version?: number | null;
+  /** Model (`advisor`). */
+  model?: string | null;
 }
 
 /** A spending limit: `{type: "limit", max_credit_cost}`. */

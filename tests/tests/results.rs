@@ -48,7 +48,8 @@ async fn rich_objects_decode_into_their_shapes_and_lose_nothing() {
                 {"type": "mcp_toolset", "mcp_server_name": "docs"},
                 {"type": "custom", "name": "lookup", "description": "Looks up", "input_schema": {"type": "object", "properties": {"q": {"type": "string"}}}}
             ],
-            "mcp_servers": [{"type": "url", "name": "docs", "url": "https://mcp.example.com/sse"}]
+            "mcp_servers": [{"type": "url", "name": "docs", "url": "https://mcp.example.com/sse"}],
+            "multiagent": {"type": "coordinator", "agents": [{"type": "self"}]}
         }),
     )
     .await;
@@ -56,6 +57,8 @@ async fn rich_objects_decode_into_their_shapes_and_lose_nothing() {
     assert!(matches!(&agent.tools[1], AgentTool::Mcp(m) if m.mcp_server_name == "docs"), "{:?}", agent.tools[1]);
     assert!(matches!(&agent.tools[2], AgentTool::Custom(c) if c.name == "lookup"), "{:?}", agent.tools[2]);
     assert_eq!(agent.mcp_servers[0].url, "https://mcp.example.com/sse");
+    let team = agent.multiagent.as_ref().expect("multiagent");
+    assert!(matches!(&team.agents[..], [CoordinatedAgent::Ref(r)] if r.kind == "self"), "{team:?}");
     assert_eq!(agent.metadata.get("team").map(String::as_str), Some("core"));
 
     let env: Environment = typed(

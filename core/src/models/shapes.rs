@@ -165,8 +165,39 @@ shape!(
         /// `coordinator`.
         #[serde(rename = "type")]
         kind: String,
-        /// Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
-        agents: Vec<Value>,
+        /// The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`.
+        agents: Vec<CoordinatedAgent>,
+    }
+);
+
+/// One agent a coordinator may delegate to: an agent id, or an object naming one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum CoordinatedAgent {
+    /// An agent id (its latest version).
+    Id(String),
+    /// `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
+    Ref(CoordinatedAgentRef),
+    /// Any other JSON, kept verbatim (not part of the documented shape).
+    #[schemars(skip)]
+    Other(Value),
+}
+
+shape!(
+    /// A coordinated agent given as an object.
+    CoordinatedAgentRef {
+        /// `agent`, `self` or `advisor` (unknown values are kept).
+        #[serde(rename = "type")]
+        kind: String,
+        /// Agent id (`agent`).
+        #[schemars(extend("x-optional" = true))]
+        id: Option<String>,
+        /// Pinned version (`agent`).
+        #[schemars(extend("x-optional" = true))]
+        version: Option<u64>,
+        /// Model (`advisor`).
+        #[schemars(extend("x-optional" = true))]
+        model: Option<String>,
     }
 );
 

@@ -744,8 +744,21 @@ class Multiagent(ModelShape):
 
     #: `coordinator`.
     type: str
-    #: Agent ids, `{type: "agent", id, version?}`, `{type: "self"}` or `{type: "advisor", model}`.
-    agents: List[Any]
+    #: The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`.
+    agents: List[CoordinatedAgent]
+
+
+class CoordinatedAgentRef(ModelShape):
+    """A coordinated agent given as an object."""
+
+    #: `agent`, `self` or `advisor` (unknown values are kept).
+    type: str
+    #: Agent id (`agent`).
+    id: Optional[str]
+    #: Pinned version (`agent`).
+    version: Optional[int]
+    #: Model (`advisor`).
+    model: Optional[str]
 
 
 class Budget(ModelShape):
@@ -1983,6 +1996,9 @@ RetryStatusType = str
 
 #: A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
 ModelRef = Union[str, ModelConfig]
+
+#: One agent a coordinator may delegate to: an agent id, or an object naming one.
+CoordinatedAgent = Union[str, CoordinatedAgentRef]
 
 #: Verdict of an outcome evaluation. Known values: `satisfied`, `needs_revision`, `max_iterations_reached`, `failed`, `interrupted`; others are kept.
 OutcomeResult = str
@@ -3558,6 +3574,8 @@ __all__ = [
     "McpServer",
     "SkillRef",
     "Multiagent",
+    "CoordinatedAgent",
+    "CoordinatedAgentRef",
     "Budget",
     "SessionUsageEvent",
     "SessionUsage",

@@ -1890,17 +1890,17 @@ export interface AgentRefParam {
   /** The agent's id. */
   id: string;
   /** A version (default: the latest). */
-  version?: number | null;
+  version?: number;
   /** Overridden system prompt. */
-  system?: string | null;
+  system?: string;
   /** Overridden model. */
-  model?: ModelParam | null;
+  model?: ModelParam;
   /** Overridden tools. */
-  tools?: AgentToolParam[] | null;
+  tools?: AgentToolParam[];
   /** Overridden MCP servers. */
-  mcp_servers?: McpServerParam[] | null;
+  mcp_servers?: McpServerParam[];
   /** Overridden skills. */
-  skills?: SkillRefParam[] | null;
+  skills?: SkillRefParam[];
 }
 
 /** Parameters of `agents.retrieve`. */
@@ -1920,13 +1920,13 @@ export interface AgentToolsetParam {
   /** `"agent_toolset_20260401"`. */
   type: 'agent_toolset_20260401';
   /** Only these tools are enabled. */
-  enabled_tools?: string[] | null;
+  enabled_tools?: string[];
   /** These tools are disabled. */
-  disallowed_tools?: string[] | null;
+  disallowed_tools?: string[];
   /** Settings of every tool. */
-  default_config?: ToolDefaultConfigParam | null;
+  default_config?: ToolDefaultConfigParam;
   /** Per-tool settings. */
-  configs?: ToolConfigParam[] | null;
+  configs?: ToolConfigParam[];
 }
 
 /** Parameters of `agents.update`: the fields to change, and the version they apply to. */
@@ -1968,7 +1968,7 @@ export interface AgentVersionRefParam {
   /** The agent's id. */
   id: string;
   /** A version (default: the latest at creation). */
-  version?: number | null;
+  version?: number;
 }
 
 /** Parameters of `deployment_runs.list` (the runs of every deployment). */
@@ -2083,7 +2083,7 @@ export interface CredentialNetworkingParam {
   /** `unrestricted` or `limited`. */
   type: 'unrestricted' | 'limited';
   /** The hosts (with `limited`). */
-  allowed_hosts?: string[] | null;
+  allowed_hosts?: string[];
 }
 
 /** Parameters of `vaults.credentials.update` (never retried automatically). */
@@ -2209,9 +2209,9 @@ export interface DocumentBlockParam {
   /** Where the document comes from (base64 PDF, plain text, URL or uploaded file). */
   source: ContentSourceParam;
   /** Title shown to the model. */
-  title?: string | null;
+  title?: string;
   /** Context about the document shown to the model. */
-  context?: string | null;
+  context?: string;
 }
 
 /** Parameters of `dreams.create`. */
@@ -2250,7 +2250,7 @@ export interface DreamModelConfigParam {
   /** Catalog id. */
   id: string;
   /** `standard` or `fast`. */
-  speed?: 'standard' | 'fast' | null;
+  speed?: 'standard' | 'fast';
 }
 
 /** The model of a dream: a catalog id or `{"id", "speed"?}`. */
@@ -2270,11 +2270,11 @@ export interface EnvironmentConfigParam {
   /** `cloud` or `self_hosted`. */
   type: 'cloud' | 'self_hosted';
   /** Network access (cloud). */
-  networking?: NetworkingParam | null;
+  networking?: NetworkingParam;
   /** Packages to install (cloud). */
-  packages?: PackagesParam | null;
+  packages?: PackagesParam;
   /** Shell script run when a sandbox starts. */
-  setup_script?: string | null;
+  setup_script?: string;
 }
 
 /** Parameters of `environments.create`. */
@@ -2330,7 +2330,7 @@ export interface EnvironmentVariableAuthParam {
   /** Hosts the secret may be sent to. */
   networking: CredentialNetworkingParam;
   /** Where in requests the secret may be injected. */
-  injection_location?: InjectionLocationParam | null;
+  injection_location?: InjectionLocationParam;
 }
 
 /** Changes to an environment variable credential. */
@@ -2338,11 +2338,11 @@ export interface EnvironmentVariableAuthUpdateParam {
   /** `"environment_variable"`. */
   type: 'environment_variable';
   /** New secret. */
-  secret_value?: string | null;
+  secret_value?: string;
   /** New injection locations. */
-  injection_location?: InjectionLocationParam | null;
+  injection_location?: InjectionLocationParam;
   /** New networking. */
-  networking?: CredentialNetworkingParam | null;
+  networking?: CredentialNetworkingParam;
 }
 
 /** Environment variables of a deployment's sessions: a map, or a string (`KEY=value` lines). */
@@ -2411,7 +2411,7 @@ export interface FileResourceParam {
   /** Id of an uploaded file. */
   file_id: string;
   /** Where to mount it. */
-  mount_path?: string | null;
+  mount_path?: string;
 }
 
 /** A file uploaded through the Files API: `{"type": "file", "file_id"}`. */
@@ -2429,11 +2429,11 @@ export interface GitRepositoryResourceParam {
   /** Repository URL. */
   url: string;
   /** Password to clone with. */
-  password?: string | null;
+  password?: string;
   /** Where to clone it. */
-  mount_path?: string | null;
+  mount_path?: string;
   /** What to check out (default: the default branch). */
-  checkout?: CheckoutParam | null;
+  checkout?: CheckoutParam;
 }
 
 /** A GitHub repository cloned into the sandbox. */
@@ -2443,11 +2443,11 @@ export interface GithubRepositoryResourceParam {
   /** Repository URL. */
   url: string;
   /** Token to clone (and push) with. */
-  authorization_token?: string | null;
+  authorization_token?: string;
   /** Where to clone it. */
-  mount_path?: string | null;
+  mount_path?: string;
   /** What to check out (default: the default branch). */
-  checkout?: CheckoutParam | null;
+  checkout?: CheckoutParam;
 }
 
 /** An image block of input content: `{"type": "image", "source"}`. */
@@ -2461,9 +2461,9 @@ export interface ImageBlockParam {
 /** Where in requests the secret may be injected. */
 export interface InjectionLocationParam {
   /** In headers. */
-  header?: boolean | null;
+  header?: boolean;
   /** In bodies. */
-  body?: boolean | null;
+  body?: boolean;
 }
 
 /** An input event, tagged by `type`. */
@@ -2478,9 +2478,9 @@ export interface McpOauthAuthParam {
   /** URL of the MCP server it authenticates to. */
   mcp_server_url: string;
   /** When the access token expires (RFC 3339). */
-  expires_at?: Timestamp | null;
+  expires_at?: Timestamp;
   /** How to refresh the access token. */
-  refresh?: McpOauthRefreshParam | null;
+  refresh?: McpOauthRefreshParam;
 }
 
 /** Changes to an OAuth credential. */
@@ -2488,11 +2488,11 @@ export interface McpOauthAuthUpdateParam {
   /** `"mcp_oauth"`. */
   type: 'mcp_oauth';
   /** New access token. */
-  access_token?: string | null;
+  access_token?: string;
   /** When the new access token expires (RFC 3339). */
-  expires_at?: Timestamp | null;
+  expires_at?: Timestamp;
   /** Changes to the refresh settings. */
-  refresh?: McpOauthRefreshUpdateParam | null;
+  refresh?: McpOauthRefreshUpdateParam;
 }
 
 /** How an OAuth access token is refreshed. */
@@ -2506,19 +2506,19 @@ export interface McpOauthRefreshParam {
   /** Client authentication at the token endpoint. */
   token_endpoint_auth: TokenEndpointAuthParam;
   /** Resource indicator. */
-  resource?: string | null;
+  resource?: string;
   /** Scope to ask for. */
-  scope?: string | null;
+  scope?: string;
 }
 
 /** Changes to how an OAuth access token is refreshed. */
 export interface McpOauthRefreshUpdateParam {
   /** New refresh token. */
-  refresh_token?: string | null;
+  refresh_token?: string;
   /** New scope. */
-  scope?: string | null;
+  scope?: string;
   /** New client authentication at the token endpoint. */
-  token_endpoint_auth?: TokenEndpointAuthParam | null;
+  token_endpoint_auth?: TokenEndpointAuthParam;
 }
 
 /** An MCP server the agent can use: `{"type": "url", "name", "url"}`. */
@@ -2538,9 +2538,9 @@ export interface McpToolsetParam {
   /** Name of an entry of the agent's `mcp_servers`. */
   mcp_server_name: string;
   /** Settings of every tool. */
-  default_config?: ToolDefaultConfigParam | null;
+  default_config?: ToolDefaultConfigParam;
   /** Per-tool settings. */
-  configs?: ToolConfigParam[] | null;
+  configs?: ToolConfigParam[];
 }
 
 /** Parameters of `memory_stores.memories.create`. */
@@ -2630,9 +2630,9 @@ export interface MemoryStoreResourceParam {
   /** The memory store's id. */
   memory_store_id: string;
   /** `read_write` (default) or `read_only`. */
-  access?: 'read_write' | 'read_only' | null;
+  access?: 'read_write' | 'read_only';
   /** How the agent should use the store. */
-  instructions?: string | null;
+  instructions?: string;
 }
 
 /** Parameters of `memory_stores.update`. */
@@ -2699,13 +2699,13 @@ export interface ModelConfigParam {
   /** Catalog id of the model (`models.list`), e.g. `auto`. */
   id: string;
   /** Reasoning effort (one of the model's `efforts`). */
-  effort?: EffortParam | null;
+  effort?: EffortParam;
   /** `standard` or `fast`. */
-  speed?: 'standard' | 'fast' | null;
+  speed?: 'standard' | 'fast';
   /** One of the model's `available_context_windows`, in tokens. */
-  context_window?: number | null;
+  context_window?: number;
   /** Inference geography. */
-  inference_geo?: string | null;
+  inference_geo?: string;
 }
 
 /** Parameters of `models.list`. */
@@ -2740,11 +2740,11 @@ export interface NetworkingParam {
   /** `unrestricted`, `limited` or `allowed_hosts`. */
   type: 'unrestricted' | 'limited' | 'allowed_hosts';
   /** Whether the agent's MCP servers are reachable (limited networking). */
-  allow_mcp_servers?: boolean | null;
+  allow_mcp_servers?: boolean;
   /** Whether package registries are reachable (limited networking). */
-  allow_package_managers?: boolean | null;
+  allow_package_managers?: boolean;
   /** Hosts the sandbox may reach. */
-  allowed_hosts?: string[] | null;
+  allowed_hosts?: string[];
 }
 
 /** Where a dream writes its output, tagged by `type`. */
@@ -2753,19 +2753,19 @@ export type OutputBehaviorParam = CreateNewOutputParam | UpdateExistingOutputPar
 /** Packages installed in an environment's sandboxes, per package manager. */
 export interface PackagesParam {
   /** `"packages"`. */
-  type?: 'packages' | null;
+  type?: 'packages';
   /** `apt` packages. */
-  apt?: string[] | null;
+  apt?: string[];
   /** `cargo` crates. */
-  cargo?: string[] | null;
+  cargo?: string[];
   /** Ruby gems. */
-  gem?: string[] | null;
+  gem?: string[];
   /** Go modules. */
-  go?: string[] | null;
+  go?: string[];
   /** npm packages. */
-  npm?: string[] | null;
+  npm?: string[];
   /** pip packages. */
-  pip?: string[] | null;
+  pip?: string[];
 }
 
 /** A tool's permission policy: `{"type": "always_allow" | "always_ask"}`. */
@@ -2793,15 +2793,15 @@ export type SessionAgentParam = string | AgentRefParam;
 /** Changes to a session's agent (`sessions.update`). */
 export interface SessionAgentUpdateParam {
   /** New model. */
-  model?: ModelParam | null;
+  model?: ModelParam;
   /** New system prompt. */
-  system?: string | null;
+  system?: string;
   /** Replacement skills. */
-  skills?: SkillRefParam[] | null;
+  skills?: SkillRefParam[];
   /** Replacement MCP servers. */
-  mcp_servers?: McpServerParam[] | null;
+  mcp_servers?: McpServerParam[];
   /** Replacement tools. */
-  tools?: AgentToolParam[] | null;
+  tools?: AgentToolParam[];
 }
 
 /** Parameters of `sessions.create`. */
@@ -2940,7 +2940,7 @@ export interface SkillRefParam {
   /** The skill's id. */
   skill_id: string;
   /** A version of the skill (default: the latest). */
-  version?: string | null;
+  version?: string;
 }
 
 /** Parameters of `skills.versions.list`. */
@@ -2966,7 +2966,7 @@ export interface StaticBearerAuthUpdateParam {
   /** `"static_bearer"`. */
   type: 'static_bearer';
   /** New token. */
-  token?: string | null;
+  token?: string;
 }
 
 /** A system message: `{"type": "system.message", "content": [text blocks]}`. */
@@ -2990,7 +2990,7 @@ export interface TextSourceParam {
   /** `"text"`. */
   type: 'text';
   /** MIME type; the API accepts `text/plain`. */
-  media_type?: string | null;
+  media_type?: string;
   /** The document text. */
   data: string;
 }
@@ -3031,35 +3031,35 @@ export interface TokenEndpointAuthParam {
   /** `none`, `client_secret_basic` or `client_secret_post`. */
   type: 'none' | 'client_secret_basic' | 'client_secret_post';
   /** The client secret. */
-  client_secret?: string | null;
+  client_secret?: string;
 }
 
 /** Settings of one tool of a toolset. */
 export interface ToolConfigParam {
   /** The tool's type, where the toolset needs it. */
-  type?: string | null;
+  type?: string;
   /** Tool name, e.g. `bash` or `web_search`. */
   name: string;
   /** Whether the tool is enabled. */
-  enabled?: boolean | null;
+  enabled?: boolean;
   /** Permission policy of the tool. */
-  permission_policy?: PermissionPolicyParam | null;
+  permission_policy?: PermissionPolicyParam;
   /** Domains the tool may reach (web tools). */
-  allowed_domains?: string[] | null;
+  allowed_domains?: string[];
   /** Domains the tool may not reach (web tools). */
-  blocked_domains?: string[] | null;
+  blocked_domains?: string[];
   /** Cap on the tokens of fetched content (web fetch). */
-  max_content_tokens?: number | null;
+  max_content_tokens?: number;
   /** Approximate user location (web search). */
-  user_location?: UserLocationParam | null;
+  user_location?: UserLocationParam;
 }
 
 /** Settings of every tool of a toolset, unless a `configs` entry overrides them. */
 export interface ToolDefaultConfigParam {
   /** Whether the tools are enabled. */
-  enabled?: boolean | null;
+  enabled?: boolean;
   /** Permission policy of the tools. */
-  permission_policy?: PermissionPolicyParam | null;
+  permission_policy?: PermissionPolicyParam;
 }
 
 /** Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`. */
@@ -3085,11 +3085,11 @@ export interface UserCustomToolResultEventParam {
   /** Id of the `agent.custom_tool_use` event being answered. */
   custom_tool_use_id: string;
   /** The result's content blocks. */
-  content?: ContentBlockParam[] | null;
+  content?: ContentBlockParam[];
   /** Whether the tool failed. */
-  is_error?: boolean | null;
+  is_error?: boolean;
   /** The thread the tool use belongs to (default: the primary thread). */
-  session_thread_id?: string | null;
+  session_thread_id?: string;
 }
 
 /** Defines an outcome the agent works towards, graded against a rubric. */
@@ -3101,7 +3101,7 @@ export interface UserDefineOutcomeEventParam {
   /** The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`. */
   rubric: Record<string, unknown>;
   /** Maximum number of grading iterations. */
-  max_iterations?: number | null;
+  max_iterations?: number;
 }
 
 /** Interrupts the running turn (of one thread, or of the whole session). */
@@ -3109,7 +3109,7 @@ export interface UserInterruptEventParam {
   /** `"user.interrupt"`. */
   type: 'user.interrupt';
   /** The thread to interrupt (default: the primary thread). */
-  session_thread_id?: string | null;
+  session_thread_id?: string;
 }
 
 /** An approximate user location for web search: `{"type": "approximate", ...}`. */
@@ -3117,13 +3117,13 @@ export interface UserLocationParam {
   /** `"approximate"`. */
   type: 'approximate';
   /** City. */
-  city?: string | null;
+  city?: string;
   /** Region. */
-  region?: string | null;
+  region?: string;
   /** Country (ISO 3166-1 alpha-2). */
-  country?: string | null;
+  country?: string;
   /** IANA time zone. */
-  timezone?: string | null;
+  timezone?: string;
 }
 
 /** A user message: `{"type": "user.message", "content"}`. */
@@ -3133,7 +3133,7 @@ export interface UserMessageEventParam {
   /** The message: a string or content blocks. */
   content: MessageContentParam;
   /** Files attached to the message. */
-  file_attachments?: Array<Record<string, unknown>> | null;
+  file_attachments?: Array<Record<string, unknown>>;
 }
 
 /** Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation. */
@@ -3145,9 +3145,9 @@ export interface UserToolConfirmationEventParam {
   /** `allow` or `deny`. */
   result: 'allow' | 'deny';
   /** Why the tool was denied (shown to the agent; with `deny` only). */
-  deny_message?: string | null;
+  deny_message?: string;
   /** The thread the tool use belongs to (default: the primary thread). */
-  session_thread_id?: string | null;
+  session_thread_id?: string;
 }
 
 /** The result of a built-in tool run by the client. */
@@ -3157,11 +3157,11 @@ export interface UserToolResultEventParam {
   /** Id of the tool use event being answered. */
   tool_use_id: string;
   /** The result's content blocks. */
-  content?: ContentBlockParam[] | null;
+  content?: ContentBlockParam[];
   /** Whether the tool failed. */
-  is_error?: boolean | null;
+  is_error?: boolean;
   /** The thread the tool use belongs to (default: the primary thread). */
-  session_thread_id?: string | null;
+  session_thread_id?: string;
 }
 
 /** Parameters of `vaults.create`. */

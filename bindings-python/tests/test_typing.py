@@ -55,6 +55,7 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         "t: int = c.agents.retrieve('a').tools[0].type\n"  # a tool's type is a literal, not an int
         "m: int = c.agents.retrieve('a').metadata['k']\n"  # metadata values are str
         "print(c.agents.retrieve('a').mcp_servers[0].nmae)\n"  # misspelt field of a nested shape
+        "c.environments.create(name='e', config={'type': 'cloud', 'setup_script': None})\n"  # absent, not null
     )
     env = dict(os.environ, MYPYPATH=str(PKG))
     r = subprocess.run(
@@ -65,8 +66,8 @@ def test_mypy_rejects_wrong_usage(tmp_path: Path) -> None:
         timeout=600,
     )
     assert r.returncode == 1
-    assert r.stdout.count("error:") == 12, r.stdout
-    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:", ":13:", ":14:", ":15:", ":16:", ":17:", ":18:"):
+    assert r.stdout.count("error:") == 13, r.stdout
+    for line in (":3:", ":4:", ":5:", ":6:", ":9:", ":11:", ":13:", ":14:", ":15:", ":16:", ":17:", ":18:", ":19:"):
         assert line in r.stdout, r.stdout
 
 

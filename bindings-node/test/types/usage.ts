@@ -63,6 +63,8 @@ async function main(): Promise<void> {
   await client.files.list({ ids: ['file_1'] });
   // @ts-expect-error not a session status
   await client.sessions.list({ statuses: ['sleeping'] });
+  // @ts-expect-error an optional field of a nested request shape is left out, not null
+  await client.environments.create({ name: 'e', config: { type: 'cloud', setup_script: null } });
   // @ts-expect-error a user.message needs content
   await client.sessions.events.send('sesn_1', { events: [{ type: 'user.message' }] });
 

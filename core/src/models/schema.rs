@@ -167,6 +167,19 @@ pub fn schema() -> Value {
                     m.insert("x-object-type".into(), json!(t));
                 }
             }
+            // A nested request shape's optional field is absent when `None`, never `null`: the
+            // generated types must not invite a `null` the server may refuse.
+            if let (true, Value::Object(m)) = (k.ends_with("Param"), &mut d) {
+                let required: Vec<Value> = m.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+                if let Some(Value::Object(props)) = m.get_mut("properties") {
+                    for (_, p) in props.iter_mut().filter(|(n, _)| !required.contains(&json!(n))) {
+                        if let Ok(mut schema) = schemars::Schema::try_from(p.clone()) {
+                            super::params::not_null(&mut schema);
+                            *p = schema.to_value();
+                        }
+                    }
+                }
+            }
             if let (Some(op), Value::Object(m)) = (params.get(k.as_str()), &mut d) {
                 let path = op.path_params();
                 let required: Vec<&str> =

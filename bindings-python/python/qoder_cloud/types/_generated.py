@@ -2103,17 +2103,17 @@ if TYPE_CHECKING:
         #: The agent's id.
         id: Required[str]
         #: A version (default: the latest).
-        version: Optional[int]
+        version: int
         #: Overridden system prompt.
-        system: Optional[str]
+        system: str
         #: Overridden model.
-        model: Optional[ModelParam]
+        model: ModelParam
         #: Overridden tools.
-        tools: Optional[Sequence[AgentToolParam]]
+        tools: Sequence[AgentToolParam]
         #: Overridden MCP servers.
-        mcp_servers: Optional[Sequence[McpServerParam]]
+        mcp_servers: Sequence[McpServerParam]
         #: Overridden skills.
-        skills: Optional[Sequence[SkillRefParam]]
+        skills: Sequence[SkillRefParam]
 
     class AgentRetrieveParams(TypedDict, total=False):
         """Parameters of `agents.retrieve`."""
@@ -2125,13 +2125,13 @@ if TYPE_CHECKING:
         #: `"agent_toolset_20260401"`.
         type: Required[Literal["agent_toolset_20260401"]]
         #: Only these tools are enabled.
-        enabled_tools: Optional[Sequence[str]]
+        enabled_tools: Sequence[str]
         #: These tools are disabled.
-        disallowed_tools: Optional[Sequence[str]]
+        disallowed_tools: Sequence[str]
         #: Settings of every tool.
-        default_config: Optional[ToolDefaultConfigParam]
+        default_config: ToolDefaultConfigParam
         #: Per-tool settings.
-        configs: Optional[Sequence[ToolConfigParam]]
+        configs: Sequence[ToolConfigParam]
 
     class AgentUpdateParams(TypedDict, total=False):
         """Parameters of `agents.update`: the fields to change, and the version they apply to."""
@@ -2170,7 +2170,7 @@ if TYPE_CHECKING:
         #: The agent's id.
         id: Required[str]
         #: A version (default: the latest at creation).
-        version: Optional[int]
+        version: int
 
     class AllDeploymentRunsListParams(TypedDict, total=False):
         """Parameters of `deployment_runs.list` (the runs of every deployment)."""
@@ -2261,7 +2261,7 @@ if TYPE_CHECKING:
         #: `unrestricted` or `limited`.
         type: Required[Literal["unrestricted", "limited"]]
         #: The hosts (with `limited`).
-        allowed_hosts: Optional[Sequence[str]]
+        allowed_hosts: Sequence[str]
 
     class CredentialUpdateParams(TypedDict, total=False):
         """Parameters of `vaults.credentials.update` (never retried automatically)."""
@@ -2374,9 +2374,9 @@ if TYPE_CHECKING:
         #: Where the document comes from (base64 PDF, plain text, URL or uploaded file).
         source: Required[ContentSourceParam]
         #: Title shown to the model.
-        title: Optional[str]
+        title: str
         #: Context about the document shown to the model.
-        context: Optional[str]
+        context: str
 
     class DreamCreateParams(TypedDict, total=False):
         """Parameters of `dreams.create`."""
@@ -2409,7 +2409,7 @@ if TYPE_CHECKING:
         #: Catalog id.
         id: Required[str]
         #: `standard` or `fast`.
-        speed: Optional[Literal["standard", "fast"]]
+        speed: Literal["standard", "fast"]
 
     class EffortConfigParam(TypedDict, total=False):
         """An effort given as an object: `{"type": "<effort>"}`."""
@@ -2421,11 +2421,11 @@ if TYPE_CHECKING:
         #: `cloud` or `self_hosted`.
         type: Required[Literal["cloud", "self_hosted"]]
         #: Network access (cloud).
-        networking: Optional[NetworkingParam]
+        networking: NetworkingParam
         #: Packages to install (cloud).
-        packages: Optional[PackagesParam]
+        packages: PackagesParam
         #: Shell script run when a sandbox starts.
-        setup_script: Optional[str]
+        setup_script: str
 
     class EnvironmentCreateParams(TypedDict, total=False):
         """Parameters of `environments.create`."""
@@ -2477,18 +2477,18 @@ if TYPE_CHECKING:
         #: Hosts the secret may be sent to.
         networking: Required[CredentialNetworkingParam]
         #: Where in requests the secret may be injected.
-        injection_location: Optional[InjectionLocationParam]
+        injection_location: InjectionLocationParam
 
     class EnvironmentVariableAuthUpdateParam(TypedDict, total=False):
         """Changes to an environment variable credential."""
         #: `"environment_variable"`.
         type: Required[Literal["environment_variable"]]
         #: New secret.
-        secret_value: Optional[str]
+        secret_value: str
         #: New injection locations.
-        injection_location: Optional[InjectionLocationParam]
+        injection_location: InjectionLocationParam
         #: New networking.
-        networking: Optional[CredentialNetworkingParam]
+        networking: CredentialNetworkingParam
 
     class EventListParams(TypedDict, total=False):
         """Parameters of `sessions.events.list` (`page`, `after_id` and `before_id` are exclusive)."""
@@ -2549,7 +2549,7 @@ if TYPE_CHECKING:
         #: Id of an uploaded file.
         file_id: Required[str]
         #: Where to mount it.
-        mount_path: Optional[str]
+        mount_path: str
 
     class FileSourceParam(TypedDict, total=False):
         """A file uploaded through the Files API: `{"type": "file", "file_id"}`."""
@@ -2576,11 +2576,11 @@ if TYPE_CHECKING:
         #: Repository URL.
         url: Required[str]
         #: Password to clone with.
-        password: Optional[str]
+        password: str
         #: Where to clone it.
-        mount_path: Optional[str]
+        mount_path: str
         #: What to check out (default: the default branch).
-        checkout: Optional[CheckoutParam]
+        checkout: CheckoutParam
 
     class GithubRepositoryResourceParam(TypedDict, total=False):
         """A GitHub repository cloned into the sandbox."""
@@ -2589,11 +2589,11 @@ if TYPE_CHECKING:
         #: Repository URL.
         url: Required[str]
         #: Token to clone (and push) with.
-        authorization_token: Optional[str]
+        authorization_token: str
         #: Where to clone it.
-        mount_path: Optional[str]
+        mount_path: str
         #: What to check out (default: the default branch).
-        checkout: Optional[CheckoutParam]
+        checkout: CheckoutParam
 
     class ImageBlockParam(TypedDict, total=False):
         """An image block of input content: `{"type": "image", "source"}`."""
@@ -2605,9 +2605,9 @@ if TYPE_CHECKING:
     class InjectionLocationParam(TypedDict, total=False):
         """Where in requests the secret may be injected."""
         #: In headers.
-        header: Optional[bool]
+        header: bool
         #: In bodies.
-        body: Optional[bool]
+        body: bool
 
     class McpOauthAuthParam(TypedDict, total=False):
         """OAuth tokens for an MCP server."""
@@ -2618,20 +2618,20 @@ if TYPE_CHECKING:
         #: URL of the MCP server it authenticates to.
         mcp_server_url: Required[str]
         #: When the access token expires (RFC 3339).
-        expires_at: Optional[Union[str, datetime]]
+        expires_at: Union[str, datetime]
         #: How to refresh the access token.
-        refresh: Optional[McpOauthRefreshParam]
+        refresh: McpOauthRefreshParam
 
     class McpOauthAuthUpdateParam(TypedDict, total=False):
         """Changes to an OAuth credential."""
         #: `"mcp_oauth"`.
         type: Required[Literal["mcp_oauth"]]
         #: New access token.
-        access_token: Optional[str]
+        access_token: str
         #: When the new access token expires (RFC 3339).
-        expires_at: Optional[Union[str, datetime]]
+        expires_at: Union[str, datetime]
         #: Changes to the refresh settings.
-        refresh: Optional[McpOauthRefreshUpdateParam]
+        refresh: McpOauthRefreshUpdateParam
 
     class McpOauthRefreshParam(TypedDict, total=False):
         """How an OAuth access token is refreshed."""
@@ -2644,18 +2644,18 @@ if TYPE_CHECKING:
         #: Client authentication at the token endpoint.
         token_endpoint_auth: Required[TokenEndpointAuthParam]
         #: Resource indicator.
-        resource: Optional[str]
+        resource: str
         #: Scope to ask for.
-        scope: Optional[str]
+        scope: str
 
     class McpOauthRefreshUpdateParam(TypedDict, total=False):
         """Changes to how an OAuth access token is refreshed."""
         #: New refresh token.
-        refresh_token: Optional[str]
+        refresh_token: str
         #: New scope.
-        scope: Optional[str]
+        scope: str
         #: New client authentication at the token endpoint.
-        token_endpoint_auth: Optional[TokenEndpointAuthParam]
+        token_endpoint_auth: TokenEndpointAuthParam
 
     class McpServerParam(TypedDict, total=False):
         """An MCP server the agent can use: `{"type": "url", "name", "url"}`."""
@@ -2673,9 +2673,9 @@ if TYPE_CHECKING:
         #: Name of an entry of the agent's `mcp_servers`.
         mcp_server_name: Required[str]
         #: Settings of every tool.
-        default_config: Optional[ToolDefaultConfigParam]
+        default_config: ToolDefaultConfigParam
         #: Per-tool settings.
-        configs: Optional[Sequence[ToolConfigParam]]
+        configs: Sequence[ToolConfigParam]
 
     class MemoryCreateParams(TypedDict, total=False):
         """Parameters of `memory_stores.memories.create`."""
@@ -2756,9 +2756,9 @@ if TYPE_CHECKING:
         #: The memory store's id.
         memory_store_id: Required[str]
         #: `read_write` (default) or `read_only`.
-        access: Optional[Literal["read_write", "read_only"]]
+        access: Literal["read_write", "read_only"]
         #: How the agent should use the store.
-        instructions: Optional[str]
+        instructions: str
 
     class MemoryStoreUpdateParams(TypedDict, total=False):
         """Parameters of `memory_stores.update`."""
@@ -2817,13 +2817,13 @@ if TYPE_CHECKING:
         #: Catalog id of the model (`models.list`), e.g. `auto`.
         id: Required[str]
         #: Reasoning effort (one of the model's `efforts`).
-        effort: Optional[EffortParam]
+        effort: EffortParam
         #: `standard` or `fast`.
-        speed: Optional[Literal["standard", "fast"]]
+        speed: Literal["standard", "fast"]
         #: One of the model's `available_context_windows`, in tokens.
-        context_window: Optional[int]
+        context_window: int
         #: Inference geography.
-        inference_geo: Optional[str]
+        inference_geo: str
 
     class ModelListParams(TypedDict, total=False):
         """Parameters of `models.list`."""
@@ -2846,28 +2846,28 @@ if TYPE_CHECKING:
         #: `unrestricted`, `limited` or `allowed_hosts`.
         type: Required[Literal["unrestricted", "limited", "allowed_hosts"]]
         #: Whether the agent's MCP servers are reachable (limited networking).
-        allow_mcp_servers: Optional[bool]
+        allow_mcp_servers: bool
         #: Whether package registries are reachable (limited networking).
-        allow_package_managers: Optional[bool]
+        allow_package_managers: bool
         #: Hosts the sandbox may reach.
-        allowed_hosts: Optional[Sequence[str]]
+        allowed_hosts: Sequence[str]
 
     class PackagesParam(TypedDict, total=False):
         """Packages installed in an environment's sandboxes, per package manager."""
         #: `"packages"`.
-        type: Optional[Literal["packages"]]
+        type: Literal["packages"]
         #: `apt` packages.
-        apt: Optional[Sequence[str]]
+        apt: Sequence[str]
         #: `cargo` crates.
-        cargo: Optional[Sequence[str]]
+        cargo: Sequence[str]
         #: Ruby gems.
-        gem: Optional[Sequence[str]]
+        gem: Sequence[str]
         #: Go modules.
-        go: Optional[Sequence[str]]
+        go: Sequence[str]
         #: npm packages.
-        npm: Optional[Sequence[str]]
+        npm: Sequence[str]
         #: pip packages.
-        pip: Optional[Sequence[str]]
+        pip: Sequence[str]
 
     class PermissionPolicyParam(TypedDict, total=False):
         """A tool's permission policy: `{"type": "always_allow" | "always_ask"}`."""
@@ -2886,15 +2886,15 @@ if TYPE_CHECKING:
     class SessionAgentUpdateParam(TypedDict, total=False):
         """Changes to a session's agent (`sessions.update`)."""
         #: New model.
-        model: Optional[ModelParam]
+        model: ModelParam
         #: New system prompt.
-        system: Optional[str]
+        system: str
         #: Replacement skills.
-        skills: Optional[Sequence[SkillRefParam]]
+        skills: Sequence[SkillRefParam]
         #: Replacement MCP servers.
-        mcp_servers: Optional[Sequence[McpServerParam]]
+        mcp_servers: Sequence[McpServerParam]
         #: Replacement tools.
-        tools: Optional[Sequence[AgentToolParam]]
+        tools: Sequence[AgentToolParam]
 
     class SessionCreateParams(TypedDict, total=False):
         """Parameters of `sessions.create`."""
@@ -3030,7 +3030,7 @@ if TYPE_CHECKING:
         #: The skill's id.
         skill_id: Required[str]
         #: A version of the skill (default: the latest).
-        version: Optional[str]
+        version: str
 
     class SkillVersionCreateParams(TypedDict, total=False):
         """Parameters of `skills.versions.create` (sent as `multipart/form-data`)."""
@@ -3058,7 +3058,7 @@ if TYPE_CHECKING:
         #: `"static_bearer"`.
         type: Required[Literal["static_bearer"]]
         #: New token.
-        token: Optional[str]
+        token: str
 
     class SystemMessageEventParam(TypedDict, total=False):
         """A system message: `{"type": "system.message", "content": [text blocks]}`."""
@@ -3079,7 +3079,7 @@ if TYPE_CHECKING:
         #: `"text"`.
         type: Required[Literal["text"]]
         #: MIME type; the API accepts `text/plain`.
-        media_type: Optional[str]
+        media_type: str
         #: The document text.
         data: Required[str]
 
@@ -3115,33 +3115,33 @@ if TYPE_CHECKING:
         #: `none`, `client_secret_basic` or `client_secret_post`.
         type: Required[Literal["none", "client_secret_basic", "client_secret_post"]]
         #: The client secret.
-        client_secret: Optional[str]
+        client_secret: str
 
     class ToolConfigParam(TypedDict, total=False):
         """Settings of one tool of a toolset."""
         #: The tool's type, where the toolset needs it.
-        type: Optional[str]
+        type: str
         #: Tool name, e.g. `bash` or `web_search`.
         name: Required[str]
         #: Whether the tool is enabled.
-        enabled: Optional[bool]
+        enabled: bool
         #: Permission policy of the tool.
-        permission_policy: Optional[PermissionPolicyParam]
+        permission_policy: PermissionPolicyParam
         #: Domains the tool may reach (web tools).
-        allowed_domains: Optional[Sequence[str]]
+        allowed_domains: Sequence[str]
         #: Domains the tool may not reach (web tools).
-        blocked_domains: Optional[Sequence[str]]
+        blocked_domains: Sequence[str]
         #: Cap on the tokens of fetched content (web fetch).
-        max_content_tokens: Optional[int]
+        max_content_tokens: int
         #: Approximate user location (web search).
-        user_location: Optional[UserLocationParam]
+        user_location: UserLocationParam
 
     class ToolDefaultConfigParam(TypedDict, total=False):
         """Settings of every tool of a toolset, unless a `configs` entry overrides them."""
         #: Whether the tools are enabled.
-        enabled: Optional[bool]
+        enabled: bool
         #: Permission policy of the tools.
-        permission_policy: Optional[PermissionPolicyParam]
+        permission_policy: PermissionPolicyParam
 
     class UpdateExistingOutputParam(TypedDict, total=False):
         """Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`."""
@@ -3164,11 +3164,11 @@ if TYPE_CHECKING:
         #: Id of the `agent.custom_tool_use` event being answered.
         custom_tool_use_id: Required[str]
         #: The result's content blocks.
-        content: Optional[Sequence[ContentBlockParam]]
+        content: Sequence[ContentBlockParam]
         #: Whether the tool failed.
-        is_error: Optional[bool]
+        is_error: bool
         #: The thread the tool use belongs to (default: the primary thread).
-        session_thread_id: Optional[str]
+        session_thread_id: str
 
     class UserDefineOutcomeEventParam(TypedDict, total=False):
         """Defines an outcome the agent works towards, graded against a rubric."""
@@ -3179,27 +3179,27 @@ if TYPE_CHECKING:
         #: The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
         rubric: Required[Mapping[str, Any]]
         #: Maximum number of grading iterations.
-        max_iterations: Optional[int]
+        max_iterations: int
 
     class UserInterruptEventParam(TypedDict, total=False):
         """Interrupts the running turn (of one thread, or of the whole session)."""
         #: `"user.interrupt"`.
         type: Required[Literal["user.interrupt"]]
         #: The thread to interrupt (default: the primary thread).
-        session_thread_id: Optional[str]
+        session_thread_id: str
 
     class UserLocationParam(TypedDict, total=False):
         """An approximate user location for web search: `{"type": "approximate", ...}`."""
         #: `"approximate"`.
         type: Required[Literal["approximate"]]
         #: City.
-        city: Optional[str]
+        city: str
         #: Region.
-        region: Optional[str]
+        region: str
         #: Country (ISO 3166-1 alpha-2).
-        country: Optional[str]
+        country: str
         #: IANA time zone.
-        timezone: Optional[str]
+        timezone: str
 
     class UserMessageEventParam(TypedDict, total=False):
         """A user message: `{"type": "user.message", "content"}`."""
@@ -3208,7 +3208,7 @@ if TYPE_CHECKING:
         #: The message: a string or content blocks.
         content: Required[MessageContentParam]
         #: Files attached to the message.
-        file_attachments: Optional[Sequence[Mapping[str, Any]]]
+        file_attachments: Sequence[Mapping[str, Any]]
 
     class UserToolConfirmationEventParam(TypedDict, total=False):
         """Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation."""
@@ -3219,9 +3219,9 @@ if TYPE_CHECKING:
         #: `allow` or `deny`.
         result: Required[Literal["allow", "deny"]]
         #: Why the tool was denied (shown to the agent; with `deny` only).
-        deny_message: Optional[str]
+        deny_message: str
         #: The thread the tool use belongs to (default: the primary thread).
-        session_thread_id: Optional[str]
+        session_thread_id: str
 
     class UserToolResultEventParam(TypedDict, total=False):
         """The result of a built-in tool run by the client."""
@@ -3230,11 +3230,11 @@ if TYPE_CHECKING:
         #: Id of the tool use event being answered.
         tool_use_id: Required[str]
         #: The result's content blocks.
-        content: Optional[Sequence[ContentBlockParam]]
+        content: Sequence[ContentBlockParam]
         #: Whether the tool failed.
-        is_error: Optional[bool]
+        is_error: bool
         #: The thread the tool use belongs to (default: the primary thread).
-        session_thread_id: Optional[str]
+        session_thread_id: str
 
     class VaultCreateParams(TypedDict, total=False):
         """Parameters of `vaults.create`."""

@@ -605,13 +605,22 @@ export interface ModelConfig {
   /** Catalog id. */
   id: string;
   /** `low|medium|high|xhigh|max`, or `{type}`. */
-  effort?: unknown;
+  effort?: EffortSetting | null;
   /** `standard|fast`. */
   speed?: string | null;
   /** One of the model's available context windows. */
   context_window?: number | null;
   /** Inference geography. */
   inference_geo?: string | null;
+}
+
+/** A reasoning effort: a level (`"high"`), or the object form `{"type": "high"}`. */
+export type EffortSetting = string | EffortConfig;
+
+/** The object form of an effort. */
+export interface EffortConfig {
+  /** The level. */
+  type: string;
 }
 
 /** A `AgentTool` of a type this version does not model: every field is kept as sent. */
@@ -1665,13 +1674,22 @@ export interface Skill {
   /** Latest version string. */
   latest_version: string | null;
   /** `custom` / `qoder`. */
-  source: unknown;
+  source: SkillOrigin | null;
   /** Metadata. */
   metadata: Record<string, string>;
   /** Creation time. */
   created_at: string | null;
   /** Last update. */
   updated_at: string | null;
+}
+
+/** Where a skill comes from: `"custom"` / `"qoder"`, or the object form `{"type": ...}`. */
+export type SkillOrigin = string | SkillOriginObject;
+
+/** The object form of a skill's source. */
+export interface SkillOriginObject {
+  /** `custom` or `qoder`. */
+  type: string;
 }
 
 /** A version of a skill. */
@@ -2414,6 +2432,14 @@ export interface FileResourceParam {
   mount_path?: string;
 }
 
+/** A rubric in an uploaded file: `{"type": "file", "file_id"}`. */
+export interface FileRubricParam {
+  /** `"file"`. */
+  type: 'file';
+  /** Id of the uploaded rubric file. */
+  file_id: string;
+}
+
 /** A file uploaded through the Files API: `{"type": "file", "file_id"}`. */
 export interface FileSourceParam {
   /** `"file"`. */
@@ -2777,6 +2803,9 @@ export interface PermissionPolicyParam {
 /** A resource of a session (or deployment), tagged by `type`. */
 export type ResourceParam = FileResourceParam | GithubRepositoryResourceParam | GitRepositoryResourceParam | MemoryStoreResourceParam;
 
+/** A grading rubric, tagged by `type`. */
+export type RubricParam = TextRubricParam | FileRubricParam;
+
 /** When a deployment runs: `{"type": "cron", "expression", "timezone"}`. */
 export interface ScheduleParam {
   /** `"cron"`. */
@@ -2985,6 +3014,14 @@ export interface TextBlockParam {
   text: string;
 }
 
+/** Inline rubric text: `{"type": "text", "content"}`. */
+export interface TextRubricParam {
+  /** `"text"`. */
+  type: 'text';
+  /** The rubric. */
+  content: string;
+}
+
 /** Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`. */
 export interface TextSourceParam {
   /** `"text"`. */
@@ -3099,7 +3136,7 @@ export interface UserDefineOutcomeEventParam {
   /** What the outcome is. */
   description: string;
   /** The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`. */
-  rubric: Record<string, unknown>;
+  rubric: RubricParam;
   /** Maximum number of grading iterations. */
   max_iterations?: number;
 }

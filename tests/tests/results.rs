@@ -41,7 +41,7 @@ async fn rich_objects_decode_into_their_shapes_and_lose_nothing() {
         &t,
         "agents.create",
         json!({
-            "name": "rich", "model": {"id": "auto", "speed": "fast"}, "metadata": {"team": "core"},
+            "name": "rich", "model": {"id": "auto", "speed": "fast", "effort": "high"}, "metadata": {"team": "core"},
             "tools": [
                 {"type": "agent_toolset_20260401", "default_config": {"enabled": true, "permission_policy": {"type": "always_ask"}},
                  "configs": [{"name": "web_search", "enabled": true, "allowed_domains": ["example.com"]}]},
@@ -60,6 +60,10 @@ async fn rich_objects_decode_into_their_shapes_and_lose_nothing() {
     let team = agent.multiagent.as_ref().expect("multiagent");
     assert!(matches!(&team.agents[..], [CoordinatedAgent::Ref(r)] if r.kind == "self"), "{team:?}");
     assert_eq!(agent.metadata.get("team").map(String::as_str), Some("core"));
+    match &agent.model {
+        ModelRef::Config(c) => assert!(matches!(&c.effort, Some(EffortSetting::Level(l)) if l == "high"), "{c:?}"),
+        other => panic!("model config expected: {other:?}"),
+    }
 
     let env: Environment = typed(
         &t,

@@ -59,7 +59,7 @@ pub struct ModelConfig {
     pub id: String,
     /// `low|medium|high|xhigh|max`, or `{type}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effort: Option<Value>,
+    pub effort: Option<EffortSetting>,
     /// `standard|fast`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<String>,
@@ -76,6 +76,30 @@ pub struct ModelConfig {
 
 /// The earlier name of [`AgentTool`](super::AgentTool).
 pub type ToolConfig = super::shapes::AgentTool;
+
+/// A reasoning effort: a level (`"high"`), or the object form `{"type": "high"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum EffortSetting {
+    /// `none`, `low`, `medium`, `high`, `xhigh` or `max` (unknown values are kept).
+    Level(String),
+    /// `{"type": "<level>"}`.
+    Config(EffortConfig),
+    /// Any other JSON, kept verbatim (not part of the documented shape).
+    #[schemars(skip)]
+    Other(Value),
+}
+
+/// The object form of an effort.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct EffortConfig {
+    /// The level.
+    #[serde(rename = "type", default)]
+    pub level: String,
+    /// Unknown fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
 
 /// JSON an event carries verbatim whose documented shape is `T`: the schema (and so the
 /// Python and TypeScript types) says `T`, while the event keeps the exact JSON it was sent, so

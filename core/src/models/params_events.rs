@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::params::{one_of, params, string_enum, tag, ContentBlockParam, SortOrder, TextBlockParam};
+use super::params::{one_of, params, string_enum, tag, ContentBlockParam, FileTag, SortOrder, TextBlockParam, TextTag};
 
 tag! {
     /// `"user.message"`.
@@ -119,10 +119,47 @@ pub struct UserDefineOutcomeEventParam {
     /// What the outcome is.
     pub description: String,
     /// The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
-    pub rubric: Map<String, Value>,
+    pub rubric: RubricParam,
     /// Maximum number of grading iterations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_iterations: Option<u32>,
+}
+
+/// A grading rubric, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+#[schemars(transform = one_of)]
+pub enum RubricParam {
+    /// Inline rubric text.
+    Text(TextRubricParam),
+    /// A rubric in an uploaded file.
+    File(FileRubricParam),
+}
+
+impl Default for RubricParam {
+    fn default() -> Self {
+        Self::Text(TextRubricParam::default())
+    }
+}
+
+/// Inline rubric text: `{"type": "text", "content"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct TextRubricParam {
+    /// `"text"`.
+    #[serde(rename = "type")]
+    pub r#type: TextTag,
+    /// The rubric.
+    pub content: String,
+}
+
+/// A rubric in an uploaded file: `{"type": "file", "file_id"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
+pub struct FileRubricParam {
+    /// `"file"`.
+    #[serde(rename = "type")]
+    pub r#type: FileTag,
+    /// Id of the uploaded rubric file.
+    pub file_id: String,
 }
 
 /// The result of a built-in tool run by the client.

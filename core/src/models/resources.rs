@@ -79,7 +79,7 @@ api_object!(
         /// Latest version string.
         latest_version: Option<String>,
         /// `custom` / `qoder`.
-        source: Option<Value>,
+        source: Option<SkillOrigin>,
         /// Metadata.
         metadata: Metadata,
         /// Creation time.

@@ -753,3 +753,25 @@ shape!(
         kind: String,
     }
 );
+
+/// Where a skill comes from: `"custom"` / `"qoder"`, or the object form `{"type": ...}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum SkillOrigin {
+    /// `custom` or `qoder`.
+    Name(String),
+    /// `{"type": "custom" | "qoder", ...}`.
+    Object(SkillOriginObject),
+    /// Any other JSON, kept verbatim (not part of the documented shape).
+    #[schemars(skip)]
+    Other(Value),
+}
+
+shape!(
+    /// The object form of a skill's source.
+    SkillOriginObject {
+        /// `custom` or `qoder`.
+        #[serde(rename = "type")]
+        kind: String,
+    }
+);

@@ -61,7 +61,7 @@ class TurnResult(_Model):
     messages: List[AgentMessageEvent]
     sent: List[SessionEvent]
     events: List[SessionStreamEvent]
-    usage: Dict[str, Any]
+    usage: Dict[str, int]
     terminated: bool
     pending: List[SessionEvent]
     replies: List[SessionEvent]

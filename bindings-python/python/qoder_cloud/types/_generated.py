@@ -606,13 +606,20 @@ class ModelConfig(ModelShape):
     #: Catalog id.
     id: str
     #: `low|medium|high|xhigh|max`, or `{type}`.
-    effort: Any
+    effort: Optional[EffortSetting]
     #: `standard|fast`.
     speed: Optional[str]
     #: One of the model's available context windows.
     context_window: Optional[int]
     #: Inference geography.
     inference_geo: Optional[str]
+
+
+class EffortConfig(ModelShape):
+    """The object form of an effort."""
+
+    #: The level.
+    type: str
 
 
 class UnknownAgentTool(ModelShape):
@@ -1787,13 +1794,20 @@ class Skill(_Model):
     #: Latest version string.
     latest_version: Optional[str]
     #: `custom` / `qoder`.
-    source: Any
+    source: Optional[SkillOrigin]
     #: Metadata.
     metadata: Dict[str, str]
     #: Creation time.
     created_at: Optional[str]
     #: Last update.
     updated_at: Optional[str]
+
+
+class SkillOriginObject(ModelShape):
+    """The object form of a skill's source."""
+
+    #: `custom` or `qoder`.
+    type: str
 
 
 class SkillVersion(_Model):
@@ -1997,11 +2011,17 @@ RetryStatusType = str
 #: A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
 ModelRef = Union[str, ModelConfig]
 
+#: A reasoning effort: a level (`"high"`), or the object form `{"type": "high"}`.
+EffortSetting = Union[str, EffortConfig]
+
 #: One agent a coordinator may delegate to: an agent id, or an object naming one.
 CoordinatedAgent = Union[str, CoordinatedAgentRef]
 
 #: Verdict of an outcome evaluation. Known values: `satisfied`, `needs_revision`, `max_iterations_reached`, `failed`, `interrupted`; others are kept.
 OutcomeResult = str
+
+#: Where a skill comes from: `"custom"` / `"qoder"`, or the object form `{"type": ...}`.
+SkillOrigin = Union[str, SkillOriginObject]
 
 #: ``type`` of a result object → its class (results whose operation does not fix the class).
 MODEL_TYPES: Dict[str, type] = {
@@ -2551,6 +2571,13 @@ if TYPE_CHECKING:
         #: Where to mount it.
         mount_path: str
 
+    class FileRubricParam(TypedDict, total=False):
+        """A rubric in an uploaded file: `{"type": "file", "file_id"}`."""
+        #: `"file"`.
+        type: Required[Literal["file"]]
+        #: Id of the uploaded rubric file.
+        file_id: Required[str]
+
     class FileSourceParam(TypedDict, total=False):
         """A file uploaded through the Files API: `{"type": "file", "file_id"}`."""
         #: `"file"`.
@@ -3074,6 +3101,13 @@ if TYPE_CHECKING:
         #: The text (non-empty).
         text: Required[str]
 
+    class TextRubricParam(TypedDict, total=False):
+        """Inline rubric text: `{"type": "text", "content"}`."""
+        #: `"text"`.
+        type: Required[Literal["text"]]
+        #: The rubric.
+        content: Required[str]
+
     class TextSourceParam(TypedDict, total=False):
         """Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`."""
         #: `"text"`.
@@ -3177,7 +3211,7 @@ if TYPE_CHECKING:
         #: What the outcome is.
         description: Required[str]
         #: The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
-        rubric: Required[Mapping[str, Any]]
+        rubric: Required[RubricParam]
         #: Maximum number of grading iterations.
         max_iterations: int
 
@@ -3348,6 +3382,9 @@ if TYPE_CHECKING:
     #: A resource of a session (or deployment), tagged by `type`.
     ResourceParam = Union[FileResourceParam, GithubRepositoryResourceParam, GitRepositoryResourceParam, MemoryStoreResourceParam]
 
+    #: A grading rubric, tagged by `type`.
+    RubricParam = Union[TextRubricParam, FileRubricParam]
+
     #: The agent of a session: an agent id (latest version) or an agent reference.
     SessionAgentParam = Union[str, AgentRefParam]
 
@@ -3418,6 +3455,7 @@ else:
     EventStreamParams = dict
     FileListParams = dict
     FileResourceParam = dict
+    FileRubricParam = dict
     FileSourceParam = dict
     FileUploadParams = dict
     GitRepositoryResourceParam = dict
@@ -3455,6 +3493,7 @@ else:
     PackagesParam = dict
     PermissionPolicyParam = dict
     ResourceParam = dict
+    RubricParam = dict
     ScheduleParam = dict
     SessionAgentParam = dict
     SessionAgentUpdateParam = dict
@@ -3475,6 +3514,7 @@ else:
     StaticBearerAuthUpdateParam = dict
     SystemMessageEventParam = dict
     TextBlockParam = dict
+    TextRubricParam = dict
     TextSourceParam = dict
     ThreadEventListParams = dict
     ThreadEventStreamParams = dict
@@ -3562,6 +3602,8 @@ __all__ = [
     "SessionAgent",
     "ModelRef",
     "ModelConfig",
+    "EffortSetting",
+    "EffortConfig",
     "UnknownAgentTool",
     "AgentTool",
     "AgentToolset",
@@ -3647,6 +3689,8 @@ __all__ = [
     "OutcomeEvaluation",
     "SessionThread",
     "Skill",
+    "SkillOrigin",
+    "SkillOriginObject",
     "SkillVersion",
     "Vault",
     "VaultCredential",
@@ -3710,6 +3754,7 @@ __all__ = [
     "EventStreamParams",
     "FileListParams",
     "FileResourceParam",
+    "FileRubricParam",
     "FileSourceParam",
     "FileUploadParams",
     "GitRepositoryResourceParam",
@@ -3747,6 +3792,7 @@ __all__ = [
     "PackagesParam",
     "PermissionPolicyParam",
     "ResourceParam",
+    "RubricParam",
     "ScheduleParam",
     "SessionAgentParam",
     "SessionAgentUpdateParam",
@@ -3767,6 +3813,7 @@ __all__ = [
     "StaticBearerAuthUpdateParam",
     "SystemMessageEventParam",
     "TextBlockParam",
+    "TextRubricParam",
     "TextSourceParam",
     "ThreadEventListParams",
     "ThreadEventStreamParams",

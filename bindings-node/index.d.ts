@@ -525,7 +525,7 @@ export interface SessionError {
   /** Whether the server retries. */
   retry_status?: RetryStatus | null;
   /** Qoder diagnostic code (informational only). */
-  qoder_error_code?: unknown;
+  qoder_error_code?: QoderErrorCode | null;
   /** MCP server involved, for MCP errors. */
   mcp_server_name?: string | null;
   /** Vault involved, for credential errors. */
@@ -545,6 +545,9 @@ export interface RetryStatus {
 
 /** Whether the server retries after a `session.error`. */
 export type RetryStatusType = 'retrying' | 'exhausted' | 'terminal' | (string & {});
+
+/** A Qoder diagnostic code: text or a number (kept exactly as sent). */
+export type QoderErrorCode = string | number;
 
 /** `session.deleted`: the session was deleted (last event of the stream). */
 export interface SessionDeletedEvent extends EventEnvelope {
@@ -1500,7 +1503,7 @@ export interface ModelInfo {
   /** Max output tokens. */
   max_tokens: number | null;
   /** Capabilities object. */
-  capabilities: unknown;
+  capabilities: Record<string, unknown> | null;
 }
 
 /** Answer of `sessions.events.send`: the echoed events with their server ids. */

@@ -1,6 +1,6 @@
 //! Small types used inside events: stop reasons, error objects, rubrics, usage, preview parts.
 
-use serde_json::{Number, Value};
+use serde_json::Number;
 
 use super::super::content::wire::{string_enum, tagged_union, wire_name, wire_struct, Present};
 use super::super::content::TextBlock;
@@ -182,7 +182,7 @@ wire_struct! {
         /// Whether the server retries.
         pub retry_status: Option<RetryStatus>,
         /// Qoder diagnostic code (informational only).
-        pub qoder_error_code: Option<Value>,
+        pub qoder_error_code: Option<QoderErrorCode>,
         /// MCP server involved, for MCP errors.
         pub mcp_server_name: Option<String>,
         /// Vault involved, for credential errors.
@@ -231,4 +231,14 @@ wire_struct! {
         /// The fragment: a text block whose text is appended.
         pub content: TextBlock,
     }
+}
+
+/// A Qoder diagnostic code: text or a number (kept exactly as sent).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum QoderErrorCode {
+    /// A code such as `"E1042"`.
+    Text(String),
+    /// A numeric code.
+    Number(serde_json::Number),
 }

@@ -28,7 +28,7 @@ pub struct ModelInfo {
     pub max_tokens: Option<u64>,
     /// Capabilities object.
     #[serde(default)]
-    pub capabilities: Option<Value>,
+    pub capabilities: Option<Map<String, Value>>,
     /// Unknown fields (price factor, context windows, ...).
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -529,7 +529,7 @@ class SessionError(ModelShape):
     #: Whether the server retries.
     retry_status: Optional[RetryStatus]
     #: Qoder diagnostic code (informational only).
-    qoder_error_code: Any
+    qoder_error_code: Optional[QoderErrorCode]
     #: MCP server involved, for MCP errors.
     mcp_server_name: Optional[str]
     #: Vault involved, for credential errors.
@@ -1603,7 +1603,7 @@ class ModelInfo(_Model):
     #: Max output tokens.
     max_tokens: Optional[int]
     #: Capabilities object.
-    capabilities: Any
+    capabilities: Optional[Dict[str, Any]]
 
 
 class SentEvents(_Model):
@@ -2007,6 +2007,9 @@ SessionErrorType = str
 
 #: Whether the server retries after a `session.error`. Known values: `retrying`, `exhausted`, `terminal`; others are kept.
 RetryStatusType = str
+
+#: A Qoder diagnostic code: text or a number (kept exactly as sent).
+QoderErrorCode = Union[str, float]
 
 #: A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`.
 ModelRef = Union[str, ModelConfig]
@@ -3597,6 +3600,7 @@ __all__ = [
     "SessionErrorType",
     "RetryStatus",
     "RetryStatusType",
+    "QoderErrorCode",
     "SessionDeletedEvent",
     "SessionUpdatedEvent",
     "SessionAgent",

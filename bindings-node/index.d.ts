@@ -1091,7 +1091,7 @@ export interface Deployment {
   /** Environment id. */
   environment_id: string | null;
   /** Stored input events. */
-  initial_events: unknown[];
+  initial_events: InputEventParam[];
   /** `{type: "cron", expression, timezone, ...}` or null. */
   schedule: Schedule | null;
   /** `active` or `paused`. */

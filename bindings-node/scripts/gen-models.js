@@ -56,7 +56,8 @@ class Gen {
       if (!node || typeof node !== 'object') return undefined;
       if (node.$ref) {
         const name = refName(node);
-        if (!seen.includes(name)) {
+        // Request shapes a result refers to are ParamGen's (below).
+        if (!seen.includes(name) && !isParam(name)) {
           seen.push(name);
           walk(this.defs[name]);
         }

@@ -63,7 +63,8 @@ class Gen:
             if isinstance(node, dict):
                 if "$ref" in node:
                     name = ref_name(node)
-                    if name not in seen:
+                    # Request shapes a result refers to are the params section's TypedDicts.
+                    if name not in seen and not self.is_param(name):
                         seen.append(name)
                         walk(self.defs[name])
                 for v in node.values():

@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::common::Metadata;
+use super::common::{JsonOf, Metadata};
 use super::shapes::*;
 use super::object::api_object;
 
@@ -193,7 +193,7 @@ api_object!(
         /// Environment id.
         environment_id: Option<String>,
         /// Stored input events.
-        initial_events: Vec<Value>,
+        initial_events: Vec<JsonOf<super::params_events::InputEventParam>>,
         /// `{type: "cron", expression, timezone, ...}` or null.
         schedule: Option<Schedule>,
         /// `active` or `paused`.

@@ -1150,7 +1150,7 @@ class Deployment(_Model):
     #: Environment id.
     environment_id: Optional[str]
     #: Stored input events.
-    initial_events: List[Any]
+    initial_events: List[InputEventParam]
     #: `{type: "cron", expression, timezone, ...}` or null.
     schedule: Optional[Schedule]
     #: `active` or `paused`.

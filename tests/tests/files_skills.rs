@@ -1,6 +1,7 @@
 //! Files and skills end to end: uploads from a path (streamed), directories and zips; downloads
 //! to memory, a writer and a path; the memory precondition helper.
 
+use qoder_cloud::download::DownloadBody;
 use qoder_cloud::memory::content_sha256;
 use qoder_cloud::upload::{skill_files_from_dir, UploadSource};
 use qoder_cloud::ErrorKind;
@@ -38,6 +39,20 @@ async fn upload_from_path_and_download_three_ways() {
     let out = dir.join("copy.bin");
     t.client.download_file(&id, Default::default()).await.unwrap().save(&out).await.unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), content);
+
+    // The bindings' read-once body: a chunk, then the rest; then nothing more to read.
+    let body = DownloadBody::new(t.client.download_file(&id, Default::default()).await.unwrap());
+    assert_eq!(body.content_length, Some(content.len() as u64));
+    let first = body.next_chunk().await.unwrap().expect("a first chunk");
+    let rest = body.bytes().await.unwrap();
+    assert_eq!([&first[..], &rest[..]].concat(), content);
+    assert_eq!(body.next_chunk().await.unwrap(), None, "read to the end");
+    assert_eq!(body.bytes().await.unwrap_err().kind(), ErrorKind::InvalidArgument, "consumed");
+    assert_eq!(body.save(&dir.join("late.bin")).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    let closed = DownloadBody::new(t.client.download_file(&id, Default::default()).await.unwrap());
+    closed.close();
+    assert_eq!(closed.next_chunk().await.unwrap(), None, "closed before reading");
+    assert!(!dir.join("late.bin").exists(), "a refused save writes nothing");
 
     // Not downloadable → 403; deleted → 410 (a not-found kind).
     let hidden = t

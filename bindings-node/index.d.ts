@@ -989,7 +989,7 @@ export interface Agent {
   /** `agent_...`. */
   id: string;
   /** `"agent"`. */
-  type: string;
+  type: 'agent';
   /** Name (1-256 characters). */
   name: string;
   /** Description. */
@@ -1081,7 +1081,7 @@ export interface Deployment {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'deployment';
   /** Name. */
   name: string;
   /** Description. */
@@ -1153,7 +1153,7 @@ export interface DeploymentRun {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'deployment_run';
   /** Deployment id. */
   deployment_id: string | null;
   /** Agent `{id, type, version}`. */
@@ -1181,7 +1181,7 @@ export interface Dream {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'dream';
   /** `pending`, `running`, `completed`, `failed`, `canceled`. */
   status: string | null;
   /** Inputs. */
@@ -1273,7 +1273,7 @@ export interface Environment {
   /** `env_...`. */
   id: string;
   /** `"environment"`. */
-  type: string;
+  type: 'environment';
   /** Name. */
   name: string;
   /** Description. */
@@ -1389,7 +1389,7 @@ export interface Memory {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'memory';
   /** Store id. */
   memory_store_id: string | null;
   /** Path. */
@@ -1413,7 +1413,7 @@ export interface Memory {
 /** A directory entry of a memory listing (`type: "memory_prefix"`). */
 export interface MemoryPrefix {
   /** `"memory_prefix"`. */
-  type: string;
+  type: 'memory_prefix';
   /** The path prefix, ending in `/`. */
   path: string;
 }
@@ -1423,7 +1423,7 @@ export interface MemoryStore {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'memory_store';
   /** Name. */
   name: string;
   /** Description. */
@@ -1449,7 +1449,7 @@ export interface MemoryVersion {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'memory_version';
   /** Memory id. */
   memory_id: string | null;
   /** Store id. */
@@ -1491,7 +1491,7 @@ export interface ModelInfo {
   /** Catalog id, e.g. `ultimate`. */
   id: string;
   /** `"model"`. */
-  type: string;
+  type: 'model';
   /** Display name. */
   display_name: string | null;
   /** Whether the model is enabled for this account. */
@@ -1517,7 +1517,7 @@ export interface Session {
   /** `sess_...`. */
   id: string;
   /** `"session"`. */
-  type: string;
+  type: 'session';
   /** Snapshot of the agent taken at creation. */
   agent: SessionAgent | null;
   /** The agent's id. */
@@ -1645,7 +1645,7 @@ export interface SessionThread {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'session_thread';
   /** Session id. */
   session_id: string | null;
   /** Parent thread id (null for the primary thread). */
@@ -1671,7 +1671,7 @@ export interface Skill {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'skill';
   /** Display title. */
   display_title: string | null;
   /** Latest version string. */
@@ -1700,7 +1700,7 @@ export interface SkillVersion {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'skill_version';
   /** Skill id. */
   skill_id: string;
   /** Version string. */
@@ -1720,7 +1720,7 @@ export interface Vault {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'vault';
   /** Display name. */
   display_name: string;
   /** Metadata. */
@@ -1738,7 +1738,7 @@ export interface VaultCredential {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'vault_credential';
   /** Vault id. */
   vault_id: string;
   /** Display name. */
@@ -1814,7 +1814,7 @@ export interface Work {
   /** Object id. */
   id: string;
   /** Object type discriminator. */
-  type: string;
+  type: 'work';
   /** Environment id. */
   environment_id: string | null;
   /** State. */
@@ -1838,7 +1838,7 @@ export interface WorkData {
 /** Result of `environments.work.heartbeat`. */
 export interface WorkHeartbeat {
   /** `"work_heartbeat"`. */
-  type: string;
+  type: 'work_heartbeat';
   /** Whether the lease was extended (false: another worker holds the item now). */
   lease_extended: boolean;
   /** The work item's state. */
@@ -1852,7 +1852,7 @@ export interface WorkHeartbeat {
 /** Result of `environments.work.stats`. */
 export interface WorkQueueStats {
   /** `"work_queue_stats"`. */
-  type: string;
+  type: 'work_queue_stats';
   /** Items in the queue. */
   depth: number;
   /** Items not yet acknowledged. */

@@ -113,7 +113,9 @@ class Gen {
       }
       if (event && field in this.envelope) continue;
       out.push(...jsdoc(fs_.description, '  '));
-      out.push(`  ${field}${this.present(d, field) ? '' : '?'}: ${this.ty(fs_)};`);
+      // A result's `type` is the one its objects carry (`x-object-type`).
+      const t = field === 'type' && d['x-object-type'] ? `'${d['x-object-type']}'` : this.ty(fs_);
+      out.push(`  ${field}${this.present(d, field) ? '' : '?'}: ${t};`);
     }
     out.push('}', '');
     return out;

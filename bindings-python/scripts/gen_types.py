@@ -145,6 +145,8 @@ class Gen:
             if keyword.iskeyword(field) or (name in self.events and field in self.envelope):
                 continue  # reachable as obj["..."]; envelope fields are declared on the base
             t = self.ty(fs)
+            if field == "type" and d.get("x-object-type"):
+                t = f"Literal[{json.dumps(d['x-object-type'])}]"  # the `type` every such object carries
             if fs.get("description"):
                 for line in fs["description"].strip().splitlines():
                     out.append(f"    #: {line}".rstrip())

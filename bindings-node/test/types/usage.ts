@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   const version: number = agent.version;
   void rid, key, version;
   // Result types are generated from the core's models, nested shapes included.
+  const kind: 'agent' = agent.type;
+  void kind;
   // @ts-expect-error a misspelt field of a result
   void agent.verison;
   for (const tool of agent.tools) {

@@ -1029,7 +1029,7 @@ class Agent(_Model):
     #: `agent_...`.
     id: str
     #: `"agent"`.
-    type: str
+    type: Literal["agent"]
     #: Name (1-256 characters).
     name: str
     #: Description.
@@ -1140,7 +1140,7 @@ class Deployment(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["deployment"]
     #: Name.
     name: str
     #: Description.
@@ -1218,7 +1218,7 @@ class DeploymentRun(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["deployment_run"]
     #: Deployment id.
     deployment_id: Optional[str]
     #: Agent `{id, type, version}`.
@@ -1249,7 +1249,7 @@ class Dream(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["dream"]
     #: `pending`, `running`, `completed`, `failed`, `canceled`.
     status: Optional[str]
     #: Inputs.
@@ -1352,7 +1352,7 @@ class Environment(_Model):
     #: `env_...`.
     id: str
     #: `"environment"`.
-    type: str
+    type: Literal["environment"]
     #: Name.
     name: str
     #: Description.
@@ -1480,7 +1480,7 @@ class Memory(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["memory"]
     #: Store id.
     memory_store_id: Optional[str]
     #: Path.
@@ -1506,7 +1506,7 @@ class MemoryPrefix(_Model):
 
     __slots__ = ()
     #: `"memory_prefix"`.
-    type: str
+    type: Literal["memory_prefix"]
     #: The path prefix, ending in `/`.
     path: str
 
@@ -1518,7 +1518,7 @@ class MemoryStore(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["memory_store"]
     #: Name.
     name: str
     #: Description.
@@ -1546,7 +1546,7 @@ class MemoryVersion(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["memory_version"]
     #: Memory id.
     memory_id: Optional[str]
     #: Store id.
@@ -1591,7 +1591,7 @@ class ModelInfo(_Model):
     #: Catalog id, e.g. `ultimate`.
     id: str
     #: `"model"`.
-    type: str
+    type: Literal["model"]
     #: Display name.
     display_name: Optional[str]
     #: Whether the model is enabled for this account.
@@ -1621,7 +1621,7 @@ class Session(_Model):
     #: `sess_...`.
     id: str
     #: `"session"`.
-    type: str
+    type: Literal["session"]
     #: Snapshot of the agent taken at creation.
     agent: Optional[SessionAgent]
     #: The agent's id.
@@ -1760,7 +1760,7 @@ class SessionThread(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["session_thread"]
     #: Session id.
     session_id: Optional[str]
     #: Parent thread id (null for the primary thread).
@@ -1788,7 +1788,7 @@ class Skill(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["skill"]
     #: Display title.
     display_title: Optional[str]
     #: Latest version string.
@@ -1817,7 +1817,7 @@ class SkillVersion(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["skill_version"]
     #: Skill id.
     skill_id: str
     #: Version string.
@@ -1839,7 +1839,7 @@ class Vault(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["vault"]
     #: Display name.
     display_name: str
     #: Metadata.
@@ -1859,7 +1859,7 @@ class VaultCredential(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["vault_credential"]
     #: Vault id.
     vault_id: str
     #: Display name.
@@ -1942,7 +1942,7 @@ class Work(_Model):
     #: Object id.
     id: str
     #: Object type discriminator.
-    type: str
+    type: Literal["work"]
     #: Environment id.
     environment_id: Optional[str]
     #: State.
@@ -1969,7 +1969,7 @@ class WorkHeartbeat(_Model):
 
     __slots__ = ()
     #: `"work_heartbeat"`.
-    type: str
+    type: Literal["work_heartbeat"]
     #: Whether the lease was extended (false: another worker holds the item now).
     lease_extended: bool
     #: The work item's state.
@@ -1985,7 +1985,7 @@ class WorkQueueStats(_Model):
 
     __slots__ = ()
     #: `"work_queue_stats"`.
-    type: str
+    type: Literal["work_queue_stats"]
     #: Items in the queue.
     depth: int
     #: Items not yet acknowledged.

@@ -577,7 +577,7 @@ export interface SessionAgent {
   /** Agent id. */
   id: string;
   /** `agent`. */
-  type: string;
+  type: 'agent' | (string & {});
   /** Name. */
   name: string | null;
   /** Description. */
@@ -660,7 +660,7 @@ export interface ToolDefaults {
 /** When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`. */
 export interface PermissionPolicy {
   /** `always_allow` or `always_ask`. */
-  type: string;
+  type: 'always_allow' | 'always_ask' | (string & {});
 }
 
 /** One tool's settings inside a toolset. */
@@ -684,7 +684,7 @@ export interface ToolConfigEntry {
 /** Approximate user location for web search. */
 export interface UserLocation {
   /** `approximate`. */
-  type: string;
+  type: 'approximate' | (string & {});
   /** City. */
   city?: string | null;
   /** Region. */
@@ -720,7 +720,7 @@ export interface CustomTool {
 /** An MCP server the agent may call: `{type: "url", name, url}`. */
 export interface McpServer {
   /** `url`. */
-  type: string;
+  type: 'url' | (string & {});
   /** Name the toolsets refer to. */
   name: string;
   /** Server URL. */
@@ -730,7 +730,7 @@ export interface McpServer {
 /** A skill the agent loads. */
 export interface SkillRef {
   /** `qoder` (built in) or `custom`. */
-  type: string;
+  type: 'qoder' | 'custom' | (string & {});
   /** Skill id. */
   skill_id: string;
   /** Pinned version (latest when absent). */
@@ -740,7 +740,7 @@ export interface SkillRef {
 /** Multi-agent coordination: the agents this one may delegate to. */
 export interface Multiagent {
   /** `coordinator`. */
-  type: string;
+  type: 'coordinator' | (string & {});
   /** The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`. */
   agents: CoordinatedAgent[];
 }
@@ -751,7 +751,7 @@ export type CoordinatedAgent = string | CoordinatedAgentRef;
 /** A coordinated agent given as an object. */
 export interface CoordinatedAgentRef {
   /** `agent`, `self` or `advisor` (unknown values are kept). */
-  type: string;
+  type: 'agent' | 'self' | 'advisor' | (string & {});
   /** Agent id (`agent`). */
   id?: string | null;
   /** Pinned version (`agent`). */
@@ -763,7 +763,7 @@ export interface CoordinatedAgentRef {
 /** A spending limit: `{type: "limit", max_credit_cost}`. */
 export interface Budget {
   /** `limit`. */
-  type: string;
+  type: 'limit' | (string & {});
   /** Positive decimal credits, e.g. `"12.50"`. */
   max_credit_cost: string;
 }
@@ -1025,7 +1025,7 @@ export interface CancelAck {
   /** `"session"`. */
   type: string;
   /** `"canceling"`. */
-  status: string;
+  status: 'canceling' | (string & {});
 }
 
 /** Result of `vaults.credentials.mcp_oauth_validate`. */
@@ -1095,7 +1095,7 @@ export interface Deployment {
   /** `{type: "cron", expression, timezone, ...}` or null. */
   schedule: Schedule | null;
   /** `active` or `paused`. */
-  status: string | null;
+  status: 'active' | 'paused' | (string & {}) | null;
   /** Why it is paused. */
   paused_reason: PausedReason | null;
   /** Metadata. */
@@ -1113,7 +1113,7 @@ export interface AgentVersionRef {
   /** Agent id. */
   id: string;
   /** `agent`. */
-  type: string;
+  type: 'agent' | (string & {});
   /** Agent version. */
   version: number;
 }
@@ -1121,7 +1121,7 @@ export interface AgentVersionRef {
 /** When a deployment runs. */
 export interface Schedule {
   /** `cron`. */
-  type: string;
+  type: 'cron' | (string & {});
   /** 5-field cron expression. */
   expression: string;
   /** IANA time zone. */
@@ -1171,7 +1171,7 @@ export interface DeploymentRun {
 /** What started a deployment run. */
 export interface TriggerContext {
   /** `schedule` or `manual`. */
-  type: string;
+  type: 'schedule' | 'manual' | (string & {});
   /** The scheduled time (scheduled runs). */
   scheduled_at?: string | null;
 }
@@ -1183,7 +1183,7 @@ export interface Dream {
   /** Object type discriminator. */
   type: 'dream';
   /** `pending`, `running`, `completed`, `failed`, `canceled`. */
-  status: string | null;
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'canceled' | (string & {}) | null;
   /** Inputs. */
   inputs: DreamInput[];
   /** Model. */
@@ -1235,13 +1235,13 @@ export interface DreamModel {
   /** Model id. */
   id: string;
   /** `standard` or `fast`. */
-  speed?: string | null;
+  speed?: 'standard' | 'fast' | (string & {}) | null;
 }
 
 /** Where a dream writes. */
 export interface OutputBehavior {
   /** `create_new` or `update_existing`. */
-  type: string;
+  type: 'create_new' | 'update_existing' | (string & {});
   /** The store updated (`update_existing`). */
   memory_store_id?: string | null;
 }
@@ -1281,7 +1281,7 @@ export interface Environment {
   /** `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`. */
   config: EnvironmentConfig | null;
   /** `organization` or `account`. */
-  scope: string | null;
+  scope: 'organization' | 'account' | (string & {}) | null;
   /** Metadata. */
   metadata: Record<string, string>;
   /** Status (`ready`). */
@@ -1318,7 +1318,7 @@ export interface CloudEnvironmentConfig {
 /** Outbound network access: `unrestricted`, or `limited` to listed hosts. */
 export interface Networking {
   /** `unrestricted` or `limited`. */
-  type: string;
+  type: 'unrestricted' | 'limited' | (string & {});
   /** Hosts allowed (`limited`). */
   allowed_hosts?: string[] | null;
   /** Whether the agent's MCP servers are reachable (`limited`). */
@@ -1455,7 +1455,7 @@ export interface MemoryVersion {
   /** Store id. */
   memory_store_id: string | null;
   /** `created`, `modified`, `deleted`. */
-  operation: string | null;
+  operation: 'created' | 'modified' | 'deleted' | (string & {}) | null;
   /** Path (null once redacted). */
   path: string | null;
   /** Content (null once redacted). */
@@ -1475,7 +1475,7 @@ export interface MemoryVersion {
 /** Who made or redacted a memory version. */
 export interface Actor {
   /** `session_actor`, `user_actor`, ... (unknown values are kept). */
-  type: string;
+  type: 'session_actor' | 'user_actor' | (string & {});
   /** The session (session actors). */
   session_id?: string | null;
   /** The API key used. */
@@ -1525,9 +1525,9 @@ export interface Session {
   /** Environment id. */
   environment_id: string | null;
   /** `idle`, `running`, `rescheduling`, `terminated` (unknown values are kept). */
-  status: string;
+  status: 'idle' | 'running' | 'rescheduling' | 'terminated' | (string & {});
   /** `idle`, `running` or `canceling` (unknown values are kept). */
-  turn_status?: string | null;
+  turn_status?: 'idle' | 'running' | 'canceling' | (string & {}) | null;
   /** Title. */
   title: string | null;
   /** Metadata. */
@@ -1653,7 +1653,7 @@ export interface SessionThread {
   /** Agent snapshot. */
   agent: SessionAgent | null;
   /** Status. */
-  status: string | null;
+  status: 'idle' | 'running' | 'rescheduling' | 'terminated' | (string & {}) | null;
   /** Time the thread has run. */
   stats: SessionStats | null;
   /** Cumulative usage. */
@@ -1692,7 +1692,7 @@ export type SkillOrigin = string | SkillOriginObject;
 /** The object form of a skill's source. */
 export interface SkillOriginObject {
   /** `custom` or `qoder`. */
-  type: string;
+  type: 'custom' | 'qoder' | (string & {});
 }
 
 /** A version of a skill. */
@@ -1758,7 +1758,7 @@ export interface VaultCredential {
 /** A credential's auth as returned: secret values are never included. */
 export interface CredentialAuth {
   /** `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept). */
-  type: string;
+  type: 'static_bearer' | 'mcp_oauth' | 'environment_variable' | (string & {});
   /** MCP server the credential is for. */
   mcp_server_url?: string | null;
   /** When the access token expires. */
@@ -1790,13 +1790,13 @@ export interface CredentialRefresh {
 /** How a token endpoint authenticates the client (secrets are never returned). */
 export interface TokenEndpointAuth {
   /** `none`, `client_secret_basic` or `client_secret_post`. */
-  type: string;
+  type: 'none' | 'client_secret_basic' | 'client_secret_post' | (string & {});
 }
 
 /** Hosts an environment-variable credential may be sent to. */
 export interface CredentialNetworking {
   /** `unrestricted` or `limited`. */
-  type: string;
+  type: 'unrestricted' | 'limited' | (string & {});
   /** Hosts allowed (`limited`). */
   allowed_hosts?: string[] | null;
 }
@@ -1832,7 +1832,7 @@ export interface WorkData {
   /** Session id. */
   id: string;
   /** `session`. */
-  type: string;
+  type: 'session' | (string & {});
 }
 
 /** Result of `environments.work.heartbeat`. */

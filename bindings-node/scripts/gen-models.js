@@ -83,6 +83,11 @@ class Gen {
       if (s[key]) return s[key].map((a) => (a.type === 'null' ? 'null' : this.ty(a))).join(' | ');
     }
     if (Array.isArray(s.type)) return s.type.map((t) => (t === 'null' ? 'null' : this.ty({ ...s, type: t }))).join(' | ');
+    if (s.type === 'string' && s.enum) {
+      // An inline enum: its documented values, and any other string when it is open.
+      const values = s.enum.filter((v) => v !== null).map((v) => `'${v}'`);
+      return [...values, ...(s['x-open'] ? ['(string & {})'] : [])].join(' | ');
+    }
     if (s.type === 'array') {
       const item = this.ty(s.items ?? true);
       return item.includes(' ') ? `Array<${item}>` : `${item}[]`;

@@ -25,6 +25,7 @@ pub struct Environment {
     pub config: Option<EnvironmentConfig>,
     /// `organization` or `account`.
     #[serde(default)]
+    #[schemars(extend("enum" = ["organization", "account"], "x-open" = true))]
     pub scope: Option<String>,
     /// Metadata.
     #[serde(default)]

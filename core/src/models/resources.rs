@@ -163,6 +163,7 @@ api_object!(
         /// Store id.
         memory_store_id: Option<String>,
         /// `created`, `modified`, `deleted`.
+        #[schemars(extend("enum" = ["created", "modified", "deleted"], "x-open" = true))]
         operation: Option<String>,
         /// Path (null once redacted).
         path: Option<String>,
@@ -197,6 +198,7 @@ api_object!(
         /// `{type: "cron", expression, timezone, ...}` or null.
         schedule: Option<Schedule>,
         /// `active` or `paused`.
+        #[schemars(extend("enum" = ["active", "paused"], "x-open" = true))]
         status: Option<String>,
         /// Why it is paused.
         paused_reason: Option<PausedReason>,
@@ -233,6 +235,7 @@ api_object!(
     /// A dream: a memory consolidation job.
     Dream {
         /// `pending`, `running`, `completed`, `failed`, `canceled`.
+        #[schemars(extend("enum" = ["pending", "running", "completed", "failed", "canceled"], "x-open" = true))]
         status: Option<String>,
         /// Inputs.
         inputs: Vec<DreamInput>,
@@ -267,6 +270,7 @@ api_object!(
         /// Agent snapshot.
         agent: Option<SessionAgent>,
         /// Status.
+        #[schemars(extend("enum" = ["idle", "running", "rescheduling", "terminated"], "x-open" = true))]
         status: Option<String>,
         /// Time the thread has run.
         stats: Option<SessionStats>,

@@ -167,6 +167,17 @@ pub fn schema() -> Value {
                     m.insert("x-object-type".into(), json!(t));
                 }
             }
+            // An open enum on a nullable field lists `null` too, or the schema would refuse it.
+            if let Some(Value::Object(props)) = d.get_mut("properties") {
+                for p in props.values_mut() {
+                    let nullable = p.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&json!("null")));
+                    if let (true, Some(Value::Array(values))) = (nullable, p.get_mut("enum")) {
+                        if !values.contains(&Value::Null) {
+                            values.push(Value::Null);
+                        }
+                    }
+                }
+            }
             // A nested request shape's optional field is absent when `None`, never `null`: the
             // generated types must not invite a `null` the server may refuse.
             if let (true, Value::Object(m)) = (k.ends_with("Param"), &mut d) {

@@ -26,10 +26,12 @@ pub struct Session {
     pub environment_id: Option<String>,
     /// `idle`, `running`, `rescheduling`, `terminated` (unknown values are kept).
     #[serde(default)]
+    #[schemars(extend("enum" = ["idle", "running", "rescheduling", "terminated"], "x-open" = true))]
     pub status: String,
     /// `idle`, `running` or `canceling` (unknown values are kept).
     #[serde(default)]
     #[schemars(extend("x-optional" = true))]
+    #[schemars(extend("enum" = ["idle", "running", "canceling"], "x-open" = true))]
     pub turn_status: Option<String>,
     /// Title.
     #[serde(default)]
@@ -92,6 +94,7 @@ pub struct CancelAck {
     pub object_type: String,
     /// `"canceling"`.
     #[serde(default)]
+    #[schemars(extend("enum" = ["canceling"], "x-open" = true))]
     pub status: String,
     /// Unknown fields.
     #[serde(flatten)]

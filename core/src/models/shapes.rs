@@ -19,6 +19,7 @@ shape!(
     PermissionPolicy {
         /// `always_allow` or `always_ask`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["always_allow", "always_ask"], "x-open" = true))]
         policy: String,
     }
 );
@@ -40,6 +41,7 @@ shape!(
     UserLocation {
         /// `approximate`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["approximate"], "x-open" = true))]
         kind: String,
         /// City.
         #[schemars(extend("x-optional" = true))]
@@ -137,6 +139,7 @@ shape!(
     McpServer {
         /// `url`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["url"], "x-open" = true))]
         kind: String,
         /// Name the toolsets refer to.
         name: String,
@@ -150,6 +153,7 @@ shape!(
     SkillRef {
         /// `qoder` (built in) or `custom`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["qoder", "custom"], "x-open" = true))]
         kind: String,
         /// Skill id.
         skill_id: String,
@@ -164,6 +168,7 @@ shape!(
     Multiagent {
         /// `coordinator`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["coordinator"], "x-open" = true))]
         kind: String,
         /// The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`.
         agents: Vec<CoordinatedAgent>,
@@ -188,6 +193,7 @@ shape!(
     CoordinatedAgentRef {
         /// `agent`, `self` or `advisor` (unknown values are kept).
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["agent", "self", "advisor"], "x-open" = true))]
         kind: String,
         /// Agent id (`agent`).
         #[schemars(extend("x-optional" = true))]
@@ -209,6 +215,7 @@ shape!(
         id: String,
         /// `agent`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["agent"], "x-open" = true))]
         kind: String,
         /// Name.
         name: Option<String>,
@@ -270,6 +277,7 @@ shape!(
     Networking {
         /// `unrestricted` or `limited`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["unrestricted", "limited"], "x-open" = true))]
         kind: String,
         /// Hosts allowed (`limited`).
         #[schemars(extend("x-optional" = true))]
@@ -314,6 +322,7 @@ shape!(
     Budget {
         /// `limit`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["limit"], "x-open" = true))]
         kind: String,
         /// Positive decimal credits, e.g. `"12.50"`.
         max_credit_cost: String,
@@ -470,6 +479,7 @@ shape!(
     TokenEndpointAuth {
         /// `none`, `client_secret_basic` or `client_secret_post`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["none", "client_secret_basic", "client_secret_post"], "x-open" = true))]
         kind: String,
     }
 );
@@ -509,6 +519,7 @@ shape!(
     CredentialNetworking {
         /// `unrestricted` or `limited`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["unrestricted", "limited"], "x-open" = true))]
         kind: String,
         /// Hosts allowed (`limited`).
         #[schemars(extend("x-optional" = true))]
@@ -521,6 +532,7 @@ shape!(
     CredentialAuth {
         /// `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept).
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["static_bearer", "mcp_oauth", "environment_variable"], "x-open" = true))]
         kind: String,
         /// MCP server the credential is for.
         #[schemars(extend("x-optional" = true))]
@@ -582,6 +594,7 @@ shape!(
     Actor {
         /// `session_actor`, `user_actor`, ... (unknown values are kept).
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["session_actor", "user_actor"], "x-open" = true))]
         kind: String,
         /// The session (session actors).
         #[schemars(extend("x-optional" = true))]
@@ -607,6 +620,7 @@ shape!(
         id: String,
         /// `agent`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["agent"], "x-open" = true))]
         kind: String,
         /// Agent version.
         version: u64,
@@ -618,6 +632,7 @@ shape!(
     Schedule {
         /// `cron`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["cron"], "x-open" = true))]
         kind: String,
         /// 5-field cron expression.
         expression: String,
@@ -660,6 +675,7 @@ shape!(
     TriggerContext {
         /// `schedule` or `manual`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["schedule", "manual"], "x-open" = true))]
         kind: String,
         /// The scheduled time (scheduled runs).
         #[schemars(extend("x-optional" = true))]
@@ -700,6 +716,7 @@ shape!(
         id: String,
         /// `standard` or `fast`.
         #[schemars(extend("x-optional" = true))]
+        #[schemars(extend("enum" = ["standard", "fast"], "x-open" = true))]
         speed: Option<String>,
     }
 );
@@ -709,6 +726,7 @@ shape!(
     OutputBehavior {
         /// `create_new` or `update_existing`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["create_new", "update_existing"], "x-open" = true))]
         kind: String,
         /// The store updated (`update_existing`).
         #[schemars(extend("x-optional" = true))]
@@ -750,6 +768,7 @@ shape!(
         id: String,
         /// `session`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["session"], "x-open" = true))]
         kind: String,
     }
 );
@@ -772,6 +791,7 @@ shape!(
     SkillOriginObject {
         /// `custom` or `qoder`.
         #[serde(rename = "type")]
+        #[schemars(extend("enum" = ["custom", "qoder"], "x-open" = true))]
         kind: String,
     }
 );

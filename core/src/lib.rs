@@ -37,6 +37,7 @@ pub mod worker;
 pub mod upload;
 pub mod download;
 pub mod testing;
+pub mod options;
 mod pipe;
 mod stream_body;
 pub mod limits;

@@ -33,39 +33,7 @@ const CONTROL_TIMEOUT: Duration = Duration::from_secs(10);
 /// How much of the emulator's stderr is kept for error messages.
 const STDERR_KEEP: usize = 16 * 1024;
 
-/// How a binding spells option names, so errors name the option as the user wrote it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Casing {
-    /// `max_body_bytes` (Rust, Python).
-    #[default]
-    Snake,
-    /// `maxBodyBytes` (JavaScript).
-    Camel,
-}
-
-impl Casing {
-    /// `name` (snake_case) as this casing spells it.
-    pub fn name(self, name: &str) -> String {
-        match self {
-            Self::Snake => name.to_string(),
-            Self::Camel => {
-                let mut out = String::with_capacity(name.len());
-                let mut upper = false;
-                for c in name.chars() {
-                    if c == '_' {
-                        upper = true;
-                    } else if upper {
-                        out.extend(c.to_uppercase());
-                        upper = false;
-                    } else {
-                        out.push(c);
-                    }
-                }
-                out
-            }
-        }
-    }
-}
+pub use crate::options::Casing;
 
 /// The emulator's options; each maps to its command-line flag of the same name, `None` keeps
 /// the emulator's default.

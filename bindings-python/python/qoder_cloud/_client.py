@@ -108,18 +108,20 @@ class _BaseClient:
         if default_headers is not None:
             self._options["default_headers"] = dict(default_headers)
         self._native = _native.NativeClient(
-            **self._options,
-            access_token=access_token if access_token is not None else pat,
+            {
+                **self._options,
+                "access_token": access_token if access_token is not None else pat,
+                "service_account_key": service_account_key,
+                "service_account_exchange_url": service_account_exchange_url,
+                "service_account_ttl": service_account_ttl,
+                "service_account_scopes": service_account_scopes,
+                "client_key": client_key,
+                "package_version": _VERSION,
+                "runtime": platform.python_implementation(),
+                "runtime_version": platform.python_version(),
+            },
             token_provider=token_provider,
-            service_account_key=service_account_key,
-            service_account_exchange_url=service_account_exchange_url,
-            service_account_ttl=service_account_ttl,
-            service_account_scopes=list(service_account_scopes) if service_account_scopes is not None and not isinstance(service_account_scopes, str) else service_account_scopes,
-            client_key=client_key,
             secrets_from=_secrets_from,
-            package_version=_VERSION,
-            runtime=platform.python_implementation(),
-            runtime_version=platform.python_version(),
             is_async=self._is_async,
         )
         root = (ASYNC_CLASSES if self._is_async else SYNC_CLASSES)[""](self._native, ASYNC_CLASSES if self._is_async else SYNC_CLASSES)

@@ -175,10 +175,12 @@ class DeltaAccumulator:
     def in_progress(self) -> List[MessageSnapshot]: ...
 
 class NativeClient:
-    def __init__(self, **options: Any) -> None:
-        """The client options of ``qoder_cloud.Client`` (typed there), plus ``secrets_from`` (a
-        client whose credentials to reuse), ``package_version``, ``runtime``, ``runtime_version``
-        and ``is_async``."""
+    def __init__(
+        self, options: Dict[str, Any], *, token_provider: Any = None, secrets_from: Optional["NativeClient"] = None, is_async: bool = False
+    ) -> None:
+        """``options``: the client options of ``qoder_cloud.Client`` (typed there) plus
+        ``package_version``, ``runtime`` and ``runtime_version``; ``secrets_from``: a client
+        whose credentials to reuse."""
     @property
     def is_async(self) -> bool:
         """Whether the methods below return awaitables (the async client's native client)."""

@@ -36,15 +36,34 @@ def tree(classes: list) -> list:
     return lines
 
 
+def base_class(table: dict) -> list:
+    """``QoderError``: its docstring, attributes and constructor, from the table's attributes
+    (``message`` first; ``server_message`` is the core's text without the status prefix)."""
+    attrs = table["attributes"]
+    base = next(c for c in table["classes"] if c["parent"] is None)
+    out = [f"class {base['name']}(_ErrorMethods):", f'    """{rst(base["doc"])}', "", "    Attributes (``None`` where they do not apply):", ""]
+    out.append("    - ``message``: The full message (``\"Error code: 404 - Agent 'x' was not found.\"``).")
+    out += [f"    - ``{a['python']}``: {rst(a['doc'])}" for a in attrs]
+    out += ['    """', "", "    message: str"] + [f"    {a['python']}: {a['python_type']}" for a in attrs]
+    out += ["", "    def __init__(", "        self,", "        message: str,", "        *,"]
+    out += [f"        {a['python']}: {a['python_type']} = {a.get('default', None)!r}," for a in attrs]
+    out += ["        server_message: Optional[str] = None,", "    ) -> None:", "        super().__init__(message)", "        self.message = message"]
+    out += [f"        self.{a['python']} = {a['python']}" for a in attrs]
+    out += ["        self._server_message = server_message"]
+    return out
+
+
 def generate() -> str:
-    classes = json.loads((ROOT / "core" / "errors.json").read_text())["classes"]
+    table = json.loads((ROOT / "core" / "errors.json").read_text())
+    classes = table["classes"]
     out = [START, "#", "# The tree (the same in Node):", "#"] + tree(classes) + ["", ""]
     out.append("__all__ = [")
     out += [f'    "{c["name"]}",' for c in classes]
     out.append("]")
+    out += ["", ""] + base_class(table)
     for c in classes:
         if c["parent"] is None:
-            continue  # QoderError is written by hand above (attributes, repr, pickling)
+            continue
         bases = c["parent"] + (f", {c['also']['python']}" if c.get("also", {}).get("python") else "")
         kind = f" Raised for the core kind ``{c['kind']}``." if c.get("kind") else ""
         out += ["", "", f"class {c['name']}({bases}):", f'    """{rst(c["doc"])}{kind}"""']

@@ -173,12 +173,17 @@ def test_the_error_tree_is_core_errors_json() -> None:
     import json
     from pathlib import Path
 
-    table = json.loads((Path(__file__).resolve().parents[2] / "core" / "errors.json").read_text())["classes"]
+    errors = json.loads((Path(__file__).resolve().parents[2] / "core" / "errors.json").read_text())
+    table = errors["classes"]
     assert set(qoder_cloud._exceptions.__all__) == {c["name"] for c in table}
     for c in table:
         cls = getattr(qoder_cloud, c["name"])
         if c["parent"] is None:
-            assert cls.__bases__ == (Exception,)
+            assert Exception in cls.__mro__ and cls.__bases__[0].__name__ == "_ErrorMethods"
+            # The attributes of the table, each with its default.
+            e = cls("m")
+            for a in errors["attributes"]:
+                assert getattr(e, a["python"]) == a.get("default"), a["python"]
             continue
         assert cls.__bases__[0] is getattr(qoder_cloud, c["parent"]), c["name"]
         if c.get("also", {}).get("python"):

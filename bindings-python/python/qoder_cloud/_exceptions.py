@@ -1,8 +1,8 @@
 """The exception hierarchy. Every error the SDK raises is a :class:`QoderError`.
 
-The classes below ``QoderError`` are generated from ``core/errors.json``, the one table of error
-classes shared with the Rust core and the Node binding (same names, same parents); the tree is
-drawn in the generated section. An error that arrived as an ``error`` frame inside a stream is
+``QoderError``'s attributes and the classes below it are generated from ``core/errors.json``,
+the one table of error classes and attributes shared with the Rust core and the Node binding
+(same names, same parents); the tree is drawn in the generated section. An error that arrived as an ``error`` frame inside a stream is
 an instance of its type's class (e.g. :class:`OverloadedError`) and of :class:`APIStreamError`.
 """
 
@@ -11,66 +11,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 
-class QoderError(Exception):
-    """Base class of every SDK error.
-
-    Attributes (``None`` where they do not apply):
-
-    - ``message``: the full message (``"Error code: 404 - Agent 'x' was not found."``);
-    - ``status_code``: HTTP status of API errors;
-    - ``type``: the error envelope's ``error.type`` (``"not_found_error"``);
-    - ``code``: the envelope's machine ``error.code``;
-    - ``param``: the offending parameter (from the server, or the argument rejected locally);
-    - ``request_id``: the server's request id;
-    - ``idempotency_key``: the ``Idempotency-Key`` the failed call carried (retry with it);
-    - ``body``: the response body (parsed JSON when it is JSON, else text);
-    - ``kind``: the core's stable error class name (``"not_found"``, ``"timeout"``, ...);
-    - ``retryable``: whether retrying the same call could succeed;
-    - ``retry_after``: the server's ``Retry-After`` hint in seconds, when the call failed
-      without sleeping on it (a hint above ``max_retry_after``, or past the total timeout).
-    """
+class _ErrorMethods(Exception):
+    """What every SDK error does; its attributes are :class:`QoderError`'s (generated below)."""
 
     message: str
-    status_code: Optional[int]
-    type: Optional[str]
-    code: Optional[str]
-    param: Optional[str]
-    request_id: Optional[str]
-    idempotency_key: Optional[str]
-    body: Any
-    kind: Optional[str]
-    retryable: bool
-    retry_after: Optional[float]
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status_code: Optional[int] = None,
-        type: Optional[str] = None,
-        code: Optional[str] = None,
-        param: Optional[str] = None,
-        request_id: Optional[str] = None,
-        idempotency_key: Optional[str] = None,
-        body: Any = None,
-        kind: Optional[str] = None,
-        retryable: bool = False,
-        retry_after: Optional[float] = None,
-        server_message: Optional[str] = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
-        self.type = type
-        self.code = code
-        self.param = param
-        self.request_id = request_id
-        self.idempotency_key = idempotency_key
-        self.body = body
-        self.kind = kind
-        self.retryable = retryable
-        self.retry_after = retry_after
-        self._server_message = server_message
 
     def __str__(self) -> str:
         return self.message
@@ -152,6 +96,67 @@ __all__ = [
     "ClientClosedError",
     "EmulatorStartupError",
 ]
+
+
+class QoderError(_ErrorMethods):
+    """Base class of every error the SDK raises.
+
+    Attributes (``None`` where they do not apply):
+
+    - ``message``: The full message (``"Error code: 404 - Agent 'x' was not found."``).
+    - ``status_code``: HTTP status of API errors.
+    - ``type``: The error envelope's ``error.type`` (``not_found_error``).
+    - ``code``: The envelope's machine ``error.code``.
+    - ``param``: The offending parameter (from the server, or the argument rejected locally).
+    - ``request_id``: The server's request id.
+    - ``idempotency_key``: The ``Idempotency-Key`` the failed call carried (retry with it).
+    - ``body``: The response body (parsed JSON when it is JSON, else text), or the in-stream error frame.
+    - ``kind``: The core's stable error class name (``not_found``, ``timeout``, ...).
+    - ``retryable``: Whether retrying the same call could succeed.
+    - ``retry_after``: The server's ``Retry-After`` hint in seconds, when the call failed without sleeping on it (a hint above the maximum retry wait, or past the total deadline).
+    """
+
+    message: str
+    status_code: Optional[int]
+    type: Optional[str]
+    code: Optional[str]
+    param: Optional[str]
+    request_id: Optional[str]
+    idempotency_key: Optional[str]
+    body: Any
+    kind: Optional[str]
+    retryable: bool
+    retry_after: Optional[float]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: Optional[int] = None,
+        type: Optional[str] = None,
+        code: Optional[str] = None,
+        param: Optional[str] = None,
+        request_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
+        body: Any = None,
+        kind: Optional[str] = None,
+        retryable: bool = False,
+        retry_after: Optional[float] = None,
+        server_message: Optional[str] = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.type = type
+        self.code = code
+        self.param = param
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+        self.body = body
+        self.kind = kind
+        self.retryable = retryable
+        self.retry_after = retry_after
+        self._server_message = server_message
 
 
 class APIError(QoderError):

@@ -34,20 +34,23 @@ COMMON = [
     ("workspace_id", "Optional[str]"),
     ("betas", "Optional[Sequence[str]]"),
 ]
-OPTIONS = [
-    ("timeout", "Optional[float]"),
-    ("max_retries", "Optional[int]"),
-    ("idempotency_key", "Optional[str]"),
-    ("extra_headers", "Optional[Mapping[str, str]]"),
-    ("extra_query", "Optional[Mapping[str, object]]"),
-    ("extra_body", "Optional[Mapping[str, object]]"),
-    ("total_timeout", "Optional[float]"),
-]
-STREAM_OPTIONS = [
-    ("resume", "bool"),
-    ("idle_timeout", "Optional[float]"),
-    ("max_reconnect_attempts", "Optional[int]"),
-]
+#: Python type of each kind of option in the core's option table (`_native.call_options`).
+OPTION_TYPES = {
+    "duration": "Optional[float]",
+    "count": "Optional[int]",
+    "text": "Optional[str]",
+    "flag": "bool",
+    "pairs": "Optional[Mapping[str, object]]",
+    "object": "Optional[Mapping[str, object]]",
+    "texts": "Optional[Sequence[str]]",
+}
+
+
+def options(stream: bool) -> List[Any]:
+    """(name, Python type) of the per-call (or stream) options, from the core's table."""
+    from qoder_cloud import _native
+
+    return [(n, OPTION_TYPES[k]) for n, k in _native.call_options(stream)]
 
 
 def arg_types(op: Dict[str, Any]) -> Dict[str, str]:
@@ -81,11 +84,9 @@ def params_of(op: Dict[str, Any], pos: str | None) -> List[str]:
         if n not in seen:
             seen.add(n)
             out.append(f"{n}: {t} = ...")
-    if op["response"] == "stream":
-        for n, t in STREAM_OPTIONS:
-            out.append(f"{n}: {t} = ...")
-    for n, t in OPTIONS:
+    for n, t in (options(True) if op["response"] == "stream" else []) + options(False):
         if n not in seen:
+            seen.add(n)
             out.append(f"{n}: {t} = ...")
     return out
 
@@ -106,12 +107,12 @@ def method(op: Dict[str, Any], is_async: bool, result_class: Any, positional: An
     if special == "files.upload":
         rest = ["file: FileTypes", "name: Optional[str] = ...", "filename: Optional[str] = ...",
                 "metadata: Optional[MetadataParam] = ...", "expires_in_seconds: Optional[int] = ...",
-                "purpose: Optional[str] = ..."] + [r for r in rest if r.split(":")[0] in dict(COMMON + OPTIONS)]
+                "purpose: Optional[str] = ..."] + [r for r in rest if r.split(":")[0] in dict(COMMON + options(False))]
     elif special in ("skills.create", "skills.versions.create"):
         extra = ["files: Optional[Sequence[FileTypes]] = ...", "directory: Optional[StrPath] = ..."]
         if special == "skills.create":
             extra += ["display_title: Optional[str] = ...", "metadata: Optional[MetadataParam] = ..."]
-        rest = extra + [r for r in rest if r.split(":")[0] in dict(COMMON + OPTIONS)]
+        rest = extra + [r for r in rest if r.split(":")[0] in dict(COMMON + options(False))]
     sig = ", ".join(args + (["*"] + rest if rest else []))
     if kind in ("page", "models_page"):
         ret = f"AsyncPaginator[{cls_name}]" if is_async else f"SyncPage[{cls_name}]"

@@ -218,6 +218,19 @@ impl AbortOnCancel {
     }
 }
 
+/// `fut`'s result the way a client answers: an asyncio future of it (`is_async`), or the result
+/// itself, waited for with the GIL released.
+pub fn finish<'py, F>(py: Python<'py>, is_async: bool, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = Out> + Send + 'static,
+{
+    if is_async {
+        spawn_py(py, fut)
+    } else {
+        crate::runtime::block_on(py, fut)?.into_pyobject(py)
+    }
+}
+
 /// Runs `fut` on the shared runtime and returns an asyncio future of its result.
 pub fn spawn_py<'py, F>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where

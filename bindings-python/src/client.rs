@@ -12,11 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::args::{pem_text, split};
 use crate::convert::to_value;
-use crate::bridge::spawn_py;
 use crate::errors::{invalid_argument, to_pyerr};
 use crate::logging;
 use crate::out::Out;
-use crate::runtime::block_on;
 
 /// One client: configuration, connection pool and logger of the core.
 #[pyclass(frozen, module = "qoder_cloud._native", name = "NativeClient")]
@@ -68,11 +66,7 @@ impl NativeClient {
     where
         F: std::future::Future<Output = Out> + Send + 'static,
     {
-        if self.is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
+        crate::bridge::finish(py, self.is_async, fut)
     }
 }
 
@@ -199,15 +193,6 @@ impl NativeClient {
         let s = split(py, kwargs, false)?;
         let name = op.to_string();
         let cls = cls.map(Bound::unbind);
-        self.finish(py, async move {
-            match client.call(&name, s.args, s.opts).await {
-                Ok(resp) => Out::Object {
-                    meta: resp.meta.clone(),
-                    value: resp.into_inner(),
-                    cls,
-                },
-                Err(e) => Out::Err(e),
-            }
-        })
+        self.finish(py, async move { Out::object(client.call(&name, s.args, s.opts).await, cls) })
     }
 }

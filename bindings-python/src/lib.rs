@@ -35,6 +35,13 @@ mod turn;
 ///
 /// Keys: `name`, `namespace`, `method_name`, `http_method`, `path`, `path_params`, `query`,
 /// `headers`, `body`, `body_fields`, `required`, `response`, `retry`.
+/// The per-call options (`stream=True`: the stream options) as `(name, kind)` pairs, from the
+/// core's option table.
+#[pyfunction]
+fn call_options(stream: bool) -> Vec<(String, &'static str)> {
+    qoder_cloud::options::call_option_kinds(qoder_cloud::options::Casing::Snake, stream)
+}
+
 #[pyfunction]
 fn operations(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
     let out = PyList::empty(py);
@@ -139,11 +146,7 @@ fn _test_panic(py: Python<'_>, is_async: bool) -> PyResult<Bound<'_, PyAny>> {
         }
         out::Out::StopAsync
     };
-    if is_async {
-        bridge::spawn_py(py, fut)
-    } else {
-        runtime::block_on(py, fut)?.into_pyobject(py)
-    }
+    bridge::finish(py, is_async, fut)
 }
 
 #[pymodule]
@@ -152,6 +155,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("CORE_VERSION", qoder_cloud::VERSION)?;
     convert::set_model_json(model::json_of);
     m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(call_options, m)?)?;
     m.add_function(wrap_pyfunction!(content_sha256, m)?)?;
     m.add_function(wrap_pyfunction!(custom_tool, m)?)?;
     m.add_function(wrap_pyfunction!(bridge::_at_exit, m)?)?;

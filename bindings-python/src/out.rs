@@ -32,6 +32,16 @@ pub enum Out {
     Panic(String),
 }
 
+impl Out {
+    /// A call's result object (an instance of `cls` when given), or its error.
+    pub fn object(r: qoder_cloud::Result<qoder_cloud::Response<Value>>, cls: Option<Py<PyAny>>) -> Out {
+        match r {
+            Ok(resp) => Out::Object { meta: resp.meta.clone(), value: resp.into_inner(), cls },
+            Err(e) => Out::Err(e),
+        }
+    }
+}
+
 impl<'py> IntoPyObject<'py> for Out {
     type Target = PyAny;
     type Output = Bound<'py, PyAny>;

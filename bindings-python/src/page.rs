@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use qoder_cloud::operations::Operation;
+use qoder_cloud::pagination::CursorTrail;
 use qoder_cloud::{Client, RequestOptions, ResponseMeta};
 use serde_json::Value;
 
@@ -34,7 +35,7 @@ impl NativeClient {
         let client = self.client(py)?;
         let op = list_op(py, op)?;
         let s = split(py, kwargs, false)?;
-        self.finish(py, fetch_page(client, op, s.args, s.opts, cls.map(Bound::unbind)))
+        self.finish(py, fetch_page(client, op, s.args, s.opts, cls.map(Bound::unbind), CursorTrail::default()))
     }
 }
 
@@ -44,6 +45,7 @@ async fn fetch_page(
     args: Value,
     opts: RequestOptions,
     cls: Option<Py<PyAny>>,
+    trail: CursorTrail,
 ) -> Out {
     match client.call(&op.name, args.clone(), opts.clone()).await {
         Ok(resp) => {
@@ -56,6 +58,7 @@ async fn fetch_page(
                 page: resp.into_inner(),
                 cls,
                 data: OnceLock::new(),
+                trail,
             };
             Out::Made(Box::new(move |py| Ok(Bound::new(py, page)?.into_any())))
         }
@@ -74,6 +77,8 @@ pub struct NativePage {
     meta: ResponseMeta,
     cls: Option<Py<PyAny>>,
     data: OnceLock<Py<PyList>>,
+    /// The cursors followed to reach this page (a cycle is an error, not an endless walk).
+    trail: CursorTrail,
 }
 
 impl NativePage {
@@ -82,8 +87,16 @@ impl NativePage {
     }
 
     fn next_args(&self, py: Python<'_>) -> PyResult<Option<Value>> {
-        qoder_cloud::pagination::next_page_args(self.op, &self.args, &self.page)
-            .map_err(|e| to_pyerr(py, &e))
+        qoder_cloud::pagination::next_page_args(self.op, &self.args, &self.page).map_err(|e| to_pyerr(py, &e))
+    }
+
+    /// The fetch of the next page, `None` at the end.
+    fn fetch_next_page(&self, py: Python<'_>) -> PyResult<Option<impl std::future::Future<Output = Out> + Send + 'static>> {
+        let Some((args, trail)) = self.trail.next(self.op, &self.args, &self.page).map_err(|e| to_pyerr(py, &e))? else {
+            return Ok(None);
+        };
+        let cls = self.cls.as_ref().map(|c| c.clone_ref(py));
+        Ok(Some(fetch_page(self.client.clone(), self.op, args, self.opts.clone(), cls, trail)))
     }
 }
 
@@ -138,23 +151,17 @@ impl NativePage {
     }
     /// Fetches the next page, blocking; `None` at the end.
     fn fetch_next<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let Some(args) = self.next_args(py)? else {
-            return Ok(py.None().into_bound(py));
-        };
-        let cls = self.cls.as_ref().map(|c| c.clone_ref(py));
-        let fut = fetch_page(self.client.clone(), self.op, args, self.opts.clone(), cls);
-        block_on(py, fut)?.into_pyobject(py)
+        match self.fetch_next_page(py)? {
+            Some(fut) => block_on(py, fut)?.into_pyobject(py),
+            None => Ok(py.None().into_bound(py)),
+        }
     }
     /// Fetches the next page; returns an awaitable of the page, or of `None` at the end.
     fn afetch_next<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let Some(args) = self.next_args(py)? else {
-            return Ready::none(py);
-        };
-        let cls = self.cls.as_ref().map(|c| c.clone_ref(py));
-        spawn_py(
-            py,
-            fetch_page(self.client.clone(), self.op, args, self.opts.clone(), cls),
-        )
+        match self.fetch_next_page(py)? {
+            Some(fut) => spawn_py(py, fut),
+            None => Ready::none(py),
+        }
     }
     /// The raw page as plain data.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

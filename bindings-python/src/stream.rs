@@ -417,38 +417,14 @@ impl EventStream {
 #[pymethods]
 impl crate::client::NativeClient {
     /// Opens an event stream: `for event in stream` (sync client) or `async for` (async client).
-    fn stream(
-        &self,
-        py: Python<'_>,
-        op: &str,
-        kwargs: &Bound<'_, PyDict>,
-    ) -> PyResult<EventStream> {
-        Ok(EventStream {
-            inner: self.open_stream(py, op, kwargs)?,
-            is_async: self.is_async(),
-        })
-    }
-}
-
-impl crate::client::NativeClient {
-    fn open_stream(
-        &self,
-        py: Python<'_>,
-        op: &str,
-        kwargs: &Bound<'_, PyDict>,
-    ) -> PyResult<StreamInner> {
+    fn stream(&self, py: Python<'_>, op: &str, kwargs: &Bound<'_, PyDict>) -> PyResult<EventStream> {
         logging::refresh_level(py);
         let client = self.client(py)?;
         let s = split(py, kwargs, true)?;
-        let mut opts = s.stream;
-        opts.request = s.opts;
+        let opts = qoder_cloud::stream::StreamOptions { request: s.opts, ..s.stream };
         let last = opts.last_event_id.clone();
-        let stream = {
-            let _guard = crate::runtime::runtime().enter();
-            client
-                .stream(op, s.args, opts)
-                .map_err(|e| to_pyerr(py, &e))?
-        };
-        Ok(StreamInner::new(stream, last))
+        let _guard = crate::runtime::runtime().enter();
+        let stream = client.stream(op, s.args, opts).map_err(|e| to_pyerr(py, &e))?;
+        Ok(EventStream { inner: StreamInner::new(stream, last), is_async: self.is_async() })
     }
 }

@@ -149,20 +149,6 @@ fn skill_files(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<Vec<Skill
     Ok(out)
 }
 
-fn obj_out(
-    r: qoder_cloud::Result<qoder_cloud::Response<serde_json::Value>>,
-    cls: Option<Py<PyAny>>,
-) -> Out {
-    match r {
-        Ok(resp) => Out::Object {
-            meta: resp.meta.clone(),
-            value: resp.into_inner(),
-            cls,
-        },
-        Err(e) => Out::Err(e),
-    }
-}
-
 struct UploadFile {
     source: UploadSource,
     args: serde_json::Value,
@@ -230,103 +216,6 @@ fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadS
     })
 }
 
-impl crate::client::NativeClient {
-    pub(crate) fn upload_file_impl<'py>(
-        &self,
-        py: Python<'py>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-        is_async: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client(py)?;
-        let u = prepare_file(py, kwargs)?;
-        let cls = cls.map(Bound::unbind);
-        let fut = async move { obj_out(client.upload_file(u.source, u.args, u.opts).await, cls) };
-        if is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
-    }
-
-    pub(crate) fn upload_skill_impl<'py>(
-        &self,
-        py: Python<'py>,
-        skill_id: Option<String>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-        is_async: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client(py)?;
-        let u = prepare_skill(py, kwargs)?;
-        let cls = cls.map(Bound::unbind);
-        let fut = async move {
-            let r = match u.zip {
-                Some(zip) => {
-                    client
-                        .upload_skill_zip(skill_id.as_deref(), zip, u.args, u.opts)
-                        .await
-                }
-                None => {
-                    client
-                        .upload_skill(skill_id.as_deref(), u.files, u.args, u.opts)
-                        .await
-                }
-            };
-            obj_out(r, cls)
-        };
-        if is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
-    }
-
-    pub(crate) fn download_impl<'py>(
-        &self,
-        py: Python<'py>,
-        target: DownloadTarget,
-        kwargs: &Bound<'py, PyDict>,
-        is_async: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let client = self.client(py)?;
-        let s = split(py, kwargs, false)?;
-        if let Some(serde_json::Value::Object(m)) = Some(&s.args) {
-            if let Some(k) = m
-                .keys()
-                .find(|k| k.as_str() != "workspace_id" && k.as_str() != "betas")
-            {
-                return Err(to_pyerr(
-                    py,
-                    &Error::invalid_argument(k, format!("unknown argument `{k}` for a download")),
-                ));
-            }
-        }
-        let fut = async move {
-            let r = match target {
-                DownloadTarget::File(id) => client.download_file(&id, s.opts).await,
-                DownloadTarget::SkillVersion(skill, version) => {
-                    client
-                        .download_skill_version(&skill, &version, s.opts)
-                        .await
-                }
-            };
-            match r {
-                Ok(d) => Out::Made(Box::new(move |py| {
-                    let inner = Arc::new(DownloadBody::new(d));
-                    Ok(Bound::new(py, BinaryResponse { inner, is_async })?.into_any())
-                })),
-                Err(e) => Out::Err(e),
-            }
-        };
-        if is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
-    }
-}
-
 pub enum DownloadTarget {
     File(String),
     SkillVersion(String, String),
@@ -356,11 +245,7 @@ impl BinaryResponse {
         py: Python<'py>,
         fut: impl std::future::Future<Output = Out> + Send + 'static,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if self.is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
+        crate::bridge::finish(py, self.is_async, fut)
     }
 
     /// Refuses iteration of the other kind (`for` over an async response, or the reverse).
@@ -470,14 +355,13 @@ impl crate::client::NativeClient {
     /// `files.upload`: `file` is a path, bytes, a binary file object or a `(filename, content)`
     /// tuple; other keywords are the form fields and call options.
     #[pyo3(signature = (kwargs, cls=None))]
-    fn upload_file<'py>(
-        &self,
-        py: Python<'py>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_file_impl(py, kwargs, cls, self.is_async())
+    fn upload_file<'py>(&self, py: Python<'py>, kwargs: &Bound<'py, PyDict>, cls: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let u = prepare_file(py, kwargs)?;
+        let cls = cls.map(Bound::unbind);
+        self.finish(py, async move { Out::object(client.upload_file(u.source, u.args, u.opts).await, cls) })
     }
+
     /// `skills.create` (`skill_id=None`) or `skills.versions.create`.
     #[pyo3(signature = (skill_id, kwargs, cls=None))]
     fn upload_skill<'py>(
@@ -487,13 +371,24 @@ impl crate::client::NativeClient {
         kwargs: &Bound<'py, PyDict>,
         cls: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.upload_skill_impl(py, skill_id, kwargs, cls, self.is_async())
+        let client = self.client(py)?;
+        let u = prepare_skill(py, kwargs)?;
+        let cls = cls.map(Bound::unbind);
+        self.finish(py, async move {
+            let id = skill_id.as_deref();
+            let r = match u.zip {
+                Some(zip) => client.upload_skill_zip(id, zip, u.args, u.opts).await,
+                None => client.upload_skill(id, u.files, u.args, u.opts).await,
+            };
+            Out::object(r, cls)
+        })
     }
-    /// `files.download`: a `BinaryResponse` (an awaitable of one, in async mode, for the async
-    /// client).
+
+    /// `files.download`: a `BinaryResponse` (an awaitable of one on the async client).
     fn download_file<'py>(&self, py: Python<'py>, file_id: String, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(py, DownloadTarget::File(file_id), kwargs, self.is_async())
+        self.download(py, DownloadTarget::File(file_id), kwargs)
     }
+
     /// `skills.versions.download`, as `download_file`.
     fn download_skill_version<'py>(
         &self,
@@ -502,6 +397,30 @@ impl crate::client::NativeClient {
         version: String,
         kwargs: &Bound<'py, PyDict>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.download_impl(py, DownloadTarget::SkillVersion(skill_id, version), kwargs, self.is_async())
+        self.download(py, DownloadTarget::SkillVersion(skill_id, version), kwargs)
+    }
+}
+
+impl crate::client::NativeClient {
+    fn download<'py>(&self, py: Python<'py>, target: DownloadTarget, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+        let client = self.client(py)?;
+        let s = split(py, kwargs, false)?;
+        if let Some(k) = s.args.as_object().and_then(|m| m.keys().find(|k| !matches!(k.as_str(), "workspace_id" | "betas"))) {
+            return Err(to_pyerr(py, &Error::invalid_argument(k, format!("unknown argument `{k}` for a download"))));
+        }
+        let is_async = self.is_async();
+        self.finish(py, async move {
+            let r = match target {
+                DownloadTarget::File(id) => client.download_file(&id, s.opts).await,
+                DownloadTarget::SkillVersion(skill, version) => client.download_skill_version(&skill, &version, s.opts).await,
+            };
+            match r {
+                Ok(d) => Out::Made(Box::new(move |py| {
+                    let inner = Arc::new(DownloadBody::new(d));
+                    Ok(Bound::new(py, BinaryResponse { inner, is_async })?.into_any())
+                })),
+                Err(e) => Out::Err(e),
+            }
+        })
     }
 }

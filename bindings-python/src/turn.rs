@@ -10,13 +10,11 @@ use qoder_cloud::{Error, ErrorKind};
 use serde_json::{json, Value};
 
 use crate::args::split;
-use crate::bridge::spawn_py;
 use crate::client::NativeClient;
 use crate::out::Out;
 use crate::convert::to_value;
 use crate::errors::invalid_argument;
 use crate::model::{event_from_stream, make_model, registered_class, stream_event_of, Meta};
-use crate::runtime::block_on;
 
 fn turn_value(r: &TurnResult) -> Value {
     json!({
@@ -33,9 +31,12 @@ fn turn_value(r: &TurnResult) -> Value {
     })
 }
 
+#[pymethods]
 impl NativeClient {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn run_turn_impl<'py>(
+    /// The core's turn helper: sends `text` (or `events`) and waits for the turn to end (an
+    /// awaitable of the result for the async client).
+    #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
+    fn run_turn<'py>(
         &self,
         py: Python<'py>,
         session_id: String,
@@ -43,8 +44,8 @@ impl NativeClient {
         events: Option<Bound<'py, PyAny>>,
         kwargs: &Bound<'py, PyDict>,
         cls: Option<Bound<'py, PyAny>>,
-        is_async: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let is_async = self.is_async();
         let client = self.client(py)?;
         let kwargs = kwargs.copy()?;
         // `sessions.run_tools` passes `_runner=True` and the runner's arguments.
@@ -143,11 +144,7 @@ impl NativeClient {
                 },
             }
         };
-        if is_async {
-            spawn_py(py, fut)
-        } else {
-            block_on(py, fut)?.into_pyobject(py)
-        }
+        crate::bridge::finish(py, is_async, fut)
     }
 }
 
@@ -204,23 +201,5 @@ impl DeltaAccumulator {
             l.append(snapshot_object(py, s)?)?;
         }
         Ok(l)
-    }
-}
-
-#[pymethods]
-impl NativeClient {
-    /// The core's turn helper: sends `text` (or `events`) and waits for the turn to end (an
-    /// awaitable of the result for the async client).
-    #[pyo3(signature = (session_id, text, events, kwargs, cls=None))]
-    fn run_turn<'py>(
-        &self,
-        py: Python<'py>,
-        session_id: String,
-        text: Option<String>,
-        events: Option<Bound<'py, PyAny>>,
-        kwargs: &Bound<'py, PyDict>,
-        cls: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.run_turn_impl(py, session_id, text, events, kwargs, cls, self.is_async())
     }
 }

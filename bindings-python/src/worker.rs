@@ -10,7 +10,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use qoder_cloud::tools::BoxFuture;
-use qoder_cloud::worker::{CancellationToken, WorkContext as CoreContext, WorkHandler, WorkItem, WorkerOptions, WorkerReport};
+use qoder_cloud::worker::{CancellationToken, WorkContext as CoreContext, WorkHandler, WorkItem, WorkerReport};
 use serde_json::json;
 use tokio::sync::watch;
 
@@ -138,50 +138,24 @@ impl NativeWorker {
     }
 }
 
-fn secs(py: Python<'_>, kwargs: &Bound<'_, PyDict>, key: &str) -> PyResult<Option<Duration>> {
-    match kwargs.get_item(key)? {
-        None => Ok(None),
-        Some(v) if v.is_none() => Ok(None),
-        Some(v) => {
-            let f: f64 = v.extract().map_err(|_| invalid_argument(py, key, format!("{key}: expected a number of seconds")))?;
-            if !f.is_finite() || f < 0.0 {
-                return Err(invalid_argument(py, key, format!("{key}: must be a non-negative number of seconds")));
-            }
-            Ok(Some(Duration::from_secs_f64(f)))
-        }
-    }
-}
-
+#[pymethods]
 impl NativeClient {
-    pub(crate) fn worker_impl(
+    /// A self-hosted environment worker (not started): see `qoder_cloud.EnvironmentWorker`.
+    #[pyo3(signature = (environment_id, handler, kwargs, is_async))]
+    fn worker(
         &self,
         py: Python<'_>,
         environment_id: String,
         handler: Bound<'_, PyAny>,
-        kwargs: &Bound<'_, PyDict>,
+        kwargs: Bound<'_, PyDict>,
         is_async: bool,
     ) -> PyResult<NativeWorker> {
         let client = self.client(py)?;
         if !handler.is_callable() {
             return Err(invalid_argument(py, "handler", "handler: expected a callable (work, ctx) -> None"));
         }
-        let mut opts = WorkerOptions::default();
-        if let Some(w) = kwargs.get_item("worker_id")?.filter(|v| !v.is_none()) {
-            opts.worker_id = Some(w.extract().map_err(|_| invalid_argument(py, "worker_id", "worker_id: expected a str"))?);
-        }
-        if let Some(d) = secs(py, kwargs, "poll_wait")? {
-            opts.poll_wait = d;
-        }
-        if let Some(d) = secs(py, kwargs, "lease")? {
-            opts.lease = d;
-        }
-        opts.reclaim_older_than = secs(py, kwargs, "reclaim_older_than")?;
-        if let Some(d) = secs(py, kwargs, "shutdown_grace")? {
-            opts.shutdown_grace = d;
-        }
-        if let Some(n) = kwargs.get_item("max_concurrency")?.filter(|v| !v.is_none()) {
-            opts.max_concurrency = n.extract().map_err(|_| invalid_argument(py, "max_concurrency", "max_concurrency: expected a positive int"))?;
-        }
+        let opts = qoder_cloud::options::worker_options(qoder_cloud::options::Casing::Snake, crate::convert::to_value(kwargs.as_any(), "")?)
+            .map_err(|e| crate::errors::to_pyerr(py, &e))?;
         let lp = if is_async { Some(Arc::new(py.import("asyncio")?.call_method0("get_running_loop")?.unbind())) } else { None };
         let h: Arc<dyn WorkHandler> = Arc::new(PyWorkHandler(Callable { func: Arc::new(handler.unbind()), event_loop: lp }));
         let shutdown = CancellationToken::new();
@@ -195,21 +169,5 @@ impl NativeClient {
             rx
         };
         Ok(NativeWorker { shutdown, done: Mutex::new(None), start: Mutex::new(Some(Box::new(start))) })
-    }
-}
-
-#[pymethods]
-impl NativeClient {
-    /// A self-hosted environment worker (not started): see `qoder_cloud.EnvironmentWorker`.
-    #[pyo3(signature = (environment_id, handler, kwargs, is_async))]
-    fn worker(
-        &self,
-        py: Python<'_>,
-        environment_id: String,
-        handler: Bound<'_, PyAny>,
-        kwargs: Bound<'_, PyDict>,
-        is_async: bool,
-    ) -> PyResult<NativeWorker> {
-        self.worker_impl(py, environment_id, handler, &kwargs, is_async)
     }
 }

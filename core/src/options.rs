@@ -87,6 +87,21 @@ enum Kind {
     Texts(bool),
 }
 
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Duration => "duration",
+            Self::Count => "count",
+            Self::Bytes => "bytes",
+            Self::Text => "text",
+            Self::Flag => "flag",
+            Self::Pairs => "pairs",
+            Self::Object => "object",
+            Self::Texts(_) => "texts",
+        }
+    }
+}
+
 /// The client's options: ids are the snake_case names.
 const CLIENT: &[(&str, Kind)] = &[
     ("access_token", Kind::Text),
@@ -139,6 +154,16 @@ const STREAM: &[(&str, Kind)] = &[
     ("resume", Kind::Flag),
     ("idle_timeout", Kind::Duration),
     ("max_reconnect_attempts", Kind::Count),
+];
+
+/// Options of an environment worker.
+const WORKER: &[(&str, Kind)] = &[
+    ("worker_id", Kind::Text),
+    ("poll_wait", Kind::Duration),
+    ("lease", Kind::Duration),
+    ("reclaim_older_than", Kind::Duration),
+    ("max_concurrency", Kind::Count),
+    ("shutdown_grace", Kind::Duration),
 ];
 
 /// A checked option value.
@@ -335,6 +360,40 @@ pub fn call_options(casing: Casing, options: Value, stream: bool) -> Result<(Req
     apply(take(casing, &mut map, tables, true)?)
 }
 
+/// An environment worker's options (any other key is an error; `null` keeps the default).
+pub fn worker_options(casing: Casing, options: Value) -> Result<crate::worker::WorkerOptions> {
+    let Value::Object(mut map) = options else {
+        return Err(Error::invalid_argument("options", format!("worker options must be an object, got {}", type_name(&options))));
+    };
+    let mut o = crate::worker::WorkerOptions::default();
+    for (id, v) in take(casing, &mut map, &[WORKER], true)? {
+        match (id, v) {
+            ("worker_id", Val::Text(w)) => o.worker_id = Some(w),
+            ("poll_wait", Val::Duration(d)) => o.poll_wait = d,
+            ("lease", Val::Duration(d)) => o.lease = d,
+            ("reclaim_older_than", Val::Duration(d)) => o.reclaim_older_than = Some(d),
+            ("max_concurrency", Val::Count(n)) => o.max_concurrency = n as usize,
+            ("shutdown_grace", Val::Duration(d)) => o.shutdown_grace = d,
+            _ => {}
+        }
+    }
+    Ok(o)
+}
+
+/// The names of the per-call options (`stream`: of the stream options only) as `casing` spells
+/// them, for bindings that tell options from arguments or list them in signatures.
+pub fn call_option_names(casing: Casing, stream: bool) -> Vec<String> {
+    let table = if stream { STREAM } else { CALL };
+    table.iter().map(|(id, _)| casing.option(id)).collect()
+}
+
+/// Each per-call option's name as `casing` spells it and its kind (`duration`, `count`, `text`,
+/// `flag`, `pairs`, `object`, `texts`), for stub and declaration generators.
+pub fn call_option_kinds(casing: Casing, stream: bool) -> Vec<(String, &'static str)> {
+    let table = if stream { STREAM } else { CALL };
+    table.iter().map(|(id, kind)| (casing.option(id), kind.name())).collect()
+}
+
 fn apply(vals: Vec<(&'static str, Val)>) -> Result<(RequestOptions, StreamOptions)> {
     let mut r = RequestOptions::default();
     let mut s = StreamOptions::default();
@@ -400,6 +459,16 @@ mod tests {
         assert!(call_options(Casing::Snake, json!({"resume": true}), false).is_err());
         let (_, s) = call_options(Casing::Snake, json!({"event_deltas": "agent.message", "max_reconnect_attempts": 3}), true).unwrap();
         assert_eq!((s.event_deltas, s.max_reconnect_attempts), (vec!["agent.message".to_string()], 3));
+    }
+
+    #[test]
+    fn worker_options_in_both_casings() {
+        let o = worker_options(Casing::Camel, json!({"pollWait": 250, "maxConcurrency": 4, "workerId": null})).unwrap();
+        assert_eq!((o.poll_wait, o.max_concurrency, o.worker_id), (Duration::from_millis(250), 4, None));
+        let o = worker_options(Casing::Snake, json!({"lease": 2.5, "reclaim_older_than": 60})).unwrap();
+        assert_eq!((o.lease, o.reclaim_older_than), (Duration::from_millis(2500), Some(Duration::from_secs(60))));
+        assert_eq!(err(worker_options(Casing::Snake, json!({"lease": "5"}))).param(), Some("lease"));
+        assert_eq!(err(worker_options(Casing::Camel, json!({"poll_wait": 1}))).param(), Some("poll_wait"));
     }
 
     #[test]

@@ -82,6 +82,35 @@ pub fn next_page_args(op: &Operation, args: &Value, page: &Value) -> Result<Opti
     Ok(Some(Value::Object(next)))
 }
 
+/// The cursor that `next` (the arguments of a next page) follows.
+fn cursor_of(next: &Value) -> String {
+    let cursor = next.get("page").or_else(|| next.get("after_id")).or_else(|| next.get("before_id"));
+    cursor.and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// The cursors followed to reach a page, for pages fetched one by one (a binding's
+/// `get_next_page`): a list whose cursors cycle (A → B → A) is an error, not an endless walk.
+/// Each page keeps its own trail, so fetching the page after one page twice is allowed.
+#[derive(Clone, Default)]
+pub struct CursorTrail(Option<std::sync::Arc<(String, CursorTrail)>>);
+
+impl CursorTrail {
+    /// The arguments of the page after `page` (fetched with `args`) and the trail that reaches
+    /// it; `None` at the end; an error if its cursor was followed before on this trail.
+    pub fn next(&self, op: &Operation, args: &Value, page: &Value) -> Result<Option<(Value, CursorTrail)>> {
+        let Some(next) = next_page_args(op, args, page)? else { return Ok(None) };
+        let cursor = cursor_of(&next);
+        let mut at = self;
+        while let Some(node) = &at.0 {
+            if node.0 == cursor {
+                return Err(repeat_error(op, &cursor));
+            }
+            at = &node.1;
+        }
+        Ok(Some((next, CursorTrail(Some(std::sync::Arc::new((cursor, self.clone())))))))
+    }
+}
+
 fn repeat_error(op: &Operation, cursor: &str) -> Error {
     Error::new(
         ErrorKind::Decode,
@@ -164,8 +193,7 @@ impl<T> ItemStream<T> {
             let current = self.args.take().unwrap_or(Value::Null);
             match next_page_args(self.op, &current, &page) {
                 Ok(Some(next)) => {
-                    let cursor = next.get("page").or_else(|| next.get("after_id")).or_else(|| next.get("before_id"));
-                    let key = cursor.and_then(Value::as_str).unwrap_or_default().to_string();
+                    let key = cursor_of(&next);
                     if !self.seen.insert(key.clone()) {
                         return Poll::Ready(Some(Err(repeat_error(self.op, &key))));
                     }
@@ -209,5 +237,28 @@ impl Client {
             return Err(Error::invalid_argument("operation", format!("{name} is not a list operation")));
         }
         Ok(ItemStream::new(self.clone(), op, args, opts, max_items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_cursor_trail_stops_a_cycle_but_not_a_refetch() {
+        let op = crate::operations::find("agents.list").unwrap();
+        let page = |next: &str| json!({"data": [], "has_more": true, "next_page": next});
+        let start = CursorTrail::default();
+        let (a_args, a) = start.next(op, &json!({"limit": 2}), &page("A")).unwrap().unwrap();
+        assert_eq!(a_args, json!({"limit": 2, "page": "A"}), "filters are kept");
+        let (b_args, b) = a.next(op, &a_args, &page("B")).unwrap().unwrap();
+        // Fetching the page after A again follows B again: a new trail from A, not a cycle.
+        assert!(a.next(op, &a_args, &page("B")).unwrap().is_some());
+        let e = b.next(op, &b_args, &page("A")).err().expect("A → B → A is a cycle");
+        assert_eq!(e.kind(), ErrorKind::Decode);
+        assert!(e.message().contains("cursor \"A\" twice"), "{}", e.message());
+        let end = json!({"data": [], "has_more": false, "next_page": null});
+        assert!(b.next(op, &b_args, &end).unwrap().is_none());
     }
 }

@@ -12,6 +12,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Tuple,
     Type,
     TypeVar,
     Union,
@@ -205,6 +206,10 @@ class NativeClient:
     def download_skill_version(self, skill_id: str, version: str, kwargs: Dict[str, Any]) -> Any: ...
     def worker(self, environment_id: str, handler: Any, kwargs: Dict[str, Any], is_async: bool) -> "NativeWorker": ...
     def run_turn(self, session_id: str, text: Optional[str], events: Any, kwargs: Dict[str, Any], cls: Any = None) -> Any: ...
+
+def call_options(stream: bool) -> List[Tuple[str, str]]:
+    """The per-call (``stream=True``: stream) options as ``(name, kind)`` pairs."""
+    ...
 
 def content_sha256(content: str) -> str:
     """Lower-case hex SHA-256 of `content`: the memory update/delete precondition."""

@@ -4,7 +4,7 @@
 client.agents.list()`` walks every item of every page, fetching pages as it goes. The sync
 client's ``client.agents.list()`` returns a :class:`SyncPage`; iterating it walks every item.
 Cursor rules (``page`` ← ``next_page``, or ``after_id`` ← ``last_id`` for models) live in the
-core; a cursor that repeats raises instead of looping forever.
+core; a cursor that repeats (A → B → A) raises instead of looping forever.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from __future__ import annotations
 from typing import Any, AsyncIterator, Dict, Generator, Generic, Iterator, List, Optional, TypeVar
 
 from . import _native, _otel
-from ._exceptions import APIResponseValidationError
 
 T = TypeVar("T")
 
 __all__ = ["AsyncPage", "SyncPage", "AsyncPaginator"]
+
+
+#: Page fields the native page serves.
+_NATIVE_FIELDS = frozenset({"data", "has_more", "next_page", "first_id", "last_id", "request_id"})
 
 
 class _PageBase(Generic[T]):
@@ -25,31 +28,15 @@ class _PageBase(Generic[T]):
     def __init__(self, native: _native.NativePage) -> None:
         self._native = native
 
-    @property
-    def data(self) -> List[T]:
-        """The items of this page."""
-        return self._native.data
-
-    @property
-    def has_more(self) -> bool:
-        return self._native.has_more
-
-    @property
-    def next_page(self) -> Optional[str]:
-        """Opaque cursor of the next page."""
-        return self._native.next_page
-
-    @property
-    def first_id(self) -> Optional[str]:
-        return self._native.first_id
-
-    @property
-    def last_id(self) -> Optional[str]:
-        return self._native.last_id
-
-    @property
-    def request_id(self) -> Optional[str]:
-        return self._native.request_id
+    # Read from the native page (see `__getattr__`).
+    data: List[T]
+    """The items of this page."""
+    has_more: bool
+    next_page: Optional[str]
+    """Opaque cursor of the next page."""
+    first_id: Optional[str]
+    last_id: Optional[str]
+    request_id: Optional[str]
 
     def has_next_page(self) -> bool:
         """Whether another page follows."""
@@ -66,6 +53,8 @@ class _PageBase(Generic[T]):
         return len(self._native)
 
     def __getattr__(self, name: str) -> Any:
+        if name in _NATIVE_FIELDS:
+            return getattr(self._native, name)
         if name.startswith("_"):
             raise AttributeError(name)
         v = self._native.extra(name)
@@ -78,15 +67,6 @@ class _PageBase(Generic[T]):
             f"{type(self).__name__}(data=[{len(self)} items], has_more={self.has_more!r}, "
             f"next_page={self.next_page!r})"
         )
-
-
-def _check_cursor(seen: "set[str]", page: _PageBase[Any]) -> None:
-    cursor = page.next_page or page.last_id or ""
-    if cursor and cursor in seen:
-        raise APIResponseValidationError(
-            f"{page._native.operation}: the server returned cursor {cursor!r} twice; stopping instead of looping"
-        )
-    seen.add(cursor)
 
 
 class AsyncPage(_PageBase[T]):
@@ -107,12 +87,10 @@ class AsyncPage(_PageBase[T]):
     async def iter_pages(self) -> AsyncIterator["AsyncPage[T]"]:
         """This page and every page after it."""
         page: AsyncPage[T] = self
-        seen: set[str] = set()
         while True:
             yield page
             if not page.has_next_page():
                 return
-            _check_cursor(seen, page)
             page = await page.get_next_page()
 
     def __aiter__(self) -> AsyncIterator[T]:
@@ -142,12 +120,10 @@ class SyncPage(_PageBase[T]):
     def iter_pages(self) -> Iterator["SyncPage[T]"]:
         """This page and every page after it."""
         page: SyncPage[T] = self
-        seen: set[str] = set()
         while True:
             yield page
             if not page.has_next_page():
                 return
-            _check_cursor(seen, page)
             page = page.get_next_page()
 
     def __iter__(self) -> Iterator[T]:

@@ -30,18 +30,9 @@ ALIASES: Dict[str, str] = {
     "sessions.events.resumable_stream": "sessions.events.stream",
 }
 
-#: Per-call options every method accepts.
-CALL_OPTIONS: Tuple[str, ...] = (
-    "timeout",
-    "max_retries",
-    "idempotency_key",
-    "extra_headers",
-    "extra_query",
-    "extra_body",
-    "total_timeout",
-)
-#: Extra options of stream methods.
-STREAM_OPTIONS: Tuple[str, ...] = ("resume", "idle_timeout", "max_reconnect_attempts")
+#: Per-call options every method accepts, and the extra ones of stream methods (the core's table).
+CALL_OPTIONS: Tuple[str, ...] = tuple(n for n, _ in _native.call_options(False))
+STREAM_OPTIONS: Tuple[str, ...] = tuple(n for n, _ in _native.call_options(True))
 
 
 def result_class(op: Dict[str, Any]) -> Any:

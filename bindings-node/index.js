@@ -27,6 +27,7 @@ const opts = require('./lib/options');
 const { fromNative, aborted } = errors;
 const { typeError, isPlainObject, requestOptions, looksLikeOptions, REQUEST_OPTION_KEYS, STREAM_OPTION_KEYS } = opts;
 
+/** The JS spellings of the two client options the core's table spells `…Url`. */
 const VERSION = require('./package.json').version;
 
 const LOG_LEVELS = { debug: 10, info: 20, warn: 30, error: 40, off: 100 };
@@ -136,53 +137,24 @@ function parseStream(op, argv) {
   if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
   const all = { ...(params || {}), ...(options || {}) };
   const args = {};
-  const request = {};
   const stream = {};
   for (const k of Object.keys(all)) {
-    const v = all[k];
-    if (v === undefined) continue;
-    if (STREAM_OPTION_KEYS.has(k)) stream[k] = v;
-    else if (REQUEST_OPTION_KEYS.has(k)) request[k] = v;
-    else args[k] = v;
+    if (STREAM_OPTION_KEYS.has(k) || REQUEST_OPTION_KEYS.has(k)) stream[k] = all[k];
+    else if (all[k] !== undefined) args[k] = all[k];
   }
   // Wire spellings of the two stream options are accepted too.
-  if (args.last_event_id !== undefined) {
-    if (stream.lastEventId === undefined) stream.lastEventId = args.last_event_id;
-    delete args.last_event_id;
-  }
-  if (args.event_deltas !== undefined) {
-    if (stream.eventDeltas === undefined) stream.eventDeltas = args.event_deltas;
-    delete args.event_deltas;
+  for (const [wire, js] of [['last_event_id', 'lastEventId'], ['event_deltas', 'eventDeltas']]) {
+    if (args[wire] === undefined) continue;
+    stream[js] ??= args[wire];
+    delete args[wire];
   }
   for (const anc of op.ancestors) checkId(op, anc, args[anc], where);
   if (op.target !== null) args[op.target] = id;
 
-  const cfg = {};
-  if (stream.lastEventId !== undefined && stream.lastEventId !== null) {
-    if (typeof stream.lastEventId !== 'string') throw typeError(where, 'lastEventId', 'a string event id', stream.lastEventId);
-    cfg.lastEventId = stream.lastEventId;
-  }
-  if (stream.eventDeltas !== undefined && stream.eventDeltas !== null) {
-    const d = stream.eventDeltas;
-    if (!Array.isArray(d) || d.some((x) => typeof x !== 'string')) throw typeError(where, 'eventDeltas', 'an array of event types', d);
-    cfg.eventDeltas = d;
-  }
-  if (stream.resume !== undefined) {
-    if (typeof stream.resume !== 'boolean') throw typeError(where, 'resume', 'a boolean', stream.resume);
-    cfg.resume = stream.resume;
-  }
-  const idle = opts.checkMillis(where, 'idleTimeout', stream.idleTimeout);
-  if (idle !== undefined) cfg.idleTimeoutMs = idle;
-  const mra = opts.checkCount(where, 'maxReconnectAttempts', stream.maxReconnectAttempts);
-  if (mra !== undefined) cfg.maxReconnectAttempts = mra;
-  let batchSize;
-  if (stream.batchSize !== undefined) {
-    if (!Number.isInteger(stream.batchSize) || stream.batchSize < 1) throw typeError(where, 'batchSize', 'a positive integer', stream.batchSize);
-    batchSize = stream.batchSize;
-  }
-  const { native: req, signal } = requestOptions(where, request);
-  if (req) cfg.request = req;
-  return { args, cfg, signal, lastEventId: cfg.lastEventId ?? null, batchSize };
+  const { batchSize, ...rest } = stream;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw typeError(where, 'batchSize', 'a positive integer', batchSize);
+  const { nopts, signal } = requestOptions(where, rest, true);
+  return { args, nopts, signal, lastEventId: rest.lastEventId ?? null, batchSize };
 }
 
 function typeTextError(text) {
@@ -211,52 +183,31 @@ class Client {
    * @param {import('./index').ClientOptions} [options]
    */
   constructor(options = {}) {
-    if (!isPlainObject(options)) throw typeError('new Client', 'options', 'an object', options);
     const where = 'new Client';
-    const str = (k) => {
-      const v = options[k];
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'string') throw typeError(where, k, 'a string', v);
-      return v;
-    };
+    if (!isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
+    // The core checks the client options (core/src/options.rs); JS-only ones stay here.
+    const { tokenProvider, logLevel, logger, ...rest } = options;
+    // What the package says about itself in the User-Agent is not the user's to set.
+    for (const k of ['runtime', 'runtimeVersion', 'packageVersion']) {
+      if (k in rest) throw new errors.InvalidArgumentError(`${where}: unknown option \`${k}\``, { param: k });
+    }
     const config = {
-      accessToken: str('accessToken'),
-      baseUrl: str('baseURL'),
-      region: str('region'),
-      timeoutMs: opts.checkMillis(where, 'timeout', options.timeout),
-      connectTimeoutMs: opts.checkMillis(where, 'connectTimeout', options.connectTimeout),
-      totalDeadlineMs: opts.checkMillis(where, 'totalDeadline', options.totalDeadline),
-      maxRetries: opts.checkCount(where, 'maxRetries', options.maxRetries),
-      defaultHeaders: opts.toPairs(where, 'defaultHeaders', options.defaultHeaders),
-      streamIdleTimeoutMs: opts.checkMillis(where, 'streamIdleTimeout', options.streamIdleTimeout),
-      maxEventBytes: opts.checkCount(where, 'maxEventBytes', options.maxEventBytes),
-      maxBodyBytes: opts.checkCount(where, 'maxBodyBytes', options.maxBodyBytes),
-      caCerts: opts.pemList(where, 'caCerts', options.caCerts),
-      proxy: str('proxy'),
-      clientCert: opts.pemText(where, 'clientCert', options.clientCert),
-      clientKey: opts.pemText(where, 'clientKey', options.clientKey),
-      dangerAcceptInvalidCerts: opts.checkBool(where, 'dangerAcceptInvalidCerts', options.dangerAcceptInvalidCerts),
-      maxStreamsPerConnection: opts.checkCount(where, 'maxStreamsPerConnection', options.maxStreamsPerConnection),
-      maxResponseBytes: opts.checkCount(where, 'maxResponseBytes', options.maxResponseBytes),
-      maxErrorBytes: opts.checkCount(where, 'maxErrorBytes', options.maxErrorBytes),
-      maxHeaderBytes: opts.checkCount(where, 'maxHeaderBytes', options.maxHeaderBytes),
-      maxRetryAfterMs: opts.checkMillis(where, 'maxRetryAfter', options.maxRetryAfter),
-      streamStallTimeoutMs: opts.checkMillis(where, 'streamStallTimeout', options.streamStallTimeout),
-      serviceAccountKey: str('serviceAccountKey'),
-      serviceAccountExchangeUrl: str('serviceAccountExchangeURL'),
-      serviceAccountTtl: opts.checkCount(where, 'serviceAccountTtl', options.serviceAccountTtl),
-      serviceAccountScopes: opts.stringList(where, 'serviceAccountScopes', options.serviceAccountScopes),
+      ...rest,
+      defaultHeaders: opts.plainPairs(rest.defaultHeaders),
+      caCerts: opts.pemList(where, 'caCerts', rest.caCerts),
+      clientCert: opts.pemText(where, 'clientCert', rest.clientCert),
+      clientKey: opts.pemText(where, 'clientKey', rest.clientKey),
       packageVersion: VERSION,
+      runtime: 'node',
       runtimeVersion: process.versions.node,
     };
-    for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
-    const provider = opts.tokenProvider(where, options.tokenProvider);
+    const provider = opts.tokenProvider(where, tokenProvider);
     try {
-      this.#native = new native.NativeClient(config, provider);
+      this.#native = new native.NativeClient(opts.optionsJson(where, config), provider);
     } catch (e) {
       throw fromNative(e);
     }
-    this.#setupLogging(options.logLevel, options.logger);
+    this.#setupLogging(logLevel, logger);
 
     for (const op of OPERATIONS) {
       const parts = op.name.split('.');
@@ -374,7 +325,7 @@ class Client {
       case 'skills.versions.download':
         fn = function (...argv) {
           const { args, options } = parseCall(op, argv);
-          const { native: nopts, signal } = requestOptions(where, options);
+          const { nopts, signal } = requestOptions(where, options);
           const [id, version] = op.name === 'files.download' ? [args.file_id, null] : [args.skill_id, args.version];
           return client.#traced(op.name, signal, nopts, (token, o) => client.#native.download(id, version, o, token)).then((d) => new BinaryResponse(d, signal));
         };
@@ -387,13 +338,13 @@ class Client {
         } else if (op.response === 'page' || op.response === 'models_page') {
           fn = function (...argv) {
             const { args, options } = parseCall(op, argv);
-            const { native: nopts, signal } = requestOptions(where, options);
+            const { nopts, signal } = requestOptions(where, options);
             return new PagePromise(() => client.#fetchPage(op, args, { nopts, signal }));
           };
         } else {
           fn = function (...argv) {
             const { args, options } = parseCall(op, argv);
-            const { native: nopts, signal } = requestOptions(where, options);
+            const { nopts, signal } = requestOptions(where, options);
             return client.#call(op, args, nopts, signal).then((res) => attachMeta(JSON.parse(res.body), res));
           };
         }
@@ -457,7 +408,7 @@ class Client {
       throw e;
     }
     if (rest.filename !== undefined && typeof rest.filename !== 'string') throw typeError(where, 'filename', 'a string', rest.filename);
-    const { native: nopts, signal } = requestOptions(where, options);
+    const { nopts, signal } = requestOptions(where, options);
     return Promise.resolve(uploadSource(where, 'file', file, rest.filename)).then((src) =>
       this.#traced('files.upload', signal, nopts, (token, o) => this.#native.uploadFile(src.path, src.data, src.filename ?? null, JSON.stringify(rest), o, token)).then((res) =>
         attachMeta(JSON.parse(res.body), res),
@@ -476,7 +427,7 @@ class Client {
         throw e;
       }
       if (!isPlainObject(zip) || typeof zip.path !== 'string') throw typeError(where, 'zip', 'an object { path, data | file }', zip);
-      const { native: nopts, signal } = requestOptions(where, options);
+      const { nopts, signal } = requestOptions(where, options);
       const input = { path: zip.path, data: zip.data ?? undefined, file: zip.file ?? undefined };
       return this.#traced(skillId ? 'skills.versions.create' : 'skills.create', signal, nopts, (token, o) => this.#native.uploadSkillZip(skillId ?? null, input, JSON.stringify(rest), o, token)).then((res) =>
         attachMeta(JSON.parse(res.body), res),
@@ -489,7 +440,7 @@ class Client {
     }
     if (directory !== undefined && typeof directory !== 'string') throw typeError(where, 'directory', 'a directory path', directory);
     const list = files === undefined ? null : skillFiles(where, files);
-    const { native: nopts, signal } = requestOptions(where, options);
+    const { nopts, signal } = requestOptions(where, options);
     return this.#traced(skillId ? 'skills.versions.create' : 'skills.create', signal, nopts, (token, o) => this.#native.uploadSkill(skillId ?? null, directory ?? null, list, JSON.stringify(rest), o, token)).then((res) =>
       attachMeta(JSON.parse(res.body), res),
     );
@@ -503,18 +454,12 @@ class Client {
     opts.checkUnicode(where, 'events', events);
     if (options !== undefined && options !== null && !isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
     const o = options || {};
-    const { eventDeltas, onEvent, idempotencyKey, idleTimeout, maxReconnectAttempts, ...request } = o;
+    const { eventDeltas, onEvent, ...rest } = o;
     if (eventDeltas !== undefined && typeof eventDeltas !== 'boolean') throw typeError(where, 'eventDeltas', 'a boolean', eventDeltas);
     if (onEvent !== undefined && typeof onEvent !== 'function') throw typeError(where, 'onEvent', 'a function', onEvent);
-    const { native: nopts, signal } = requestOptions(where, { ...request, idempotencyKey });
-    const cfg = { request: nopts ?? undefined };
-    if (eventDeltas !== undefined) cfg.eventDeltas = eventDeltas;
-    if (idempotencyKey !== undefined) cfg.idempotencyKey = idempotencyKey;
-    if (run !== null) cfg.tools = run.config;
-    const idle = opts.checkMillis(where, 'idleTimeout', idleTimeout);
-    if (idle !== undefined) cfg.idleTimeoutMs = idle;
-    const mra = opts.checkCount(where, 'maxReconnectAttempts', maxReconnectAttempts);
-    if (mra !== undefined) cfg.maxReconnectAttempts = mra;
+    // A turn's stream resumes itself: of the stream options, only these two apply.
+    for (const k of ['lastEventId', 'resume']) if (k in rest) throw new errors.InvalidArgumentError(`${where}: unknown option \`${k}\``, { param: k });
+    const { nopts, signal } = requestOptions(where, rest, true);
 
     // Events reach `onEvent` through a threadsafe function; the result is held back until every
     // event has been delivered, so callbacks never run after the Promise settles.
@@ -541,8 +486,8 @@ class Client {
     const eventsJson = events === null ? null : JSON.stringify(events);
     // One span for the whole helper (its send and stream carry its trace context).
     const helper = run !== null ? 'sessions.run_tools' : text !== null ? 'sessions.run_turn' : 'sessions.send_and_wait';
-    const { span, nopts: traced } = otel.begin(helper, cfg.request);
-    if (traced) cfg.request = traced;
+    const { span, nopts: traced } = otel.begin(helper, nopts);
+    const cfg = { eventDeltas, options: traced ?? undefined, tools: run === null ? undefined : run.config };
     return this.#run(signal, (t) => {
       token = t || new native.CancelToken();
       return this.#native.runTurn(sessionId, text, eventsJson, cfg, sink, token, run === null ? undefined : run.dispatch);
@@ -578,15 +523,13 @@ class Client {
   }
 
   #stream(op, argv) {
-    const { args, cfg, signal, lastEventId, batchSize } = parseStream(op, argv);
+    const { args, nopts, signal, lastEventId, batchSize } = parseStream(op, argv);
     opts.checkArgsUnicode(op.name, args);
-    if (lastEventId !== undefined && lastEventId !== null) opts.checkUnicode(op.name, 'lastEventId', lastEventId);
     if (signal !== null && signal.aborted) return new Stream(null, { signal, lastEventId, batchSize });
-    const { span, nopts } = otel.begin(op.name, cfg.request);
-    if (nopts) cfg.request = nopts;
+    const { span, nopts: traced } = otel.begin(op.name, nopts);
     let ns;
     try {
-      ns = this.#native.stream(op.name, JSON.stringify(args), cfg);
+      ns = this.#native.stream(op.name, JSON.stringify(args), traced);
     } catch (e) {
       const err = fromNative(e);
       otel.end(span, null, err);

@@ -32,21 +32,23 @@ export declare class DeltaAccumulator {
 export declare class NativeClient {
   /**
    * Resolves the configuration exactly like the core (argument, then `QODER_*` env vars).
-   * `tokenProvider`, when given, is asked for the token before every attempt (it resolves a
-   * string; see `lib/options.js` for the wrapper around the user's function).
+   * `config` is JSON text of the client options (camelCase; durations in milliseconds),
+   * checked by the core's option table. `tokenProvider`, when given, is asked for the token
+   * before every attempt (it resolves a string; see `lib/options.js` for the wrapper around
+   * the user's function).
    */
-  constructor(config?: ClientConfig | undefined | null, tokenProvider?: ((arg: string) => Promise<string>) | undefined | null)
+  constructor(config?: string | undefined | null, tokenProvider?: ((arg: string) => Promise<string>) | undefined | null)
   /** Installs a logger receiving records at `level` and above as JSON strings, or removes it. */
   setLogger(level?: string | undefined | null, sink?: ((arg: string) => void) | undefined | null): void
   /** Base URL in force (for diagnostics; never includes the token). */
   get baseUrl(): string
   /** Calls the JSON operation `op` with `args` (a JSON object string). */
-  call(op: string, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
+  call(op: string, args: string, options?: string | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
   /**
    * Opens an event stream for the stream operation `op`. Fails synchronously on bad arguments;
    * connection errors surface from the first `nextBatch`.
    */
-  stream(op: string, args: string, config?: StreamConfig | undefined | null): NativeStream
+  stream(op: string, args: string, options?: string | undefined | null): NativeStream
   /**
    * Closes the client (the core's `close`): in-flight calls reject, live streams close, the
    * logger is removed and the connection pool is released once nothing uses it. Idempotent.
@@ -54,28 +56,31 @@ export declare class NativeClient {
   close(): void
   /** Whether `close()` was called. */
   get closed(): boolean
-  /** A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`). */
-  worker(environmentId: string, config: WorkerConfig | undefined | null, dispatch: (arg: string) => Promise<string>): NativeWorker
+  /**
+   * A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`); `config` is
+   * JSON text of its options (camelCase; durations in milliseconds).
+   */
+  worker(environmentId: string, config: string | undefined | null, dispatch: (arg: string) => Promise<string>): NativeWorker
   /**
    * `files.upload`: from a path (streamed, re-opened per attempt) or bytes.
    * `args` (JSON): `name`, `filename`, `metadata`, `expires_in_seconds`, `purpose`.
    */
-  uploadFile(path: string | undefined | null, data: Buffer | undefined | null, filename: string | undefined | null, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
+  uploadFile(path: string | undefined | null, data: Buffer | undefined | null, filename: string | undefined | null, args: string, options?: string | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
   /**
    * `skills.create` (no `skill_id`) or `skills.versions.create`: from a directory holding
    * `SKILL.md`, or from explicit files. `args` (JSON): `display_title`, `metadata`.
    */
-  uploadSkill(skillId: string | undefined | null, directory: string | undefined | null, files: Array<SkillFileInput> | undefined | null, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
+  uploadSkill(skillId: string | undefined | null, directory: string | undefined | null, files: Array<SkillFileInput> | undefined | null, args: string, options?: string | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
   /**
    * `skills.create` / `skills.versions.create` from one `.zip` archive (`zip.path` is its
    * filename; the bytes come from `zip.file` or `zip.data`).
    */
-  uploadSkillZip(skillId: string | undefined | null, zip: SkillFileInput, args: string, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
+  uploadSkillZip(skillId: string | undefined | null, zip: SkillFileInput, args: string, options?: string | undefined | null, token?: CancelToken | undefined | null): Promise<CallResult>
   /**
    * `files.download` (`version` absent) or `skills.versions.download`: resolves once the
    * response headers arrived; the body is read through the returned `NativeDownload`.
    */
-  download(id: string, version?: string | undefined | null, options?: CallOptions | undefined | null, token?: CancelToken | undefined | null): Promise<NativeDownload>
+  download(id: string, version?: string | undefined | null, options?: string | undefined | null, token?: CancelToken | undefined | null): Promise<NativeDownload>
   /**
    * Sends `text` as a `user.message` (or the input `events`, a JSON array) and streams until the
    * turn ends. Each event of the turn (previews included) is passed to `onEvent` as JSON text.
@@ -164,17 +169,8 @@ export declare class NativeWorker {
   shutdown(): void
 }
 
-/** Per-call overrides (camelCase in JS). Headers and query are `[name, value]` pairs. */
-export interface CallOptions {
-  timeoutMs?: number
-  maxRetries?: number
-  idempotencyKey?: string
-  headers?: Array<Array<string>>
-  query?: Array<Array<string>>
-  /** Extra top-level body fields, as a JSON object string. */
-  bodyJson?: string
-  totalDeadlineMs?: number
-}
+/** The names of the per-call options (`stream`: of a stream's extra options), as JS spells them. */
+export declare function callOptionNames(stream: boolean): Array<string>
 
 /** What a JSON call resolves to: the body as JSON text plus metadata. */
 export interface CallResult {
@@ -193,54 +189,11 @@ export interface CallResult {
   nextError?: string
 }
 
-/** Client configuration (camelCase in JS). Durations are milliseconds. */
-export interface ClientConfig {
-  accessToken?: string
-  baseUrl?: string
-  region?: string
-  timeoutMs?: number
-  connectTimeoutMs?: number
-  totalDeadlineMs?: number
-  maxRetries?: number
-  defaultHeaders?: Array<Array<string>>
-  streamIdleTimeoutMs?: number
-  maxEventBytes?: number
-  maxBodyBytes?: number
-  /** Extra trusted CAs: each a PEM file path or PEM text (the core tells them apart). */
-  caCerts?: Array<string>
-  /** Proxy URL for every request. */
-  proxy?: string
-  /** Client certificate chain for mTLS: a PEM file path or PEM text. */
-  clientCert?: string
-  /** The client certificate's private key: a PEM file path or PEM text. */
-  clientKey?: string
-  /** Turns certificate verification off (test servers only; a warning is logged). */
-  dangerAcceptInvalidCerts?: boolean
-  /** Event streams per HTTP/2 connection (default 100). */
-  maxStreamsPerConnection?: number
-  /** Largest successful response body read into memory (default 64 MiB). */
-  maxResponseBytes?: number
-  /** Largest error body kept (default 1 MiB). */
-  maxErrorBytes?: number
-  /** Largest response head (default 256 KiB). */
-  maxHeaderBytes?: number
-  /** Longest `Retry-After` slept on before a retry, ms (default 60 000). */
-  maxRetryAfterMs?: number
-  /** Longest a stream may go without an event before it is resumed, ms (default 300 000). */
-  streamStallTimeoutMs?: number
-  /** A service-account key the client exchanges for short-lived tokens. */
-  serviceAccountKey?: string
-  /** The exchange endpoint (default: the region's). */
-  serviceAccountExchangeUrl?: string
-  /** Lifetime of the tokens asked for, seconds (default 3600). */
-  serviceAccountTtl?: number
-  /** Scopes asked for (default `["qca.access"]`). */
-  serviceAccountScopes?: Array<string>
-  /** `X-Qoder-Package-Version` (the npm package version). */
-  packageVersion?: string
-  /** `X-Qoder-Runtime-Version` (`process.versions.node`). */
-  runtimeVersion?: string
-}
+/**
+ * Checks per-call options (JSON text; with `stream`, a stream's options too) now, so a method
+ * whose request starts later (a list) still throws at once.
+ */
+export declare function checkCallOptions(options: string, stream: boolean): void
 
 /**
  * Version of the Rust core this addon was built from.
@@ -279,17 +232,6 @@ export interface SkillFileInput {
   file?: string
 }
 
-/** Stream options (camelCase in JS). */
-export interface StreamConfig {
-  lastEventId?: string
-  eventDeltas?: Array<string>
-  resume?: boolean
-  idleTimeoutMs?: number
-  maxReconnectAttempts?: number
-  bufferBatches?: number
-  request?: CallOptions
-}
-
 /** The runner's settings from JS (camelCase there). */
 export interface ToolsConfig {
   /** Names of the tools that have a handler. */
@@ -308,22 +250,11 @@ export interface ToolsConfig {
 export interface TurnConfig {
   /** Stream `agent.message` previews (to `onEvent`). */
   eventDeltas?: boolean
-  /** Idempotency key of the send (minted when absent, reused across its retries). */
-  idempotencyKey?: string
-  idleTimeoutMs?: number
-  maxReconnectAttempts?: number
-  /** Request overrides of the send; its headers and query also apply to the stream. */
-  request?: CallOptions
+  /**
+   * The per-call and stream options (`idleTimeout`, `maxReconnectAttempts`) as JSON text; the
+   * send's `idempotencyKey`, headers and query (which also apply to the stream) among them.
+   */
+  options?: string
   /** Set by `sessions.runTools`: run the tool runner (handlers and policy through `dispatch`). */
   tools?: ToolsConfig
-}
-
-/** Worker settings from JS (camelCase there; durations in ms). */
-export interface WorkerConfig {
-  workerId?: string
-  pollWaitMs?: number
-  leaseMs?: number
-  reclaimOlderThanMs?: number
-  maxConcurrency?: number
-  shutdownGraceMs?: number
 }

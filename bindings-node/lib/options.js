@@ -1,13 +1,15 @@
 'use strict';
 
-const { InvalidArgumentError } = require('./errors');
-// Argument and option conversion: JS values in, the native layer's plain shapes out.
-// Type errors are thrown here, synchronously, before anything reaches the network.
+const native = require('./native');
+const { InvalidArgumentError, fromNative } = require('./errors');
+// Argument and option conversion: JS values in, JSON for the native layer out. The options
+// themselves (names, types, units, messages) are checked by the core's table
+// (core/src/options.rs); here only what JSON cannot carry is checked, synchronously.
 
-/** Keys of the per-call options object (the last argument of every method). */
-const REQUEST_OPTION_KEYS = new Set(['signal', 'timeout', 'maxRetries', 'idempotencyKey', 'headers', 'query', 'body', 'totalDeadline']);
-/** Extra keys a stream method accepts (in its params or options object). */
-const STREAM_OPTION_KEYS = new Set(['lastEventId', 'eventDeltas', 'resume', 'idleTimeout', 'maxReconnectAttempts', 'batchSize']);
+/** Keys of the per-call options object (the last argument of every method): the core's, and `signal`. */
+const REQUEST_OPTION_KEYS = new Set(['signal', ...native.callOptionNames(false)]);
+/** Extra keys a stream method accepts (in its params or options object): the core's, and `batchSize`. */
+const STREAM_OPTION_KEYS = new Set([...native.callOptionNames(true), 'batchSize']);
 
 function describe(v) {
   if (v === null) return 'null';
@@ -18,13 +20,6 @@ function describe(v) {
 function typeError(where, what, expected, got) {
   // An InvalidArgumentError, as in Python; it is a TypeError too (see lib/errors.js).
   return new InvalidArgumentError(`${where}: argument \`${what}\` must be ${expected}, got ${describe(got)}`, { param: what });
-}
-
-/** An optional array of strings (e.g. scope names). */
-function stringList(where, what, v) {
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw typeError(where, what, 'an array of strings', v);
-  return v;
 }
 
 /**
@@ -47,66 +42,63 @@ function isPlainObject(v) {
 }
 
 /**
- * A certificate or key option as text: a string is a PEM file path or PEM text (the core tells
- * them apart by the `-----BEGIN` line); a Buffer/Uint8Array is PEM text.
+ * A certificate or key option: a string is a PEM file path or PEM text (the core tells them
+ * apart by the `-----BEGIN` line); a Buffer/Uint8Array is PEM text. Other values go to the core.
  */
 function pemText(where, name, v) {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
-  if (ArrayBuffer.isView(v)) {
-    // Bytes are PEM text, never a path: without a BEGIN line they are not a certificate.
-    const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
-    if (text.includes('-----BEGIN ')) return text;
-    throw typeError(where, name, 'PEM text (with a -----BEGIN line) when given as bytes', v);
-  }
-  throw typeError(where, name, 'a PEM file path, PEM text or a Buffer', v);
+  if (!ArrayBuffer.isView(v)) return v;
+  // Bytes are PEM text, never a path: without a BEGIN line they are not a certificate.
+  const text = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  if (text.includes('-----BEGIN ')) return text;
+  throw typeError(where, name, 'PEM text (with a -----BEGIN line) when given as bytes', v);
 }
 
 /** `caCerts`: one certificate source (see `pemText`) or an array of them. */
 function pemList(where, name, v) {
-  if (v === undefined || v === null) return undefined;
-  const items = Array.isArray(v) ? v : [v];
-  return items.map((x, i) => pemText(where, Array.isArray(v) ? `${name}[${i}]` : name, x));
+  return Array.isArray(v) ? v.map((x, i) => pemText(where, `${name}[${i}]`, x)) : pemText(where, name, v);
 }
 
-function checkBool(where, name, v) {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') throw typeError(where, name, 'a boolean', v);
-  return v;
+/** Headers or query given as a Map or a fetch `Headers`: a plain object (others go to the core as they are). */
+function plainPairs(v) {
+  return v instanceof Map || (typeof Headers !== 'undefined' && v instanceof Headers) ? Object.fromEntries(v) : v;
 }
 
-function checkMillis(where, name, v) {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw typeError(where, name, 'a non-negative number of milliseconds', v);
-  return v;
-}
-
-function checkCount(where, name, v) {
-  if (v === undefined || v === null) return undefined;
-  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw typeError(where, name, 'a non-negative integer', v);
-  return v;
-}
-
-function scalar(v) {
-  if (v instanceof Date) return v.toISOString();
-  return String(v);
-}
-
-/** `{a: 'x', b: ['y', 'z']}` → `[['a','x'], ['b','y'], ['b','z']]`; null/undefined values are dropped. */
-function toPairs(where, name, obj) {
-  if (obj === undefined || obj === null) return undefined;
-  if (!isPlainObject(obj) && !(obj instanceof Map) && !(typeof Headers !== 'undefined' && obj instanceof Headers)) {
-    throw typeError(where, name, 'an object of name → value', obj);
+/** What in `v` JSON cannot carry (it would be dropped or become `null`), described; null when nothing. */
+function unsendable(v) {
+  switch (typeof v) {
+    case 'string':
+      return isWellFormed(v) ? null : 'a lone UTF-16 surrogate (not valid Unicode)';
+    case 'number':
+      return Number.isFinite(v) ? null : String(v);
+    case 'function':
+    case 'symbol':
+    case 'bigint':
+      return `a ${typeof v}`;
+    case 'object':
+      if (v === null || v instanceof Date || ArrayBuffer.isView(v)) return null;
+      for (const [k, x] of Object.entries(v)) {
+        const bad = unsendable(k) ?? unsendable(x);
+        if (bad !== null) return bad;
+      }
+      return null;
+    default:
+      return null;
   }
-  const entries = obj instanceof Map || (typeof Headers !== 'undefined' && obj instanceof Headers) ? [...obj.entries()] : Object.entries(obj);
-  const out = [];
-  for (const [k, v] of entries) {
-    if (v === undefined || v === null) continue;
-    if (Array.isArray(v)) for (const x of v) out.push([k, scalar(x)]);
-    else if (typeof v === 'object' && !(v instanceof Date)) throw typeError(where, `${name}.${k}`, 'a string, number, boolean or array', v);
-    else out.push([k, scalar(v)]);
+}
+
+/**
+ * The options object `o` as JSON text for the core (null when it holds nothing): `undefined`
+ * values are left out, and a value JSON cannot carry is an InvalidArgumentError naming its key.
+ */
+function optionsJson(where, o) {
+  const out = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    const bad = unsendable(v);
+    if (bad !== null) throw new InvalidArgumentError(`${where}: option \`${k}\` cannot be sent: it holds ${bad}`, { param: k });
+    out[k] = v;
   }
-  return out;
+  return Object.keys(out).length === 0 ? null : JSON.stringify(out);
 }
 
 function checkSignal(where, signal) {
@@ -118,39 +110,24 @@ function checkSignal(where, signal) {
 }
 
 /**
- * Validates a per-call options object; returns `{ native, signal }` where `native` is the
- * addon's CallOptions (or null when nothing is set).
+ * Checks a per-call options object (with a stream's options when `stream`) now, against the
+ * core's table; returns `{ nopts, signal }` where `nopts` is its JSON text for the native call
+ * (null when nothing is set).
  */
-function requestOptions(where, options) {
-  if (options === undefined || options === null) return { native: null, signal: null };
+function requestOptions(where, options, stream = false) {
+  if (options === undefined || options === null) return { nopts: null, signal: null };
   if (!isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
-  for (const k of ['headers', 'query', 'body', 'idempotencyKey']) {
-    if (options[k] !== undefined) checkUnicode(where, k, options[k]);
-  }
-  const signal = checkSignal(where, options.signal);
-  const native = {};
-  let any = false;
-  const set = (k, v) => {
-    if (v !== undefined) {
-      native[k] = v;
-      any = true;
+  const { signal, headers, query, ...rest } = options;
+  checkSignal(where, signal);
+  const nopts = optionsJson(where, { ...rest, headers: plainPairs(headers), query: plainPairs(query) });
+  if (nopts !== null) {
+    try {
+      native.checkCallOptions(nopts, stream);
+    } catch (e) {
+      throw fromNative(e);
     }
-  };
-  set('timeoutMs', checkMillis(where, 'timeout', options.timeout));
-  set('totalDeadlineMs', checkMillis(where, 'totalDeadline', options.totalDeadline));
-  set('maxRetries', checkCount(where, 'maxRetries', options.maxRetries));
-  if (options.idempotencyKey !== undefined && options.idempotencyKey !== null) {
-    // Only the JS type here; the key's rules are the core's (checked when the call is made).
-    if (typeof options.idempotencyKey !== 'string') throw typeError(where, 'idempotencyKey', 'a string', options.idempotencyKey);
-    set('idempotencyKey', options.idempotencyKey);
   }
-  set('headers', toPairs(where, 'headers', options.headers));
-  set('query', toPairs(where, 'query', options.query));
-  if (options.body !== undefined && options.body !== null) {
-    if (!isPlainObject(options.body)) throw typeError(where, 'body', 'an object of extra body fields', options.body);
-    set('bodyJson', JSON.stringify(options.body));
-  }
-  return { native: any ? native : null, signal };
+  return { nopts, signal: signal ?? null };
 }
 
 /** Whether a lone object after the id is an options object rather than params. */
@@ -163,19 +140,15 @@ function looksLikeOptions(op, obj) {
 }
 
 module.exports = {
-  pemText,
-  stringList,
-  tokenProvider,
   pemList,
-  checkBool,
+  pemText,
+  plainPairs,
+  tokenProvider,
   REQUEST_OPTION_KEYS,
   STREAM_OPTION_KEYS,
   typeError,
   isPlainObject,
-  checkMillis,
-  checkCount,
-  checkSignal,
-  toPairs,
+  optionsJson,
   requestOptions,
   looksLikeOptions,
 };

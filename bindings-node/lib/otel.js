@@ -17,8 +17,8 @@ try {
 const VERSION = require('../package.json').version;
 
 /**
- * Starts the span of a call; returns `{ span, nopts }` where `nopts` carries the trace context
- * headers (a copy: the caller's options are not changed). `span` is null without the API.
+ * Starts the span of a call; returns `{ span, nopts }` where `nopts` is the call's options (JSON
+ * text, or null) with the trace context headers added. `span` is null without the API.
  */
 function begin(operation, nopts) {
   if (api === null) return { span: null, nopts };
@@ -32,10 +32,11 @@ function begin(operation, nopts) {
   api.propagation.inject(api.trace.setSpan(parent, span), carrier);
   const extra = Object.entries(carrier);
   if (extra.length === 0) return { span, nopts };
-  const pairs = (nopts && nopts.headers) || [];
-  const given = new Set(pairs.map(([k]) => k.toLowerCase()));
-  const add = extra.filter(([k]) => !given.has(k.toLowerCase()));
-  return { span, nopts: { ...(nopts || {}), headers: [...pairs, ...add] } };
+  const o = nopts === null ? {} : JSON.parse(nopts);
+  const headers = o.headers ?? {};
+  const given = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
+  for (const [k, v] of extra) if (!given.has(k.toLowerCase())) headers[k] = v;
+  return { span, nopts: JSON.stringify({ ...o, headers }) };
 }
 
 /** Ends a span with the call's outcome (`res`: the native response, or `err`: a QoderError). */

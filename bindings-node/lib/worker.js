@@ -4,7 +4,7 @@
 // compare-and-set, stop, shutdown) is the core's (src/worker.rs, core/src/worker.rs).
 
 const { fromNative } = require('./errors');
-const { typeError, isPlainObject, checkMillis, checkCount } = require('./options');
+const { typeError, isPlainObject, optionsJson } = require('./options');
 
 function describe(e) {
   if (e instanceof Error) return e.message ? `${e.name}: ${e.message}` : e.name;
@@ -30,19 +30,6 @@ function defineWorker(nativeOf) {
       if (typeof environmentId !== 'string' || environmentId === '') throw typeError(where, 'environmentId', 'a string id', environmentId);
       if (typeof handler !== 'function') throw typeError(where, 'handler', 'a function (work, { signal }) => Promise<void>', handler);
       if (!isPlainObject(options)) throw typeError(where, 'options', 'an object', options);
-      const { workerId, pollWait, lease, reclaimOlderThan, maxConcurrency, shutdownGrace, ...rest } = options;
-      const unknown = Object.keys(rest);
-      if (unknown.length > 0) throw typeError(where, unknown[0], 'a known option (workerId, pollWait, lease, reclaimOlderThan, maxConcurrency, shutdownGrace)', rest[unknown[0]]);
-      if (workerId !== undefined && typeof workerId !== 'string') throw typeError(where, 'workerId', 'a string', workerId);
-      const config = {
-        workerId,
-        pollWaitMs: checkMillis(where, 'pollWait', pollWait),
-        leaseMs: checkMillis(where, 'lease', lease),
-        reclaimOlderThanMs: checkMillis(where, 'reclaimOlderThan', reclaimOlderThan),
-        maxConcurrency: checkCount(where, 'maxConcurrency', maxConcurrency),
-        shutdownGraceMs: checkMillis(where, 'shutdownGrace', shutdownGrace),
-      };
-      for (const k of Object.keys(config)) if (config[k] === undefined) delete config[k];
       const dispatch = (json) => {
         const req = JSON.parse(json);
         if (req.kind === 'stop') {
@@ -63,7 +50,8 @@ function defineWorker(nativeOf) {
         })();
       };
       try {
-        this.#native = nativeOf(client).worker(environmentId, config, dispatch);
+        // The core checks the options (core/src/options.rs).
+        this.#native = nativeOf(client).worker(environmentId, optionsJson(where, options), dispatch);
       } catch (e) {
         throw fromNative(e);
       }

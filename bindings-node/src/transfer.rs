@@ -13,7 +13,7 @@ use qoder_cloud::Client;
 use tokio_util::sync::CancellationToken;
 
 use crate::cancel::CancelToken;
-use crate::client::{cancellable, request_options, CallOptions, CallResult, NativeClient};
+use crate::client::{cancellable, request_options, CallResult, NativeClient};
 use crate::error;
 
 /// One file of a skill: its path inside the skill (`my-skill/SKILL.md`) and either its bytes or
@@ -131,7 +131,7 @@ impl NativeClient {
         data: Option<Buffer>,
         filename: Option<String>,
         args: String,
-        options: Option<CallOptions>,
+        options: Option<String>,
         token: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| Ok((self.client()?, source(path, data, filename, "file")?, crate::client::parse_args(&args)?, request_options(options)?)));
@@ -154,7 +154,7 @@ impl NativeClient {
         directory: Option<String>,
         files: Option<Vec<SkillFileInput>>,
         args: String,
-        options: Option<CallOptions>,
+        options: Option<String>,
         token: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| {
@@ -185,7 +185,7 @@ impl NativeClient {
         skill_id: Option<String>,
         zip: SkillFileInput,
         args: String,
-        options: Option<CallOptions>,
+        options: Option<String>,
         token: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| {
@@ -208,7 +208,7 @@ impl NativeClient {
         env: &'e Env,
         id: String,
         version: Option<String>,
-        options: Option<CallOptions>,
+        options: Option<String>,
         token: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'e, NativeDownload>> {
         let prepared = error::guard(|| Ok((self.client()?, request_options(options)?)));

@@ -12,7 +12,7 @@ use qoder_cloud::turn::{TurnOptions, TurnResult};
 use serde_json::{json, Value};
 
 use crate::cancel::CancelToken;
-use crate::client::{cancellable, request_options, CallOptions, NativeClient};
+use crate::client::{call_options, cancellable, NativeClient};
 use crate::error;
 
 /// Options of a turn (camelCase in JS).
@@ -21,12 +21,9 @@ use crate::error;
 pub struct TurnConfig {
     /// Stream `agent.message` previews (to `onEvent`).
     pub event_deltas: Option<bool>,
-    /// Idempotency key of the send (minted when absent, reused across its retries).
-    pub idempotency_key: Option<String>,
-    pub idle_timeout_ms: Option<f64>,
-    pub max_reconnect_attempts: Option<u32>,
-    /// Request overrides of the send; its headers and query also apply to the stream.
-    pub request: Option<CallOptions>,
+    /// The per-call and stream options (`idleTimeout`, `maxReconnectAttempts`) as JSON text; the
+    /// send's `idempotencyKey`, headers and query (which also apply to the stream) among them.
+    pub options: Option<String>,
     /// Set by `sessions.runTools`: run the tool runner (handlers and policy through `dispatch`).
     pub tools: Option<crate::tools::ToolsConfig>,
 }
@@ -98,16 +95,8 @@ impl NativeClient {
         };
         let prepared = error::guard(|| {
             let c = config.unwrap_or_default();
-            let request = request_options(c.request)?;
-            let mut stream = StreamOptions { resume: true, ..StreamOptions::default() };
-            stream.idle_timeout = match c.idle_timeout_ms {
-                Some(ms) if ms.is_finite() && ms >= 0.0 => Some(std::time::Duration::from_micros((ms * 1000.0) as u64)),
-                Some(_) => return Err(error::invalid("idleTimeout", "idleTimeout must be a non-negative number of milliseconds")),
-                None => None,
-            };
-            if let Some(n) = c.max_reconnect_attempts {
-                stream.max_reconnect_attempts = n;
-            }
+            let (request, s) = call_options(c.options, true)?;
+            let stream = StreamOptions { idle_timeout: s.idle_timeout, max_reconnect_attempts: s.max_reconnect_attempts, ..StreamOptions::default() };
             let input: Option<Vec<Value>> = match events {
                 None => None,
                 Some(s) => match serde_json::from_str::<Value>(&s) {
@@ -122,7 +111,7 @@ impl NativeClient {
             };
             let opts = TurnOptions {
                 event_deltas: c.event_deltas.unwrap_or(false),
-                idempotency_key: c.idempotency_key,
+                idempotency_key: request.idempotency_key.clone(),
                 on_event: None,
                 stream,
                 request,

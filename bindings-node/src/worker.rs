@@ -6,7 +6,6 @@
 //! stop request, a lost lease, shutdown, or when the core drops the run.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
@@ -18,18 +17,6 @@ use serde_json::{json, Value};
 use crate::client::NativeClient;
 use crate::error;
 use crate::tools::Dispatch;
-
-/// Worker settings from JS (camelCase there; durations in ms).
-#[napi(object)]
-#[derive(Default)]
-pub struct WorkerConfig {
-    pub worker_id: Option<String>,
-    pub poll_wait_ms: Option<f64>,
-    pub lease_ms: Option<f64>,
-    pub reclaim_older_than_ms: Option<f64>,
-    pub max_concurrency: Option<u32>,
-    pub shutdown_grace_ms: Option<f64>,
-}
 
 /// Tells JS to abort a handler's signal when dropped before the handler settled.
 struct StopOnDrop {
@@ -88,14 +75,6 @@ pub struct NativeWorker {
     start: Mutex<Option<Pending>>,
 }
 
-fn ms(name: &str, v: Option<f64>) -> Result<Option<Duration>> {
-    match v {
-        None => Ok(None),
-        Some(x) if x.is_finite() && x >= 0.0 => Ok(Some(Duration::from_micros((x * 1000.0) as u64))),
-        Some(_) => Err(error::invalid(name, format!("{name} must be a non-negative number of milliseconds"))),
-    }
-}
-
 #[napi]
 impl NativeWorker {
     /// Runs the worker until `shutdown()`; resolves its report as JSON text. Once per worker.
@@ -119,26 +98,14 @@ impl NativeWorker {
 
 #[napi]
 impl NativeClient {
-    /// A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`).
+    /// A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`); `config` is
+    /// JSON text of its options (camelCase; durations in milliseconds).
     #[napi]
-    pub fn worker(&self, environment_id: String, config: Option<WorkerConfig>, dispatch: Function<'_, String, Promise<String>>) -> Result<NativeWorker> {
+    pub fn worker(&self, environment_id: String, config: Option<String>, dispatch: Function<'_, String, Promise<String>>) -> Result<NativeWorker> {
         let d = Arc::new(dispatch.build_threadsafe_function::<String>().weak::<true>().build()?);
         error::guard(|| {
-            let c = config.unwrap_or_default();
-            let mut opts = WorkerOptions { worker_id: c.worker_id, ..Default::default() };
-            if let Some(d) = ms("pollWait", c.poll_wait_ms)? {
-                opts.poll_wait = d;
-            }
-            if let Some(d) = ms("lease", c.lease_ms)? {
-                opts.lease = d;
-            }
-            opts.reclaim_older_than = ms("reclaimOlderThan", c.reclaim_older_than_ms)?;
-            if let Some(n) = c.max_concurrency {
-                opts.max_concurrency = n as usize;
-            }
-            if let Some(d) = ms("shutdownGrace", c.shutdown_grace_ms)? {
-                opts.shutdown_grace = d;
-            }
+            let v = crate::client::parse_options(config)?;
+            let opts = qoder_cloud::options::worker_options(qoder_cloud::options::Casing::Camel, v).map_err(|e| error::from_core(&e))?;
             let handler: Arc<dyn WorkHandler> = Arc::new(JsWorkHandler(d));
             Ok(NativeWorker { shutdown: CancellationToken::new(), start: Mutex::new(Some((self.client()?, environment_id, handler, opts))) })
         })

@@ -50,7 +50,7 @@ test('wrong argument types throw TypeError naming the argument, before any reque
   throwsTypeError(() => client.agents.list({}, { signal: 'stop' }), 'signal');
   throwsTypeError(() => client.agents.list({}, { headers: 'x' }), 'headers');
   throwsTypeError(() => client.agents.create({ name: 'x', model: 'auto' }, { idempotencyKey: 5 }), 'idempotencyKey');
-  throwsTypeError(() => client.sessions.events.stream('sess_1', { eventDeltas: 'agent.message' }), 'eventDeltas');
+  throwsTypeError(() => client.sessions.events.stream('sess_1', { eventDeltas: 5 }), 'eventDeltas');
   throwsTypeError(() => client.sessions.events.stream('sess_1', { lastEventId: 3 }), 'lastEventId');
   throwsTypeError(() => client.sessions.events.stream(null), 'session_id');
   assert.equal(await requestsTotal(), before, 'no request was sent');
@@ -120,6 +120,36 @@ test('request options reach the wire: headers, query, extra body, idempotency ke
   assert.ok(!visible.includes(created.id));
   // Extra headers: an emulator fault header is honoured.
   await assert.rejects(client.agents.list({}, { headers: { 'x-emulator-fault': `status=418;id=${process.pid}-teapot` } }), (e) => e.status === 418);
+});
+
+test("options are checked by the core's table: synchronously, naming the option as spelled", async () => {
+  const before = await requestsTotal();
+  const bad = (fn, param, text) =>
+    assert.throws(fn, (e) => {
+      assert.ok(e instanceof InvalidArgumentError, `${param}: got ${e && e.constructor.name}: ${e && e.message}`);
+      assert.equal(e.param, param);
+      assert.ok(e.message.includes(text), e.message);
+      return true;
+    });
+  bad(() => client.agents.list({}, { timeout: '5' }), 'timeout', 'milliseconds');
+  bad(() => client.agents.list({}, { totalDeadline: NaN }), 'totalDeadline', 'NaN');
+  bad(() => client.agents.list({}, { maxRetries: 2n }), 'maxRetries', 'bigint');
+  bad(() => client.agents.list({}, { headers: { a: () => 1 } }), 'headers', 'function');
+  bad(() => client.agents.list({}, { bogus: 1, timeout: 5 }), 'bogus', 'unknown option');
+  bad(() => client.agents.retrieve('agent_1', {}, { resume: true }), 'resume', 'unknown option');
+  bad(() => client.sessions.events.stream('sess_1', { idleTimeout: -1 }), 'idleTimeout', 'milliseconds');
+  bad(() => client.sessions.runTurn('sess_1', 'hi', { lastEventId: 'evt_1' }), 'lastEventId', 'unknown option');
+  bad(() => client.sessions.runTurn('sess_1', 'hi', { maxReconnectAttempts: -1 }), 'maxReconnectAttempts', 'integer');
+  bad(() => clientFor(emu, { baseURL: 5 }), 'baseURL', '`baseURL` must be a string');
+  bad(() => clientFor(emu, { baseUrl: 'http://x' }), 'baseUrl', 'unknown option');
+  bad(() => clientFor(emu, { streamIdleTimeout: Infinity }), 'streamIdleTimeout', 'Infinity');
+  bad(() => clientFor(emu, { maxBodyBytes: -1 }), 'maxBodyBytes', 'bytes');
+  bad(() => clientFor(emu, { caCerts: Buffer.from('not pem') }), 'caCerts', '-----BEGIN');
+  bad(() => clientFor(emu, { defaultHeaders: ['a'] }), 'defaultHeaders', 'name → value');
+  assert.equal(await requestsTotal(), before, 'no request was sent');
+  // Headers given as a Map reach the wire.
+  const fault = new Map([['x-emulator-fault', `status=418;id=${process.pid}-map`]]);
+  await assert.rejects(client.agents.list({}, { headers: fault }), (e) => e.status === 418);
 });
 
 test('results are plain objects with non-enumerable metadata', async () => {

@@ -120,7 +120,7 @@ const CASES = [
   ['invalid view', 'memory_stores.memories.list', () => client.memoryStores.memories.list('memstore_1', { view: 'huge' }), 'view'],
   ['invalid eventDeltas kind', 'sessions.events.stream', () => client.sessions.events.stream(SESSION, { eventDeltas: ['agent.nope'] }), ['event_deltas', 'eventDeltas']],
   ['eventDeltas kind without preview support', 'sessions.events.stream', () => client.sessions.events.stream(SESSION, { eventDeltas: ['agent.tool_use'] }), ['event_deltas', 'eventDeltas']],
-  ['eventDeltas as a string', 'sessions.events.stream', () => client.sessions.events.stream(SESSION, { eventDeltas: 'agent.message' }), ['eventDeltas', 'event_deltas']],
+  ['eventDeltas as a number', 'sessions.events.stream', () => client.sessions.events.stream(SESSION, { eventDeltas: 5 }), ['eventDeltas', 'event_deltas']],
   ['invalid thread stream eventDeltas', 'sessions.threads.events.stream', () => client.sessions.threads.events.stream('sthr_1', { session_id: SESSION, eventDeltas: ['x'] }), ['event_deltas', 'eventDeltas']],
   ['runTurn eventDeltas as a list', 'sessions.runTurn', () => client.sessions.runTurn(SESSION, 'hi', { eventDeltas: ['agent.message'] }), 'eventDeltas'],
 ];

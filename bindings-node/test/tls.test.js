@@ -650,7 +650,7 @@ for (const mode of MODES) {
       const CASES = [
         ['caCerts: 123', { caCerts: 123 }, TypeError, 'caCerts', 'caCerts'],
         ['caCerts: {}', { caCerts: {} }, TypeError, 'caCerts', 'caCerts'],
-        ['caCerts[1]: 5', { caCerts: [emu.caPath, 5] }, TypeError, 'caCerts[1]', 'caCerts[1]'],
+        ['caCerts[1]: 5', { caCerts: [emu.caPath, 5] }, TypeError, 'caCerts', 'caCerts[1]'],
         ['caCerts: a missing file', { caCerts: missing }, InvalidArgumentError, 'ca_certs', missing],
         ['caCerts: PEM without a certificate', { caCerts: '-----BEGIN NOTHING-----\nAAAA\n-----END NOTHING-----\n' }, InvalidArgumentError, 'ca_certs', 'no CERTIFICATE block'],
         ['proxy: ftp://x', { proxy: 'ftp://x' }, InvalidArgumentError, 'proxy', 'ftp://x'],

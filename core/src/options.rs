@@ -56,13 +56,16 @@ impl Casing {
     }
 
     /// The option `id` (its snake_case name) as this casing spells it: the JavaScript names
-    /// of the per-call extras and of the total deadline differ from the Python ones.
+    /// of the per-call extras, the total deadline and the URLs differ from the Python ones.
     fn option(self, id: &'static str) -> String {
         match (self, id) {
             (Self::Camel, "extra_headers") => "headers".into(),
             (Self::Camel, "extra_query") => "query".into(),
             (Self::Camel, "extra_body") => "body".into(),
             (Self::Camel, "total_timeout") => "totalDeadline".into(),
+            // JavaScript SDKs spell the acronym in capitals (`baseURL`, as `fetch`'s `URL`).
+            (Self::Camel, "base_url") => "baseURL".into(),
+            (Self::Camel, "service_account_exchange_url") => "serviceAccountExchangeURL".into(),
             _ => self.name(id),
         }
     }
@@ -476,7 +479,7 @@ mod tests {
         let b = client_builder(
             Casing::Camel,
             "node",
-            json!({"accessToken": "t", "baseUrl": "http://127.0.0.1:1/api", "timeout": 2500, "maxRetries": 0,
+            json!({"accessToken": "t", "baseURL": "http://127.0.0.1:1/api", "timeout": 2500, "maxRetries": 0,
                    "defaultHeaders": {"x-a": "1"}, "serviceAccountTtl": 60, "region": null}),
         )
         .unwrap();

@@ -230,3 +230,14 @@ test('bad idempotency keys are refused by the core (InvalidArgumentError naming 
   }
   assert.throws(() => client.agents.create({ name: 'k', model: 'auto' }, { idempotencyKey: 5 }), (e) => e instanceof Q.InvalidArgumentError && e.param === 'idempotencyKey');
 });
+
+test('every error carries the attributes of core/errors.json, with their defaults', () => {
+  const { attributes } = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', 'core', 'errors.json'), 'utf8'));
+  for (const e of [new Q.QoderError('m'), new Q.InvalidArgumentError('m'), new Q.NotFoundError('m', { requestId: 'req_1' })]) {
+    for (const a of attributes) {
+      assert.ok(Object.hasOwn(e, a.node), `${e.name}.${a.node}`);
+      const expected = a.node === 'requestId' && e instanceof Q.NotFoundError ? 'req_1' : a.node === 'kind' && e instanceof Q.InvalidArgumentError ? 'invalid_argument' : a.ts_type.includes('undefined') ? undefined : (a.default ?? null);
+      assert.deepEqual(e[a.node], expected, `${e.name}.${a.node}`);
+    }
+  }
+});

@@ -39,7 +39,7 @@ def tree(classes: list) -> list:
 def base_class(table: dict) -> list:
     """``QoderError``: its docstring, attributes and constructor, from the table's attributes
     (``message`` first; ``server_message`` is the core's text without the status prefix)."""
-    attrs = table["attributes"]
+    attrs = [a for a in table["attributes"] if a["python"]]
     base = next(c for c in table["classes"] if c["parent"] is None)
     out = [f"class {base['name']}(_ErrorMethods):", f'    """{rst(base["doc"])}', "", "    Attributes (``None`` where they do not apply):", ""]
     out.append("    - ``message``: The full message (``\"Error code: 404 - Agent 'x' was not found.\"``).")

@@ -387,6 +387,45 @@ NOTES = """## Notes
   each), so this session's changes cost the REST path nothing measurable. Import time with
   the OpenTelemetry API installed no longer pays ≈ 15–20 ms for importing it: `_otel` finds it
   with `importlib.util.find_spec` and imports it only once the application has.
+- Session 10 (2026-12-04, issue 17's one-source work): the Python and Node stream, REST and
+  start-up rows were re-run (`./scripts/bench.sh --merge --only py-stream-async,...`). The machine
+  ran about 1.7–1.9× faster than on 2026-12-03 for both sides (qca-sdk streams at ≈ 2.0k against
+  1.1k events/s), and the peers gained more than ours, so several ratios moved (Python
+  `async for` 93.9× local, 90.1× https) without any change to our stream path. To separate the
+  code from the machine, the commit this session started from (f37b92f) was benchmarked right
+  after, release builds, same machine and emulator (`git worktree add /tmp/base f37b92f`, then
+  its `./scripts/bench.sh --only ...`): Python `async for` 194k (start) against 195k events/s
+  (now), sync `for` 200k against 201k, `async for` over https 190k against 182k (runs spread
+  143k–209k), `import qoder_cloud` 59.7 against 58.7 ms (`-X importtime`, median of 15, three
+  alternations). `agents.retrieve` with 64 in flight first measured 21.4k (start) against 16.4k
+  (now); alternating the two installs six times against one emulator
+  (`bench/python/bench_py.py rt ours <base> retrieve 8192 64 <agent>`) gave ≈ 17.3k against
+  16.2k, and after the JSON-call methods went back to one Python frame each (they had been
+  wrapped when the sync and async native methods were merged) ≈ 15.7k against 15.8k: equal
+  within this machine's noise. No row is measurably worse than at the session's start.
+- Session 11 (2026-12-04, issue 17): no row was re-run, because no benchmarked path changed.
+  The stream, call, list and memory rows go through code this session did not touch; it
+  changed the typed result models, downloads and the emulator launcher, which no row measures.
+  The row that could move is Python start-up, since the generated types grew with the typed
+  result shapes. `qoder_cloud.types._generated` imports in 1.39 ms before and 1.87 ms after,
+  with bytecode as an installed wheel has it (`PYTHONDONTWRITEBYTECODE= python -X importtime -c
+  "import qoder_cloud"`, median of 7, the file from ab6910c against HEAD). That is +0.5 ms on
+  the ≈ 58 ms `py-startup` row (+0.8 %). Node's generated declarations are types only.
+- Session 12 (2026-12-05, issue 17: the option table, generated error attributes, CursorTrail):
+  the Python and Node stream, REST and start-up rows were re-run (`./scripts/bench.sh --merge
+  --only py-retrieve-seq,py-list-seq,py-retrieve-64,py-list-64,node-retrieve-seq,node-list-64,
+  py-stream-async,py-stream-sync,node-stream,py-startup,node-startup`, 3 runs each). Every row
+  of ours is at or above its session-10 figure: Python `async for` 205k (was 195k), sync `for`
+  219k (201k), Node `for await` 439k (416k), sequential `agents.retrieve` 3,636 (3,268) and
+  `agents.list` 2,511 (2,129) requests/s, 64 in flight 17.1k (16.4k) and 7.6k (7.1k), Node
+  3,861 (3,332) and 7,337 (6,498), `import qoder_cloud` 46 ms (58), `require` 20.6 ms (22.8).
+  The peers rose too, by 5–27 % (qca-sdk streams 2.18k against 2.08k events/s, fetch +
+  JSON.parse 2,335 against 1,838 requests/s, fetch + eventsource-parser 202k against 159k
+  events/s), so the machine ran faster; the ratios that moved (Python sync `for` 99.4× against
+  103×, Node 2.17× against 2.61×) moved because the peer gained more than ours. Session 10's
+  159k for that Node peer was the low end of what it has measured (157k–206k across the
+  2026-12-03 runs). Per-call options are now read through the core's table (one dict walk in Rust
+  instead of Python-side checks); no row shows a cost from it.
 - Targets on the production path (HTTPS): Rust core vs raw reqwest 1.00× (≥ 0.70× ✓); Python
   `async for` / sync `for` vs qca-sdk 100.5× / 100.6× (≥ 100×, just); 1,000 streams held open,
   Python RSS growth 4.2× less than qca-sdk (✓), and 3.8× behind a cap of 128 streams per

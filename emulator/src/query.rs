@@ -114,3 +114,22 @@ impl TimeRange {
             && none_or(self.lte, |b| t <= b)
     }
 }
+
+/// The filters every list of archivable objects takes: `include_archived` (default false:
+/// archived objects are hidden) and the `created_at[...]` bounds.
+pub struct Visible {
+    include_archived: bool,
+    created: TimeRange,
+}
+
+impl Visible {
+    /// Reads `include_archived` and `created_at[...]` from the query.
+    pub fn parse(q: &Query) -> ApiResult<Self> {
+        Ok(Visible { include_archived: q.bool("include_archived")?.unwrap_or(false), created: TimeRange::parse(q, "created_at")? })
+    }
+
+    /// Whether an object archived at `archived_at` (if ever) and created at `created_us` is listed.
+    pub fn keeps<A>(&self, archived_at: &Option<A>, created_us: Micros) -> bool {
+        (self.include_archived || archived_at.is_none()) && self.created.contains(created_us)
+    }
+}

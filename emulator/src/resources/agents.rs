@@ -8,8 +8,8 @@ use crate::clock::{format_rfc3339, Micros};
 use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
-use crate::pagination::{select, Order, PageRequest};
-use crate::query::TimeRange;
+use crate::pagination::{list_reply, select, Order, PageRequest};
+use crate::query::Visible;
 use crate::validate::{metadata_create, metadata_patch, Fields, Obj};
 
 /// A stored agent: every version's full object is kept.
@@ -160,21 +160,11 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
 /// `GET /agents`
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
-    let page = PageRequest::parse(q)?;
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
-    let range = TimeRange::parse(q, "created_at")?;
-    let order = Order::parse(q, Order::Desc)?;
+    let visible = Visible::parse(q)?;
     let store = ctx.state.store();
     let agents: Vec<&Agent> = store.agents.values().collect();
-    let sel = select(
-        &agents,
-        |a| a.id.clone(),
-        |a| (include_archived || a.archived_at.is_none()) && range.contains(a.created_us),
-        order,
-        &page,
-    );
-    let body = sel.envelope(|a| a.render(a.latest()).to_string(), |a| a.id.clone(), |a| a.id.clone());
-    Ok(Reply::raw_json(http::StatusCode::OK, body))
+    let keep = |a: &&Agent| visible.keeps(&a.archived_at, a.created_us);
+    list_reply(q, &agents, |a| a.id.clone(), keep, |a| a.render(a.latest()), Order::Desc)
 }
 
 /// `POST /agents/{agent_id}/archive`

@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
 use crate::pagination::{list_reply, Order};
-use crate::query::TimeRange;
+use crate::query::Visible;
 use crate::session::ts_or_null;
 use crate::state::{AppState, Store};
 use crate::validate::{budget, metadata_create, metadata_patch, none_or, string_list, string_map, type_name, Fields, Obj};
@@ -266,8 +266,7 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
     let status = q.one_of("status", &["active", "paused"])?;
     let agent_id = q.get("agent_id");
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
-    let range = TimeRange::parse(q, "created_at")?;
+    let visible = Visible::parse(q)?;
     let store = ctx.state.store();
     let deps: Vec<&Deployment> = store.deployments.values().collect();
     list_reply(
@@ -275,10 +274,9 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
         &deps,
         |d| d.id.clone(),
         |d| {
-            (include_archived || d.archived_at.is_none())
+            visible.keeps(&d.archived_at, d.created_us)
                 && none_or(status.as_deref(), |s| d.status == s)
                 && none_or(agent_id, |a| d.config["agent"]["id"] == a)
-                && range.contains(d.created_us)
         },
         |d| d.render(),
         Order::Desc,

@@ -17,7 +17,7 @@ use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
 use crate::pagination::{list_reply, Order};
-use crate::query::TimeRange;
+use crate::query::Visible;
 use crate::session::ts_or_null;
 use crate::state::{AppState, Store};
 use crate::validate::{type_name, Fields, Obj};
@@ -215,8 +215,7 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     if let Some(bad) = statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
         return Err(ApiError::param("statuses", format!("statuses must be among {}, got '{bad}'", STATUSES.join(", "))));
     }
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
-    let range = TimeRange::parse(q, "created_at")?;
+    let visible = Visible::parse(q)?;
     let st = &ctx.state;
     let mut store = st.store();
     let now = st.now();
@@ -227,9 +226,7 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
         &dreams,
         |d| d.id.clone(),
         |d| {
-            (include_archived || d.archived_at.is_none())
-                && (statuses.is_empty() || statuses.iter().any(|s| s == d.status(now)))
-                && range.contains(d.created_us)
+            visible.keeps(&d.archived_at, d.created_us) && (statuses.is_empty() || statuses.iter().any(|s| s == d.status(now)))
         },
         |d| d.render(now),
         Order::Desc,

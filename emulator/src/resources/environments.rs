@@ -7,8 +7,8 @@ use crate::clock::{format_rfc3339, Micros};
 use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
-use crate::pagination::{select, Order, PageRequest};
-use crate::query::TimeRange;
+use crate::pagination::{list_reply, Order};
+use crate::query::Visible;
 use crate::validate::{metadata_create, metadata_patch, type_name, Fields, Obj};
 
 /// A stored environment (the rendered object plus bookkeeping).
@@ -151,21 +151,11 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
 /// `GET /environments`
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
-    let page = PageRequest::parse(q)?;
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
-    let range = TimeRange::parse(q, "created_at")?;
-    let order = Order::parse(q, Order::Desc)?;
+    let visible = Visible::parse(q)?;
     let store = ctx.state.store();
     let envs: Vec<&Environment> = store.environments.values().collect();
-    let sel = select(
-        &envs,
-        |e| e.id.clone(),
-        |e| (include_archived || e.archived_at.is_none()) && range.contains(e.created_us),
-        order,
-        &page,
-    );
-    let body = sel.envelope(|e| Value::Object(e.obj.clone()).to_string(), |e| e.id.clone(), |e| e.id.clone());
-    Ok(Reply::raw_json(http::StatusCode::OK, body))
+    let keep = |e: &&Environment| visible.keeps(&e.archived_at, e.created_us);
+    list_reply(q, &envs, |e| e.id.clone(), keep, |e| Value::Object(e.obj.clone()), Order::Desc)
 }
 
 /// `DELETE /environments/{environment_id}`: 409 while sessions reference it.

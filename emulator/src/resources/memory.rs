@@ -13,7 +13,7 @@ use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
 use crate::pagination::{list_reply, Order};
-use crate::query::TimeRange;
+use crate::query::Visible;
 use crate::session::ts_or_null;
 use crate::state::Store;
 use crate::validate::{metadata_create, metadata_patch, none_or, Fields, Obj};
@@ -266,19 +266,12 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
 /// `GET /memory_stores` (`include_archived`, `name`, `created_at[...]`; newest first).
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
+    let visible = Visible::parse(q)?;
     let name = q.get("name");
-    let range = TimeRange::parse(q, "created_at")?;
     let store = ctx.state.store();
     let stores: Vec<&MemoryStore> = store.memory_stores.values().collect();
-    list_reply(
-        q,
-        &stores,
-        |m| m.id.clone(),
-        |m| (include_archived || m.archived_at.is_none()) && none_or(name, |n| m.name == n) && range.contains(m.created_us),
-        |m| m.render(),
-        Order::Desc,
-    )
+    let keep = |m: &&MemoryStore| visible.keeps(&m.archived_at, m.created_us) && none_or(name, |n| m.name == n);
+    list_reply(q, &stores, |m| m.id.clone(), keep, |m| m.render(), Order::Desc)
 }
 
 /// `DELETE /memory_stores/{memory_store_id}`

@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::prefix;
 use crate::pagination::{list_reply, Order};
-use crate::query::TimeRange;
+use crate::query::Visible;
 use crate::session::ts_or_null;
 use crate::state::Store;
 use crate::validate::{metadata_create, none_or, Fields, Obj};
@@ -72,19 +72,12 @@ pub fn retrieve(ctx: &Ctx) -> ApiResult<Reply> {
 /// `GET /vaults` (`include_archived`, `name` = exact display name, `created_at[...]`).
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
-    let include_archived = q.bool("include_archived")?.unwrap_or(false);
+    let visible = Visible::parse(q)?;
     let name = q.get("name").or_else(|| q.get("display_name"));
-    let range = TimeRange::parse(q, "created_at")?;
     let store = ctx.state.store();
     let vaults: Vec<&Vault> = store.vaults.values().collect();
-    list_reply(
-        q,
-        &vaults,
-        |v| v.id.clone(),
-        |v| (include_archived || v.archived_at.is_none()) && none_or(name, |n| v.display_name == n) && range.contains(v.created_us),
-        |v| v.render(),
-        Order::Desc,
-    )
+    let keep = |v: &&Vault| visible.keeps(&v.archived_at, v.created_us) && none_or(name, |n| v.display_name == n);
+    list_reply(q, &vaults, |v| v.id.clone(), keep, |v| v.render(), Order::Desc)
 }
 
 /// `DELETE /vaults/{vault_id}`: also deletes its credentials.

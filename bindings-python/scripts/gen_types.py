@@ -128,21 +128,17 @@ class Gen:
         d = self.defs[name]
         props: Dict[str, Any] = d.get("properties", {})
         required = set(d.get("required", []))
-        tag = props.get("type", {}).get("const")
         result = bool(d.get("x-result"))
-        base = "EventEnvelope" if name in self.events else "_Model" if result else "ModelShape"
+        event = name in self.events
+        base = ("PreviewEvent" if name in self.stream_only else "PersistedEvent") if event else "_Model" if result else "ModelShape"
         out = [f"class {name}({base}):"]
         out += self.doc(d.get("description", name), "    ")
         out.append("")
         if result:
             out.append("    __slots__ = ()")
-        if tag is not None:
-            out.append(f"    _tag: ClassVar[Optional[str]] = {json.dumps(tag)}")
+        # No `_tag` line: the run-time class reads the tag from the `type` literal (`_kinds.py`).
         for field, fs in props.items():
-            if name in self.events and name not in self.stream_only and field in PERSISTED:
-                out.append(f"    {field}: {PERSISTED[field]}")
-                continue
-            if keyword.iskeyword(field) or (name in self.events and field in self.envelope):
+            if keyword.iskeyword(field) or (event and (field in self.envelope or field in PERSISTED)):
                 continue  # reachable as obj["..."]; envelope fields are declared on the base
             t = self.ty(fs)
             if field == "type" and d.get("x-object-type"):
@@ -161,23 +157,26 @@ class Gen:
             for line in fs.get("description", "").strip().splitlines():
                 out.append(f"    #: {line}".rstrip())
             out.append(f"    {field}: {self.ty(fs)}")
-        return out + ["", ""]
+        out += ["", ""]
+        for cls, doc, fields in (("PersistedEvent", "An event the server stored: its `id` is always set.", PERSISTED.items()),
+                                 ("PreviewEvent", "A stream-only preview (not stored; `id` may be unset).", ())):
+            out += [f"class {cls}(EventEnvelope):", *self.doc(doc, "    "), *(["", *[f"    {k}: {t}" for k, t in fields]] if fields else [])]
+            out += ["", ""]
+        return out
 
     def unknown(self, name: str) -> List[str]:
         d = self.defs[name]
         tags = sorted(self.defs[ref_name(r)]["properties"]["type"]["const"] for r in d["oneOf"])
-        base = "EventEnvelope" if name == "SessionEvent" else "ModelShape"
-        cls = self.unknown_name(name)
-        out = [f"class {cls}({base}):"]
-        out += self.doc(f"A `{name}` of a type this version does not model: every field is kept as sent.", "    ")
-        out.append("")
-        out.append(f"    _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({{{', '.join(json.dumps(t) for t in tags)}}})")
-        out.append("    #: Typed as a placeholder so that `.type == \"…\"` narrows the union (as in TypeScript);")
-        out.append("    #: at run time it is the server's type string, also `obj[\"type\"]` (typed `Any`).")
-        out.append("    type: Literal[\"<unknown>\"]")
-        out.append("")
-        out.append("    def __getattr__(self, name: str) -> Any: ...")
-        return out + ["", ""]
+        known = f"_known: ClassVar[Optional[FrozenSet[str]]] = frozenset({{{', '.join(json.dumps(t) for t in tags)}}})"
+        doc = self.doc(f"A `{name}` of a type this version does not model: every field is kept as sent.", "    ")
+        if name != "SessionEvent":  # `type` and `__getattr__` come from the shared base
+            return [f"class {self.unknown_name(name)}(UnknownShape):", *doc, f"    {known}", "", ""]
+        return [
+            "class UnknownEvent(EventEnvelope):", *doc, "", f"    {known}",
+            "    #: Typed as a placeholder so that `.type == \"…\"` narrows the union (as in TypeScript);",
+            "    #: at run time it is the server's type string, also `obj[\"type\"]` (typed `Any`).",
+            "    type: Literal[\"<unknown>\"]", "", "    def __getattr__(self, name: str) -> Any: ...", "", "",
+        ]
 
     # ---- request shapes (``…Param``) and operation arguments (``…Params``) ----
 
@@ -303,7 +302,7 @@ class Gen:
             "",
             "from .._native import Event as _Event",
             "from .._native import Model as _Model",
-            "from ._kinds import EventShape, ModelShape",
+            "from ._kinds import EventShape, ModelShape, UnknownShape",
             "",
             "",
         ]
@@ -313,7 +312,7 @@ class Gen:
         # (so `isinstance(x, SessionEvent)` and `SessionEvent({...})` keep working).
         unions: List[str] = []
         runtime: List[str] = []
-        exported: List[str] = ["EventEnvelope"]
+        exported: List[str] = ["EventEnvelope", "PersistedEvent", "PreviewEvent"]
         for name in names:
             k = self.kind(name)
             d = self.defs[name]

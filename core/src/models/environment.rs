@@ -1,48 +1,36 @@
 //! Environments (sandboxes).
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use super::object::shape;
 
 use super::common::Metadata;
 use super::shapes::EnvironmentConfig;
 
-/// An environment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct Environment {
-    /// `env_...`.
-    pub id: String,
-    /// `"environment"`.
-    #[serde(rename = "type", default)]
-    pub object_type: String,
-    /// Name.
-    #[serde(default)]
-    pub name: String,
-    /// Description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`.
-    #[serde(default)]
-    pub config: Option<EnvironmentConfig>,
-    /// `organization` or `account`.
-    #[serde(default)]
-    #[schemars(extend("enum" = ["organization", "account"], "x-open" = true))]
-    pub scope: Option<String>,
-    /// Metadata.
-    #[serde(default)]
-    pub metadata: Metadata,
-    /// Status (`ready`).
-    #[serde(default)]
-    pub status: Option<String>,
-    /// Archive time.
-    #[serde(default)]
-    pub archived_at: Option<String>,
-    /// Creation time.
-    #[serde(default)]
-    pub created_at: Option<String>,
-    /// Last update.
-    #[serde(default)]
-    pub updated_at: Option<String>,
-    /// Unknown fields.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+shape! {
+    /// An environment.
+    Environment {
+        /// `env_...`.
+        id: String,
+        /// `"environment"`.
+        #[serde(rename = "type")]
+        object_type: String,
+        /// Name.
+        name: String,
+        /// Description.
+        description: Option<String>,
+        /// `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`.
+        config: Option<EnvironmentConfig>,
+        /// `organization` or `account`.
+        #[schemars(extend("enum" = ["organization", "account"], "x-open" = true))]
+        scope: Option<String>,
+        /// Metadata.
+        metadata: Metadata,
+        /// Status (`ready`).
+        status: Option<String>,
+        /// Archive time.
+        archived_at: Option<String>,
+        /// Creation time.
+        created_at: Option<String>,
+        /// Last update.
+        updated_at: Option<String>,
+    }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::common::{JsonOf, Metadata};
 use super::shapes::*;
-use super::object::api_object;
+use super::object::{api_object, shape};
 
 api_object!(
     /// An uploaded file's metadata.
@@ -335,94 +335,70 @@ pub type Credential = VaultCredential;
 /// The earlier name of [`FileMetadata`].
 pub type FileObject = FileMetadata;
 
-/// Result of `vaults.credentials.mcp_oauth_validate`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
-pub struct CredentialValidation {
-    /// `"credential_validation"`.
-    #[serde(rename = "type", default)]
-    pub object_type: String,
-    /// The credential checked.
-    #[serde(default)]
-    pub credential_id: String,
-    /// Its vault.
-    #[serde(default)]
-    pub vault_id: String,
-    /// Outcome, e.g. `valid` or `invalid`.
-    #[serde(default)]
-    pub status: String,
-    /// Whether the credential holds a refresh token.
-    #[serde(default)]
-    pub has_refresh_token: bool,
-    /// When the check ran.
-    #[serde(default)]
-    pub validated_at: Option<String>,
-    /// The probe of the MCP server.
-    #[serde(default)]
-    pub mcp_probe: Option<McpProbe>,
-    /// The token refresh tried.
-    #[serde(default)]
-    pub refresh: Option<RefreshProbe>,
-    /// Fields this version does not know, kept verbatim.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+shape! {
+    /// Result of `vaults.credentials.mcp_oauth_validate`.
+    CredentialValidation {
+        /// `"credential_validation"`.
+        #[serde(rename = "type")]
+        object_type: String,
+        /// The credential checked.
+        credential_id: String,
+        /// Its vault.
+        vault_id: String,
+        /// Outcome, e.g. `valid` or `invalid`.
+        status: String,
+        /// Whether the credential holds a refresh token.
+        has_refresh_token: bool,
+        /// When the check ran.
+        validated_at: Option<String>,
+        /// The probe of the MCP server.
+        mcp_probe: Option<McpProbe>,
+        /// The token refresh tried.
+        refresh: Option<RefreshProbe>,
+    }
 }
 
-/// A directory entry of a memory listing (`type: "memory_prefix"`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
-pub struct MemoryPrefix {
-    /// `"memory_prefix"`.
-    #[serde(rename = "type", default)]
-    pub object_type: String,
-    /// The path prefix, ending in `/`.
-    #[serde(default)]
-    pub path: String,
-    /// Fields this version does not know, kept verbatim.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+shape! {
+    /// A directory entry of a memory listing (`type: "memory_prefix"`).
+    MemoryPrefix {
+        /// `"memory_prefix"`.
+        #[serde(rename = "type")]
+        object_type: String,
+        /// The path prefix, ending in `/`.
+        path: String,
+    }
 }
 
-/// Result of `environments.work.heartbeat`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
-pub struct WorkHeartbeat {
-    /// `"work_heartbeat"`.
-    #[serde(rename = "type", default)]
-    pub object_type: String,
-    /// Whether the lease was extended (false: another worker holds the item now).
-    #[serde(default)]
-    pub lease_extended: bool,
-    /// The work item's state.
-    #[serde(default)]
-    pub state: String,
-    /// When the heartbeat was recorded.
-    #[serde(default)]
-    pub last_heartbeat: Option<String>,
-    /// Seconds the lease lasts from now.
-    #[serde(default)]
-    pub ttl_seconds: Option<u64>,
-    /// Fields this version does not know, kept verbatim.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+shape! {
+    /// Result of `environments.work.heartbeat`.
+    WorkHeartbeat {
+        /// `"work_heartbeat"`.
+        #[serde(rename = "type")]
+        object_type: String,
+        /// Whether the lease was extended (false: another worker holds the item now).
+        lease_extended: bool,
+        /// The work item's state.
+        state: String,
+        /// When the heartbeat was recorded.
+        last_heartbeat: Option<String>,
+        /// Seconds the lease lasts from now.
+        ttl_seconds: Option<u64>,
+    }
 }
 
-/// Result of `environments.work.stats`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, Default, schemars::JsonSchema)]
-pub struct WorkQueueStats {
-    /// `"work_queue_stats"`.
-    #[serde(rename = "type", default)]
-    pub object_type: String,
-    /// Items in the queue.
-    #[serde(default)]
-    pub depth: u64,
-    /// Items not yet acknowledged.
-    #[serde(default)]
-    pub pending: u64,
-    /// Workers long-polling the queue now.
-    #[serde(default)]
-    pub workers_polling: Option<u64>,
-    /// Creation time of the oldest queued item.
-    #[serde(default)]
-    pub oldest_queued_at: Option<String>,
-    /// Fields this version does not know, kept verbatim.
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, Value>,
+shape! {
+    /// Result of `environments.work.stats`.
+    WorkQueueStats {
+        /// `"work_queue_stats"`.
+        #[serde(rename = "type")]
+        object_type: String,
+        /// Items in the queue.
+        depth: u64,
+        /// Items not yet acknowledged.
+        pending: u64,
+        /// Workers long-polling the queue now.
+        workers_polling: Option<u64>,
+        /// Creation time of the oldest queued item.
+        oldest_queued_at: Option<String>,
+    }
 }

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, List, Literal,
 
 from .._native import Event as _Event
 from .._native import Model as _Model
-from ._kinds import EventShape, ModelShape
+from ._kinds import EventShape, ModelShape, UnknownShape
 
 
 class EventEnvelope(EventShape):
@@ -39,6 +39,16 @@ class EventEnvelope(EventShape):
     parent_tool_use_id: Optional[str]
 
 
+class PersistedEvent(EventEnvelope):
+    """An event the server stored: its `id` is always set."""
+
+    id: str
+
+
+class PreviewEvent(EventEnvelope):
+    """A stream-only preview (not stored; `id` may be unset)."""
+
+
 class UnknownEvent(EventEnvelope):
     """A `SessionEvent` of a type this version does not model: every field is kept as sent."""
 
@@ -50,33 +60,24 @@ class UnknownEvent(EventEnvelope):
     def __getattr__(self, name: str) -> Any: ...
 
 
-class UserMessageEvent(EventEnvelope):
+class UserMessageEvent(PersistedEvent):
     """`user.message`: a user turn (postable)."""
 
-    _tag: ClassVar[Optional[str]] = "user.message"
     type: Literal["user.message"]
-    id: str
     #: Text, image, document or redacted blocks.
     content: List[ContentBlock]
     #: Optional attachments, stored verbatim by the server.
     file_attachments: Optional[List[Any]]
 
 
-class UnknownContentBlock(ModelShape):
+class UnknownContentBlock(UnknownShape):
     """A `ContentBlock` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"document", "image", "redacted", "search_result", "text"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class TextBlock(ModelShape):
     """`{"type":"text","text":…}`."""
 
-    _tag: ClassVar[Optional[str]] = "text"
     type: Literal["text"]
     #: The text (the server rejects empty text on input).
     text: str
@@ -85,27 +86,19 @@ class TextBlock(ModelShape):
 class ImageBlock(ModelShape):
     """`{"type":"image","source":…}`."""
 
-    _tag: ClassVar[Optional[str]] = "image"
     type: Literal["image"]
     #: Where the image bytes come from (base64, URL or uploaded file).
     source: ContentSource
 
 
-class UnknownContentSource(ModelShape):
+class UnknownContentSource(UnknownShape):
     """A `ContentSource` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"base64", "file", "text", "url"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class Base64Source(ModelShape):
     """`{"type":"base64","media_type","data"}`."""
 
-    _tag: ClassVar[Optional[str]] = "base64"
     type: Literal["base64"]
     #: MIME type, e.g. `image/png` or `application/pdf`.
     media_type: str
@@ -116,7 +109,6 @@ class Base64Source(ModelShape):
 class TextSource(ModelShape):
     """`{"type":"text","media_type":"text/plain","data"}`."""
 
-    _tag: ClassVar[Optional[str]] = "text"
     type: Literal["text"]
     #: MIME type; the API accepts `text/plain`.
     media_type: Optional[str]
@@ -127,7 +119,6 @@ class TextSource(ModelShape):
 class UrlSource(ModelShape):
     """`{"type":"url","url"}`."""
 
-    _tag: ClassVar[Optional[str]] = "url"
     type: Literal["url"]
     #: The URL to fetch.
     url: str
@@ -136,7 +127,6 @@ class UrlSource(ModelShape):
 class FileSource(ModelShape):
     """`{"type":"file","file_id"}`."""
 
-    _tag: ClassVar[Optional[str]] = "file"
     type: Literal["file"]
     #: Id of an uploaded file (`file_…`).
     file_id: str
@@ -145,7 +135,6 @@ class FileSource(ModelShape):
 class DocumentBlock(ModelShape):
     """`{"type":"document","source":…,"title"?,"context"?}`."""
 
-    _tag: ClassVar[Optional[str]] = "document"
     type: Literal["document"]
     #: Where the document comes from (base64, inline text, URL or uploaded file).
     source: ContentSource
@@ -158,14 +147,12 @@ class DocumentBlock(ModelShape):
 class RedactedBlock(ModelShape):
     """`{"type":"redacted"}`: content that is withheld."""
 
-    _tag: ClassVar[Optional[str]] = "redacted"
     type: Literal["redacted"]
 
 
 class SearchResultBlock(ModelShape):
     """`{"type":"search_result","source":<url>,"title","content":[text…],"citations"}`."""
 
-    _tag: ClassVar[Optional[str]] = "search_result"
     type: Literal["search_result"]
     #: The URL (or other identifier) the result came from.
     source: str
@@ -184,20 +171,16 @@ class Citations(ModelShape):
     enabled: Optional[bool]
 
 
-class UserInterruptEvent(EventEnvelope):
+class UserInterruptEvent(PersistedEvent):
     """`user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only."""
 
-    _tag: ClassVar[Optional[str]] = "user.interrupt"
     type: Literal["user.interrupt"]
-    id: str
 
 
-class UserToolConfirmationEvent(EventEnvelope):
+class UserToolConfirmationEvent(PersistedEvent):
     """`user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`."""
 
-    _tag: ClassVar[Optional[str]] = "user.tool_confirmation"
     type: Literal["user.tool_confirmation"]
-    id: str
     #: Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered.
     tool_use_id: str
     #: `allow` or `deny`.
@@ -206,12 +189,10 @@ class UserToolConfirmationEvent(EventEnvelope):
     deny_message: Optional[str]
 
 
-class UserCustomToolResultEvent(EventEnvelope):
+class UserCustomToolResultEvent(PersistedEvent):
     """`user.custom_tool_result`: the client's result for an `agent.custom_tool_use`."""
 
-    _tag: ClassVar[Optional[str]] = "user.custom_tool_result"
     type: Literal["user.custom_tool_result"]
-    id: str
     #: Id of the `agent.custom_tool_use` event being answered.
     custom_tool_use_id: str
     #: Result blocks (the server defaults to one empty text block).
@@ -220,12 +201,10 @@ class UserCustomToolResultEvent(EventEnvelope):
     is_error: Optional[bool]
 
 
-class UserDefineOutcomeEvent(EventEnvelope):
+class UserDefineOutcomeEvent(PersistedEvent):
     """`user.define_outcome`: start outcome-driven work graded against a rubric."""
 
-    _tag: ClassVar[Optional[str]] = "user.define_outcome"
     type: Literal["user.define_outcome"]
-    id: str
     #: What the agent should achieve.
     description: str
     #: How the result is graded.
@@ -236,21 +215,14 @@ class UserDefineOutcomeEvent(EventEnvelope):
     outcome_id: Optional[str]
 
 
-class UnknownRubric(ModelShape):
+class UnknownRubric(UnknownShape):
     """A `Rubric` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"file", "text"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class TextRubric(ModelShape):
     """`{"type":"text","content"}`."""
 
-    _tag: ClassVar[Optional[str]] = "text"
     type: Literal["text"]
     #: The rubric.
     content: str
@@ -259,18 +231,15 @@ class TextRubric(ModelShape):
 class FileRubric(ModelShape):
     """`{"type":"file","file_id"}`."""
 
-    _tag: ClassVar[Optional[str]] = "file"
     type: Literal["file"]
     #: Id of the uploaded rubric file.
     file_id: str
 
 
-class UserToolResultEvent(EventEnvelope):
+class UserToolResultEvent(PersistedEvent):
     """`user.tool_result`: a built-in tool's result from a self-hosted environment worker."""
 
-    _tag: ClassVar[Optional[str]] = "user.tool_result"
     type: Literal["user.tool_result"]
-    id: str
     #: Id of the `agent.tool_use` event being answered.
     tool_use_id: str
     #: Result blocks.
@@ -279,42 +248,34 @@ class UserToolResultEvent(EventEnvelope):
     is_error: Optional[bool]
 
 
-class SystemMessageEvent(EventEnvelope):
+class SystemMessageEvent(PersistedEvent):
     """`system.message`: a system-role turn appended between turns (text blocks only)."""
 
-    _tag: ClassVar[Optional[str]] = "system.message"
     type: Literal["system.message"]
-    id: str
     #: Text blocks.
     content: List[ContentBlock]
 
 
-class AgentMessageEvent(EventEnvelope):
+class AgentMessageEvent(PersistedEvent):
     """`agent.message`: a complete (buffered, authoritative) agent message."""
 
-    _tag: ClassVar[Optional[str]] = "agent.message"
     type: Literal["agent.message"]
-    id: str
     #: Text and redacted blocks.
     content: List[ContentBlock]
 
 
-class AgentThinkingEvent(EventEnvelope):
+class AgentThinkingEvent(PersistedEvent):
     """`agent.thinking`: the agent is reasoning (a progress signal)."""
 
-    _tag: ClassVar[Optional[str]] = "agent.thinking"
     type: Literal["agent.thinking"]
-    id: str
     #: Reasoning text, when the server includes it.
     thinking: Optional[str]
 
 
-class AgentToolUseEvent(EventEnvelope):
+class AgentToolUseEvent(PersistedEvent):
     """`agent.tool_use`: the agent calls a built-in tool."""
 
-    _tag: ClassVar[Optional[str]] = "agent.tool_use"
     type: Literal["agent.tool_use"]
-    id: str
     #: Tool name, e.g. `bash`.
     name: str
     #: Tool input object.
@@ -323,12 +284,10 @@ class AgentToolUseEvent(EventEnvelope):
     evaluated_permission: Optional[str]
 
 
-class AgentToolResultEvent(EventEnvelope):
+class AgentToolResultEvent(PersistedEvent):
     """`agent.tool_result`: a built-in tool's result."""
 
-    _tag: ClassVar[Optional[str]] = "agent.tool_result"
     type: Literal["agent.tool_result"]
-    id: str
     #: Id of the `agent.tool_use` event.
     tool_use_id: str
     #: Result blocks.
@@ -337,12 +296,10 @@ class AgentToolResultEvent(EventEnvelope):
     is_error: Optional[bool]
 
 
-class AgentMcpToolUseEvent(EventEnvelope):
+class AgentMcpToolUseEvent(PersistedEvent):
     """`agent.mcp_tool_use`: the agent calls an MCP server tool."""
 
-    _tag: ClassVar[Optional[str]] = "agent.mcp_tool_use"
     type: Literal["agent.mcp_tool_use"]
-    id: str
     #: Tool name.
     name: str
     #: The MCP server providing it.
@@ -353,12 +310,10 @@ class AgentMcpToolUseEvent(EventEnvelope):
     evaluated_permission: Optional[str]
 
 
-class AgentMcpToolResultEvent(EventEnvelope):
+class AgentMcpToolResultEvent(PersistedEvent):
     """`agent.mcp_tool_result`: an MCP tool's result."""
 
-    _tag: ClassVar[Optional[str]] = "agent.mcp_tool_result"
     type: Literal["agent.mcp_tool_result"]
-    id: str
     #: Id of the `agent.mcp_tool_use` event.
     mcp_tool_use_id: str
     #: Result blocks.
@@ -367,26 +322,22 @@ class AgentMcpToolResultEvent(EventEnvelope):
     is_error: Optional[bool]
 
 
-class AgentCustomToolUseEvent(EventEnvelope):
+class AgentCustomToolUseEvent(PersistedEvent):
     """`agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
     `requires_action` until a `user.custom_tool_result` arrives.
     """
 
-    _tag: ClassVar[Optional[str]] = "agent.custom_tool_use"
     type: Literal["agent.custom_tool_use"]
-    id: str
     #: Custom tool name.
     name: str
     #: Tool input object.
     input: Dict[str, Any]
 
 
-class AgentThreadMessageSentEvent(EventEnvelope):
+class AgentThreadMessageSentEvent(PersistedEvent):
     """`agent.thread_message_sent`: a message to another agent thread."""
 
-    _tag: ClassVar[Optional[str]] = "agent.thread_message_sent"
     type: Literal["agent.thread_message_sent"]
-    id: str
     #: Receiving thread.
     to_session_thread_id: Optional[str]
     #: Receiving agent's name.
@@ -395,12 +346,10 @@ class AgentThreadMessageSentEvent(EventEnvelope):
     content: Optional[List[ContentBlock]]
 
 
-class AgentThreadMessageReceivedEvent(EventEnvelope):
+class AgentThreadMessageReceivedEvent(PersistedEvent):
     """`agent.thread_message_received`: a message from another agent thread."""
 
-    _tag: ClassVar[Optional[str]] = "agent.thread_message_received"
     type: Literal["agent.thread_message_received"]
-    id: str
     #: Sending thread.
     from_session_thread_id: Optional[str]
     #: Sending agent's name.
@@ -409,20 +358,16 @@ class AgentThreadMessageReceivedEvent(EventEnvelope):
     content: Optional[List[ContentBlock]]
 
 
-class AgentThreadContextCompactedEvent(EventEnvelope):
+class AgentThreadContextCompactedEvent(PersistedEvent):
     """`agent.thread_context_compacted`: the thread's context was summarised."""
 
-    _tag: ClassVar[Optional[str]] = "agent.thread_context_compacted"
     type: Literal["agent.thread_context_compacted"]
-    id: str
 
 
-class AgentArtifactDeliveredEvent(EventEnvelope):
+class AgentArtifactDeliveredEvent(PersistedEvent):
     """`agent.artifact_delivered` (Qoder): the agent produced a file."""
 
-    _tag: ClassVar[Optional[str]] = "agent.artifact_delivered"
     type: Literal["agent.artifact_delivered"]
-    id: str
     #: The delivered file (`file_…`).
     file_id: Optional[str]
     #: Its original name.
@@ -433,46 +378,34 @@ class AgentArtifactDeliveredEvent(EventEnvelope):
     content_type: Optional[str]
 
 
-class SessionStatusRunningEvent(EventEnvelope):
+class SessionStatusRunningEvent(PersistedEvent):
     """`session.status_running`: the agent started working."""
 
-    _tag: ClassVar[Optional[str]] = "session.status_running"
     type: Literal["session.status_running"]
-    id: str
 
 
-class SessionStatusIdleEvent(EventEnvelope):
+class SessionStatusIdleEvent(PersistedEvent):
     """`session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream."""
 
-    _tag: ClassVar[Optional[str]] = "session.status_idle"
     type: Literal["session.status_idle"]
-    id: str
     #: Why the session went idle.
     stop_reason: StopReason
 
 
-class UnknownStopReason(ModelShape):
+class UnknownStopReason(UnknownShape):
     """A `StopReason` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"budget_reached", "end_turn", "requires_action", "retries_exhausted"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class StopEndTurn(ModelShape):
     """`{"type":"end_turn"}`."""
 
-    _tag: ClassVar[Optional[str]] = "end_turn"
     type: Literal["end_turn"]
 
 
 class StopRequiresAction(ModelShape):
     """`{"type":"requires_action","event_ids":[…]}`."""
 
-    _tag: ClassVar[Optional[str]] = "requires_action"
     type: Literal["requires_action"]
     #: Ids of the blocking `agent.tool_use` / `agent.mcp_tool_use` / `agent.custom_tool_use`
     #: events still waiting for a reply.
@@ -482,39 +415,31 @@ class StopRequiresAction(ModelShape):
 class StopRetriesExhausted(ModelShape):
     """`{"type":"retries_exhausted"}`."""
 
-    _tag: ClassVar[Optional[str]] = "retries_exhausted"
     type: Literal["retries_exhausted"]
 
 
 class StopBudgetReached(ModelShape):
     """`{"type":"budget_reached"}`."""
 
-    _tag: ClassVar[Optional[str]] = "budget_reached"
     type: Literal["budget_reached"]
 
 
-class SessionStatusRescheduledEvent(EventEnvelope):
+class SessionStatusRescheduledEvent(PersistedEvent):
     """`session.status_rescheduled`: a transient error occurred and the server is retrying."""
 
-    _tag: ClassVar[Optional[str]] = "session.status_rescheduled"
     type: Literal["session.status_rescheduled"]
-    id: str
 
 
-class SessionStatusTerminatedEvent(EventEnvelope):
+class SessionStatusTerminatedEvent(PersistedEvent):
     """`session.status_terminated`: final; the session accepts no more input."""
 
-    _tag: ClassVar[Optional[str]] = "session.status_terminated"
     type: Literal["session.status_terminated"]
-    id: str
 
 
-class SessionErrorEvent(EventEnvelope):
+class SessionErrorEvent(PersistedEvent):
     """`session.error`: an error during the session, with its retry status."""
 
-    _tag: ClassVar[Optional[str]] = "session.error"
     type: Literal["session.error"]
-    id: str
     #: The error.
     error: SessionError
 
@@ -545,20 +470,16 @@ class RetryStatus(ModelShape):
     type: str
 
 
-class SessionDeletedEvent(EventEnvelope):
+class SessionDeletedEvent(PersistedEvent):
     """`session.deleted`: the session was deleted (last event of the stream)."""
 
-    _tag: ClassVar[Optional[str]] = "session.deleted"
     type: Literal["session.deleted"]
-    id: str
 
 
-class SessionUpdatedEvent(EventEnvelope):
+class SessionUpdatedEvent(PersistedEvent):
     """`session.updated`: carries only the fields that changed."""
 
-    _tag: ClassVar[Optional[str]] = "session.updated"
     type: Literal["session.updated"]
-    id: str
     #: New title.
     title: Optional[str]
     #: The full new metadata bag.
@@ -622,21 +543,14 @@ class EffortConfig(ModelShape):
     type: str
 
 
-class UnknownAgentTool(ModelShape):
+class UnknownAgentTool(UnknownShape):
     """A `AgentTool` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"agent_toolset_20260401", "custom", "mcp_toolset"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class AgentToolset(ModelShape):
     """The built-in toolset (bash, file edits, web, ...)."""
 
-    _tag: ClassVar[Optional[str]] = "agent_toolset_20260401"
     type: Literal["agent_toolset_20260401"]
     #: Only these tools (all when absent).
     enabled_tools: Optional[List[str]]
@@ -701,7 +615,6 @@ class UserLocation(ModelShape):
 class McpToolset(ModelShape):
     """The tools of one of the agent's MCP servers."""
 
-    _tag: ClassVar[Optional[str]] = "mcp_toolset"
     type: Literal["mcp_toolset"]
     #: Name of the server in `mcp_servers`.
     mcp_server_name: str
@@ -714,7 +627,6 @@ class McpToolset(ModelShape):
 class CustomTool(ModelShape):
     """A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers."""
 
-    _tag: ClassVar[Optional[str]] = "custom"
     type: Literal["custom"]
     #: Tool name.
     name: str
@@ -777,12 +689,10 @@ class Budget(ModelShape):
     max_credit_cost: str
 
 
-class SessionUsageEvent(EventEnvelope):
+class SessionUsageEvent(PersistedEvent):
     """`session.usage`: cumulative usage snapshot."""
 
-    _tag: ClassVar[Optional[str]] = "session.usage"
     type: Literal["session.usage"]
-    id: str
     #: Tokens, cache usage, list cost, server tool use and active seconds.
     usage: Optional[SessionUsage]
     #: The session budget.
@@ -847,72 +757,58 @@ class ServerToolUse(ModelShape):
     web_fetch_requests: Optional[int]
 
 
-class SessionThreadCreatedEvent(EventEnvelope):
+class SessionThreadCreatedEvent(PersistedEvent):
     """`session.thread_created`: a sub-agent thread started (`session_thread_id`)."""
 
-    _tag: ClassVar[Optional[str]] = "session.thread_created"
     type: Literal["session.thread_created"]
-    id: str
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusRunningEvent(EventEnvelope):
+class SessionThreadStatusRunningEvent(PersistedEvent):
     """`session.thread_status_running`: a thread started working."""
 
-    _tag: ClassVar[Optional[str]] = "session.thread_status_running"
     type: Literal["session.thread_status_running"]
-    id: str
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusIdleEvent(EventEnvelope):
+class SessionThreadStatusIdleEvent(PersistedEvent):
     """`session.thread_status_idle`: a thread stopped."""
 
-    _tag: ClassVar[Optional[str]] = "session.thread_status_idle"
     type: Literal["session.thread_status_idle"]
-    id: str
     #: The thread's agent.
     agent_name: Optional[str]
     #: Why it went idle.
     stop_reason: Optional[StopReason]
 
 
-class SessionThreadStatusRescheduledEvent(EventEnvelope):
+class SessionThreadStatusRescheduledEvent(PersistedEvent):
     """`session.thread_status_rescheduled`: a thread is retrying after a transient error."""
 
-    _tag: ClassVar[Optional[str]] = "session.thread_status_rescheduled"
     type: Literal["session.thread_status_rescheduled"]
-    id: str
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SessionThreadStatusTerminatedEvent(EventEnvelope):
+class SessionThreadStatusTerminatedEvent(PersistedEvent):
     """`session.thread_status_terminated`: a thread ended for good."""
 
-    _tag: ClassVar[Optional[str]] = "session.thread_status_terminated"
     type: Literal["session.thread_status_terminated"]
-    id: str
     #: The thread's agent.
     agent_name: Optional[str]
 
 
-class SpanModelRequestStartEvent(EventEnvelope):
+class SpanModelRequestStartEvent(PersistedEvent):
     """`span.model_request_start`: a model request began."""
 
-    _tag: ClassVar[Optional[str]] = "span.model_request_start"
     type: Literal["span.model_request_start"]
-    id: str
 
 
-class SpanModelRequestEndEvent(EventEnvelope):
+class SpanModelRequestEndEvent(PersistedEvent):
     """`span.model_request_end`: a model request finished (also ends an open preview)."""
 
-    _tag: ClassVar[Optional[str]] = "span.model_request_end"
     type: Literal["span.model_request_end"]
-    id: str
     #: Id of the matching `span.model_request_start`.
     model_request_start_id: Optional[str]
     #: Whether the request failed or was interrupted.
@@ -936,36 +832,30 @@ class ModelUsage(ModelShape):
     credits: Optional[float]
 
 
-class SpanOutcomeEvaluationStartEvent(EventEnvelope):
+class SpanOutcomeEvaluationStartEvent(PersistedEvent):
     """`span.outcome_evaluation_start`: an outcome evaluation round began."""
 
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_start"
     type: Literal["span.outcome_evaluation_start"]
-    id: str
     #: The outcome (`outc_…`).
     outcome_id: Optional[str]
     #: Round number, 0-based.
     iteration: Optional[int]
 
 
-class SpanOutcomeEvaluationOngoingEvent(EventEnvelope):
+class SpanOutcomeEvaluationOngoingEvent(PersistedEvent):
     """`span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs."""
 
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_ongoing"
     type: Literal["span.outcome_evaluation_ongoing"]
-    id: str
     #: The outcome (`outc_…`).
     outcome_id: Optional[str]
     #: Round number, 0-based.
     iteration: Optional[int]
 
 
-class SpanOutcomeEvaluationEndEvent(EventEnvelope):
+class SpanOutcomeEvaluationEndEvent(PersistedEvent):
     """`span.outcome_evaluation_end`: an evaluation round's verdict."""
 
-    _tag: ClassVar[Optional[str]] = "span.outcome_evaluation_end"
     type: Literal["span.outcome_evaluation_end"]
-    id: str
     #: Id of the matching `span.outcome_evaluation_start`.
     outcome_evaluation_start_id: Optional[str]
     #: The outcome (`outc_…`).
@@ -980,10 +870,9 @@ class SpanOutcomeEvaluationEndEvent(EventEnvelope):
     usage: Optional[ModelUsage]
 
 
-class EventStartEvent(EventEnvelope):
+class EventStartEvent(PreviewEvent):
     """`event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed."""
 
-    _tag: ClassVar[Optional[str]] = "event_start"
     type: Literal["event_start"]
     #: The previewed event's type and future id.
     event: PreviewTarget
@@ -998,12 +887,11 @@ class PreviewTarget(ModelShape):
     id: Optional[str]
 
 
-class EventDeltaEvent(EventEnvelope):
+class EventDeltaEvent(PreviewEvent):
     """`event_delta` (stream only): a text fragment of the previewed event. The buffered event
     with id `event_id` replaces the preview when it arrives.
     """
 
-    _tag: ClassVar[Optional[str]] = "event_delta"
     type: Literal["event_delta"]
     #: Id of the previewed event.
     event_id: Optional[str]
@@ -1274,21 +1162,14 @@ class Dream(_Model):
     ended_at: Optional[str]
 
 
-class UnknownDreamInput(ModelShape):
+class UnknownDreamInput(UnknownShape):
     """A `DreamInput` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"memory_store", "sessions"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class MemoryStoreInput(ModelShape):
     """A memory store's memories."""
 
-    _tag: ClassVar[Optional[str]] = "memory_store"
     type: Literal["memory_store"]
     #: The store.
     memory_store_id: str
@@ -1297,7 +1178,6 @@ class MemoryStoreInput(ModelShape):
 class SessionsInput(ModelShape):
     """Sessions' transcripts."""
 
-    _tag: ClassVar[Optional[str]] = "sessions"
     type: Literal["sessions"]
     #: The sessions.
     session_ids: List[str]
@@ -1373,21 +1253,14 @@ class Environment(_Model):
     updated_at: Optional[str]
 
 
-class UnknownEnvironmentConfig(ModelShape):
+class UnknownEnvironmentConfig(UnknownShape):
     """A `EnvironmentConfig` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"cloud", "self_hosted"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class CloudEnvironmentConfig(ModelShape):
     """A hosted sandbox."""
 
-    _tag: ClassVar[Optional[str]] = "cloud"
     type: Literal["cloud"]
     #: Outbound network access.
     networking: Optional[Networking]
@@ -1430,7 +1303,6 @@ class Packages(ModelShape):
 class SelfHostedEnvironmentConfig(ModelShape):
     """Machines the caller runs."""
 
-    _tag: ClassVar[Optional[str]] = "self_hosted"
     type: Literal["self_hosted"]
     #: Script run at start.
     setup_script: Optional[str]
@@ -1694,21 +1566,14 @@ class SessionResource(_Model):
     updated_at: Optional[str]
 
 
-class UnknownCheckout(ModelShape):
+class UnknownCheckout(UnknownShape):
     """A `Checkout` of a type this version does not model: every field is kept as sent."""
-
     _known: ClassVar[Optional[FrozenSet[str]]] = frozenset({"branch", "commit"})
-    #: Typed as a placeholder so that `.type == "…"` narrows the union (as in TypeScript);
-    #: at run time it is the server's type string, also `obj["type"]` (typed `Any`).
-    type: Literal["<unknown>"]
-
-    def __getattr__(self, name: str) -> Any: ...
 
 
 class BranchCheckout(ModelShape):
     """A branch head."""
 
-    _tag: ClassVar[Optional[str]] = "branch"
     type: Literal["branch"]
     #: Branch name.
     name: str
@@ -1717,7 +1582,6 @@ class BranchCheckout(ModelShape):
 class CommitCheckout(ModelShape):
     """One commit."""
 
-    _tag: ClassVar[Optional[str]] = "commit"
     type: Literal["commit"]
     #: Full commit SHA.
     sha: str
@@ -3544,6 +3408,8 @@ else:
 
 __all__ = [
     "EventEnvelope",
+    "PersistedEvent",
+    "PreviewEvent",
     "UnknownEvent",
     "SessionEvent",
     "SessionStreamEvent",

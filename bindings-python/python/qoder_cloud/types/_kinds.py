@@ -9,18 +9,27 @@ Python constructor: the stream's hot path); the generated classes describe their
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, FrozenSet, Optional
+import re
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, FrozenSet, Literal, Optional, Tuple
 
 from .._native import Event as _Event
 from .._native import Model as _Model
 
 
 class _Kind(type):
-    """Metaclass: instance checks by the ``type`` tag instead of by the object's class."""
+    """Metaclass: instance checks by the ``type`` tag instead of by the object's class. A class's
+    tag is the value of its ``type: Literal["…"]`` annotation (the generated classes write the tag
+    once, there)."""
 
     _native: type
     _tag: Optional[str]
     _known: Optional[FrozenSet[str]]
+
+    def __init__(cls, name: str, bases: Tuple[type, ...], ns: Dict[str, Any]) -> None:
+        super().__init__(name, bases, ns)
+        tag = re.fullmatch(r"Literal\[[\"']([^\"'<]+)[\"']\]", str(ns.get("__annotations__", {}).get("type", "")))
+        if tag:
+            cls._tag = tag.group(1)
 
     def __instancecheck__(cls, obj: object) -> bool:
         if not isinstance(obj, cls._native):
@@ -40,6 +49,14 @@ class _Kind(type):
 if TYPE_CHECKING:
     EventShape = _Event
     ModelShape = _Model
+
+    class UnknownShape(_Model):
+        #: Typed as a placeholder so that `.type == "…"` narrows a union (as in TypeScript); at
+        #: run time it is the server's type string, also `obj["type"]` (typed `Any`).
+        type: Literal["<unknown>"]
+
+        def __getattr__(self, name: str) -> Any: ...
+
 else:
 
     class EventShape(metaclass=_Kind):
@@ -56,3 +73,5 @@ else:
         _tag: ClassVar[Optional[str]] = None
         _known: ClassVar[Optional[FrozenSet[str]]] = None
 
+    class UnknownShape(ModelShape):
+        """Base of the unknown arm of each open union: an object whose `type` its `_known` lacks."""

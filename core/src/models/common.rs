@@ -53,21 +53,18 @@ impl ModelRef {
 }
 
 /// Model configuration object.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct ModelConfig {
     /// Catalog id.
     pub id: String,
     /// `low|medium|high|xhigh|max`, or `{type}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<EffortSetting>,
     /// `standard|fast`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<String>,
     /// One of the model's available context windows.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_window: Option<u64>,
     /// Inference geography.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_geo: Option<String>,
     /// Unknown fields.
     #[serde(flatten)]

@@ -282,6 +282,7 @@ pub struct ImageBlockParam {
 }
 
 /// A document block of input content: `{"type": "document", "source", "title"?, "context"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DocumentBlockParam {
     /// `"document"`.
@@ -290,10 +291,8 @@ pub struct DocumentBlockParam {
     /// Where the document comes from (base64 PDF, plain text, URL or uploaded file).
     pub source: ContentSourceParam,
     /// Title shown to the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Context about the document shown to the model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
 }
 
@@ -323,13 +322,13 @@ pub struct Base64SourceParam {
 }
 
 /// Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct TextSourceParam {
     /// `"text"`.
     #[serde(rename = "type")]
     pub r#type: TextTag,
     /// MIME type; the API accepts `text/plain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
     /// The document text.
     pub data: String,

@@ -48,21 +48,18 @@ pub enum EffortParam {
 }
 
 /// A model configuration: `{"id", "effort"?, "speed"?, "context_window"?, "inference_geo"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct ModelConfigParam {
     /// Catalog id of the model (`models.list`), e.g. `auto`.
     pub id: String,
     /// Reasoning effort (one of the model's `efforts`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effort: Option<EffortParam>,
     /// `standard` or `fast`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<ModelSpeed>,
     /// One of the model's `available_context_windows`, in tokens.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context_window: Option<u64>,
     /// Inference geography.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_geo: Option<String>,
 }
 
@@ -105,6 +102,7 @@ string_enum! {
 }
 
 /// A skill the agent can use: `{"type": "qoder" | "custom", "skill_id", "version"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SkillRefParam {
     /// `qoder` or `custom`.
@@ -113,7 +111,6 @@ pub struct SkillRefParam {
     /// The skill's id.
     pub skill_id: String,
     /// A version of the skill (default: the latest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
 
@@ -150,37 +147,34 @@ pub struct PermissionPolicyParam {
 }
 
 /// Settings of every tool of a toolset, unless a `configs` entry overrides them.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct ToolDefaultConfigParam {
     /// Whether the tools are enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Permission policy of the tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_policy: Option<PermissionPolicyParam>,
 }
 
 /// An approximate user location for web search: `{"type": "approximate", ...}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserLocationParam {
     /// `"approximate"`.
     #[serde(rename = "type")]
     pub r#type: ApproximateTag,
     /// City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// Region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Country (ISO 3166-1 alpha-2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
     /// IANA time zone.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
 
 /// Settings of one tool of a toolset.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct ToolConfigParam {
     /// The tool's type, where the toolset needs it.
@@ -189,46 +183,38 @@ pub struct ToolConfigParam {
     /// Tool name, e.g. `bash` or `web_search`.
     pub name: String,
     /// Whether the tool is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Permission policy of the tool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permission_policy: Option<PermissionPolicyParam>,
     /// Domains the tool may reach (web tools).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_domains: Option<Vec<String>>,
     /// Domains the tool may not reach (web tools).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_domains: Option<Vec<String>>,
     /// Cap on the tokens of fetched content (web fetch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_content_tokens: Option<u64>,
     /// Approximate user location (web search).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_location: Option<UserLocationParam>,
 }
 
 /// The built-in toolset: `{"type": "agent_toolset_20260401", ...}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct AgentToolsetParam {
     /// `"agent_toolset_20260401"`.
     #[serde(rename = "type")]
     pub r#type: AgentToolsetTag,
     /// Only these tools are enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_tools: Option<Vec<String>>,
     /// These tools are disabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disallowed_tools: Option<Vec<String>>,
     /// Settings of every tool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_config: Option<ToolDefaultConfigParam>,
     /// Per-tool settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<ToolConfigParam>>,
 }
 
 /// The tools of one of the agent's MCP servers: `{"type": "mcp_toolset", "mcp_server_name", ...}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct McpToolsetParam {
     /// `"mcp_toolset"`.
@@ -237,10 +223,8 @@ pub struct McpToolsetParam {
     /// Name of an entry of the agent's `mcp_servers`.
     pub mcp_server_name: String,
     /// Settings of every tool.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_config: Option<ToolDefaultConfigParam>,
     /// Per-tool settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configs: Option<Vec<ToolConfigParam>>,
 }
 

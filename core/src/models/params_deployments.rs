@@ -23,6 +23,7 @@ tag! {
 }
 
 /// A pinned agent version: `{"type": "agent", "id", "version"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct AgentVersionRefParam {
     /// `"agent"`.
@@ -31,7 +32,6 @@ pub struct AgentVersionRefParam {
     /// The agent's id.
     pub id: String,
     /// A version (default: the latest at creation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
 }
 
@@ -268,12 +268,12 @@ pub enum DreamInputParam {
 }
 
 /// The model of a dream as an object: `{"id", "speed"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct DreamModelConfigParam {
     /// Catalog id.
     pub id: String,
     /// `standard` or `fast`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<ModelSpeed>,
 }
 

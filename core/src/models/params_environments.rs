@@ -24,45 +24,38 @@ string_enum! {
 }
 
 /// Network access of an environment's sandboxes.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NetworkingParam {
     /// `unrestricted`, `limited` or `allowed_hosts`.
     #[serde(rename = "type")]
     pub r#type: NetworkingType,
     /// Whether the agent's MCP servers are reachable (limited networking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_mcp_servers: Option<bool>,
     /// Whether package registries are reachable (limited networking).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_package_managers: Option<bool>,
     /// Hosts the sandbox may reach.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// Packages installed in an environment's sandboxes, per package manager.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct PackagesParam {
     /// `"packages"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PackagesTag>,
     /// `apt` packages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apt: Option<Vec<String>>,
     /// `cargo` crates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cargo: Option<Vec<String>>,
     /// Ruby gems.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gem: Option<Vec<String>>,
     /// Go modules.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub go: Option<Vec<String>>,
     /// npm packages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub npm: Option<Vec<String>>,
     /// pip packages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pip: Option<Vec<String>>,
 }
 
@@ -77,19 +70,17 @@ string_enum! {
 }
 
 /// An environment's configuration: `{"type": "cloud" | "self_hosted", ...}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentConfigParam {
     /// `cloud` or `self_hosted`.
     #[serde(rename = "type")]
     pub r#type: EnvironmentConfigType,
     /// Network access (cloud).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub networking: Option<NetworkingParam>,
     /// Packages to install (cloud).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages: Option<PackagesParam>,
     /// Shell script run when a sandbox starts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub setup_script: Option<String>,
 }
 

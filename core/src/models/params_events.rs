@@ -40,6 +40,7 @@ impl Default for MessageContentParam {
 }
 
 /// A user message: `{"type": "user.message", "content"}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserMessageEventParam {
     /// `"user.message"`.
@@ -48,18 +49,17 @@ pub struct UserMessageEventParam {
     /// The message: a string or content blocks.
     pub content: MessageContentParam,
     /// Files attached to the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_attachments: Option<Vec<Map<String, Value>>>,
 }
 
 /// Interrupts the running turn (of one thread, or of the whole session).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserInterruptEventParam {
     /// `"user.interrupt"`.
     #[serde(rename = "type")]
     pub r#type: UserInterruptTag,
     /// The thread to interrupt (default: the primary thread).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_thread_id: Option<String>,
 }
 
@@ -74,6 +74,7 @@ string_enum! {
 }
 
 /// Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UserToolConfirmationEventParam {
     /// `"user.tool_confirmation"`.
@@ -84,14 +85,13 @@ pub struct UserToolConfirmationEventParam {
     /// `allow` or `deny`.
     pub result: ConfirmationResult,
     /// Why the tool was denied (shown to the agent; with `deny` only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deny_message: Option<String>,
     /// The thread the tool use belongs to (default: the primary thread).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_thread_id: Option<String>,
 }
 
 /// The result of a custom tool the agent called (`agent.custom_tool_use`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserCustomToolResultEventParam {
     /// `"user.custom_tool_result"`.
@@ -100,17 +100,15 @@ pub struct UserCustomToolResultEventParam {
     /// Id of the `agent.custom_tool_use` event being answered.
     pub custom_tool_use_id: String,
     /// The result's content blocks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ContentBlockParam>>,
     /// Whether the tool failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
     /// The thread the tool use belongs to (default: the primary thread).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_thread_id: Option<String>,
 }
 
 /// Defines an outcome the agent works towards, graded against a rubric.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserDefineOutcomeEventParam {
     /// `"user.define_outcome"`.
@@ -121,7 +119,6 @@ pub struct UserDefineOutcomeEventParam {
     /// The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
     pub rubric: RubricParam,
     /// Maximum number of grading iterations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_iterations: Option<u32>,
 }
 
@@ -163,6 +160,7 @@ pub struct FileRubricParam {
 }
 
 /// The result of a built-in tool run by the client.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct UserToolResultEventParam {
     /// `"user.tool_result"`.
@@ -171,13 +169,10 @@ pub struct UserToolResultEventParam {
     /// Id of the tool use event being answered.
     pub tool_use_id: String,
     /// The result's content blocks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<Vec<ContentBlockParam>>,
     /// Whether the tool failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_error: Option<bool>,
     /// The thread the tool use belongs to (default: the primary thread).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_thread_id: Option<String>,
 }
 

@@ -36,6 +36,7 @@ string_enum! {
 
 /// An agent reference: `{"type": "agent" | "agent_with_overrides", "id", "version"?, ...}`
 /// (overrides only with `agent_with_overrides`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AgentRefParam {
     /// `agent` or `agent_with_overrides`.
@@ -44,22 +45,16 @@ pub struct AgentRefParam {
     /// The agent's id.
     pub id: String,
     /// A version (default: the latest).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
     /// Overridden system prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
     /// Overridden model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelParam>,
     /// Overridden tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<AgentToolParam>>,
     /// Overridden MCP servers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_servers: Option<Vec<McpServerParam>>,
     /// Overridden skills.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<SkillRefParam>>,
 }
 
@@ -81,22 +76,18 @@ impl From<&str> for SessionAgentParam {
 }
 
 /// Changes to a session's agent (`sessions.update`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct SessionAgentUpdateParam {
     /// New model.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelParam>,
     /// New system prompt.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
     /// Replacement skills.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skills: Option<Vec<SkillRefParam>>,
     /// Replacement MCP servers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mcp_servers: Option<Vec<McpServerParam>>,
     /// Replacement tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<AgentToolParam>>,
 }
 
@@ -142,6 +133,7 @@ pub enum CheckoutParam {
 }
 
 /// An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct FileResourceParam {
     /// `"file"`.
@@ -150,11 +142,11 @@ pub struct FileResourceParam {
     /// Id of an uploaded file.
     pub file_id: String,
     /// Where to mount it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mount_path: Option<String>,
 }
 
 /// A GitHub repository cloned into the sandbox.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct GithubRepositoryResourceParam {
     /// `"github_repository"`.
@@ -163,17 +155,15 @@ pub struct GithubRepositoryResourceParam {
     /// Repository URL.
     pub url: String,
     /// Token to clone (and push) with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_token: Option<String>,
     /// Where to clone it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mount_path: Option<String>,
     /// What to check out (default: the default branch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkout: Option<CheckoutParam>,
 }
 
 /// A git repository cloned into the sandbox.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct GitRepositoryResourceParam {
     /// `"git_repository"`.
@@ -182,13 +172,10 @@ pub struct GitRepositoryResourceParam {
     /// Repository URL.
     pub url: String,
     /// Password to clone with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Where to clone it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mount_path: Option<String>,
     /// What to check out (default: the default branch).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkout: Option<CheckoutParam>,
 }
 
@@ -203,6 +190,7 @@ string_enum! {
 }
 
 /// A memory store the agent can use: `{"type": "memory_store", "memory_store_id", ...}`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct MemoryStoreResourceParam {
     /// `"memory_store"`.
@@ -211,10 +199,8 @@ pub struct MemoryStoreResourceParam {
     /// The memory store's id.
     pub memory_store_id: String,
     /// `read_write` (default) or `read_only`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<MemoryStoreAccess>,
     /// How the agent should use the store.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
 }
 

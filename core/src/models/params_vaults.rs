@@ -90,17 +90,18 @@ string_enum! {
 
 /// Client authentication at a token endpoint: `{"type", "client_secret"?}` (a secret with the
 /// `client_secret_*` types).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TokenEndpointAuthParam {
     /// `none`, `client_secret_basic` or `client_secret_post`.
     #[serde(rename = "type")]
     pub r#type: TokenEndpointAuthType,
     /// The client secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
 }
 
 /// How an OAuth access token is refreshed.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct McpOauthRefreshParam {
     /// OAuth client id.
@@ -112,24 +113,20 @@ pub struct McpOauthRefreshParam {
     /// Client authentication at the token endpoint.
     pub token_endpoint_auth: TokenEndpointAuthParam,
     /// Resource indicator.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
     /// Scope to ask for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
 
 /// Changes to how an OAuth access token is refreshed.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct McpOauthRefreshUpdateParam {
     /// New refresh token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// New scope.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// New client authentication at the token endpoint.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_endpoint_auth: Option<TokenEndpointAuthParam>,
 }
 
@@ -144,24 +141,23 @@ string_enum! {
 }
 
 /// Hosts an environment variable secret may be sent to.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CredentialNetworkingParam {
     /// `unrestricted` or `limited`.
     #[serde(rename = "type")]
     pub r#type: CredentialNetworkingType,
     /// The hosts (with `limited`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_hosts: Option<Vec<String>>,
 }
 
 /// Where in requests the secret may be injected.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct InjectionLocationParam {
     /// In headers.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<bool>,
     /// In bodies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<bool>,
 }
 
@@ -178,6 +174,7 @@ pub struct StaticBearerAuthParam {
 }
 
 /// OAuth tokens for an MCP server.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct McpOauthAuthParam {
     /// `"mcp_oauth"`.
@@ -188,15 +185,14 @@ pub struct McpOauthAuthParam {
     /// URL of the MCP server it authenticates to.
     pub mcp_server_url: String,
     /// When the access token expires (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
     pub expires_at: Option<String>,
     /// How to refresh the access token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<McpOauthRefreshParam>,
 }
 
 /// A secret exposed to the sandbox as an environment variable.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EnvironmentVariableAuthParam {
     /// `"environment_variable"`.
@@ -209,7 +205,6 @@ pub struct EnvironmentVariableAuthParam {
     /// Hosts the secret may be sent to.
     pub networking: CredentialNetworkingParam,
     /// Where in requests the secret may be injected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injection_location: Option<InjectionLocationParam>,
 }
 
@@ -227,48 +222,44 @@ pub enum CredentialAuthParam {
 }
 
 /// Changes to a static bearer credential.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct StaticBearerAuthUpdateParam {
     /// `"static_bearer"`.
     #[serde(rename = "type")]
     pub r#type: StaticBearerTag,
     /// New token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
 
 /// Changes to an OAuth credential.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct McpOauthAuthUpdateParam {
     /// `"mcp_oauth"`.
     #[serde(rename = "type")]
     pub r#type: McpOauthTag,
     /// New access token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     /// When the new access token expires (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
     pub expires_at: Option<String>,
     /// Changes to the refresh settings.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh: Option<McpOauthRefreshUpdateParam>,
 }
 
 /// Changes to an environment variable credential.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
 pub struct EnvironmentVariableAuthUpdateParam {
     /// `"environment_variable"`.
     #[serde(rename = "type")]
     pub r#type: EnvironmentVariableTag,
     /// New secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<String>,
     /// New injection locations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub injection_location: Option<InjectionLocationParam>,
     /// New networking.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub networking: Option<CredentialNetworkingParam>,
 }
 

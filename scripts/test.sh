@@ -7,6 +7,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 mkdir -p "$ROOT/target"
+log "Rust: one format for every crate (rustfmt.toml)"
+cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+cargo fmt --all --check >/dev/null || { cargo fmt --all --check | head -n 40; echo "run: cargo fmt --all (and in fuzz/)"; exit 1; }
+(cd fuzz && cargo fmt --check >/dev/null) || { echo "run: (cd fuzz && cargo fmt)"; exit 1; }
+
 log "Rust: core, emulator and integration tests (the examples built first: tests run them)"
 cargo build -q -p qoder-examples
 cargo test -p qoder-cloud -p qoder-emulator -p qoder-tests 2>&1 | tee "$ROOT/target/rust-tests.log" | grep -E '^(test result|running|error|failures|---- )|panicked|FAILED' || true

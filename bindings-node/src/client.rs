@@ -40,7 +40,9 @@ pub(crate) fn call_options(json: Option<String>, stream: bool) -> Result<(Reques
 /// An options object from its JSON text (absent: `{}`).
 pub(crate) fn parse_options(json: Option<String>) -> Result<Value> {
     match json {
-        Some(s) => serde_json::from_str(&s).map_err(|e| error::invalid("options", format!("options are not valid JSON: {e}"))),
+        Some(s) => {
+            serde_json::from_str(&s).map_err(|e| error::invalid("options", format!("options are not valid JSON: {e}")))
+        }
         None => Ok(Value::Object(Default::default())),
     }
 }
@@ -84,11 +86,14 @@ impl NativeClient {
     #[napi(constructor)]
     pub fn new(config: Option<String>, token_provider: Option<Function<'_, String, Promise<String>>>) -> Result<Self> {
         let provider = match token_provider {
-            Some(f) => Some(Arc::new(crate::tools::JsTokenProvider(Arc::new(f.build_threadsafe_function::<String>().weak::<true>().build()?)))),
+            Some(f) => Some(Arc::new(crate::tools::JsTokenProvider(Arc::new(
+                f.build_threadsafe_function::<String>().weak::<true>().build()?,
+            )))),
             None => None,
         };
         error::guard(|| {
-            let mut b = options::client_builder(Casing::Camel, "node", parse_options(config)?).map_err(|e| error::from_core(&e))?;
+            let mut b = options::client_builder(Casing::Camel, "node", parse_options(config)?)
+                .map_err(|e| error::from_core(&e))?;
             if let Some(p) = provider {
                 b = b.token_provider(p);
             }
@@ -231,4 +236,3 @@ async fn run_call(client: Client, op: String, args: Value, opts: RequestOptions)
         next_error,
     })
 }
-

@@ -40,7 +40,9 @@ impl NativeEmulator {
     pub fn start(env: &Env, binary: String, options_json: String) -> Result<PromiseRaw<'_, NativeEmulator>> {
         let o = error::guard(|| options(&options_json));
         env.spawn_future(error::catch_future(async move {
-            let p = EmulatorProcess::start(std::path::Path::new(&binary), &o?, Casing::Camel).await.map_err(|e| error::from_core(&e))?;
+            let p = EmulatorProcess::start(std::path::Path::new(&binary), &o?, Casing::Camel)
+                .await
+                .map_err(|e| error::from_core(&e))?;
             Ok(NativeEmulator { inner: Arc::new(p) })
         }))
     }
@@ -80,7 +82,9 @@ impl NativeEmulator {
     #[napi]
     pub fn set_fault<'e>(&self, env: &'e Env, spec: Option<String>) -> Result<PromiseRaw<'e, ()>> {
         let p = self.inner.clone();
-        env.spawn_future(error::catch_future(async move { p.set_fault(spec.as_deref()).await.map_err(|e| error::from_core(&e)) }))
+        env.spawn_future(error::catch_future(async move {
+            p.set_fault(spec.as_deref()).await.map_err(|e| error::from_core(&e))
+        }))
     }
 
     /// The emulator's counters (JSON).

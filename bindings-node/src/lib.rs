@@ -10,15 +10,15 @@
 #![deny(clippy::all)]
 
 mod cancel;
-mod emulator;
 mod client;
+mod emulator;
 mod error;
 mod logger;
 mod stream;
 mod tools;
-mod worker;
 mod transfer;
 mod turn;
+mod worker;
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -63,7 +63,9 @@ pub fn core_version() -> String {
 #[napi]
 pub fn debug_panic(env: &Env, in_future: bool) -> Result<PromiseRaw<'_, String>> {
     if !in_future {
-        return error::guard(|| -> Result<PromiseRaw<'_, String>> { panic!("debug_panic: synchronous panic requested") });
+        return error::guard(|| -> Result<PromiseRaw<'_, String>> {
+            panic!("debug_panic: synchronous panic requested")
+        });
     }
     env.spawn_future(error::catch_future(async move {
         if in_future {

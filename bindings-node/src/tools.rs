@@ -13,7 +13,9 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
-use qoder_cloud::tools::{BoxFuture, ConfirmationPolicy, ConfirmationRequest, Decision, ToolCall, ToolHandler, ToolLists, ToolOutput, Tools};
+use qoder_cloud::tools::{
+    BoxFuture, ConfirmationPolicy, ConfirmationRequest, Decision, ToolCall, ToolHandler, ToolLists, ToolOutput, Tools,
+};
 use serde_json::{json, Value};
 
 use crate::error;
@@ -106,8 +108,11 @@ pub(crate) fn tools_from(c: ToolsConfig, dispatch: Arc<Dispatch>) -> Result<Tool
 /// `customTool` in `lib/tools.js`.
 #[napi]
 pub fn custom_tool(name: String, description: String, input_schema: String) -> Result<String> {
-    let schema: Value = serde_json::from_str(&input_schema).map_err(|_| error::invalid("inputSchema", "inputSchema must be a JSON object"))?;
-    qoder_cloud::tools::custom_tool(&name, &description, schema).map(|v| v.to_string()).map_err(|e| error::from_core(&e))
+    let schema: Value = serde_json::from_str(&input_schema)
+        .map_err(|_| error::invalid("inputSchema", "inputSchema must be a JSON object"))?;
+    qoder_cloud::tools::custom_tool(&name, &description, schema)
+        .map(|v| v.to_string())
+        .map_err(|e| error::from_core(&e))
 }
 
 /// A JS token provider: the wrapper in `lib/options.js` resolves the user's token (or rejects).
@@ -119,7 +124,12 @@ impl qoder_cloud::auth::TokenProvider for JsTokenProvider {
         let arg = if refused.is_some() { "refused".to_string() } else { String::new() };
         let d = self.0.clone();
         Box::pin(async move {
-            let fail = |m: String| qoder_cloud::Error::new(qoder_cloud::ErrorKind::Authentication, format!("the token provider failed: {m}"));
+            let fail = |m: String| {
+                qoder_cloud::Error::new(
+                    qoder_cloud::ErrorKind::Authentication,
+                    format!("the token provider failed: {m}"),
+                )
+            };
             let p = d.call_async(arg).await.map_err(|e| fail(e.to_string()))?;
             p.await.map_err(|e| fail(e.reason.clone()))
         })

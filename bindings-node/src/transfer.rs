@@ -100,7 +100,10 @@ fn into_native(d: Download) -> NativeDownload {
 fn source(path: Option<String>, data: Option<Buffer>, filename: Option<String>, what: &str) -> Result<UploadSource> {
     match (path, data) {
         (Some(p), None) => Ok(UploadSource::Path(p.into())),
-        (None, Some(b)) => Ok(UploadSource::Bytes { data: Bytes::copy_from_slice(&b), filename: filename.unwrap_or_else(|| "file".into()) }),
+        (None, Some(b)) => Ok(UploadSource::Bytes {
+            data: Bytes::copy_from_slice(&b),
+            filename: filename.unwrap_or_else(|| "file".into()),
+        }),
         _ => Err(error::invalid(what, format!("{what}: give either a path or the bytes"))),
     }
 }
@@ -134,7 +137,14 @@ impl NativeClient {
         options: Option<String>,
         token: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'e, CallResult>> {
-        let prepared = error::guard(|| Ok((self.client()?, source(path, data, filename, "file")?, crate::client::parse_args(&args)?, request_options(options)?)));
+        let prepared = error::guard(|| {
+            Ok((
+                self.client()?,
+                source(path, data, filename, "file")?,
+                crate::client::parse_args(&args)?,
+                request_options(options)?,
+            ))
+        });
         let user = token.map(|t| t.token.clone());
         let closed = self.client().ok();
         env.spawn_future(error::catch_future(cancellable(user, closed, async move {
@@ -159,10 +169,13 @@ impl NativeClient {
     ) -> Result<PromiseRaw<'e, CallResult>> {
         let prepared = error::guard(|| {
             let files = match (directory, files) {
-                (Some(d), None) => qoder_cloud::upload::skill_files_from_dir(std::path::Path::new(&d)).map_err(|e| error::from_core(&e))?,
+                (Some(d), None) => qoder_cloud::upload::skill_files_from_dir(std::path::Path::new(&d))
+                    .map_err(|e| error::from_core(&e))?,
                 (None, Some(fs)) => fs
                     .into_iter()
-                    .map(|f| Ok(SkillFile { source: source(f.file, f.data, Some(f.path.clone()), "files")?, path: f.path }))
+                    .map(|f| {
+                        Ok(SkillFile { source: source(f.file, f.data, Some(f.path.clone()), "files")?, path: f.path })
+                    })
                     .collect::<Result<Vec<_>>>()?,
                 _ => return Err(error::invalid("files", "give either `directory` or `files`")),
             };
@@ -172,7 +185,9 @@ impl NativeClient {
         let closed = self.client().ok();
         env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, files, args, opts) = prepared?;
-            upload_result(client.upload_skill(skill_id.as_deref(), files, args, opts).await.map_err(|e| error::from_core(&e))?)
+            upload_result(
+                client.upload_skill(skill_id.as_deref(), files, args, opts).await.map_err(|e| error::from_core(&e))?,
+            )
         })))
     }
 
@@ -196,7 +211,12 @@ impl NativeClient {
         let closed = self.client().ok();
         env.spawn_future(error::catch_future(cancellable(user, closed, async move {
             let (client, src, args, opts) = prepared?;
-            upload_result(client.upload_skill_zip(skill_id.as_deref(), src, args, opts).await.map_err(|e| error::from_core(&e))?)
+            upload_result(
+                client
+                    .upload_skill_zip(skill_id.as_deref(), src, args, opts)
+                    .await
+                    .map_err(|e| error::from_core(&e))?,
+            )
         })))
     }
 

@@ -96,7 +96,11 @@ impl NativeClient {
         let prepared = error::guard(|| {
             let c = config.unwrap_or_default();
             let (request, s) = call_options(c.options, true)?;
-            let stream = StreamOptions { idle_timeout: s.idle_timeout, max_reconnect_attempts: s.max_reconnect_attempts, ..StreamOptions::default() };
+            let stream = StreamOptions {
+                idle_timeout: s.idle_timeout,
+                max_reconnect_attempts: s.max_reconnect_attempts,
+                ..StreamOptions::default()
+            };
             let input: Option<Vec<Value>> = match events {
                 None => None,
                 Some(s) => match serde_json::from_str::<Value>(&s) {
@@ -182,7 +186,8 @@ impl DeltaAccumulator {
     #[napi]
     pub fn push(&self, event: String) -> Result<Option<String>> {
         error::guard(|| {
-            let head: Value = serde_json::from_str(&event).map_err(|e| error::invalid("event", format!("event is not valid JSON: {e}")))?;
+            let head: Value = serde_json::from_str(&event)
+                .map_err(|e| error::invalid("event", format!("event is not valid JSON: {e}")))?;
             let event_type = head.get("type").and_then(Value::as_str).unwrap_or_default().to_string();
             let id = head.get("id").and_then(Value::as_str).map(str::to_string);
             let ev = StreamEvent { event_type, id, data: bytes::Bytes::from(event), connection: 0 };

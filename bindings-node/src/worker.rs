@@ -56,7 +56,8 @@ impl WorkHandler for JsWorkHandler {
                 }
             }?;
             guard.armed = false;
-            let v: Value = serde_json::from_str(&text).map_err(|e| format!("the JS dispatcher answered with invalid JSON: {e}"))?;
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|e| format!("the JS dispatcher answered with invalid JSON: {e}"))?;
             match v.get("error").and_then(Value::as_str) {
                 Some(m) => Err(m.to_string()),
                 None => Ok(()),
@@ -83,7 +84,8 @@ impl NativeWorker {
         let parts = self.start.lock().ok().and_then(|mut g| g.take());
         let token = self.shutdown.clone();
         env.spawn_future(error::catch_future(async move {
-            let (client, env_id, handler, opts) = parts.ok_or_else(|| error::invalid("worker", "this worker already ran"))?;
+            let (client, env_id, handler, opts) =
+                parts.ok_or_else(|| error::invalid("worker", "this worker already ran"))?;
             let r = client.run_worker(&env_id, handler, opts, token).await.map_err(|e| error::from_core(&e))?;
             Ok(json!({"completed": r.completed, "failed": r.failed, "stopped": r.stopped}).to_string())
         }))
@@ -101,13 +103,22 @@ impl NativeClient {
     /// A self-hosted environment worker (see `EnvironmentWorker` in `lib/worker.js`); `config` is
     /// JSON text of its options (camelCase; durations in milliseconds).
     #[napi]
-    pub fn worker(&self, environment_id: String, config: Option<String>, dispatch: Function<'_, String, Promise<String>>) -> Result<NativeWorker> {
+    pub fn worker(
+        &self,
+        environment_id: String,
+        config: Option<String>,
+        dispatch: Function<'_, String, Promise<String>>,
+    ) -> Result<NativeWorker> {
         let d = Arc::new(dispatch.build_threadsafe_function::<String>().weak::<true>().build()?);
         error::guard(|| {
             let v = crate::client::parse_options(config)?;
-            let opts = qoder_cloud::options::worker_options(qoder_cloud::options::Casing::Camel, v).map_err(|e| error::from_core(&e))?;
+            let opts = qoder_cloud::options::worker_options(qoder_cloud::options::Casing::Camel, v)
+                .map_err(|e| error::from_core(&e))?;
             let handler: Arc<dyn WorkHandler> = Arc::new(JsWorkHandler(d));
-            Ok(NativeWorker { shutdown: CancellationToken::new(), start: Mutex::new(Some((self.client()?, environment_id, handler, opts))) })
+            Ok(NativeWorker {
+                shutdown: CancellationToken::new(),
+                start: Mutex::new(Some((self.client()?, environment_id, handler, opts))),
+            })
         })
     }
 }

@@ -39,13 +39,9 @@ pub struct Split {
 /// ([`qoder_cloud::options::take_call_options`]).
 pub fn split(py: Python<'_>, kwargs: &Bound<'_, PyDict>, is_stream: bool) -> PyResult<Split> {
     let Value::Object(mut args) = to_value(kwargs.as_any(), "")? else { unreachable!("a dict") };
-    let (opts, stream) = qoder_cloud::options::take_call_options(Casing::Snake, &mut args, is_stream)
-        .map_err(|e| to_pyerr(py, &e))?;
-    Ok(Split {
-        args: Value::Object(args),
-        opts,
-        stream,
-    })
+    let (opts, stream) =
+        qoder_cloud::options::take_call_options(Casing::Snake, &mut args, is_stream).map_err(|e| to_pyerr(py, &e))?;
+    Ok(Split { args: Value::Object(args), opts, stream })
 }
 
 pub(crate) fn find_op(py: Python<'_>, name: &str) -> PyResult<&'static Operation> {
@@ -56,11 +52,7 @@ pub(crate) fn find_op(py: Python<'_>, name: &str) -> PyResult<&'static Operation
 pub(crate) fn list_op(py: Python<'_>, name: &str) -> PyResult<&'static Operation> {
     let op = find_op(py, name)?;
     if !op.is_paginated() {
-        return Err(invalid_argument(
-            py,
-            "operation",
-            format!("{name} is not a list operation"),
-        ));
+        return Err(invalid_argument(py, "operation", format!("{name} is not a list operation")));
     }
     Ok(op)
 }

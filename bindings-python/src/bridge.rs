@@ -77,10 +77,7 @@ fn queue() -> &'static Queue {
             .name("qoder-py-deliver".into())
             .spawn(deliver_forever)
             .expect("cannot start the delivery thread");
-        Queue {
-            jobs: Mutex::new(Vec::new()),
-            ready: Condvar::new(),
-        }
+        Queue { jobs: Mutex::new(Vec::new()), ready: Condvar::new() }
     })
 }
 
@@ -133,27 +130,15 @@ fn deliver_forever() {
 fn schedule(py: Python<'_>, mut batch: Vec<Job>) {
     while !batch.is_empty() {
         let target = batch[0].event_loop.as_ptr();
-        let (mine, rest): (Vec<Job>, Vec<Job>) = batch
-            .into_iter()
-            .partition(|j| j.event_loop.as_ptr() == target);
+        let (mine, rest): (Vec<Job>, Vec<Job>) = batch.into_iter().partition(|j| j.event_loop.as_ptr() == target);
         batch = rest;
         let event_loop = mine[0].event_loop.clone_ref(py);
-        let items = mine
-            .into_iter()
-            .map(|j| (j.future, j.out, j.hook))
-            .collect();
-        let Ok(cb) = Bound::new(
-            py,
-            Deliver {
-                items: Mutex::new(items),
-            },
-        ) else {
+        let items = mine.into_iter().map(|j| (j.future, j.out, j.hook)).collect();
+        let Ok(cb) = Bound::new(py, Deliver { items: Mutex::new(items) }) else {
             continue;
         };
         // A closed loop refuses callbacks; its futures are gone with it.
-        let _ = event_loop
-            .bind(py)
-            .call_method1(pyo3::intern!(py, "call_soon_threadsafe"), (cb,));
+        let _ = event_loop.bind(py).call_method1(pyo3::intern!(py, "call_soon_threadsafe"), (cb,));
     }
 }
 
@@ -178,10 +163,7 @@ impl Deliver {
 /// Hands `out` to `fut` (on the loop's thread), or to the hook when `fut` was cancelled.
 fn settle(fut: &Bound<'_, PyAny>, out: Out, hook: Option<Box<dyn Hook>>) {
     let py = fut.py();
-    let cancelled = fut
-        .call_method0(pyo3::intern!(py, "done"))
-        .and_then(|d| d.is_truthy())
-        .unwrap_or(true);
+    let cancelled = fut.call_method0(pyo3::intern!(py, "done")).and_then(|d| d.is_truthy()).unwrap_or(true);
     let out = match hook {
         Some(h) => h.arrive(out, cancelled),
         None => (!cancelled).then_some(out),
@@ -208,10 +190,7 @@ pub struct AbortOnCancel {
 #[pymethods]
 impl AbortOnCancel {
     fn __call__(&self, fut: &Bound<'_, PyAny>) -> PyResult<()> {
-        if fut
-            .call_method0(pyo3::intern!(fut.py(), "cancelled"))?
-            .is_truthy()?
-        {
+        if fut.call_method0(pyo3::intern!(fut.py(), "cancelled"))?.is_truthy()? {
             self.handle.abort();
         }
         Ok(())
@@ -241,11 +220,7 @@ where
 
 /// [`spawn_py`] with a [`Hook`] that decides what reaches the future (streams use it to keep a
 /// result whose future was cancelled).
-pub fn spawn_py_with<'py, F>(
-    py: Python<'py>,
-    fut: F,
-    hook: Option<Box<dyn Hook>>,
-) -> PyResult<Bound<'py, PyAny>>
+pub fn spawn_py_with<'py, F>(py: Python<'py>, fut: F, hook: Option<Box<dyn Hook>>) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = Out> + Send + 'static,
 {
@@ -256,11 +231,7 @@ where
 /// for delivery (a stream read yields its lock guard): the next read cannot take events from the
 /// stream before this one's result is in the delivery queue, so results reach the loop in the
 /// order they left the stream.
-pub fn spawn_py_holding<'py, F, G>(
-    py: Python<'py>,
-    fut: F,
-    hook: Option<Box<dyn Hook>>,
-) -> PyResult<Bound<'py, PyAny>>
+pub fn spawn_py_holding<'py, F, G>(py: Python<'py>, fut: F, hook: Option<Box<dyn Hook>>) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = (Out, G)> + Send + 'static,
     G: Send + 'static,
@@ -273,31 +244,18 @@ where
             Ok((o, held)) => (o, Some(held)),
             Err(msg) => (Out::Panic(msg), None),
         };
-        push(Entry::Done(Job {
-            event_loop: job_loop,
-            future: job_future,
-            out,
-            hook,
-        }));
+        push(Entry::Done(Job { event_loop: job_loop, future: job_future, out, hook }));
         drop(held);
     });
-    let abort = Bound::new(
-        py,
-        AbortOnCancel {
-            handle: task.abort_handle(),
-        },
-    )?;
+    let abort = Bound::new(py, AbortOnCancel { handle: task.abort_handle() })?;
     future.call_method1(pyo3::intern!(py, "add_done_callback"), (abort,))?;
     Ok(future)
 }
 
 /// The running event loop and a fresh future on it.
 fn new_future(py: Python<'_>) -> PyResult<(Bound<'_, PyAny>, Bound<'_, PyAny>)> {
-    let get = GET_RUNNING_LOOP.get_or_try_init(py, || {
-        py.import("asyncio")
-            .and_then(|m| m.getattr("get_running_loop"))
-            .map(Bound::unbind)
-    })?;
+    let get = GET_RUNNING_LOOP
+        .get_or_try_init(py, || py.import("asyncio").and_then(|m| m.getattr("get_running_loop")).map(Bound::unbind))?;
     let event_loop = get.bind(py).call0()?;
     let future = event_loop.call_method0(pyo3::intern!(py, "create_future"))?;
     Ok((event_loop, future))
@@ -339,27 +297,16 @@ impl Waiting {
         let pending = slot.as_mut()?;
         let waker = Waker::from(self.clone());
         let mut cx = Context::from_waker(&waker);
-        let out = match std::panic::catch_unwind(AssertUnwindSafe(|| pending.source.poll(&mut cx)))
-        {
+        let out = match std::panic::catch_unwind(AssertUnwindSafe(|| pending.source.poll(&mut cx))) {
             Ok(Poll::Pending) => return None,
             Ok(Poll::Ready(out)) => out,
             Err(p) => Out::Panic(panic_message(&*p)),
         };
-        let Pending {
-            source,
-            event_loop,
-            future,
-            hook,
-        } = slot.take()?;
+        let Pending { source, event_loop, future, hook } = slot.take()?;
         drop(slot);
         // Released before the result is seen, so the next read finds the source free.
         drop(source);
-        Some(Job {
-            event_loop,
-            future,
-            out,
-            hook,
-        })
+        Some(Job { event_loop, future, out, hook })
     }
 }
 
@@ -416,13 +363,8 @@ pub fn poll_py<'py>(
         }
         return Ok(future);
     }
-    let forget = Bound::new(
-        py,
-        ForgetOnDone {
-            waiting: waiting.clone(),
-        },
-    )
-    .and_then(|f| future.call_method1(pyo3::intern!(py, "add_done_callback"), (f,)));
+    let forget = Bound::new(py, ForgetOnDone { waiting: waiting.clone() })
+        .and_then(|f| future.call_method1(pyo3::intern!(py, "add_done_callback"), (f,)));
     if let Err(e) = forget {
         // Nobody could cancel it: give it up now rather than leave it holding the source.
         drop(waiting.lock().take());

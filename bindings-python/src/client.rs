@@ -53,10 +53,7 @@ impl NativeClient {
     pub fn client(&self, py: Python<'_>) -> PyResult<Client> {
         match self.client.read().ok().and_then(|g| g.clone()) {
             Some(c) => Ok(c),
-            None => Err(to_pyerr(
-                py,
-                &Error::new(ErrorKind::ClientClosed, "the client is closed"),
-            )),
+            None => Err(to_pyerr(py, &Error::new(ErrorKind::ClientClosed, "the client is closed"))),
         }
     }
 
@@ -88,7 +85,13 @@ impl NativeClient {
         for key in ["ca_certs", "client_cert", "client_key"] {
             let Some(v) = options.get_item(key)?.filter(|v| !v.is_none()) else { continue };
             let pem = |x: &Bound<'_, PyAny>| {
-                pem_text(x).map_err(|e| invalid_argument(py, key, format!("{key}: expected a path (str or os.PathLike) or PEM str/bytes: {e}")))
+                pem_text(x).map_err(|e| {
+                    invalid_argument(
+                        py,
+                        key,
+                        format!("{key}: expected a path (str or os.PathLike) or PEM str/bytes: {e}"),
+                    )
+                })
             };
             if key == "ca_certs" && (v.is_instance_of::<PyList>() || v.is_instance_of::<PyTuple>()) {
                 let items = v.try_iter()?.map(|x| pem(&x?)).collect::<PyResult<Vec<_>>>()?;
@@ -99,7 +102,13 @@ impl NativeClient {
         }
         let Value::Object(mut map) = to_value(options.as_any(), "")? else { unreachable!("a dict") };
         let provider: Option<Arc<dyn TokenProvider>> = match token_provider.filter(|p| !p.is_none()) {
-            Some(p) if !p.is_callable() => return Err(invalid_argument(py, "token_provider", "token_provider: expected a callable returning a token")),
+            Some(p) if !p.is_callable() => {
+                return Err(invalid_argument(
+                    py,
+                    "token_provider",
+                    "token_provider: expected a callable returning a token",
+                ))
+            }
             Some(p) => Some(Arc::new(crate::tools::PyTokenProvider::new(p.clone().unbind()))),
             None => None,
         };
@@ -115,8 +124,13 @@ impl NativeClient {
                 map.extend(from.secrets.values.clone().into_iter().filter(|(k, _)| k == "client_key"));
             }
         }
-        secrets.values = map.iter().filter(|(k, v)| (CREDENTIALS.contains(&k.as_str()) || *k == "client_key") && !v.is_null()).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let mut b = qoder_cloud::options::client_builder(Casing::Snake, "python", Value::Object(map)).map_err(|e| to_pyerr(py, &e))?;
+        secrets.values = map
+            .iter()
+            .filter(|(k, v)| (CREDENTIALS.contains(&k.as_str()) || *k == "client_key") && !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let mut b = qoder_cloud::options::client_builder(Casing::Snake, "python", Value::Object(map))
+            .map_err(|e| to_pyerr(py, &e))?;
         if let Some(p) = &secrets.provider {
             b = b.token_provider(p.clone());
         }

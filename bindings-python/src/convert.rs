@@ -40,16 +40,8 @@ fn join(path: &str, key: &str) -> String {
 /// `InvalidArgumentError` naming the top-level argument, never a bare `UnicodeEncodeError`.
 fn utf8<'a>(py: Python<'_>, s: &'a Bound<'_, PyString>, path: &str) -> PyResult<&'a str> {
     s.to_str().map_err(|_| {
-        let top = path
-            .split(['.', '['])
-            .next()
-            .filter(|t| !t.is_empty())
-            .unwrap_or("arguments");
-        crate::errors::invalid_argument(
-            py,
-            top,
-            format!("{path}: contains a lone surrogate (not valid Unicode)"),
-        )
+        let top = path.split(['.', '[']).next().filter(|t| !t.is_empty()).unwrap_or("arguments");
+        crate::errors::invalid_argument(py, top, format!("{path}: contains a lone surrogate (not valid Unicode)"))
     })
 }
 
@@ -87,12 +79,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut m = Map::with_capacity(d.len());
         for (k, v) in d.iter() {
-            let ks = k.cast::<PyString>().map_err(|_| {
-                type_error(
-                    path,
-                    format!("dict keys must be str, got {}", type_name(&k)),
-                )
-            })?;
+            let ks = k
+                .cast::<PyString>()
+                .map_err(|_| type_error(path, format!("dict keys must be str, got {}", type_name(&k))))?;
             let key = utf8(obj.py(), ks, path)?.to_owned();
             let sub = join(path, &key);
             m.insert(key, to_value(&v, &sub)?);
@@ -133,15 +122,9 @@ pub fn to_value(obj: &Bound<'_, PyAny>, path: &str) -> PyResult<Value> {
         d.update(obj.cast()?)?;
         return to_value(d.as_any(), path);
     }
-    Err(type_error(
-        path,
-        format!("cannot send a {} as JSON", type_name(obj)),
-    ))
+    Err(type_error(path, format!("cannot send a {} as JSON", type_name(obj))))
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "object".into())
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
 }

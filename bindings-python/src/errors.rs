@@ -14,9 +14,7 @@ pub fn configure(py: Python<'_>, classes: Bound<'_, PyDict>) -> PyResult<()> {
 }
 
 fn class<'py>(py: Python<'py>, name: &str) -> Option<Bound<'py, PyAny>> {
-    CLASSES
-        .get(py)
-        .and_then(|d| d.bind(py).get_item(name).ok().flatten())
+    CLASSES.get(py).and_then(|d| d.bind(py).get_item(name).ok().flatten())
 }
 
 /// Builds the Python exception for a core error, with its attributes set.

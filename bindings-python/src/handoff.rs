@@ -64,10 +64,7 @@ impl Held {
     /// dropped with its aborted task).
     pub fn hook(self: &Arc<Self>, want: Want) -> Box<dyn Hook> {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
-        Box::new(ReadHook {
-            held: self.clone(),
-            want,
-        })
+        Box::new(ReadHook { held: self.clone(), want })
     }
 }
 
@@ -125,11 +122,7 @@ impl Hook for ReadHook {
             Out::StopAsync => items.push_back(Item::End),
             other => return (!cancelled).then_some(other),
         }
-        let out = if cancelled {
-            None
-        } else {
-            take(&mut items, self.want)
-        };
+        let out = if cancelled { None } else { take(&mut items, self.want) };
         self.held.kept.store(!items.is_empty(), Ordering::SeqCst);
         out
     }

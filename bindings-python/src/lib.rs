@@ -17,19 +17,19 @@ mod bridge;
 mod client;
 mod convert;
 mod emulator;
-mod pyjson;
 mod errors;
 mod handoff;
 mod logging;
 mod model;
 mod out;
 mod page;
+mod pyjson;
 mod runtime;
 mod stream;
 mod tools;
-mod worker;
 mod transfer;
 mod turn;
+mod worker;
 
 /// The operation table of the core, as a list of dicts (one per operation).
 ///
@@ -53,17 +53,8 @@ fn operations(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
         d.set_item("http_method", &op.method)?;
         d.set_item("path", &op.path)?;
         d.set_item("path_params", op.path_params())?;
-        d.set_item(
-            "query",
-            op.query.iter().map(|q| q.arg.as_str()).collect::<Vec<_>>(),
-        )?;
-        d.set_item(
-            "headers",
-            op.headers
-                .iter()
-                .map(|h| h.arg.as_str())
-                .collect::<Vec<_>>(),
-        )?;
+        d.set_item("query", op.query.iter().map(|q| q.arg.as_str()).collect::<Vec<_>>())?;
+        d.set_item("headers", op.headers.iter().map(|h| h.arg.as_str()).collect::<Vec<_>>())?;
         d.set_item("body", body_kind(op.body))?;
         d.set_item("body_fields", &op.body_fields)?;
         d.set_item("required", &op.required)?;
@@ -128,7 +119,12 @@ fn content_sha256(content: &str) -> String {
 
 /// A checked `custom` tool definition (a dict): see `qoder_cloud.custom_tool`.
 #[pyfunction]
-fn custom_tool<'py>(py: Python<'py>, name: &str, description: &str, input_schema: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn custom_tool<'py>(
+    py: Python<'py>,
+    name: &str,
+    description: &str,
+    input_schema: Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let schema = convert::to_value(&input_schema, "input_schema")?;
     match qoder_cloud::tools::custom_tool(name, description, schema) {
         Ok(v) => pyjson::to_plain(py, &v),

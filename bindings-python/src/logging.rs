@@ -47,11 +47,8 @@ pub fn configure(py: Python<'_>, logger: Bound<'_, PyAny>) -> PyResult<()> {
 /// Re-reads the Python logger's effective level (cheap: `logging` caches it).
 pub fn refresh_level(py: Python<'_>) {
     let Some(l) = LOGGER.get(py) else { return };
-    let lvl: i32 = l
-        .bind(py)
-        .call_method0(pyo3::intern!(py, "getEffectiveLevel"))
-        .and_then(|v| v.extract())
-        .unwrap_or(30);
+    let lvl: i32 =
+        l.bind(py).call_method0(pyo3::intern!(py, "getEffectiveLevel")).and_then(|v| v.extract()).unwrap_or(30);
     let min = match lvl {
         i32::MIN..=10 => 0,
         11..=20 => 1,
@@ -101,11 +98,7 @@ fn emit(py: Python<'_>, logger: &Bound<'_, PyAny>, rec: &LogRecord) -> PyResult<
     extra.set_item("delay", rec.delay.map(|d| d.as_secs_f64()))?;
     let kw = PyDict::new(py);
     kw.set_item("extra", extra)?;
-    logger.call_method(
-        "log",
-        (py_level(rec.level), "%s", rec.to_string()),
-        Some(&kw),
-    )?;
+    logger.call_method("log", (py_level(rec.level), "%s", rec.to_string()), Some(&kw))?;
     Ok(())
 }
 

@@ -25,13 +25,7 @@ struct Registry {
 static REGISTRY: PyOnceLock<Registry> = PyOnceLock::new();
 
 pub fn configure(py: Python<'_>, classes: Bound<'_, PyDict>, plain: Vec<String>) -> PyResult<()> {
-    let _ = REGISTRY.set(
-        py,
-        Registry {
-            classes: classes.unbind(),
-            plain: plain.into_iter().collect(),
-        },
-    );
+    let _ = REGISTRY.set(py, Registry { classes: classes.unbind(), plain: plain.into_iter().collect() });
     Ok(())
 }
 
@@ -65,10 +59,7 @@ pub struct Meta {
 
 impl From<&qoder_cloud::ResponseMeta> for Meta {
     fn from(m: &qoder_cloud::ResponseMeta) -> Self {
-        Self {
-            request_id: m.request_id.clone(),
-            idempotency_key: m.idempotency_key.clone(),
-        }
+        Self { request_id: m.request_id.clone(), idempotency_key: m.idempotency_key.clone() }
     }
 }
 
@@ -86,28 +77,20 @@ static EMPTY: OnceLock<Value> = OnceLock::new();
 
 impl Model {
     pub fn from_value(v: Value, meta: Meta) -> Self {
-        Self {
-            src: Source::Value(v),
-            cache: OnceLock::new(),
-            meta,
-        }
+        Self { src: Source::Value(v), cache: OnceLock::new(), meta }
     }
 
     pub fn from_raw(b: Bytes) -> Self {
-        Self {
-            src: Source::Raw(b, OnceLock::new()),
-            cache: OnceLock::new(),
-            meta: Meta::default(),
-        }
+        Self { src: Source::Raw(b, OnceLock::new()), cache: OnceLock::new(), meta: Meta::default() }
     }
 
     /// The JSON (parsed on first use for raw events; an unparsable event reads as `{}`).
     pub fn value(&self) -> &Value {
         match &self.src {
             Source::Value(v) => v,
-            Source::Raw(b, parsed) => parsed.get_or_init(|| {
-                serde_json::from_slice(b).unwrap_or_else(|_| Value::Object(Map::new()))
-            }),
+            Source::Raw(b, parsed) => {
+                parsed.get_or_init(|| serde_json::from_slice(b).unwrap_or_else(|_| Value::Object(Map::new())))
+            }
         }
     }
 
@@ -144,9 +127,7 @@ impl Model {
 fn wrap<'py>(py: Python<'py>, key: &str, v: &Value) -> PyResult<Bound<'py, PyAny>> {
     match v {
         Value::Object(_) if is_plain_field(py, key) => to_plain(py, v),
-        Value::Object(_) => {
-            Ok(Bound::new(py, Model::from_value(v.clone(), Meta::default()))?.into_any())
-        }
+        Value::Object(_) => Ok(Bound::new(py, Model::from_value(v.clone(), Meta::default()))?.into_any()),
         Value::Array(xs) => {
             let l = PyList::empty(py);
             for x in xs {
@@ -197,20 +178,12 @@ pub fn make_model<'py>(
     if cls.is(py.get_type::<Event>().as_any()) {
         return event_from_value(py, v, meta);
     }
-    let payload = Bound::new(
-        py,
-        Payload {
-            inner: Mutex::new(Some(Model::from_value(v, meta))),
-        },
-    )?;
+    let payload = Bound::new(py, Payload { inner: Mutex::new(Some(Model::from_value(v, meta))) })?;
     cls.call1((payload,))
 }
 
 fn class_name(slf: &Bound<'_, PyAny>) -> String {
-    slf.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "Model".into())
+    slf.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "Model".into())
 }
 
 #[pymethods]
@@ -253,8 +226,7 @@ impl Model {
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
-        self.field(py, key)?
-            .ok_or_else(|| PyKeyError::new_err(key.to_string()))
+        self.field(py, key)?.ok_or_else(|| PyKeyError::new_err(key.to_string()))
     }
 
     fn __contains__(&self, key: &str) -> bool {
@@ -263,9 +235,7 @@ impl Model {
 
     fn __dir__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
-        let base = py
-            .get_type::<pyo3::types::PyAny>()
-            .call_method1("__dir__", (slf,))?;
+        let base = py.get_type::<pyo3::types::PyAny>().call_method1("__dir__", (slf,))?;
         let l = PyList::empty(py);
         for x in base.try_iter()? {
             l.append(x?)?;
@@ -276,12 +246,7 @@ impl Model {
         Ok(l)
     }
 
-    fn __richcmp__<'py>(
-        &self,
-        py: Python<'py>,
-        other: &Bound<'py, PyAny>,
-        op: CompareOp,
-    ) -> PyResult<Py<PyAny>> {
+    fn __richcmp__<'py>(&self, py: Python<'py>, other: &Bound<'py, PyAny>, op: CompareOp) -> PyResult<Py<PyAny>> {
         let other_value = if let Ok(m) = other.cast::<Model>() {
             m.get().value().clone()
         } else if other.cast::<PyDict>().is_ok() {
@@ -363,25 +328,18 @@ impl Model {
     }
 
     /// Pickling and `copy` rebuild the object from its data (response metadata is not kept).
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyAny>,))> {
         let py = slf.py();
-        Ok((
-            slf.get_type().into_any(),
-            (to_plain(py, slf.get().value())?,),
-        ))
+        Ok((slf.get_type().into_any(), (to_plain(py, slf.get().value())?,)))
     }
 
     /// Server request id of the response that carried this object (top-level results).
     #[getter]
     fn request_id(&self) -> Option<String> {
-        self.meta.request_id.clone().or_else(|| {
-            self.object()
-                .get("request_id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+        self.meta
+            .request_id
+            .clone()
+            .or_else(|| self.object().get("request_id").and_then(Value::as_str).map(str::to_string))
     }
 
     /// Alias of `request_id` (the official SDK's spelling).
@@ -408,8 +366,7 @@ pub struct Event {
 
 /// Event type names seen so far, as interned Python strings (a few dozen at most): no string
 /// is built per event, and `event.type == "agent.message"` hits the identity fast path.
-static TYPE_NAMES: Mutex<Option<std::collections::HashMap<String, Py<PyString>>>> =
-    Mutex::new(None);
+static TYPE_NAMES: Mutex<Option<std::collections::HashMap<String, Py<PyString>>>> = Mutex::new(None);
 
 fn type_name_string<'py>(py: Python<'py>, t: &str) -> Bound<'py, PyString> {
     if let Ok(mut g) = TYPE_NAMES.lock() {
@@ -427,60 +384,35 @@ fn type_name_string<'py>(py: Python<'py>, t: &str) -> Bound<'py, PyString> {
 }
 
 /// An event object from a stream event (the hot path: no JSON parsing here).
-pub fn event_from_stream<'py>(
-    py: Python<'py>,
-    ev: qoder_cloud::stream::StreamEvent,
-) -> PyResult<Bound<'py, PyAny>> {
+pub fn event_from_stream<'py>(py: Python<'py>, ev: qoder_cloud::stream::StreamEvent) -> PyResult<Bound<'py, PyAny>> {
     let e = Event {
         ty: Some(type_name_string(py, &ev.event_type).unbind()),
         id: ev.id.as_deref().map(|s| PyString::new(py, s).unbind()),
         connection: ev.connection,
     };
-    Ok(Bound::new(
-        py,
-        PyClassInitializer::from(Model::from_raw(ev.data)).add_subclass(e),
-    )?
-    .into_any())
+    Ok(Bound::new(py, PyClassInitializer::from(Model::from_raw(ev.data)).add_subclass(e))?.into_any())
 }
 
 /// An event object from parsed JSON (list endpoints).
 pub fn event_from_value<'py>(py: Python<'py>, v: Value, meta: Meta) -> PyResult<Bound<'py, PyAny>> {
-    let s = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .map(|s| PyString::new(py, s).unbind())
-    };
-    let e = Event {
-        ty: s("type"),
-        id: s("id"),
-        connection: 0,
-    };
-    Ok(Bound::new(
-        py,
-        PyClassInitializer::from(Model::from_value(v, meta)).add_subclass(e),
-    )?
-    .into_any())
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(|s| PyString::new(py, s).unbind());
+    let e = Event { ty: s("type"), id: s("id"), connection: 0 };
+    Ok(Bound::new(py, PyClassInitializer::from(Model::from_value(v, meta)).add_subclass(e))?.into_any())
 }
 
 /// The core stream event behind an `Event` object (for the delta accumulator).
 pub fn stream_event_of(obj: &Bound<'_, PyAny>) -> PyResult<qoder_cloud::stream::StreamEvent> {
     let py = obj.py();
-    let e = obj.cast::<Event>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "expected an Event, got {}",
-            crate::convert::type_name(obj)
-        ))
-    })?;
+    let e = obj
+        .cast::<Event>()
+        .map_err(|_| PyTypeError::new_err(format!("expected an Event, got {}", crate::convert::type_name(obj))))?;
     let ev = e.get();
     let base = e.as_super().get();
     let data = match &base.src {
         Source::Raw(b, _) => b.clone(),
         Source::Value(v) => Bytes::from(serde_json::to_vec(v).unwrap_or_default()),
     };
-    let s = |x: &Option<Py<PyString>>| {
-        x.as_ref()
-            .and_then(|p| p.bind(py).to_str().ok().map(str::to_string))
-    };
+    let s = |x: &Option<Py<PyString>>| x.as_ref().and_then(|p| p.bind(py).to_str().ok().map(str::to_string));
     Ok(qoder_cloud::stream::StreamEvent {
         event_type: s(&ev.ty).unwrap_or_default(),
         id: s(&ev.id),
@@ -499,17 +431,8 @@ impl Event {
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<PyClassInitializer<Self>> {
         let m = Model::new(data, fields)?;
-        let s = |k: &str| {
-            m.object()
-                .get(k)
-                .and_then(Value::as_str)
-                .map(|s| PyString::new(py, s).unbind())
-        };
-        let e = Event {
-            ty: s("type"),
-            id: s("id"),
-            connection: 0,
-        };
+        let s = |k: &str| m.object().get(k).and_then(Value::as_str).map(|s| PyString::new(py, s).unbind());
+        let e = Event { ty: s("type"), id: s("id"), connection: 0 };
         Ok(PyClassInitializer::from(m).add_subclass(e))
     }
 
@@ -539,25 +462,11 @@ pub struct Ready {
 
 impl Ready {
     pub fn of<'py>(py: Python<'py>, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(Bound::new(
-            py,
-            Ready {
-                value: Some(value.unbind()),
-                error: None,
-            },
-        )?
-        .into_any())
+        Ok(Bound::new(py, Ready { value: Some(value.unbind()), error: None })?.into_any())
     }
     /// An awaitable that raises `err` when awaited.
     pub fn failed(py: Python<'_>, err: PyErr) -> PyResult<Bound<'_, PyAny>> {
-        Ok(Bound::new(
-            py,
-            Ready {
-                value: None,
-                error: Some(err),
-            },
-        )?
-        .into_any())
+        Ok(Bound::new(py, Ready { value: None, error: Some(err) })?.into_any())
     }
     pub fn none(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         Ready::of(py, py.None().into_bound(py))

@@ -50,15 +50,10 @@ impl<'py> IntoPyObject<'py> for Out {
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         logging::drain(py);
         match self {
-            Out::Object {
-                value: Value::Null, ..
-            } => Ok(py.None().into_bound(py)),
-            Out::Object { value, meta, cls } => make_model(
-                py,
-                value,
-                Meta::from(&meta),
-                cls.as_ref().map(|c| c.bind(py)),
-            ),
+            Out::Object { value: Value::Null, .. } => Ok(py.None().into_bound(py)),
+            Out::Object { value, meta, cls } => {
+                make_model(py, value, Meta::from(&meta), cls.as_ref().map(|c| c.bind(py)))
+            }
             Out::Made(f) => f(py),
             Out::Event(ev) => event_from_stream(py, ev),
             Out::Events(evs) => {

@@ -13,11 +13,11 @@ use serde_json::Value;
 use crate::args::{list_op, split};
 use crate::bridge::spawn_py;
 use crate::client::NativeClient;
-use crate::pyjson::{json_text, to_plain};
 use crate::errors::to_pyerr;
 use crate::logging;
 use crate::model::{make_model, Meta, Ready};
 use crate::out::Out;
+use crate::pyjson::{json_text, to_plain};
 use crate::runtime::block_on;
 
 #[pymethods]
@@ -91,8 +91,12 @@ impl NativePage {
     }
 
     /// The fetch of the next page, `None` at the end.
-    fn fetch_next_page(&self, py: Python<'_>) -> PyResult<Option<impl std::future::Future<Output = Out> + Send + 'static>> {
-        let Some((args, trail)) = self.trail.next(self.op, &self.args, &self.page).map_err(|e| to_pyerr(py, &e))? else {
+    fn fetch_next_page(
+        &self,
+        py: Python<'_>,
+    ) -> PyResult<Option<impl std::future::Future<Output = Out> + Send + 'static>> {
+        let Some((args, trail)) = self.trail.next(self.op, &self.args, &self.page).map_err(|e| to_pyerr(py, &e))?
+        else {
             return Ok(None);
         };
         let cls = self.cls.as_ref().map(|c| c.clone_ref(py));
@@ -120,10 +124,7 @@ impl NativePage {
     }
     #[getter]
     fn has_more(&self) -> bool {
-        self.page
-            .get("has_more")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.page.get("has_more").and_then(Value::as_bool).unwrap_or(false)
     }
     #[getter]
     fn first_id(&self) -> Option<String> {
@@ -179,10 +180,6 @@ impl NativePage {
         }
     }
     fn __len__(&self) -> usize {
-        self.page
-            .get("data")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len)
+        self.page.get("data").and_then(Value::as_array).map_or(0, Vec::len)
     }
 }
-

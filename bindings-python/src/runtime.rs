@@ -35,9 +35,7 @@ pub fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// Wraps a future so a panic inside it becomes `Err(message)` instead of unwinding.
 pub fn contain<F: Future>(fut: F) -> impl Future<Output = Result<F::Output, String>> {
-    AssertUnwindSafe(fut)
-        .catch_unwind()
-        .map(|r| r.map_err(|p| panic_message(&*p)))
+    AssertUnwindSafe(fut).catch_unwind().map(|r| r.map_err(|p| panic_message(&*p)))
 }
 
 /// Runs `fut` to completion on the shared runtime with the GIL released.
@@ -53,8 +51,7 @@ where
     let rt = runtime();
     let mut fut = Box::pin(contain(fut));
     loop {
-        let r =
-            py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_SLICE, &mut fut).await }));
+        let r = py.detach(|| rt.block_on(async { tokio::time::timeout(SIGNAL_SLICE, &mut fut).await }));
         match r {
             Ok(Ok(v)) => return Ok(v),
             Ok(Err(msg)) => return Err(crate::errors::panic_error(py, &msg)),

@@ -21,11 +21,11 @@ use qoder_cloud::Error;
 
 use crate::args::split;
 use crate::bridge::{poll_py, spawn_py_holding, Source};
-use crate::out::Out;
 use crate::errors::to_pyerr;
 use crate::handoff::{Held, Want};
 use crate::logging;
 use crate::model::{event_from_stream, Ready};
+use crate::out::Out;
 use crate::runtime::block_on;
 
 /// Default and maximum batch size of `next_batch`.
@@ -68,16 +68,8 @@ pub struct StreamInner {
 impl StreamInner {
     pub fn new(s: CoreStream, last_event_id: Option<String>) -> Self {
         let closer = s.closer();
-        let state = State {
-            last_event_id: Mutex::new(last_event_id),
-            reconnects: AtomicU32::new(0),
-        };
-        Self {
-            stream: Arc::new(tokio::sync::Mutex::new(s)),
-            closer,
-            state: Arc::new(state),
-            held: Arc::default(),
-        }
+        let state = State { last_event_id: Mutex::new(last_event_id), reconnects: AtomicU32::new(0) };
+        Self { stream: Arc::new(tokio::sync::Mutex::new(s)), closer, state: Arc::new(state), held: Arc::default() }
     }
 
     fn now(&self) -> Now {
@@ -151,11 +143,7 @@ impl StreamInner {
         let stream = self.stream.clone();
         let state = self.state.clone();
         async move {
-            let mut read = Read {
-                stream: stream.lock_owned().await,
-                state,
-                want,
-            };
+            let mut read = Read { stream: stream.lock_owned().await, state, want };
             let out = std::future::poll_fn(|cx| read.poll(cx)).await;
             (out, read)
         }
@@ -168,11 +156,7 @@ impl StreamInner {
         let hook = self.held.hook(want);
         match self.stream.clone().try_lock_owned() {
             Ok(stream) => {
-                let read = Read {
-                    stream,
-                    state: self.state.clone(),
-                    want,
-                };
+                let read = Read { stream, state: self.state.clone(), want };
                 poll_py(py, Box::new(read), Some(hook))
             }
             Err(_) => spawn_py_holding(py, self.read_holding(want), Some(hook)),
@@ -307,11 +291,7 @@ impl EventStream {
     }
 
     #[pyo3(signature = (*_exc))]
-    fn __aexit__<'py>(
-        &self,
-        py: Python<'py>,
-        _exc: &Bound<'py, pyo3::types::PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn __aexit__<'py>(&self, py: Python<'py>, _exc: &Bound<'py, pyo3::types::PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         self.inner.close();
         // Records the reader queued (reconnects, errors) reach `logging` before the block ends.
         logging::drain(py);

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
-use qoder_cloud::tools::{BoxFuture, ConfirmationPolicy, ConfirmationRequest, Decision, ToolCall, ToolHandler, ToolLists, ToolOutput, Tools};
+use qoder_cloud::tools::{
+    BoxFuture, ConfirmationPolicy, ConfirmationRequest, Decision, ToolCall, ToolHandler, ToolLists, ToolOutput, Tools,
+};
 use serde_json::Value;
 use tokio::sync::oneshot;
 
@@ -175,11 +177,18 @@ impl ConfirmationPolicy for PyConfirm {
                     if v.is_none() {
                         Decision::Defer
                     } else if let Ok(b) = v.extract::<bool>() {
-                        if b { Decision::Allow } else { Decision::Deny(None) }
+                        if b {
+                            Decision::Allow
+                        } else {
+                            Decision::Deny(None)
+                        }
                     } else if let Ok(s) = v.extract::<String>() {
                         Decision::Deny(Some(s))
                     } else {
-                        Decision::Deny(Some(format!("the confirmation callback returned an unusable {}", crate::convert::type_name(v))))
+                        Decision::Deny(Some(format!(
+                            "the confirmation callback returned an unusable {}",
+                            crate::convert::type_name(v)
+                        )))
                     }
                 }
                 // A failing callback must not allow anything.
@@ -195,7 +204,10 @@ fn names(py: Python<'_>, obj: Option<Bound<'_, PyAny>>, param: &str) -> PyResult
         return Err(invalid_argument(py, param, format!("{param}: expected a list of tool names, got a string")));
     }
     o.try_iter()?
-        .map(|n| n?.extract::<String>().map_err(|_| invalid_argument(py, param, format!("{param}: tool names must be strings"))))
+        .map(|n| {
+            n?.extract::<String>()
+                .map_err(|_| invalid_argument(py, param, format!("{param}: tool names must be strings")))
+        })
         .collect()
 }
 
@@ -213,9 +225,12 @@ pub(crate) fn tools_from(py: Python<'_>, kwargs: &Bound<'_, PyDict>, event_loop:
     let callable = |f: Bound<'_, PyAny>| Callable { func: Arc::new(f.unbind()), event_loop: lp.clone() };
     let mut tools = Tools::new();
     if let Some(t) = take("tools")?.filter(|t| !t.is_none()) {
-        let d = t.cast::<PyDict>().map_err(|_| invalid_argument(py, "tools", "tools: expected a dict of tool name → callable"))?;
+        let d = t
+            .cast::<PyDict>()
+            .map_err(|_| invalid_argument(py, "tools", "tools: expected a dict of tool name → callable"))?;
         for (k, f) in d.iter() {
-            let name: String = k.extract().map_err(|_| invalid_argument(py, "tools", "tools: tool names must be strings"))?;
+            let name: String =
+                k.extract().map_err(|_| invalid_argument(py, "tools", "tools: tool names must be strings"))?;
             if !f.is_callable() {
                 return Err(invalid_argument(py, "tools", format!("tools[{name:?}]: expected a callable")));
             }
@@ -225,11 +240,18 @@ pub(crate) fn tools_from(py: Python<'_>, kwargs: &Bound<'_, PyDict>, event_loop:
     let confirm = take("confirm")?.filter(|c| !c.is_none());
     let allow = names(py, take("allow_tools")?, "allow_tools")?;
     let deny = names(py, take("deny_tools")?, "deny_tools")?;
-    let deny_message = take("deny_message")?.filter(|m| !m.is_none()).map(|m| m.extract::<String>()).transpose()
+    let deny_message = take("deny_message")?
+        .filter(|m| !m.is_none())
+        .map(|m| m.extract::<String>())
+        .transpose()
         .map_err(|_| invalid_argument(py, "deny_message", "deny_message: expected a string"))?;
     match confirm {
         Some(_) if !allow.is_empty() || !deny.is_empty() => {
-            return Err(invalid_argument(py, "confirm", "confirm: give either a callback or allow_tools/deny_tools, not both"))
+            return Err(invalid_argument(
+                py,
+                "confirm",
+                "confirm: give either a callback or allow_tools/deny_tools, not both",
+            ))
         }
         Some(c) if !c.is_callable() => return Err(invalid_argument(py, "confirm", "confirm: expected a callable")),
         Some(c) => tools = tools.policy(PyConfirm(callable(c))),
@@ -253,7 +275,12 @@ impl qoder_cloud::auth::TokenProvider for PyTokenProvider {
     fn token(&self, _refused: Option<&str>) -> BoxFuture<qoder_cloud::Result<String>> {
         let c = self.0.clone();
         Box::pin(async move {
-            let fail = |m: String| qoder_cloud::Error::new(qoder_cloud::ErrorKind::Authentication, format!("the token provider failed: {m}"));
+            let fail = |m: String| {
+                qoder_cloud::Error::new(
+                    qoder_cloud::ErrorKind::Authentication,
+                    format!("the token provider failed: {m}"),
+                )
+            };
             let obj = c.invoke(Args::Input(Default::default())).await.map_err(fail)?;
             Python::attach(|py| obj.bind(py).extract::<String>()).map_err(|_| fail("it must return a str".into()))
         })

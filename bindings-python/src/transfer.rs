@@ -13,9 +13,9 @@ use qoder_cloud::Error;
 
 use crate::args::split;
 use crate::bridge::spawn_py;
-use crate::out::Out;
 use crate::errors::to_pyerr;
 use crate::model::Ready;
+use crate::out::Out;
 use crate::runtime::block_on;
 
 fn fspath(py: Python<'_>, v: &Bound<'_, PyAny>) -> PyResult<Option<PathBuf>> {
@@ -41,27 +41,16 @@ fn bytes_of(v: &Bound<'_, PyAny>) -> Option<Bytes> {
 
 /// A Python file argument: a path (`str`/`PathLike`), `bytes`, a binary file object, or a
 /// `(filename, content)` tuple. Returns the source and the filename to report, if explicit.
-fn upload_source(
-    py: Python<'_>,
-    v: &Bound<'_, PyAny>,
-    param: &str,
-) -> PyResult<(UploadSource, Option<String>)> {
+fn upload_source(py: Python<'_>, v: &Bound<'_, PyAny>, param: &str) -> PyResult<(UploadSource, Option<String>)> {
     if let Ok(t) = v.cast::<PyTuple>() {
         if t.len() < 2 {
-            return Err(PyTypeError::new_err(format!(
-                "{param}: expected (filename, content[, content_type])"
-            )));
+            return Err(PyTypeError::new_err(format!("{param}: expected (filename, content[, content_type])")));
         }
-        let name: String = t
-            .get_item(0)?
-            .extract()
-            .map_err(|_| PyTypeError::new_err(format!("{param}: filename must be a str")))?;
+        let name: String =
+            t.get_item(0)?.extract().map_err(|_| PyTypeError::new_err(format!("{param}: filename must be a str")))?;
         let (src, _) = upload_source(py, &t.get_item(1)?, param)?;
         let src = match src {
-            UploadSource::Bytes { data, .. } => UploadSource::Bytes {
-                data,
-                filename: name.clone(),
-            },
+            UploadSource::Bytes { data, .. } => UploadSource::Bytes { data, filename: name.clone() },
             other => other,
         };
         return Ok((src, Some(name)));
@@ -70,13 +59,7 @@ fn upload_source(
         return Ok((UploadSource::Path(p), None));
     }
     if let Some(data) = bytes_of(v) {
-        return Ok((
-            UploadSource::Bytes {
-                data,
-                filename: "file".into(),
-            },
-            None,
-        ));
+        return Ok((UploadSource::Bytes { data, filename: "file".into() }, None));
     }
     if v.hasattr(pyo3::intern!(py, "read"))? {
         let content = v.call_method0(pyo3::intern!(py, "read"))?;
@@ -84,22 +67,14 @@ fn upload_source(
             Some(d) => d,
             None => match content.extract::<String>() {
                 Ok(s) => Bytes::from(s.into_bytes()),
-                Err(_) => {
-                    return Err(PyTypeError::new_err(format!(
-                        "{param}: read() returned neither bytes nor str"
-                    )))
-                }
+                Err(_) => return Err(PyTypeError::new_err(format!("{param}: read() returned neither bytes nor str"))),
             },
         };
         let name = v
             .getattr(pyo3::intern!(py, "name"))
             .ok()
             .and_then(|n| n.extract::<String>().ok())
-            .and_then(|n| {
-                std::path::Path::new(&n)
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-            });
+            .and_then(|n| std::path::Path::new(&n).file_name().map(|f| f.to_string_lossy().into_owned()));
         let filename = name.clone().unwrap_or_else(|| "file".into());
         return Ok((UploadSource::Bytes { data, filename }, name));
     }
@@ -115,18 +90,14 @@ fn skill_files(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<Vec<Skill
     if let Some(dir) = kwargs.get_item("directory")? {
         kwargs.del_item("directory")?;
         if !dir.is_none() {
-            let p = fspath(py, &dir)?
-                .ok_or_else(|| PyTypeError::new_err("directory: expected a path"))?;
+            let p = fspath(py, &dir)?.ok_or_else(|| PyTypeError::new_err("directory: expected a path"))?;
             return skill_files_from_dir(&p).map_err(|e| to_pyerr(py, &e));
         }
     }
     let Some(files) = kwargs.get_item("files")? else {
         return Err(to_pyerr(
             py,
-            &Error::invalid_argument(
-                "files",
-                "missing required argument `files` (or `directory`)",
-            ),
+            &Error::invalid_argument("files", "missing required argument `files` (or `directory`)"),
         ));
     };
     kwargs.del_item("files")?;
@@ -139,9 +110,7 @@ fn skill_files(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<Vec<Skill
             (Some(n), _) => n,
             (None, UploadSource::Path(p)) => qoder_cloud::download::skill_path_of(p),
             (None, UploadSource::Bytes { .. }) => {
-                return Err(PyTypeError::new_err(format!(
-                    "{param}: pass bytes as (path_in_skill, bytes)"
-                )));
+                return Err(PyTypeError::new_err(format!("{param}: pass bytes as (path_in_skill, bytes)")));
             }
         };
         out.push(SkillFile { path, source });
@@ -158,10 +127,7 @@ struct UploadFile {
 fn prepare_file(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadFile> {
     let kwargs = kwargs.copy()?;
     let Some(file) = kwargs.get_item("file")? else {
-        return Err(to_pyerr(
-            py,
-            &Error::invalid_argument("file", "missing required argument `file`"),
-        ));
+        return Err(to_pyerr(py, &Error::invalid_argument("file", "missing required argument `file`")));
     };
     kwargs.del_item("file")?;
     let (source, name) = upload_source(py, &file, "file")?;
@@ -171,11 +137,7 @@ fn prepare_file(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadFi
         }
     }
     let s = split(py, &kwargs, false)?;
-    Ok(UploadFile {
-        source,
-        args: s.args,
-        opts: s.opts,
-    })
+    Ok(UploadFile { source, args: s.args, opts: s.opts })
 }
 
 struct UploadSkill {
@@ -195,9 +157,7 @@ fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadS
             kwargs.del_item("zip")?;
             let (source, name) = upload_source(py, &z, "zip")?;
             zip = Some(match (name, source) {
-                (Some(n), UploadSource::Bytes { data, .. }) => {
-                    UploadSource::Bytes { data, filename: n }
-                }
+                (Some(n), UploadSource::Bytes { data, .. }) => UploadSource::Bytes { data, filename: n },
                 (_, other) => other,
             });
         }
@@ -208,12 +168,7 @@ fn prepare_skill(py: Python<'_>, kwargs: &Bound<'_, PyDict>) -> PyResult<UploadS
         files = skill_files(py, &kwargs)?;
     }
     let s = split(py, &kwargs, false)?;
-    Ok(UploadSkill {
-        files,
-        zip,
-        args: s.args,
-        opts: s.opts,
-    })
+    Ok(UploadSkill { files, zip, args: s.args, opts: s.opts })
 }
 
 pub enum DownloadTarget {
@@ -266,11 +221,7 @@ impl BinaryResponse {
         self.finish(py, async move { bytes_out(body.bytes().await) })
     }
     /// Streams the body into a file (written under a temporary name, then renamed); returns the size.
-    fn write_to_file<'py>(
-        &self,
-        py: Python<'py>,
-        path: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn write_to_file<'py>(&self, py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let p = path_arg(py, path)?;
         let body = self.inner.clone();
         self.finish(py, async move { body.save(&p).await.map_or_else(Out::Err, Out::Count) })
@@ -328,11 +279,7 @@ impl BinaryResponse {
         Ready::of(slf.py(), slf.clone().into_any())
     }
     #[pyo3(signature = (*_exc))]
-    fn __aexit__<'py>(
-        &self,
-        py: Python<'py>,
-        _exc: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn __aexit__<'py>(&self, py: Python<'py>, _exc: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         self.inner.close();
         Ready::of(py, false.into_pyobject(py)?.to_owned().into_any())
     }
@@ -355,7 +302,12 @@ impl crate::client::NativeClient {
     /// `files.upload`: `file` is a path, bytes, a binary file object or a `(filename, content)`
     /// tuple; other keywords are the form fields and call options.
     #[pyo3(signature = (kwargs, cls=None))]
-    fn upload_file<'py>(&self, py: Python<'py>, kwargs: &Bound<'py, PyDict>, cls: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn upload_file<'py>(
+        &self,
+        py: Python<'py>,
+        kwargs: &Bound<'py, PyDict>,
+        cls: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let u = prepare_file(py, kwargs)?;
         let cls = cls.map(Bound::unbind);
@@ -385,7 +337,12 @@ impl crate::client::NativeClient {
     }
 
     /// `files.download`: a `BinaryResponse` (an awaitable of one on the async client).
-    fn download_file<'py>(&self, py: Python<'py>, file_id: String, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+    fn download_file<'py>(
+        &self,
+        py: Python<'py>,
+        file_id: String,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.download(py, DownloadTarget::File(file_id), kwargs)
     }
 
@@ -402,17 +359,26 @@ impl crate::client::NativeClient {
 }
 
 impl crate::client::NativeClient {
-    fn download<'py>(&self, py: Python<'py>, target: DownloadTarget, kwargs: &Bound<'py, PyDict>) -> PyResult<Bound<'py, PyAny>> {
+    fn download<'py>(
+        &self,
+        py: Python<'py>,
+        target: DownloadTarget,
+        kwargs: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let client = self.client(py)?;
         let s = split(py, kwargs, false)?;
-        if let Some(k) = s.args.as_object().and_then(|m| m.keys().find(|k| !matches!(k.as_str(), "workspace_id" | "betas"))) {
+        if let Some(k) =
+            s.args.as_object().and_then(|m| m.keys().find(|k| !matches!(k.as_str(), "workspace_id" | "betas")))
+        {
             return Err(to_pyerr(py, &Error::invalid_argument(k, format!("unknown argument `{k}` for a download"))));
         }
         let is_async = self.is_async();
         self.finish(py, async move {
             let r = match target {
                 DownloadTarget::File(id) => client.download_file(&id, s.opts).await,
-                DownloadTarget::SkillVersion(skill, version) => client.download_skill_version(&skill, &version, s.opts).await,
+                DownloadTarget::SkillVersion(skill, version) => {
+                    client.download_skill_version(&skill, &version, s.opts).await
+                }
             };
             match r {
                 Ok(d) => Out::Made(Box::new(move |py| {

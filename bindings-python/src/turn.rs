@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use crate::args::split;
 use crate::client::NativeClient;
-use crate::out::Out;
 use crate::convert::to_value;
 use crate::errors::invalid_argument;
 use crate::model::{event_from_stream, make_model, registered_class, stream_event_of, Meta};
+use crate::out::Out;
 
 fn turn_value(r: &TurnResult) -> Value {
     json!({
@@ -52,7 +52,11 @@ impl NativeClient {
         let runner = match kwargs.get_item("_runner")? {
             Some(_) => {
                 kwargs.del_item("_runner")?;
-                let lp = if is_async { Some(py.import("asyncio")?.call_method0("get_running_loop")?.unbind()) } else { None };
+                let lp = if is_async {
+                    Some(py.import("asyncio")?.call_method0("get_running_loop")?.unbind())
+                } else {
+                    None
+                };
                 Some(crate::tools::tools_from(py, &kwargs, lp)?)
             }
             None => None,
@@ -60,22 +64,15 @@ impl NativeClient {
         let mut topts = TurnOptions::default();
         if let Some(d) = kwargs.get_item("event_deltas")? {
             kwargs.del_item("event_deltas")?;
-            topts.event_deltas = if d.is_instance_of::<PyBool>() {
-                d.extract()?
-            } else {
-                !d.is_none() && d.is_truthy()?
-            };
+            topts.event_deltas =
+                if d.is_instance_of::<PyBool>() { d.extract()? } else { !d.is_none() && d.is_truthy()? };
         }
         let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
         if let Some(cb) = kwargs.get_item("on_event")? {
             kwargs.del_item("on_event")?;
             if !cb.is_none() {
                 if !cb.is_callable() {
-                    return Err(invalid_argument(
-                        py,
-                        "on_event",
-                        "on_event: expected a callable",
-                    ));
+                    return Err(invalid_argument(py, "on_event", "on_event: expected a callable"));
                 }
                 let cb = cb.unbind();
                 let slot = callback_error.clone();
@@ -104,23 +101,11 @@ impl NativeClient {
             }
             (None, Some(ev)) => match to_value(&ev, "events")? {
                 Value::Array(xs) => xs,
-                _ => {
-                    return Err(invalid_argument(
-                        py,
-                        "events",
-                        "events: expected a list of events",
-                    ))
-                }
+                _ => return Err(invalid_argument(py, "events", "events: expected a list of events")),
             },
             // A runner with no input resumes the session.
             (None, None) if runner.is_some() => Vec::new(),
-            (None, None) => {
-                return Err(invalid_argument(
-                    py,
-                    "events",
-                    "missing required argument `events`",
-                ))
-            }
+            (None, None) => return Err(invalid_argument(py, "events", "missing required argument `events`")),
         };
         let cls = cls.map(Bound::unbind);
         let fut = async move {
@@ -176,17 +161,11 @@ pub struct DeltaAccumulator {
 impl DeltaAccumulator {
     #[new]
     fn new() -> Self {
-        Self {
-            inner: CoreAccumulator::new(),
-        }
+        Self { inner: CoreAccumulator::new() }
     }
 
     /// Folds one event in; returns the snapshot it changed (a `MessageSnapshot`), else `None`.
-    fn push<'py>(
-        &mut self,
-        py: Python<'py>,
-        event: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+    fn push<'py>(&mut self, py: Python<'py>, event: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let ev = stream_event_of(event)?;
         match self.inner.push(&ev) {
             Some(s) => Ok(Some(snapshot_object(py, &s)?)),

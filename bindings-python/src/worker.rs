@@ -16,8 +16,8 @@ use tokio::sync::watch;
 
 use crate::bridge::spawn_py;
 use crate::client::NativeClient;
-use crate::out::Out;
 use crate::errors::invalid_argument;
+use crate::out::Out;
 use crate::runtime::{block_on, runtime};
 use crate::tools::{Args, Callable};
 
@@ -113,7 +113,10 @@ async fn wait(mut rx: watch::Receiver<Option<Result<WorkerReport, qoder_cloud::E
             };
         }
         if rx.changed().await.is_err() {
-            return Out::Err(qoder_cloud::Error::new(qoder_cloud::ErrorKind::Cancelled, "the worker task ended without a report"));
+            return Out::Err(qoder_cloud::Error::new(
+                qoder_cloud::ErrorKind::Cancelled,
+                "the worker task ended without a report",
+            ));
         }
     }
 }
@@ -154,10 +157,18 @@ impl NativeClient {
         if !handler.is_callable() {
             return Err(invalid_argument(py, "handler", "handler: expected a callable (work, ctx) -> None"));
         }
-        let opts = qoder_cloud::options::worker_options(qoder_cloud::options::Casing::Snake, crate::convert::to_value(kwargs.as_any(), "")?)
-            .map_err(|e| crate::errors::to_pyerr(py, &e))?;
-        let lp = if is_async { Some(Arc::new(py.import("asyncio")?.call_method0("get_running_loop")?.unbind())) } else { None };
-        let h: Arc<dyn WorkHandler> = Arc::new(PyWorkHandler(Callable { func: Arc::new(handler.unbind()), event_loop: lp }));
+        let opts = qoder_cloud::options::worker_options(
+            qoder_cloud::options::Casing::Snake,
+            crate::convert::to_value(kwargs.as_any(), "")?,
+        )
+        .map_err(|e| crate::errors::to_pyerr(py, &e))?;
+        let lp = if is_async {
+            Some(Arc::new(py.import("asyncio")?.call_method0("get_running_loop")?.unbind()))
+        } else {
+            None
+        };
+        let h: Arc<dyn WorkHandler> =
+            Arc::new(PyWorkHandler(Callable { func: Arc::new(handler.unbind()), event_loop: lp }));
         let shutdown = CancellationToken::new();
         let token = shutdown.clone();
         let start = move || {

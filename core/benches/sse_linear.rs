@@ -38,19 +38,11 @@ fn main() {
     let t8 = time_framing(&large, 1024, 10);
     println!("sse_linear: 1 MiB event in 1 KiB chunks: {t1:?}");
     println!("sse_linear: 8 MiB event in 1 KiB chunks: {t8:?}");
-    println!(
-        "sse_linear: ratio 8 MiB / 1 MiB = {:.2} (linear ≈ 8)",
-        t8.as_secs_f64() / t1.as_secs_f64()
-    );
+    println!("sse_linear: ratio 8 MiB / 1 MiB = {:.2} (linear ≈ 8)", t8.as_secs_f64() / t1.as_secs_f64());
 
     // Many small frames: the common case of a live session.
     let frame = b"id: evt_019f2c000000700000000000000000a4\nevent: agent.message\ndata: {\"type\":\"agent.message\",\"content\":[{\"type\":\"text\",\"text\":\"hello\"}]}\n\n";
-    let many: Vec<u8> = frame
-        .iter()
-        .copied()
-        .cycle()
-        .take(frame.len() * 20_000)
-        .collect();
+    let many: Vec<u8> = frame.iter().copied().cycle().take(frame.len() * 20_000).collect();
     let mut best = Duration::MAX;
     for _ in 0..5 {
         let mut framer = SseFramer::default();

@@ -68,7 +68,8 @@ impl DeltaAccumulator {
                 let inner = v.get("event")?;
                 let id = inner.get("id").and_then(Value::as_str).or(ev.id.as_deref())?.to_string();
                 let ty = inner.get("type").and_then(Value::as_str).unwrap_or("agent.message").to_string();
-                let s = Snapshot { id: id.clone(), event_type: ty, blocks: Vec::new(), is_final: false, final_event: None };
+                let s =
+                    Snapshot { id: id.clone(), event_type: ty, blocks: Vec::new(), is_final: false, final_event: None };
                 self.open.insert(id, s.clone());
                 Some(s)
             }
@@ -95,7 +96,10 @@ impl DeltaAccumulator {
                 let id = ev.id.clone().unwrap_or_default();
                 self.open.remove(&id);
                 let blocks = match v.get("content").and_then(Value::as_array) {
-                    Some(bs) => bs.iter().map(|b| b.get("text").and_then(Value::as_str).unwrap_or_default().to_string()).collect(),
+                    Some(bs) => bs
+                        .iter()
+                        .map(|b| b.get("text").and_then(Value::as_str).unwrap_or_default().to_string())
+                        .collect(),
                     None => v.get("thinking").and_then(Value::as_str).map(|t| vec![t.to_string()]).unwrap_or_default(),
                 };
                 Some(Snapshot { id, event_type: ev.event_type.clone(), blocks, is_final: true, final_event: Some(v) })
@@ -121,20 +125,49 @@ mod tests {
     use bytes::Bytes;
 
     fn ev(ty: &str, id: Option<&str>, data: Value, connection: u32) -> StreamEvent {
-        StreamEvent { event_type: ty.into(), id: id.map(str::to_string), data: Bytes::from(data.to_string()), connection }
+        StreamEvent {
+            event_type: ty.into(),
+            id: id.map(str::to_string),
+            data: Bytes::from(data.to_string()),
+            connection,
+        }
     }
 
     #[test]
     fn folds_and_replaces() {
         let mut acc = DeltaAccumulator::new();
-        acc.push(&ev("event_start", Some("e1"), json!({"type":"event_start","event":{"type":"agent.message","id":"e1"}}), 0));
-        let d = |t: &str, c| ev("event_delta", Some("e1"), json!({"type":"event_delta","event_id":"e1","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":t}}}), c);
+        acc.push(&ev(
+            "event_start",
+            Some("e1"),
+            json!({"type":"event_start","event":{"type":"agent.message","id":"e1"}}),
+            0,
+        ));
+        let d = |t: &str, c| {
+            ev(
+                "event_delta",
+                Some("e1"),
+                json!({"type":"event_delta","event_id":"e1","delta":{"type":"content_delta","index":0,"content":{"type":"text","text":t}}}),
+                c,
+            )
+        };
         acc.push(&d("Hel", 0));
         assert_eq!(acc.push(&d("lo", 0)).unwrap().text(), "Hello");
         // Reconnect: the server restates the accumulated text; no duplication.
-        acc.push(&ev("event_start", Some("e1"), json!({"type":"event_start","event":{"type":"agent.message","id":"e1"}}), 1));
+        acc.push(&ev(
+            "event_start",
+            Some("e1"),
+            json!({"type":"event_start","event":{"type":"agent.message","id":"e1"}}),
+            1,
+        ));
         assert_eq!(acc.push(&d("Hello", 1)).unwrap().text(), "Hello");
-        let f = acc.push(&ev("agent.message", Some("e1"), json!({"id":"e1","type":"agent.message","content":[{"type":"text","text":"Hello!"}]}), 1)).unwrap();
+        let f = acc
+            .push(&ev(
+                "agent.message",
+                Some("e1"),
+                json!({"id":"e1","type":"agent.message","content":[{"type":"text","text":"Hello!"}]}),
+                1,
+            ))
+            .unwrap();
         assert!(f.is_final);
         assert_eq!(f.text(), "Hello!");
         assert_eq!(acc.in_progress().count(), 0);

@@ -80,13 +80,22 @@ impl ServiceAccount {
     fn check(&self) -> Result<()> {
         let k = self.key.expose();
         if k.trim().is_empty() || k.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid_argument("service_account_key", "service-account key is empty or contains whitespace/control characters"));
+            return Err(Error::invalid_argument(
+                "service_account_key",
+                "service-account key is empty or contains whitespace/control characters",
+            ));
         }
         if !(1..=43_200).contains(&self.ttl_seconds) {
-            return Err(Error::invalid_argument("service_account_ttl", format!("service_account_ttl: must be 1 to 43200 seconds, got {}", self.ttl_seconds)));
+            return Err(Error::invalid_argument(
+                "service_account_ttl",
+                format!("service_account_ttl: must be 1 to 43200 seconds, got {}", self.ttl_seconds),
+            ));
         }
         if self.scopes.is_empty() || self.scopes.iter().any(|s| s.is_empty() || s.chars().any(char::is_whitespace)) {
-            return Err(Error::invalid_argument("service_account_scopes", "service_account_scopes: must be non-empty scope names without spaces"));
+            return Err(Error::invalid_argument(
+                "service_account_scopes",
+                "service_account_scopes: must be non-empty scope names without spaces",
+            ));
         }
         Ok(())
     }
@@ -143,15 +152,28 @@ impl Auth {
             Credentials::ServiceAccount(sa) => {
                 sa.check()?;
                 let raw = sa.exchange_url.as_deref().unwrap_or(default_exchange_url(region));
-                let u = url::Url::parse(raw).map_err(|e| Error::invalid_argument("service_account_exchange_url", format!("service_account_exchange_url: {e}")))?;
+                let u = url::Url::parse(raw).map_err(|e| {
+                    Error::invalid_argument(
+                        "service_account_exchange_url",
+                        format!("service_account_exchange_url: {e}"),
+                    )
+                })?;
                 if !matches!(u.scheme(), "http" | "https") {
-                    return Err(Error::invalid_argument("service_account_exchange_url", "service_account_exchange_url: must be http(s)"));
+                    return Err(Error::invalid_argument(
+                        "service_account_exchange_url",
+                        "service_account_exchange_url: must be http(s)",
+                    ));
                 }
                 Some(u)
             }
             _ => None,
         };
-        Ok(Self { creds, exchange_url, cache: tokio::sync::Mutex::new(None), exchange_timeout: timeout.min(Duration::from_secs(30)) })
+        Ok(Self {
+            creds,
+            exchange_url,
+            cache: tokio::sync::Mutex::new(None),
+            exchange_timeout: timeout.min(Duration::from_secs(30)),
+        })
     }
 
     /// Whether a refused token can be replaced by another (a provider or a service account).
@@ -166,7 +188,10 @@ impl Auth {
             Credentials::Provider(p) => {
                 let t = p.token(refused).await?;
                 if t.trim().is_empty() || t.chars().any(|c| c.is_control() || c == ' ') {
-                    return Err(Error::invalid_argument("token_provider", "the token provider returned an empty token or one with whitespace/control characters"));
+                    return Err(Error::invalid_argument(
+                        "token_provider",
+                        "the token provider returned an empty token or one with whitespace/control characters",
+                    ));
                 }
                 Ok(Secret::new(t))
             }
@@ -215,7 +240,10 @@ impl Auth {
                     match resp.bytes().await {
                         Ok(b) if (200..300).contains(&status) => return parse_issued(&b, status),
                         Ok(b) => Error::from_response(status, &b, rid),
-                        Err(e) => Error::new(ErrorKind::Connection, format!("reading the exchange response: {}", crate::transport::redact(&e.to_string()))),
+                        Err(e) => Error::new(
+                            ErrorKind::Connection,
+                            format!("reading the exchange response: {}", crate::transport::redact(&e.to_string())),
+                        ),
                     }
                 }
                 Err(e) if e.is_timeout() => Error::new(ErrorKind::Timeout, "the token exchange timed out"),
@@ -223,7 +251,11 @@ impl Auth {
             };
             let transient = matches!(
                 outcome.kind(),
-                ErrorKind::Connection | ErrorKind::Timeout | ErrorKind::RateLimit | ErrorKind::InternalServer | ErrorKind::Overloaded
+                ErrorKind::Connection
+                    | ErrorKind::Timeout
+                    | ErrorKind::RateLimit
+                    | ErrorKind::InternalServer
+                    | ErrorKind::Overloaded
             );
             let mut e = outcome.with_retryable(transient);
             e.prepend_message("service-account token exchange: ");
@@ -238,9 +270,11 @@ impl Auth {
 }
 
 fn parse_issued(body: &[u8], status: u16) -> Result<Issued> {
-    let bad = || Error::decode("the token exchange answered without a usable access_token / expires_in", b"", Some(status));
+    let bad =
+        || Error::decode("the token exchange answered without a usable access_token / expires_in", b"", Some(status));
     let v: Value = serde_json::from_slice(body).map_err(|_| bad())?;
-    let token = v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty() && !t.contains(' ')).ok_or_else(bad)?;
+    let token =
+        v.get("access_token").and_then(Value::as_str).filter(|t| !t.is_empty() && !t.contains(' ')).ok_or_else(bad)?;
     let ttl = Duration::from_secs(v.get("expires_in").and_then(Value::as_u64).filter(|&s| s > 0).ok_or_else(bad)?);
     let now = Instant::now();
     Ok(Issued { token: Secret::new(token), refresh_at: now + ttl - refresh_margin(ttl), expires_at: now + ttl })
@@ -262,7 +296,12 @@ mod tests {
         let i = parse_issued(br#"{"access_token":"sat-1","token_type":"bearer","expires_in":100}"#, 200).unwrap();
         assert_eq!(i.token.expose(), "sat-1");
         assert_eq!(i.expires_at - i.refresh_at, Duration::from_secs(10));
-        for bad in [&br#"{"expires_in":100}"#[..], br#"{"access_token":"x","expires_in":0}"#, br#"{"access_token":"","expires_in":5}"#, b"nope"] {
+        for bad in [
+            &br#"{"expires_in":100}"#[..],
+            br#"{"access_token":"x","expires_in":0}"#,
+            br#"{"access_token":"","expires_in":5}"#,
+            b"nope",
+        ] {
             assert!(parse_issued(bad, 200).is_err());
         }
     }

@@ -160,7 +160,12 @@ impl Client {
     }
 
     /// Calls `name` and decodes the result into `T`.
-    pub async fn call_typed<T: DeserializeOwned>(&self, name: &str, args: Value, opts: RequestOptions) -> Result<Response<T>> {
+    pub async fn call_typed<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        args: Value,
+        opts: RequestOptions,
+    ) -> Result<Response<T>> {
         let r = self.call(name, args, opts).await?;
         decode_value(name, r)
     }
@@ -181,8 +186,9 @@ pub(crate) fn decode_value<T: DeserializeOwned>(name: &str, r: Response<Value>) 
 
 /// Finds an operation or fails with a clear error.
 pub(crate) fn lookup(name: &str) -> Result<&'static Operation> {
-    operations::find(name)
-        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("unknown operation {name:?}")).with_param("operation"))
+    operations::find(name).ok_or_else(|| {
+        Error::new(ErrorKind::InvalidArgument, format!("unknown operation {name:?}")).with_param("operation")
+    })
 }
 
 /// Serializes typed parameters plus path ids into the argument object.

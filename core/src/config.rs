@@ -455,10 +455,14 @@ impl ClientBuilder {
             http2_prior_knowledge: self
                 .http2_prior_knowledge
                 .unwrap_or_else(|| self.env("QODER_HTTP2").is_some_and(|v| v == "prior-knowledge")),
-            own_stream_connections: !(self.pooled_streams || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
+            own_stream_connections: !(self.pooled_streams
+                || self.env("QODER_STREAM_TRANSPORT").is_some_and(|v| v == "pooled")),
             max_streams_per_connection: match self.max_streams_per_connection {
                 Some(0) => {
-                    return Err(Error::invalid_argument("max_streams_per_connection", "max_streams_per_connection must be ≥ 1"))
+                    return Err(Error::invalid_argument(
+                        "max_streams_per_connection",
+                        "max_streams_per_connection must be ≥ 1",
+                    ))
                 }
                 Some(n) => n,
                 None => match self.env("QODER_MAX_STREAMS_PER_CONNECTION") {

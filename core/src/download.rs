@@ -37,7 +37,10 @@ pub struct DownloadBody {
 
 impl std::fmt::Debug for DownloadBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DownloadBody").field("content_type", &self.content_type).field("content_length", &self.content_length).finish_non_exhaustive()
+        f.debug_struct("DownloadBody")
+            .field("content_type", &self.content_type)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
     }
 }
 

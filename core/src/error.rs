@@ -229,12 +229,7 @@ impl Error {
         let text = String::from_utf8_lossy(body).into_owned();
         let parsed: Option<serde_json::Value> = serde_json::from_slice(body).ok();
         let err_obj = parsed.as_ref().and_then(|v| v.get("error")).filter(|e| e.is_object());
-        let field = |k: &str| {
-            err_obj
-                .and_then(|e| e.get(k))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+        let field = |k: &str| err_obj.and_then(|e| e.get(k)).and_then(|v| v.as_str()).map(str::to_string);
         let error_type = field("type");
         let message = field("message").unwrap_or_else(|| {
             if text.trim().is_empty() {
@@ -245,13 +240,8 @@ impl Error {
                 format!("HTTP {status}: {}", snippet.trim())
             }
         });
-        let request_id = request_id.or_else(|| {
-            parsed
-                .as_ref()
-                .and_then(|v| v.get("request_id"))
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        });
+        let request_id = request_id
+            .or_else(|| parsed.as_ref().and_then(|v| v.get("request_id")).and_then(|v| v.as_str()).map(str::to_string));
         let kind = ErrorKind::from_status(status, error_type.as_deref());
         Self::from_inner(Inner {
             kind,
@@ -275,23 +265,14 @@ impl Error {
         let err = v.get("error").cloned().unwrap_or_else(|| v.clone());
         let s = |k: &str| err.get(k).and_then(|x| x.as_str()).map(str::to_string);
         let error_type = s("type");
-        let kind = error_type
-            .as_deref()
-            .map(ErrorKind::from_error_type)
-            .unwrap_or(ErrorKind::OtherStatus);
-        let mut e = Self::new(
-            kind,
-            s("message").unwrap_or_else(|| "the stream reported an error".to_string()),
-        );
+        let kind = error_type.as_deref().map(ErrorKind::from_error_type).unwrap_or(ErrorKind::OtherStatus);
+        let mut e = Self::new(kind, s("message").unwrap_or_else(|| "the stream reported an error".to_string()));
         e.inner.error_type = error_type;
         e.inner.code = s("code");
         e.inner.param = s("param");
         e.inner.request_id = v.get("request_id").and_then(|x| x.as_str()).map(str::to_string);
         e.inner.body = Some(String::from_utf8_lossy(data).into_owned());
-        e.inner.retryable = matches!(
-            kind,
-            ErrorKind::Overloaded | ErrorKind::RateLimit | ErrorKind::InternalServer
-        );
+        e.inner.retryable = matches!(kind, ErrorKind::Overloaded | ErrorKind::RateLimit | ErrorKind::InternalServer);
         e.inner.in_stream = true;
         e
     }

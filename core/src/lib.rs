@@ -14,43 +14,43 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accumulator;
+pub mod auth;
+pub mod call;
 pub mod client;
 pub mod config;
+pub mod download;
 pub mod error;
+pub mod error_classes;
+pub mod limits;
 pub mod log;
 pub mod memory;
 pub mod models;
 pub mod net;
 pub mod operations;
+pub mod options;
 pub mod pagination;
+mod pipe;
 pub mod request;
 pub mod resources;
 pub mod retry;
 pub mod sse;
 pub mod stream;
-pub mod accumulator;
-pub mod call;
-pub mod turn;
-pub mod auth;
-pub mod tools;
-pub mod worker;
-pub mod upload;
-pub mod download;
-pub mod testing;
-pub mod options;
-mod pipe;
 mod stream_body;
-pub mod limits;
-pub mod error_classes;
 mod stream_pool;
 mod stream_reader;
+pub mod testing;
+pub mod tools;
 pub mod transport;
+pub mod turn;
+pub mod upload;
 pub mod validate;
+pub mod worker;
 
 pub use client::{Client, Response};
 pub use config::{ClientBuilder, Config, Region};
-pub use limits::Limits;
 pub use error::{Error, ErrorKind, Result};
+pub use limits::Limits;
 pub use pagination::{ItemStream, Page};
 pub use transport::{RequestOptions, ResponseMeta};
 

@@ -72,7 +72,10 @@ pub struct NetOptions {
 
 impl fmt::Debug for NetOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let proxy = self.proxy.as_deref().map(|p| url::Url::parse(p).map(|u| redacted(&u)).unwrap_or_else(|_| "(unparsable)".into()));
+        let proxy = self
+            .proxy
+            .as_deref()
+            .map(|p| url::Url::parse(p).map(|u| redacted(&u)).unwrap_or_else(|_| "(unparsable)".into()));
         f.debug_struct("NetOptions")
             .field("extra_ca", &self.extra_ca)
             .field("proxy", &proxy)
@@ -141,7 +144,8 @@ fn invalid(param: &str, msg: String) -> Error {
 }
 
 fn read(param: &str, path: &PathBuf, what: &str) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| invalid(param, format!("{param}: cannot read the {what} file {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| invalid(param, format!("{param}: cannot read the {what} file {}: {e}", path.display())))
 }
 
 /// A proxy URL without its password, for logs and `Debug`.
@@ -177,7 +181,10 @@ impl NetOptions {
         let identity = match (&self.client_cert, &self.client_key) {
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
-                return Err(invalid("client_cert", "client_cert and client_key go together: pass both or neither".into()))
+                return Err(invalid(
+                    "client_cert",
+                    "client_cert and client_key go together: pass both or neither".into(),
+                ))
             }
             (Some(cert), Some(key)) => {
                 let mut pem = match cert {
@@ -191,7 +198,10 @@ impl NetOptions {
                 }
                 // The key's bytes never reach the message: only reqwest's description of the problem.
                 let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
-                    invalid("client_cert", format!("client_cert/client_key: not a PEM certificate chain and private key: {e}"))
+                    invalid(
+                        "client_cert",
+                        format!("client_cert/client_key: not a PEM certificate chain and private key: {e}"),
+                    )
                 })?;
                 // `from_pem` only splits the blocks; the key itself is checked when a TLS
                 // configuration is made from it. Make one now, so a bad key is the caller's
@@ -210,7 +220,10 @@ impl NetOptions {
             Some(p) => {
                 let u = url::Url::parse(p.trim()).map_err(|e| invalid("proxy", format!("proxy: not a URL: {e}")))?;
                 if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none_or(str::is_empty) {
-                    return Err(invalid("proxy", format!("proxy: expected http://host:port or https://host:port, got {}", redacted(&u))));
+                    return Err(invalid(
+                        "proxy",
+                        format!("proxy: expected http://host:port or https://host:port, got {}", redacted(&u)),
+                    ));
                 }
                 Some(u)
             }
@@ -261,7 +274,9 @@ impl Net {
 /// Whether a URL's host is this machine (`localhost`, 127.0.0.0/8, `::1`).
 pub(crate) fn is_loopback(u: &url::Url) -> bool {
     match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost"),
+        Some(url::Host::Domain(d)) => {
+            d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+        }
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
@@ -305,13 +320,17 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument);
         assert!(e.message().contains("/nonexistent/ca.pem"), "{}", e.message());
-        let e = NetOptions { extra_ca: vec![CaSource::Pem(b"hello".to_vec())], ..Default::default() }.resolve(None).unwrap_err();
+        let e = NetOptions { extra_ca: vec![CaSource::Pem(b"hello".to_vec())], ..Default::default() }
+            .resolve(None)
+            .unwrap_err();
         assert!(e.message().contains("no CERTIFICATE"), "{}", e.message());
         let e = NetOptions::default().resolve(Some("/nonexistent/node-extra.pem".into())).unwrap_err();
         assert!(e.message().starts_with("NODE_EXTRA_CA_CERTS"), "{}", e.message());
         let e = NetOptions { proxy: Some("ftp://p:3128".into()), ..Default::default() }.resolve(None).unwrap_err();
         assert!(e.message().contains("proxy"), "{}", e.message());
-        let e = NetOptions { client_key: Some(SecretPem::Pem(Secret::new("k"))), ..Default::default() }.resolve(None).unwrap_err();
+        let e = NetOptions { client_key: Some(SecretPem::Pem(Secret::new("k"))), ..Default::default() }
+            .resolve(None)
+            .unwrap_err();
         assert!(e.message().contains("go together"));
         let key = "-----BEGIN PRIVATE KEY-----\nc2VjcmV0LWtleS1ieXRlcw==\n-----END PRIVATE KEY-----\n";
         let e = NetOptions {

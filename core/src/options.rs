@@ -264,7 +264,12 @@ fn pairs(name: &str, m: Map<String, Value>) -> Result<Vec<(String, String)>> {
 
 /// The options of `table` found in `map` (all of them when `strict`, else only the ones named
 /// in `table`), removed from `map` and checked; `null` counts as not given.
-fn take(casing: Casing, map: &mut Map<String, Value>, tables: &[&[(&'static str, Kind)]], strict: bool) -> Result<Vec<(&'static str, Val)>> {
+fn take(
+    casing: Casing,
+    map: &mut Map<String, Value>,
+    tables: &[&[(&'static str, Kind)]],
+    strict: bool,
+) -> Result<Vec<(&'static str, Val)>> {
     let mut out = Vec::new();
     for (id, kind) in tables.iter().flat_map(|t| t.iter()) {
         let name = casing.option(id);
@@ -287,7 +292,10 @@ fn take(casing: Casing, map: &mut Map<String, Value>, tables: &[&[(&'static str,
 /// returned builder by the binding.
 pub fn client_builder(casing: Casing, lang: &str, options: Value) -> Result<ClientBuilder> {
     let Value::Object(mut map) = options else {
-        return Err(Error::invalid_argument("options", format!("client options must be an object, got {}", type_name(&options))));
+        return Err(Error::invalid_argument(
+            "options",
+            format!("client options must be an object, got {}", type_name(&options)),
+        ));
     };
     let mut b = ClientBuilder::default();
     let mut net = NetOptions::default();
@@ -348,7 +356,11 @@ pub fn client_builder(casing: Casing, lang: &str, options: Value) -> Result<Clie
 /// Takes the per-call options (and, for a stream operation, the stream options) out of `args`,
 /// where Python's keyword arguments hold them beside the operation's arguments; what is left
 /// is the operation's arguments.
-pub fn take_call_options(casing: Casing, args: &mut Map<String, Value>, stream: bool) -> Result<(RequestOptions, StreamOptions)> {
+pub fn take_call_options(
+    casing: Casing,
+    args: &mut Map<String, Value>,
+    stream: bool,
+) -> Result<(RequestOptions, StreamOptions)> {
     let tables: &[&[(&'static str, Kind)]] = if stream { &[CALL, STREAM] } else { &[CALL] };
     apply(take(casing, args, tables, false)?)
 }
@@ -357,7 +369,10 @@ pub fn take_call_options(casing: Casing, args: &mut Map<String, Value>, stream: 
 /// JavaScript passes them; any other key is an error.
 pub fn call_options(casing: Casing, options: Value, stream: bool) -> Result<(RequestOptions, StreamOptions)> {
     let Value::Object(mut map) = options else {
-        return Err(Error::invalid_argument("options", format!("options must be an object, got {}", type_name(&options))));
+        return Err(Error::invalid_argument(
+            "options",
+            format!("options must be an object, got {}", type_name(&options)),
+        ));
     };
     let tables: &[&[(&'static str, Kind)]] = if stream { &[CALL, STREAM] } else { &[CALL] };
     apply(take(casing, &mut map, tables, true)?)
@@ -366,7 +381,10 @@ pub fn call_options(casing: Casing, options: Value, stream: bool) -> Result<(Req
 /// An environment worker's options (any other key is an error; `null` keeps the default).
 pub fn worker_options(casing: Casing, options: Value) -> Result<crate::worker::WorkerOptions> {
     let Value::Object(mut map) = options else {
-        return Err(Error::invalid_argument("options", format!("worker options must be an object, got {}", type_name(&options))));
+        return Err(Error::invalid_argument(
+            "options",
+            format!("worker options must be an object, got {}", type_name(&options)),
+        ));
     };
     let mut o = crate::worker::WorkerOptions::default();
     for (id, v) in take(casing, &mut map, &[WORKER], true)? {
@@ -431,12 +449,18 @@ mod tests {
 
     #[test]
     fn casing_spells_names_and_units() {
-        let (r, _) = call_options(Casing::Camel, json!({"timeout": 1500, "totalDeadline": 2000, "headers": {"x-a": ["1", 2]}, "query": {"q": true}}), false).unwrap();
+        let (r, _) = call_options(
+            Casing::Camel,
+            json!({"timeout": 1500, "totalDeadline": 2000, "headers": {"x-a": ["1", 2]}, "query": {"q": true}}),
+            false,
+        )
+        .unwrap();
         assert_eq!(r.timeout, Some(Duration::from_millis(1500)));
         assert_eq!(r.total_deadline, Some(Duration::from_secs(2)));
         assert_eq!(r.extra_headers, vec![("x-a".into(), "1".into()), ("x-a".into(), "2".into())]);
         assert_eq!(r.extra_query, vec![("q".into(), "true".into())]);
-        let mut args = json!({"limit": 5, "timeout": 1.5, "extra_body": {"k": 1}, "resume": false}).as_object().cloned().unwrap();
+        let mut args =
+            json!({"limit": 5, "timeout": 1.5, "extra_body": {"k": 1}, "resume": false}).as_object().cloned().unwrap();
         let (r, s) = take_call_options(Casing::Snake, &mut args, true).unwrap();
         assert_eq!(r.timeout, Some(Duration::from_millis(1500)));
         assert!(r.extra_body.is_some() && !s.resume);
@@ -451,7 +475,12 @@ mod tests {
             (Casing::Camel, json!({"maxRetries": 1.5}), "maxRetries", "integer ≥ 0"),
             (Casing::Camel, json!({"totalDeadline": "5"}), "totalDeadline", "milliseconds, got a string (\"5\")"),
             (Casing::Snake, json!({"extra_body": [1]}), "extra_body", "must be an object, got a list"),
-            (Casing::Snake, json!({"extra_headers": {"a": {"b": 1}}}), "extra_headers", "`extra_headers.a` must be a string"),
+            (
+                Casing::Snake,
+                json!({"extra_headers": {"a": {"b": 1}}}),
+                "extra_headers",
+                "`extra_headers.a` must be a string",
+            ),
             (Casing::Camel, json!({"bogus": 1}), "bogus", "unknown option `bogus`"),
         ] {
             let e = err(call_options(casing, v, false));
@@ -460,7 +489,9 @@ mod tests {
         }
         // Stream options belong to stream operations only.
         assert!(call_options(Casing::Snake, json!({"resume": true}), false).is_err());
-        let (_, s) = call_options(Casing::Snake, json!({"event_deltas": "agent.message", "max_reconnect_attempts": 3}), true).unwrap();
+        let (_, s) =
+            call_options(Casing::Snake, json!({"event_deltas": "agent.message", "max_reconnect_attempts": 3}), true)
+                .unwrap();
         assert_eq!((s.event_deltas, s.max_reconnect_attempts), (vec!["agent.message".to_string()], 3));
     }
 
@@ -491,6 +522,10 @@ mod tests {
         assert!(e.message().contains("list of strings"), "{}", e.message());
         let e = err(client_builder(Casing::Camel, "node", json!({"caCerts": ["x", 1]})));
         assert!(e.message().contains("`caCerts[1]` must be a string"), "{}", e.message());
-        assert!(format!("{:?}", client_builder(Casing::Snake, "python", json!({"access_token": "secret-xyz"})).unwrap()).contains("***"));
+        assert!(format!(
+            "{:?}",
+            client_builder(Casing::Snake, "python", json!({"access_token": "secret-xyz"})).unwrap()
+        )
+        .contains("***"));
     }
 }

@@ -138,7 +138,13 @@ pub struct ItemStream<T = Value> {
 
 impl<T> ItemStream<T> {
     /// Starts at the page `args` selects; `max_items` caps the number of items yielded.
-    pub(crate) fn new(client: Client, op: &'static Operation, args: Value, opts: RequestOptions, max_items: Option<usize>) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        op: &'static Operation,
+        args: Value,
+        opts: RequestOptions,
+        max_items: Option<usize>,
+    ) -> Self {
         Self {
             client,
             op,
@@ -231,7 +237,13 @@ impl<T> Unpin for ItemStream<T> {}
 
 impl Client {
     /// Auto-pages through every item of the list operation `name` (JSON items).
-    pub fn paginate(&self, name: &str, args: Value, opts: RequestOptions, max_items: Option<usize>) -> Result<ItemStream<Value>> {
+    pub fn paginate(
+        &self,
+        name: &str,
+        args: Value,
+        opts: RequestOptions,
+        max_items: Option<usize>,
+    ) -> Result<ItemStream<Value>> {
         let op = crate::client::lookup(name)?;
         if !op.is_paginated() {
             return Err(Error::invalid_argument("operation", format!("{name} is not a list operation")));

@@ -166,7 +166,10 @@ pub fn build(op: &Operation, args: Value, opts: RequestOptions) -> Result<ApiReq
             if let Some(k) = args.keys().next() {
                 return Err(Error::invalid_argument(
                     k,
-                    format!("unknown argument `{k}` for {} (use extra_query/extra_body for undocumented parameters)", op.name),
+                    format!(
+                        "unknown argument `{k}` for {} (use extra_query/extra_body for undocumented parameters)",
+                        op.name
+                    ),
                 ));
             }
         }
@@ -222,10 +225,12 @@ fn normalize_precondition(args: &mut Map<String, Value>) -> Result<()> {
     if p.is_null() {
         return Ok(());
     }
-    let sha = p
-        .get("content_sha256")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::invalid_argument("precondition", "precondition: expected {type: \"content_sha256\", content_sha256: <hex>}"))?;
+    let sha = p.get("content_sha256").and_then(Value::as_str).ok_or_else(|| {
+        Error::invalid_argument(
+            "precondition",
+            "precondition: expected {type: \"content_sha256\", content_sha256: <hex>}",
+        )
+    })?;
     args.insert("content_sha256".into(), Value::String(sha.to_string()));
     Ok(())
 }
@@ -246,7 +251,8 @@ mod tests {
         assert!(r.query.contains(&("include_archived".into(), "true".into())));
 
         let op = find("sessions.events.send").unwrap();
-        let r = build(op, json!({"session_id": "sess_1", "events": [{"type": "user.interrupt"}]}), Default::default()).unwrap();
+        let r = build(op, json!({"session_id": "sess_1", "events": [{"type": "user.interrupt"}]}), Default::default())
+            .unwrap();
         assert_eq!(r.path, "/sessions/sess_1/events");
         let RequestBody::Json(b) = r.body else { panic!() };
         assert_eq!(serde_json::from_slice::<Value>(&b).unwrap(), json!({"events": [{"type": "user.interrupt"}]}));
@@ -258,7 +264,10 @@ mod tests {
         assert_eq!(build(op, json!({"agent_id": "a/b"}), Default::default()).unwrap_err().param(), Some("agent_id"));
         assert_eq!(build(op, json!({"agent_id": 5}), Default::default()).unwrap_err().param(), Some("agent_id"));
         assert_eq!(build(op, json!({}), Default::default()).unwrap_err().param(), Some("agent_id"));
-        assert_eq!(build(op, json!({"agent_id": "x", "bogus": 1}), Default::default()).unwrap_err().param(), Some("bogus"));
+        assert_eq!(
+            build(op, json!({"agent_id": "x", "bogus": 1}), Default::default()).unwrap_err().param(),
+            Some("bogus")
+        );
         let op = find("agents.create").unwrap();
         assert_eq!(build(op, json!({"model": "auto"}), Default::default()).unwrap_err().param(), Some("name"));
         let op = find("agents.list").unwrap();

@@ -71,10 +71,8 @@ pub fn should_retry_transport(safe: bool) -> bool {
 /// Parses the server's delay hint: `retry-after-ms` (float ms) first, then `retry-after`
 /// (seconds, or an HTTP date). Non-positive, unparseable or absurd values are ignored.
 pub fn parse_retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(ms) = headers
-        .get("retry-after-ms")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<f64>().ok())
+    if let Some(ms) =
+        headers.get("retry-after-ms").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<f64>().ok())
     {
         if ms.is_finite() && ms > 0.0 && ms / 1000.0 <= MAX_RETRY_AFTER.as_secs_f64() {
             // A positive hint below one nanosecond would round to "no wait": honour at least 1 ns.

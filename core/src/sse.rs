@@ -30,7 +30,6 @@ pub const DEFAULT_MAX_EVENT_BYTES: usize = 16 * 1024 * 1024;
 /// buffering at most `max_event_bytes + PIECE` bytes, even when one huge chunk is pushed.
 const PIECE: usize = 64 * 1024;
 
-
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// One dispatched SSE frame.
@@ -235,18 +234,12 @@ impl SseFramer {
 
     fn check_size(&self, line_len: usize) -> Result<(), SseError> {
         if self.data_len.saturating_add(line_len) > self.max_event_bytes {
-            return Err(SseError::EventTooLarge {
-                limit: self.max_event_bytes,
-            });
+            return Err(SseError::EventTooLarge { limit: self.max_event_bytes });
         }
         Ok(())
     }
 
-    fn push_piece<E: Extend<SseFrame>>(
-        &mut self,
-        mut piece: &[u8],
-        out: &mut E,
-    ) -> Result<(), SseError> {
+    fn push_piece<E: Extend<SseFrame>>(&mut self, mut piece: &[u8], out: &mut E) -> Result<(), SseError> {
         if self.pending_cr && !piece.is_empty() {
             self.pending_cr = false;
             if piece[0] == b'\n' {
@@ -357,11 +350,7 @@ impl SseFramer {
     fn dispatch<E: Extend<SseFrame>>(&mut self, out: &mut E) {
         let id = self.pending_id.take();
         if let Some(id) = &id {
-            self.last_event_id = if id.is_empty() {
-                None
-            } else {
-                Some(id.clone())
-            };
+            self.last_event_id = if id.is_empty() { None } else { Some(id.clone()) };
         }
         let data = match std::mem::replace(&mut self.data, Data::None) {
             Data::None => {
@@ -388,9 +377,7 @@ fn parse_digits(value: &[u8]) -> Option<u64> {
     if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    value.iter().try_fold(0u64, |acc, &d| {
-        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-    })
+    value.iter().try_fold(0u64, |acc, &d| acc.checked_mul(10)?.checked_add(u64::from(d - b'0')))
 }
 
 /// Position of the first CR or LF. Checks eight bytes per step with the classic "has zero
@@ -404,19 +391,14 @@ fn find_eol(hay: &[u8]) -> Option<usize> {
     let mut i = 0;
     let mut words = hay.chunks_exact(8);
     for word in &mut words {
-        let w = u64::from_le_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
+        let w = u64::from_le_bytes([word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7]]);
         let (a, b) = (w ^ LF, w ^ CR);
         if ((a.wrapping_sub(LO) & !a) | (b.wrapping_sub(LO) & !b)) & HI != 0 {
             break;
         }
         i += 8;
     }
-    hay[i..]
-        .iter()
-        .position(|&c| c == b'\n' || c == b'\r')
-        .map(|p| p + i)
+    hay[i..].iter().position(|&c| c == b'\n' || c == b'\r').map(|p| p + i)
 }
 
 #[cfg(test)]

@@ -81,7 +81,8 @@ impl StreamEvent {
     }
     /// The event as a JSON value.
     pub fn json(&self) -> Result<Value> {
-        serde_json::from_slice(&self.data).map_err(|e| Error::decode(format!("event is not valid JSON: {e}"), &self.data, None))
+        serde_json::from_slice(&self.data)
+            .map_err(|e| Error::decode(format!("event is not valid JSON: {e}"), &self.data, None))
     }
     /// The event as a typed [`crate::models::event::SessionEvent`]; unknown types and surprising
     /// shapes decode to its `Unknown` arm, so this fails only on invalid JSON.
@@ -331,7 +332,11 @@ impl EventStream {
     /// [`EventStream::next_batch`] as a poll, for callers that drive the stream from their own
     /// wakeups instead of a task (the Python binding's pending reads). The waker is woken when a
     /// batch arrives or the reader ends, which it does promptly after a close.
-    pub fn poll_next_batch(&mut self, cx: &mut std::task::Context<'_>, max: usize) -> std::task::Poll<Result<Vec<StreamEvent>>> {
+    pub fn poll_next_batch(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        max: usize,
+    ) -> std::task::Poll<Result<Vec<StreamEvent>>> {
         let max = max.max(1);
         let mut out = self.take_buffered(max);
         if !out.is_empty() {
@@ -390,7 +395,10 @@ impl Drop for EventStream {
 
 impl futures_util::Stream for EventStream {
     type Item = Result<StreamEvent>;
-    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<Self::Item>> {
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
         let this = self.get_mut();
         if let Some(e) = this.pop() {
             return std::task::Poll::Ready(Some(Ok(e)));

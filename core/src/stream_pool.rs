@@ -145,7 +145,8 @@ impl StreamPool {
         }
         let (tx, rx) = tokio::sync::watch::channel(false);
         let tx = Arc::new(tx);
-        let shard = Shard { client: (self.make)(ConnectedLayer(tx.clone()))?, live: Arc::new(AtomicUsize::new(1)), ready: rx };
+        let shard =
+            Shard { client: (self.make)(ConnectedLayer(tx.clone()))?, live: Arc::new(AtomicUsize::new(1)), ready: rx };
         let lease = Lease { live: shard.live.clone(), opener: Some(tx), ready: None };
         let client = shard.client.clone();
         shards.push(shard);

@@ -10,8 +10,8 @@
 //!   (jittered, 0.5 s doubling to 10 s), and too many of them end the stream with the error.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::future::Future;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
@@ -23,10 +23,10 @@ use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::log::{LogLevel, LogRecord};
 use crate::operations::Operation;
-use crate::sse::{SseFrame, SseFramer};
 use crate::pipe::TrySendError;
-use crate::stream_body::Next;
+use crate::sse::{SseFrame, SseFramer};
 use crate::stream::{is_preview_type, Batch, Head, Shared, StreamEvent, StreamOptions};
+use crate::stream_body::Next;
 use crate::transport::RequestOptions;
 
 const RECENT_IDS: usize = 2048;
@@ -112,7 +112,15 @@ pub(crate) struct Reader {
 
 /// Whether `r` overrides nothing (destructured, so a new field cannot be forgotten here).
 fn overrides_nothing(r: &RequestOptions) -> bool {
-    let RequestOptions { timeout, max_retries, idempotency_key, extra_headers, extra_query, extra_body, total_deadline } = r;
+    let RequestOptions {
+        timeout,
+        max_retries,
+        idempotency_key,
+        extra_headers,
+        extra_query,
+        extra_body,
+        total_deadline,
+    } = r;
     timeout.is_none()
         && max_retries.is_none()
         && idempotency_key.is_none()
@@ -301,11 +309,15 @@ impl Reader {
                     if now >= stall_at {
                         // Replaced, not failed: an idle session (keep-alives only) looks the
                         // same, so a stall never ends the stream nor counts toward giving up.
-                        let e = Error::new(ErrorKind::Timeout, format!("no event on the stream for {stall:?} (stalled)"));
+                        let e =
+                            Error::new(ErrorKind::Timeout, format!("no event on the stream for {stall:?} (stalled)"));
                         return Outcome::Retry { error: e, progressed: true };
                     }
                     if now >= idle_at {
-                        let e = Error::new(ErrorKind::Timeout, format!("no data on the stream for {idle:?} (idle timeout)"));
+                        let e = Error::new(
+                            ErrorKind::Timeout,
+                            format!("no data on the stream for {idle:?} (idle timeout)"),
+                        );
                         return Outcome::Retry { error: e, progressed };
                     }
                     timer.as_mut().reset(idle_at.min(stall_at));
@@ -421,7 +433,8 @@ impl Reader {
                 Step::End(Outcome::Fatal(e))
             };
         }
-        let ty = head.ty.as_deref().map(str::to_string).or_else(|| frame.event.clone()).unwrap_or_else(|| "message".into());
+        let ty =
+            head.ty.as_deref().map(str::to_string).or_else(|| frame.event.clone()).unwrap_or_else(|| "message".into());
         let preview = is_preview_type(&ty);
         // Previews carry the id of the event they preview (the SSE `id:` line); it is exposed
         // for matching but never used as the resume cursor.
@@ -434,7 +447,11 @@ impl Reader {
         // caller at the next reconnect).
         if let Some(i) = id.as_deref().filter(|i| http::HeaderValue::from_str(i).is_err()) {
             let shown: String = i.chars().take(64).flat_map(char::escape_default).collect();
-            let e = Error::decode(format!("the server sent an event id that cannot be resumed from (not a header value): \"{shown}\""), &frame.data, None);
+            let e = Error::decode(
+                format!("the server sent an event id that cannot be resumed from (not a header value): \"{shown}\""),
+                &frame.data,
+                None,
+            );
             return Step::End(Outcome::Fatal(e));
         }
         let needs_fill = head.ty.is_none() || (!preview && head.id.is_none() && id.is_some());
@@ -477,4 +494,3 @@ fn fill_missing(data: &bytes::Bytes, ty: &str, id: Option<&str>) -> bytes::Bytes
         _ => data.clone(),
     }
 }
-

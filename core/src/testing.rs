@@ -77,7 +77,10 @@ impl EmulatorOptions {
     pub fn from_json(v: &Value, casing: Casing) -> Result<Self> {
         let bad = |name: &str, expected: &str, got: &Value| {
             let n = casing.name(name);
-            Error::invalid_argument(&n, format!("emulator option `{n}` must be {expected}, got {}", crate::validate::type_name(got)))
+            Error::invalid_argument(
+                &n,
+                format!("emulator option `{n}` must be {expected}, got {}", crate::validate::type_name(got)),
+            )
         };
         let Some(map) = v.as_object() else { return Err(bad("options", "an object", v)) };
         let string = |k: &str, x: &Value| x.as_str().map(str::to_string).ok_or_else(|| bad(k, "a string", x));
@@ -205,7 +208,10 @@ impl EmulatorOptions {
             Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(Duration::from_secs_f64(s)),
             Some(s) => {
                 let n = casing.name("startup_timeout");
-                Err(Error::invalid_argument(&n, format!("emulator option `{n}` must be a positive duration of at most a day, got {s}")))
+                Err(Error::invalid_argument(
+                    &n,
+                    format!("emulator option `{n}` must be a positive duration of at most a day, got {s}"),
+                ))
             }
         }
     }
@@ -243,7 +249,10 @@ pub struct EmulatorProcess {
 
 impl std::fmt::Debug for EmulatorProcess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorProcess").field("base_url", &self.base_url).field("pid", &self.pid).finish_non_exhaustive()
+        f.debug_struct("EmulatorProcess")
+            .field("base_url", &self.base_url)
+            .field("pid", &self.pid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -265,7 +274,12 @@ impl EmulatorProcess {
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| Error::new(ErrorKind::EmulatorStartup, format!("qoder-emulator could not be started ({command_line}): {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::EmulatorStartup,
+                    format!("qoder-emulator could not be started ({command_line}): {e}"),
+                )
+            })?;
         let pid = child.id().unwrap_or_default();
         let stderr = Stderr::default();
         let mut drain = None;
@@ -293,7 +307,10 @@ impl EmulatorProcess {
             // Its stdout closed: it exited (a bad flag, an address in use), or it closed the
             // pipe and lives on; the startup timeout bounds the wait for its status.
             Ok(Ok(0)) => Some(match tokio::time::timeout_at(deadline, child.wait()).await {
-                Ok(Ok(status)) => format!("exited with status {} before listening", status.code().map_or(status.to_string(), |c| c.to_string())),
+                Ok(Ok(status)) => format!(
+                    "exited with status {} before listening",
+                    status.code().map_or(status.to_string(), |c| c.to_string())
+                ),
                 _ => late(),
             }),
             Ok(Ok(_)) => None,
@@ -308,23 +325,39 @@ impl EmulatorProcess {
                 let _ = tokio::time::timeout(Duration::from_secs(1), d).await;
             }
             let what = failure.unwrap_or_else(|| format!("printed {line:?} instead of 'listening <url>'"));
-            return Err(Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}"))));
+            return Err(Error::new(
+                ErrorKind::EmulatorStartup,
+                stderr.with(format!("qoder-emulator {what}: {command_line}")),
+            ));
         };
-        let fail = |what: String| Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}")));
+        let fail = |what: String| {
+            Error::new(ErrorKind::EmulatorStartup, stderr.with(format!("qoder-emulator {what}: {command_line}")))
+        };
         // Nothing more is expected on stdout; drained so the emulator never blocks on it.
         tokio::spawn(async move { while let Ok(1..) = stdout.read_line(&mut String::new()).await {} });
-        let url = url::Url::parse(&base_url).map_err(|e| fail(format!("reported an invalid URL {base_url:?} ({e})")))?;
+        let url =
+            url::Url::parse(&base_url).map_err(|e| fail(format!("reported an invalid URL {base_url:?} ({e})")))?;
         let origin = url.origin().ascii_serialization();
         // Control requests go straight to the emulator (never through a proxy) and trust its CA.
         let mut control = reqwest::Client::builder().no_proxy().timeout(CONTROL_TIMEOUT);
         if let Some(ca) = &ca_path {
             let pem = std::fs::read(ca).map_err(|e| fail(format!("wrote a CA file that cannot be read ({e})")))?;
-            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| fail(format!("wrote an invalid CA file ({e})")))?;
+            let cert =
+                reqwest::Certificate::from_pem(&pem).map_err(|e| fail(format!("wrote an invalid CA file ({e})")))?;
             control = control.add_root_certificate(cert);
         }
         let control = control.build().map_err(|e| fail(format!("control client: {e}")))?;
         let access_token = options.client_token();
-        Ok(Self { child: tokio::sync::Mutex::new(Some((child, stdin))), pid, base_url, origin, ca_path, access_token, stderr, control })
+        Ok(Self {
+            child: tokio::sync::Mutex::new(Some((child, stdin))),
+            pid,
+            base_url,
+            origin,
+            ca_path,
+            access_token,
+            stderr,
+            control,
+        })
     }
 
     /// The API base URL, e.g. `http://127.0.0.1:41234/api/v1/cloud`.
@@ -368,7 +401,10 @@ impl EmulatorProcess {
             match g.as_mut().map(|(c, _)| c.try_wait()) {
                 None => return Err(Error::new(ErrorKind::Connection, "the emulator was stopped")),
                 Some(Ok(Some(status))) => {
-                    return Err(Error::new(ErrorKind::Connection, self.stderr.with(format!("the emulator is not running (it exited with {status})"))))
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        self.stderr.with(format!("the emulator is not running (it exited with {status})")),
+                    ))
                 }
                 _ => {}
             }
@@ -378,7 +414,9 @@ impl EmulatorProcess {
             req = req.json(&b);
         }
         let what = format!("emulator control request {method} {path}");
-        let resp = req.send().await.map_err(|e| Error::new(if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection }, format!("{what}: {e}")))?;
+        let resp = req.send().await.map_err(|e| {
+            Error::new(if e.is_timeout() { ErrorKind::Timeout } else { ErrorKind::Connection }, format!("{what}: {e}"))
+        })?;
         let status = resp.status().as_u16();
         let bytes = resp.bytes().await.map_err(|e| Error::new(ErrorKind::Connection, format!("{what}: {e}")))?;
         if !(200..300).contains(&status) {
@@ -393,7 +431,8 @@ impl EmulatorProcess {
         if bytes.is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&bytes).map_err(|e| Error::decode(format!("{what}: the body is not JSON ({e})"), &bytes, Some(status)))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::decode(format!("{what}: the body is not JSON ({e})"), &bytes, Some(status)))
     }
 
     /// Sets (`Some`) or clears (`None`) the server-wide fault spec; resets its counter.
@@ -414,9 +453,13 @@ impl EmulatorProcess {
     /// Moves the emulator's clock forward by `seconds` (finite, ≥ 0); returns `{now, offset_seconds}`.
     pub async fn advance_clock(&self, seconds: f64) -> Result<Value> {
         if !(seconds.is_finite() && seconds >= 0.0) {
-            return Err(Error::invalid_argument("seconds", format!("`seconds` must be a non-negative, finite number, got {seconds}")));
+            return Err(Error::invalid_argument(
+                "seconds",
+                format!("`seconds` must be a non-negative, finite number, got {seconds}"),
+            ));
         }
-        self.control(http::Method::POST, "/_emulator/clock/advance", Some(serde_json::json!({ "seconds": seconds }))).await
+        self.control(http::Method::POST, "/_emulator/clock/advance", Some(serde_json::json!({ "seconds": seconds })))
+            .await
     }
 }
 
@@ -461,14 +504,29 @@ mod tests {
         };
         assert_eq!(
             o.flags(Casing::Snake).unwrap(),
-            ["--region=cn", "--fault=-status=503", "--h2-max-streams=unlimited", "--token=a", "--token=b", "--tls", "--keepalive-ms", "5"]
+            [
+                "--region=cn",
+                "--fault=-status=503",
+                "--h2-max-streams=unlimited",
+                "--token=a",
+                "--token=b",
+                "--tls",
+                "--keepalive-ms",
+                "5"
+            ]
         );
     }
 
     #[test]
     fn the_listening_line_is_parsed_strictly() {
-        assert_eq!(parse_listening("listening http://127.0.0.1:1/api/v1/cloud"), Some(("http://127.0.0.1:1/api/v1/cloud".into(), None)));
-        assert_eq!(parse_listening("listening https://127.0.0.1:1/x/ ca=/tmp/ca.pem"), Some(("https://127.0.0.1:1/x".into(), Some("/tmp/ca.pem".into()))));
+        assert_eq!(
+            parse_listening("listening http://127.0.0.1:1/api/v1/cloud"),
+            Some(("http://127.0.0.1:1/api/v1/cloud".into(), None))
+        );
+        assert_eq!(
+            parse_listening("listening https://127.0.0.1:1/x/ ca=/tmp/ca.pem"),
+            Some(("https://127.0.0.1:1/x".into(), Some("/tmp/ca.pem".into())))
+        );
         for bad in ["listening", "listening ", "hello http://x", "listening http://x extra", "listening http://x ca"] {
             assert_eq!(parse_listening(bad), None, "{bad}");
         }
@@ -476,7 +534,11 @@ mod tests {
 
     #[test]
     fn options_from_json_check_types_and_keys() {
-        let o = EmulatorOptions::from_json(&serde_json::json!({"region": "cn", "h2_max_streams": "unlimited", "tokens": ["a"], "host": null}), Casing::Snake).unwrap();
+        let o = EmulatorOptions::from_json(
+            &serde_json::json!({"region": "cn", "h2_max_streams": "unlimited", "tokens": ["a"], "host": null}),
+            Casing::Snake,
+        )
+        .unwrap();
         assert_eq!((o.region.as_deref(), o.h2_max_streams, o.host), (Some("cn"), Some(None), None));
         let e = EmulatorOptions::from_json(&serde_json::json!({"turn_delay_ms": true}), Casing::Camel).unwrap_err();
         assert_eq!(e.param(), Some("turnDelayMs"));

@@ -184,7 +184,10 @@ pub fn custom_tool(name: &str, description: &str, input_schema: Value) -> Result
     }
     let d = description.chars().count();
     if d > 4096 {
-        return Err(Error::invalid_argument("description", format!("description: must be at most 4096 characters, got {d}")));
+        return Err(Error::invalid_argument(
+            "description",
+            format!("description: must be at most 4096 characters, got {d}"),
+        ));
     }
     match input_schema.get("type").and_then(Value::as_str) {
         Some("object") if input_schema.is_object() => {}
@@ -216,7 +219,9 @@ pub fn reply_key(ids: &[&str]) -> String {
 fn content_of(v: Value) -> Value {
     match v {
         Value::String(s) => json!([{"type": "text", "text": s}]),
-        Value::Array(blocks) if blocks.iter().all(|b| b.get("type").and_then(Value::as_str).is_some()) => Value::Array(blocks),
+        Value::Array(blocks) if blocks.iter().all(|b| b.get("type").and_then(Value::as_str).is_some()) => {
+            Value::Array(blocks)
+        }
         Value::Null => json!([{"type": "text", "text": ""}]),
         other => json!([{"type": "text", "text": other.to_string()}]),
     }
@@ -243,7 +248,9 @@ impl Tools {
             None => Err(format!("unknown tool: {:?} (this client has no handler for it)", call.name)),
         };
         let reply = match out {
-            Ok(v) => json!({"type": "user.custom_tool_result", "custom_tool_use_id": id, "content": content_of(v), "is_error": false}),
+            Ok(v) => {
+                json!({"type": "user.custom_tool_result", "custom_tool_use_id": id, "content": content_of(v), "is_error": false})
+            }
             Err(msg) => json!({"type": "user.custom_tool_result", "custom_tool_use_id": id,
                                "content": [{"type": "text", "text": msg}], "is_error": true}),
         };
@@ -316,7 +323,13 @@ impl Client {
     /// (`end_turn`, ...), terminates, or waits on something only the caller can decide
     /// ([`ToolRun::pending`]). With no `input`, it resumes a session: it answers what the
     /// session is waiting for now, per its history.
-    pub async fn run_tools(&self, session_id: &str, input: Vec<Value>, tools: &Tools, mut opts: TurnOptions) -> Result<ToolRun> {
+    pub async fn run_tools(
+        &self,
+        session_id: &str,
+        input: Vec<Value>,
+        tools: &Tools,
+        mut opts: TurnOptions,
+    ) -> Result<ToolRun> {
         let key = opts.idempotency_key.take();
         let mut run = ToolRun::default();
         // Blocking events already in hand (a resumed session's), so the first round needs no lookup.
@@ -333,7 +346,17 @@ impl Client {
                         ..Default::default()
                     }
                 }
-                Resume::Busy(after) => self.wait_turn(session_id, after, None, true, TurnResult { usage: json!({}), ..Default::default() }, &mut opts).await?,
+                Resume::Busy(after) => {
+                    self.wait_turn(
+                        session_id,
+                        after,
+                        None,
+                        true,
+                        TurnResult { usage: json!({}), ..Default::default() },
+                        &mut opts,
+                    )
+                    .await?
+                }
                 Resume::Done(t) => *t,
             }
         } else {
@@ -383,7 +406,10 @@ impl Client {
             .iter()
             .map(|id| {
                 found.remove(id).ok_or_else(|| {
-                    Error::new(ErrorKind::Decode, format!("the session waits on event {id}, which is not in its history"))
+                    Error::new(
+                        ErrorKind::Decode,
+                        format!("the session waits on event {id}, which is not in its history"),
+                    )
                 })
             })
             .collect()
@@ -391,7 +417,8 @@ impl Client {
 
     /// The session's whole persisted history, oldest first.
     async fn history(&self, session_id: &str, req: &RequestOptions) -> Result<Vec<Value>> {
-        let items = self.paginate("sessions.events.list", json!({"session_id": session_id, "limit": 100}), req.clone(), None)?;
+        let items =
+            self.paginate("sessions.events.list", json!({"session_id": session_id, "limit": 100}), req.clone(), None)?;
         items.try_collect().await
     }
 
@@ -402,8 +429,10 @@ impl Client {
             return Ok(Resume::Done(Box::new(TurnResult { usage: json!({}), ..Default::default() })));
         };
         let last_id = str_field(last, "id").unwrap_or_default();
-        let idle_at = history.iter().rposition(|e| e.get("type").and_then(Value::as_str) == Some("session.status_idle"));
-        let terminal = history.iter().any(|e| e.get("type").and_then(Value::as_str).is_some_and(crate::stream::is_terminal_type));
+        let idle_at =
+            history.iter().rposition(|e| e.get("type").and_then(Value::as_str) == Some("session.status_idle"));
+        let terminal =
+            history.iter().any(|e| e.get("type").and_then(Value::as_str).is_some_and(crate::stream::is_terminal_type));
         if terminal {
             return Ok(Resume::Done(Box::new(TurnResult { terminated: true, usage: json!({}), ..Default::default() })));
         }
@@ -419,7 +448,11 @@ impl Client {
             return Ok(if after.is_empty() { Resume::Done(Box::new(r)) } else { Resume::Busy(last_id) });
         }
         let answered: HashSet<&str> = after.iter().filter_map(reply_target).collect();
-        let ids: Vec<&str> = stop.get("event_ids").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let ids: Vec<&str> = stop
+            .get("event_ids")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
         let waiting: Vec<Value> = ids
             .iter()
             .filter(|id| !answered.contains(*id))

@@ -16,7 +16,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::log::{self, LogLevel, LogRecord, Logger};
 use crate::retry;
 
-pub use crate::call::{ApiRequest, FormFactory, OpenResponse, RawResponse, RequestBody, RequestOptions, ResponseMeta, RetryMode};
+pub use crate::call::{
+    ApiRequest, FormFactory, OpenResponse, RawResponse, RequestBody, RequestOptions, ResponseMeta, RetryMode,
+};
 
 /// A stream response whose body is still to be read.
 pub(crate) struct OpenStream {
@@ -82,10 +84,7 @@ fn arch_name() -> &'static str {
 }
 
 pub(crate) fn request_id_of(h: &HeaderMap) -> Option<String> {
-    h.get("x-request-id")
-        .or_else(|| h.get("request-id"))
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    h.get("x-request-id").or_else(|| h.get("request-id")).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 impl Transport {
@@ -229,7 +228,14 @@ impl Transport {
         Ok(())
     }
 
-    async fn build(&self, req: &ApiRequest, url: &url::Url, attempt: u32, key: Option<&str>, token: &crate::config::Secret) -> Result<reqwest::Request> {
+    async fn build(
+        &self,
+        req: &ApiRequest,
+        url: &url::Url,
+        attempt: u32,
+        key: Option<&str>,
+        token: &crate::config::Secret,
+    ) -> Result<reqwest::Request> {
         let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
         let p = &self.config.platform;
         let mut b = self
@@ -254,18 +260,21 @@ impl Transport {
             RequestBody::Json(bytes) => b.header("content-type", "application/json").body(bytes.clone()),
             RequestBody::Multipart { factory, .. } => b.multipart(factory().await?),
         };
-        let mut request =
-            b.build().map_err(|e| Error::invalid_argument("headers", format!("cannot build request: {}", redact(&e.to_string()))))?;
+        let mut request = b.build().map_err(|e| {
+            Error::invalid_argument("headers", format!("cannot build request: {}", redact(&e.to_string())))
+        })?;
         // Headers of the caller replace the SDK's of the same name (matched case-insensitively),
         // never add a second one: the client's defaults, then the operation's, then the call's
         // `extra_headers`, the later winning. An `Idempotency-Key` among them is the call's key
         // (see `call_key`), so it is on the wire exactly once either way.
         let h = request.headers_mut();
-        for (k, v) in self.config.default_headers.iter().chain(req.headers.iter()).chain(req.opts.extra_headers.iter()) {
+        for (k, v) in self.config.default_headers.iter().chain(req.headers.iter()).chain(req.opts.extra_headers.iter())
+        {
             let name = http::HeaderName::from_bytes(k.as_bytes())
                 .map_err(|_| Error::invalid_argument("headers", format!("{k:?} is not a valid header name")))?;
-            let value = http::HeaderValue::from_str(v)
-                .map_err(|_| Error::invalid_argument("headers", format!("the value of header {k:?} is not a valid header value")))?;
+            let value = http::HeaderValue::from_str(v).map_err(|_| {
+                Error::invalid_argument("headers", format!("the value of header {k:?} is not a valid header value"))
+            })?;
             h.insert(name, value);
         }
         Ok(request)
@@ -389,9 +398,16 @@ impl Transport {
         out.map_err(|e| e.with_idempotency_key(key.clone()))
     }
 
-    async fn attempts(&self, req: &ApiRequest, key: Option<&str>, want: Want, deadline: Option<Instant>) -> Result<(ResponseMeta, Got)> {
+    async fn attempts(
+        &self,
+        req: &ApiRequest,
+        key: Option<&str>,
+        want: Want,
+        deadline: Option<Instant>,
+    ) -> Result<(ResponseMeta, Got)> {
         let url = self.url(req)?;
-        let max_retries = if req.retry == RetryMode::Never { 0 } else { req.opts.max_retries.unwrap_or(self.config.max_retries) };
+        let max_retries =
+            if req.retry == RetryMode::Never { 0 } else { req.opts.max_retries.unwrap_or(self.config.max_retries) };
         let safe = retry::is_safe(&req.method, key.is_some());
         let timeout = req.opts.timeout.unwrap_or(self.config.timeout);
         let logger = self.logger();
@@ -424,10 +440,24 @@ impl Transport {
                         if log::enabled(logger.as_ref(), LogLevel::Debug) {
                             log::emit(
                                 logger.as_ref(),
-                                self.record(LogLevel::Debug, "response", req, Some(status), attempt, request_id.clone(), None, ""),
+                                self.record(
+                                    LogLevel::Debug,
+                                    "response",
+                                    req,
+                                    Some(status),
+                                    attempt,
+                                    request_id.clone(),
+                                    None,
+                                    "",
+                                ),
                             );
                         }
-                        let meta = ResponseMeta { status, request_id, idempotency_key: key.map(str::to_string), retries: attempt };
+                        let meta = ResponseMeta {
+                            status,
+                            request_id,
+                            idempotency_key: key.map(str::to_string),
+                            retries: attempt,
+                        };
                         return Ok((meta, body.into_got(headers, want)));
                     }
                     let e = match body {
@@ -435,14 +465,20 @@ impl Transport {
                         Body::Open(..) => unreachable!("only 2xx bodies are left open"),
                         Body::Failed(e) => e,
                     };
-                    if status == 401 && reauthorized == 0 && safe && req.retry != RetryMode::Never && self.auth.refreshable() {
+                    if status == 401
+                        && reauthorized == 0
+                        && safe
+                        && req.retry != RetryMode::Never
+                        && self.auth.refreshable()
+                    {
                         refused = Some(token);
                         reauthorized = 1;
                         attempt += 1;
                         continue;
                     }
                     let in_flight = retry::is_key_in_flight(status, key.is_some(), e.code(), e.message());
-                    let ok = req.retry != RetryMode::Never && (in_flight || retry::should_retry_status(status, &headers, safe));
+                    let ok = req.retry != RetryMode::Never
+                        && (in_flight || retry::should_retry_status(status, &headers, safe));
                     (e, ok, Some(headers))
                 }
             };
@@ -456,7 +492,11 @@ impl Transport {
                     let past_deadline = deadline.is_some_and(|d| Instant::now() + h > d);
                     if h > cap || past_deadline {
                         let mut e = err.with_retry_after(h);
-                        let why = if h > cap { format!("above max_retry_after ({cap:?})") } else { "past the call's total deadline".to_string() };
+                        let why = if h > cap {
+                            format!("above max_retry_after ({cap:?})")
+                        } else {
+                            "past the call's total deadline".to_string()
+                        };
                         e.append_message(&format!(" (the server asked to retry after {h:?}, {why}: not retried)"));
                         hint_refused = true;
                         (e, false)
@@ -473,7 +513,16 @@ impl Transport {
                 if log::enabled(logger.as_ref(), LogLevel::Warn) && e.kind() != ErrorKind::NotFound {
                     log::emit(
                         logger.as_ref(),
-                        self.record(LogLevel::Warn, "error", req, e.status(), attempt, e.request_id().map(str::to_string), None, &format!("{}: {}", e.kind().as_str(), e.message())),
+                        self.record(
+                            LogLevel::Warn,
+                            "error",
+                            req,
+                            e.status(),
+                            attempt,
+                            e.request_id().map(str::to_string),
+                            None,
+                            &format!("{}: {}", e.kind().as_str(), e.message()),
+                        ),
                     );
                 }
                 return Err(e);
@@ -483,7 +532,16 @@ impl Transport {
             if log::enabled(logger.as_ref(), LogLevel::Info) {
                 log::emit(
                     logger.as_ref(),
-                    self.record(LogLevel::Info, "retry", req, err.status(), attempt, err.request_id().map(str::to_string), Some(delay), err.kind().as_str()),
+                    self.record(
+                        LogLevel::Info,
+                        "retry",
+                        req,
+                        err.status(),
+                        attempt,
+                        err.request_id().map(str::to_string),
+                        Some(delay),
+                        err.kind().as_str(),
+                    ),
                 );
             }
             // Dropping this future (cancellation) ends the sleep at once.
@@ -522,7 +580,11 @@ impl Transport {
         // its limit: a success body over it fails the call, an error body is cut there.
         let limit = if ok { limits.max_response_bytes } else { limits.max_error_bytes };
         if ok && resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(crate::limits::too_large("body", limit, "max_response_bytes").with_response_parts(status, request_id_of(&headers), b""));
+            return Err(crate::limits::too_large("body", limit, "max_response_bytes").with_response_parts(
+                status,
+                request_id_of(&headers),
+                b"",
+            ));
         }
         let mut buf = bytes::BytesMut::new();
         loop {
@@ -530,7 +592,8 @@ impl Transport {
                 Ok(Some(c)) if buf.len() + c.len() > limit => {
                     let rid = request_id_of(&headers);
                     if ok {
-                        return Err(crate::limits::too_large("body", limit, "max_response_bytes").with_response_parts(status, rid, b""));
+                        return Err(crate::limits::too_large("body", limit, "max_response_bytes")
+                            .with_response_parts(status, rid, b""));
                     }
                     buf.extend_from_slice(&c[..limit - buf.len()]);
                     let mut err = Error::from_response(status, &buf, rid);
@@ -592,7 +655,8 @@ impl Transport {
 
     /// GETs a pre-signed URL with no credentials, default headers or cookies.
     pub async fn get_unauthenticated(&self, url: &str) -> Result<reqwest::Response> {
-        let u = url::Url::parse(url).map_err(|e| Error::decode(format!("bad download URL: {e}"), url.as_bytes(), None))?;
+        let u =
+            url::Url::parse(url).map_err(|e| Error::decode(format!("bad download URL: {e}"), url.as_bytes(), None))?;
         let resp = self.bare.get(u).send().await.map_err(transport_error)?;
         let status = resp.status().as_u16();
         if !(200..300).contains(&status) {

@@ -112,7 +112,12 @@ impl Client {
 
     /// Sends input events (a message, tool confirmations, custom tool results) and streams until
     /// the session idles (any stop reason), terminates or is deleted.
-    pub async fn send_and_wait(&self, session_id: &str, events: Vec<Value>, mut opts: TurnOptions) -> Result<TurnResult> {
+    pub async fn send_and_wait(
+        &self,
+        session_id: &str,
+        events: Vec<Value>,
+        mut opts: TurnOptions,
+    ) -> Result<TurnResult> {
         let key = opts.idempotency_key.take();
         self.send_and_wait_with(session_id, events, &mut opts, key).await
     }
@@ -131,17 +136,23 @@ impl Client {
         }
         let mut ropts = opts.request.clone();
         ropts.idempotency_key = key.or(ropts.idempotency_key).or_else(|| Some(uuid::Uuid::new_v4().to_string()));
-        let sent = self
-            .call("sessions.events.send", json!({"session_id": session_id, "events": events}), ropts)
-            .await?;
+        let sent =
+            self.call("sessions.events.send", json!({"session_id": session_id, "events": events}), ropts).await?;
         let echoed: Vec<Value> = sent.value.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
         let last_id = echoed
             .iter()
             .rev()
             .find_map(|e| e.get("id").and_then(Value::as_str))
             .map(str::to_string)
-            .ok_or_else(|| Error::decode("send returned no event ids", sent.value.to_string().as_bytes(), Some(sent.meta.status)))?;
-        let result = TurnResult { sent: echoed, usage: json!({}), request_id: sent.meta.request_id.clone(), ..Default::default() };
+            .ok_or_else(|| {
+                Error::decode("send returned no event ids", sent.value.to_string().as_bytes(), Some(sent.meta.status))
+            })?;
+        let result = TurnResult {
+            sent: echoed,
+            usage: json!({}),
+            request_id: sent.meta.request_id.clone(),
+            ..Default::default()
+        };
         // The turn that handles our input: servers tag events with `turn_id`, and the echo of our
         // input carries it. Without one, fall back to "an idle after a running seen after the
         // send" (an interrupt ends the turn already running, so it needs no new `running`).

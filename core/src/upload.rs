@@ -35,7 +35,9 @@ impl std::fmt::Debug for UploadSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Path(p) => f.debug_tuple("Path").field(p).finish(),
-            Self::Bytes { data, filename } => f.debug_struct("Bytes").field("len", &data.len()).field("filename", filename).finish(),
+            Self::Bytes { data, filename } => {
+                f.debug_struct("Bytes").field("len", &data.len()).field("filename", filename).finish()
+            }
         }
     }
 }
@@ -53,7 +55,10 @@ impl UploadSource {
             Self::Path(p) => {
                 let m = tokio::fs::metadata(p).await.map_err(|e| io_arg("file", p, e))?;
                 if !m.is_file() {
-                    return Err(Error::invalid_argument("file", format!("file: {} is not a regular file", p.display())));
+                    return Err(Error::invalid_argument(
+                        "file",
+                        format!("file: {} is not a regular file", p.display()),
+                    ));
                 }
                 Ok(m.len())
             }
@@ -101,10 +106,15 @@ fn guess_mime(name: &str) -> &'static str {
 fn text_fields(args: &serde_json::Map<String, Value>) -> Vec<(String, String)> {
     args.iter()
         .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (k.clone(), match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                },
+            )
+        })
         .collect()
 }
 
@@ -142,7 +152,13 @@ pub fn skill_files_from_dir(dir: &Path) -> Result<Vec<SkillFile>> {
             if ft.is_dir() {
                 stack.push(p);
             } else if ft.is_file() {
-                let rel = p.strip_prefix(dir).unwrap_or(&p).components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                let rel = p
+                    .strip_prefix(dir)
+                    .unwrap_or(&p)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 out.push(SkillFile { path: format!("{top}/{rel}"), source: UploadSource::Path(p) });
             }
         }
@@ -198,7 +214,9 @@ impl Bounds {
         };
         match tokio::time::timeout_at(end, fut).await {
             Ok(r) => r,
-            Err(_) if which == "timed out" => Err(Error::new(ErrorKind::Timeout, format!("{what} timed out after {:?}", self.idle))),
+            Err(_) if which == "timed out" => {
+                Err(Error::new(ErrorKind::Timeout, format!("{what} timed out after {:?}", self.idle)))
+            }
             Err(_) => Err(Error::new(ErrorKind::Timeout, format!("{what}: {which}"))),
         }
     }
@@ -206,7 +224,10 @@ impl Bounds {
 
 impl std::fmt::Debug for Download {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Download").field("content_length", &self.content_length).field("content_type", &self.content_type).finish()
+        f.debug_struct("Download")
+            .field("content_length", &self.content_length)
+            .field("content_type", &self.content_type)
+            .finish()
     }
 }
 
@@ -265,7 +286,8 @@ impl Download {
     /// Streams the body into a file at `path` (written to a temporary name, then renamed, so a
     /// failed download never leaves a half-written file behind).
     pub async fn save(self, path: &Path) -> Result<u64> {
-        let tmp = path.with_extension(format!("{}.part", path.extension().and_then(|e| e.to_str()).unwrap_or("download")));
+        let tmp =
+            path.with_extension(format!("{}.part", path.extension().and_then(|e| e.to_str()).unwrap_or("download")));
         let mut f = tokio::fs::File::create(&tmp).await.map_err(|e| io_arg("path", &tmp, e))?;
         match self.write_to(&mut f).await {
             Ok(n) => {
@@ -285,7 +307,12 @@ impl Download {
 impl Client {
     /// Uploads a file (`POST /files`, multipart). `args` may hold `name`, `metadata`,
     /// `expires_in_seconds`, `purpose`.
-    pub async fn upload_file(&self, source: UploadSource, args: Value, opts: RequestOptions) -> Result<Response<Value>> {
+    pub async fn upload_file(
+        &self,
+        source: UploadSource,
+        args: Value,
+        opts: RequestOptions,
+    ) -> Result<Response<Value>> {
         let op = lookup("files.upload")?;
         let mut fields = take_object(args)?;
         for c in &op.checks {
@@ -317,7 +344,13 @@ impl Client {
 
     /// Creates a skill (`skill_id: None`) or a new version of one, from its files.
     /// `args` may hold `display_title` and `metadata` (create only).
-    pub async fn upload_skill(&self, skill_id: Option<&str>, files: Vec<SkillFile>, args: Value, opts: RequestOptions) -> Result<Response<Value>> {
+    pub async fn upload_skill(
+        &self,
+        skill_id: Option<&str>,
+        files: Vec<SkillFile>,
+        args: Value,
+        opts: RequestOptions,
+    ) -> Result<Response<Value>> {
         let fields = take_object(args)?;
         if files.is_empty() {
             return Err(Error::invalid_argument("files", "files: a skill needs at least one file (with SKILL.md)"));
@@ -352,7 +385,13 @@ impl Client {
 
     /// Creates a skill (`skill_id: None`) or a new version of one from a `.zip` archive that
     /// contains `SKILL.md` (sent as one `file` part; the server unpacks it).
-    pub async fn upload_skill_zip(&self, skill_id: Option<&str>, zip: UploadSource, args: Value, opts: RequestOptions) -> Result<Response<Value>> {
+    pub async fn upload_skill_zip(
+        &self,
+        skill_id: Option<&str>,
+        zip: UploadSource,
+        args: Value,
+        opts: RequestOptions,
+    ) -> Result<Response<Value>> {
         let fields = take_object(args)?;
         let len = zip.len().await?;
         let filename = zip.filename();
@@ -378,7 +417,14 @@ impl Client {
         }
     }
 
-    async fn multipart(&self, name: &str, ids: &[(&str, &str)], factory: FormFactory, len: u64, opts: RequestOptions) -> Result<Response<Value>> {
+    async fn multipart(
+        &self,
+        name: &str,
+        ids: &[(&str, &str)],
+        factory: FormFactory,
+        len: u64,
+        opts: RequestOptions,
+    ) -> Result<Response<Value>> {
         let op = lookup(name)?;
         debug_assert!(matches!(op.body, BodyKind::MultipartFile | BodyKind::MultipartSkill));
         let path = path_of(op, ids)?;
@@ -387,8 +433,9 @@ impl Client {
         req.body = RequestBody::Multipart { factory, len };
         req.opts = opts;
         let raw = self.transport.execute(req).await?;
-        let data: Value = serde_json::from_slice(&raw.body)
-            .map_err(|e| Error::decode(format!("{name}: response is not valid JSON: {e}"), &raw.body, Some(raw.meta.status)))?;
+        let data: Value = serde_json::from_slice(&raw.body).map_err(|e| {
+            Error::decode(format!("{name}: response is not valid JSON: {e}"), &raw.body, Some(raw.meta.status))
+        })?;
         Ok(Response { value: data, meta: raw.meta })
     }
 
@@ -398,8 +445,9 @@ impl Client {
         let bounds = Bounds::of(self, &opts);
         let req = crate::request::build(op, serde_json::json!({ "file_id": file_id }), opts)?;
         let raw = self.transport.execute(req).await?;
-        let link: Value = serde_json::from_slice(&raw.body)
-            .map_err(|e| Error::decode(format!("files.download: link is not valid JSON: {e}"), &raw.body, Some(raw.meta.status)))?;
+        let link: Value = serde_json::from_slice(&raw.body).map_err(|e| {
+            Error::decode(format!("files.download: link is not valid JSON: {e}"), &raw.body, Some(raw.meta.status))
+        })?;
         let url = link
             .get("url")
             .and_then(Value::as_str)
@@ -409,7 +457,12 @@ impl Client {
     }
 
     /// Downloads a skill version's content (a zip), streamed.
-    pub async fn download_skill_version(&self, skill_id: &str, version: &str, opts: RequestOptions) -> Result<Download> {
+    pub async fn download_skill_version(
+        &self,
+        skill_id: &str,
+        version: &str,
+        opts: RequestOptions,
+    ) -> Result<Download> {
         let op = lookup("skills.versions.download")?;
         let bounds = Bounds::of(self, &opts);
         let mut req = crate::request::build(op, serde_json::json!({ "skill_id": skill_id, "version": version }), opts)?;

@@ -112,7 +112,11 @@ pub fn run_check(args: &Map<String, Value>, check: &str) -> Result<()> {
             let n = s.chars().count() as i64;
             let (min, max) = if rule == "len" { (num(a), num(b)) } else { (0, num(a)) };
             if n < min {
-                return bad(if min == 1 { "must not be empty".into() } else { format!("must be at least {min} characters") });
+                return bad(if min == 1 {
+                    "must not be empty".into()
+                } else {
+                    format!("must be at least {min} characters")
+                });
             }
             if n > max {
                 return bad(format!("must be at most {max} characters, got {n}"));
@@ -155,7 +159,11 @@ pub fn run_check(args: &Map<String, Value>, check: &str) -> Result<()> {
             let Some(n) = v.as_i64() else { return Err(wrong_type(field, "an integer", v)) };
             let (min, max) = if rule == "range" { (num(a), num(b)) } else { (num(a), i64::MAX) };
             if n < min || n > max {
-                return bad(if max == i64::MAX { format!("must be ≥ {min}, got {n}") } else { format!("must be between {min} and {max}, got {n}") });
+                return bad(if max == i64::MAX {
+                    format!("must be ≥ {min}, got {n}")
+                } else {
+                    format!("must be between {min} and {max}, got {n}")
+                });
             }
         }
         "metadata" => check_metadata(field, v)?,

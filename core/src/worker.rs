@@ -179,7 +179,14 @@ impl Run {
                 }
             }
         };
-        let _ = self.client.call("environments.work.stop", json!({"environment_id": self.env, "work_id": id, "force": true}), RequestOptions::default()).await;
+        let _ = self
+            .client
+            .call(
+                "environments.work.stop",
+                json!({"environment_id": self.env, "work_id": id, "force": true}),
+                RequestOptions::default(),
+            )
+            .await;
         // Asked to stop (a stop request or shutdown) before it returned: it ended early, whatever it returned.
         let ended_early = ended_early || stop.is_cancelled();
         Some(match outcome {
@@ -197,7 +204,10 @@ impl Run {
         if let Some(l) = last {
             args["expected_last_heartbeat"] = json!(l);
         }
-        let r = self.client.call("environments.work.heartbeat", args, RequestOptions { max_retries: Some(0), ..Default::default() }).await?;
+        let r = self
+            .client
+            .call("environments.work.heartbeat", args, RequestOptions { max_retries: Some(0), ..Default::default() })
+            .await?;
         let beat = r.value.get("last_heartbeat").and_then(Value::as_str).map(str::to_string);
         let state = r.value.get("state").and_then(Value::as_str).unwrap_or("").to_string();
         Ok((beat, state))
@@ -225,7 +235,8 @@ impl Client {
         if opts.lease < Duration::from_secs(1) {
             return Err(Error::invalid_argument("lease", "lease: at least 1 second"));
         }
-        let worker_id = opts.worker_id.clone().unwrap_or_else(|| format!("qoder-worker-{}", uuid::Uuid::new_v4().simple()));
+        let worker_id =
+            opts.worker_id.clone().unwrap_or_else(|| format!("qoder-worker-{}", uuid::Uuid::new_v4().simple()));
         let run = Arc::new(Run { client: self.clone(), env: environment_id.to_string(), worker_id, opts, handler });
         let report = Arc::new(Mutex::new(WorkerReport::default()));
         let taken: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
@@ -252,7 +263,18 @@ impl Client {
             let w = match polled {
                 Ok(r) if r.value.is_null() => continue,
                 Ok(r) => r.value,
-                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Authentication | ErrorKind::PermissionDenied | ErrorKind::InvalidArgument | ErrorKind::BadRequest) => return Err(e),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::NotFound
+                            | ErrorKind::Authentication
+                            | ErrorKind::PermissionDenied
+                            | ErrorKind::InvalidArgument
+                            | ErrorKind::BadRequest
+                    ) =>
+                {
+                    return Err(e)
+                }
                 Err(_) => {
                     // The poll already retried; wait a moment before asking again.
                     tokio::select! {

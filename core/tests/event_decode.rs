@@ -14,38 +14,24 @@ fn samples() -> Vec<Value> {
             "session_thread_id": null, "turn_id": "turn_019f", "created_at": "2026-06-01T08:01:00.000Z",
             "schema_version": "1.0"
         });
-        m.as_object_mut()
-            .unwrap()
-            .extend(extra.as_object().unwrap().clone());
+        m.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         m
     };
     let text = json!([{"type": "text", "text": "Summarise README.md"}]);
     vec![
-        env(
-            "user.message",
-            json!({"content": text, "file_attachments": [{"file_id": "file_1"}]}),
-        ),
+        env("user.message", json!({"content": text, "file_attachments": [{"file_id": "file_1"}]})),
         env("user.interrupt", json!({"session_thread_id": "sthr_2"})),
         env(
             "user.tool_confirmation",
             json!({"tool_use_id": "evt_b5", "result": "deny", "deny_message": "Do not touch prod."}),
         ),
-        env(
-            "user.custom_tool_result",
-            json!({"custom_tool_use_id": "evt_c1", "content": text, "is_error": false}),
-        ),
+        env("user.custom_tool_result", json!({"custom_tool_use_id": "evt_c1", "content": text, "is_error": false})),
         env(
             "user.define_outcome",
             json!({"description": "Ship it", "rubric": {"type": "text", "content": "tests pass"}, "max_iterations": 3, "outcome_id": "outc_1"}),
         ),
-        env(
-            "user.tool_result",
-            json!({"tool_use_id": "evt_t1", "content": text, "is_error": true}),
-        ),
-        env(
-            "system.message",
-            json!({"content": [{"type": "text", "text": "Be brief."}]}),
-        ),
+        env("user.tool_result", json!({"tool_use_id": "evt_t1", "content": text, "is_error": true})),
+        env("system.message", json!({"content": [{"type": "text", "text": "Be brief."}]})),
         env(
             "agent.message",
             json!({"content": [{"type": "text", "text": "The README explains setup."}, {"type": "redacted"}], "message_id": "msg_1"}),
@@ -67,10 +53,7 @@ fn samples() -> Vec<Value> {
             "agent.mcp_tool_result",
             json!({"mcp_tool_use_id": "evt_m1", "content": [{"type": "search_result", "source": "https://example.com", "title": "Ex", "content": [{"type": "text", "text": "hit"}], "citations": {"enabled": true}}]}),
         ),
-        env(
-            "agent.custom_tool_use",
-            json!({"name": "lookup_order", "input": {"order": 42}}),
-        ),
+        env("agent.custom_tool_use", json!({"name": "lookup_order", "input": {"order": 42}})),
         env(
             "agent.thread_message_sent",
             json!({"to_session_thread_id": "sthr_2", "to_agent_name": "reviewer", "content": text}),
@@ -85,10 +68,7 @@ fn samples() -> Vec<Value> {
             json!({"file_id": "file_9", "original_filename": "report.pdf", "size": 1234, "content_type": "application/pdf"}),
         ),
         env("session.status_running", json!({})),
-        env(
-            "session.status_idle",
-            json!({"stop_reason": {"type": "requires_action", "event_ids": ["evt_b5"]}}),
-        ),
+        env("session.status_idle", json!({"stop_reason": {"type": "requires_action", "event_ids": ["evt_b5"]}})),
         env("session.status_rescheduled", json!({})),
         env("session.status_terminated", json!({})),
         env(
@@ -96,47 +76,26 @@ fn samples() -> Vec<Value> {
             json!({"error": {"type": "model_overloaded_error", "message": "busy", "retry_status": {"type": "retrying"}, "qoder_error_code": "Q123"}}),
         ),
         env("session.deleted", json!({})),
-        env(
-            "session.updated",
-            json!({"title": "New", "metadata": {"team": "platform"}, "budget": null}),
-        ),
+        env("session.updated", json!({"title": "New", "metadata": {"team": "platform"}, "budget": null})),
         env(
             "session.usage",
             json!({"usage": {"input_tokens": 812, "output_tokens": 9}, "model_credits": 1.5, "sandbox_runtime_credits": 0, "total_credits": 1.5}),
         ),
-        env(
-            "session.thread_created",
-            json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"}),
-        ),
-        env(
-            "session.thread_status_running",
-            json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"}),
-        ),
+        env("session.thread_created", json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"})),
+        env("session.thread_status_running", json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"})),
         env(
             "session.thread_status_idle",
             json!({"session_thread_id": "sthr_2", "agent_name": "reviewer", "stop_reason": {"type": "end_turn"}}),
         ),
-        env(
-            "session.thread_status_rescheduled",
-            json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"}),
-        ),
-        env(
-            "session.thread_status_terminated",
-            json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"}),
-        ),
+        env("session.thread_status_rescheduled", json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"})),
+        env("session.thread_status_terminated", json!({"session_thread_id": "sthr_2", "agent_name": "reviewer"})),
         env("span.model_request_start", json!({})),
         env(
             "span.model_request_end",
             json!({"model_request_start_id": "evt_a3", "is_error": false, "model_usage": {"input_tokens": 812, "output_tokens": 9, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "speed": "standard", "credits": 0.25}}),
         ),
-        env(
-            "span.outcome_evaluation_start",
-            json!({"outcome_id": "outc_1", "iteration": 0}),
-        ),
-        env(
-            "span.outcome_evaluation_ongoing",
-            json!({"outcome_id": "outc_1", "iteration": 0}),
-        ),
+        env("span.outcome_evaluation_start", json!({"outcome_id": "outc_1", "iteration": 0})),
+        env("span.outcome_evaluation_ongoing", json!({"outcome_id": "outc_1", "iteration": 0})),
         env(
             "span.outcome_evaluation_end",
             json!({"outcome_evaluation_start_id": "evt_o1", "outcome_id": "outc_1", "iteration": 0, "result": "needs_revision", "explanation": "Tests fail.", "usage": {"input_tokens": 5}}),
@@ -158,11 +117,7 @@ fn every_type_decodes_typed_and_round_trips() {
             "{ty} fell back to Unknown: {:?}",
             SessionEvent::from_value_strict(sample.clone()).err()
         );
-        assert_eq!(
-            &serde_json::to_value(&ev).unwrap(),
-            sample,
-            "{ty} did not round-trip"
-        );
+        assert_eq!(&serde_json::to_value(&ev).unwrap(), sample, "{ty} did not round-trip");
         // Through text as well, and the `type` tag comes first.
         let text = serde_json::to_string(&ev).unwrap();
         assert!(text.starts_with(&format!("{{\"type\":\"{ty}\"")), "{text}");
@@ -195,17 +150,11 @@ fn typed_fields_are_reachable() {
         other => panic!("{other:?}"),
     }
     let idle = by_type("session.status_idle");
-    assert_eq!(
-        idle.stop_reason().unwrap().event_ids(),
-        ["evt_b5".to_string()]
-    );
+    assert_eq!(idle.stop_reason().unwrap().event_ids(), ["evt_b5".to_string()]);
     match by_type("session.error") {
         SessionEvent::SessionError(e) => {
             assert_eq!(e.error.kind, SessionErrorType::ModelOverloaded);
-            assert_eq!(
-                e.error.retry_status.as_ref().unwrap().kind,
-                RetryStatusType::Retrying
-            );
+            assert_eq!(e.error.retry_status.as_ref().unwrap().kind, RetryStatusType::Retrying);
         }
         other => panic!("{other:?}"),
     }
@@ -240,14 +189,10 @@ fn typed_fields_are_reachable() {
 
 #[test]
 fn unknown_type_is_kept_verbatim() {
-    let raw =
-        json!({"type": "agent.hologram", "id": "evt_x", "processed_at": null, "beam": [1, 2]});
+    let raw = json!({"type": "agent.hologram", "id": "evt_x", "processed_at": null, "beam": [1, 2]});
     let ev = SessionEvent::from_value(raw.clone());
     match &ev {
-        SessionEvent::Unknown {
-            event_type,
-            raw: kept,
-        } => {
+        SessionEvent::Unknown { event_type, raw: kept } => {
             assert_eq!(event_type, "agent.hologram");
             assert_eq!(kept, &raw);
         }
@@ -256,16 +201,8 @@ fn unknown_type_is_kept_verbatim() {
     assert_eq!(ev.id(), Some("evt_x"));
     assert_eq!(serde_json::to_value(&ev).unwrap(), raw);
     // Neither an object without `type` nor a non-object fails.
-    assert_eq!(
-        SessionEvent::from_value(json!({"id": "e"})).event_type(),
-        ""
-    );
-    assert_eq!(
-        serde_json::from_str::<SessionEvent>("[1]")
-            .unwrap()
-            .event_type(),
-        ""
-    );
+    assert_eq!(SessionEvent::from_value(json!({"id": "e"})).event_type(), "");
+    assert_eq!(serde_json::from_str::<SessionEvent>("[1]").unwrap().event_type(), "");
 }
 
 #[test]
@@ -279,10 +216,7 @@ fn known_type_with_wrong_shape_falls_back_to_unknown() {
     ];
     for raw in cases {
         let ev: SessionEvent = serde_json::from_value(raw.clone()).unwrap();
-        assert!(
-            matches!(&ev, SessionEvent::Unknown { raw: kept, .. } if kept == &raw),
-            "{ev:?}"
-        );
+        assert!(matches!(&ev, SessionEvent::Unknown { raw: kept, .. } if kept == &raw), "{ev:?}");
         assert_eq!(ev.event_type(), raw["type"]);
         assert_eq!(serde_json::to_value(&ev).unwrap(), raw);
         assert!(SessionEvent::from_value_strict(raw).is_err());
@@ -296,9 +230,7 @@ fn unknown_fields_and_unknown_nested_shapes_are_kept() {
         "content": [{"type": "text", "text": "hi", "citations": []}, {"type": "hologram", "beam": 1}]
     });
     let ev = SessionEvent::from_value(raw.clone());
-    let SessionEvent::AgentMessage(m) = &ev else {
-        panic!("{ev:?}")
-    };
+    let SessionEvent::AgentMessage(m) = &ev else { panic!("{ev:?}") };
     assert_eq!(m.extra["future_field"], raw["future_field"]);
     assert!(matches!(&m.content[0], ContentBlock::Text(t) if t.extra.contains_key("citations")));
     assert!(matches!(&m.content[1], ContentBlock::Unknown(v) if v["beam"] == 1));
@@ -311,13 +243,8 @@ fn unknown_fields_and_unknown_nested_shapes_are_kept() {
     assert_eq!(serde_json::to_value(&ev).unwrap(), idle);
 
     let tool = json!({"type": "agent.tool_use", "name": "bash", "input": {}, "evaluated_permission": "maybe"});
-    let SessionEvent::AgentToolUse(t) = SessionEvent::from_value(tool.clone()) else {
-        panic!()
-    };
-    assert_eq!(
-        t.evaluated_permission,
-        Some(EvaluatedPermission::Other("maybe".into()))
-    );
+    let SessionEvent::AgentToolUse(t) = SessionEvent::from_value(tool.clone()) else { panic!() };
+    assert_eq!(t.evaluated_permission, Some(EvaluatedPermission::Other("maybe".into())));
     assert_eq!(serde_json::to_value(&t).unwrap(), tool);
 }
 
@@ -329,9 +256,7 @@ fn explicit_nulls_survive_and_never_duplicate_keys() {
     assert_eq!(ev.processed_at(), None);
     assert_eq!(serde_json::to_value(&ev).unwrap(), raw);
 
-    let SessionEvent::UserMessage(mut m) = ev else {
-        panic!()
-    };
+    let SessionEvent::UserMessage(mut m) = ev else { panic!() };
     m.processed_at = Some("2026-06-01T08:01:00Z".into());
     let text = serde_json::to_string(&m).unwrap();
     assert_eq!(text.matches("\"processed_at\"").count(), 1, "{text}");
@@ -346,10 +271,7 @@ fn constructors_serialise_exactly_what_the_api_expects() {
             SessionEvent::user_message_text("Hello"),
             json!({"type": "user.message", "content": [{"type": "text", "text": "Hello"}]}),
         ),
-        (
-            SessionEvent::user_interrupt(),
-            json!({"type": "user.interrupt"}),
-        ),
+        (SessionEvent::user_interrupt(), json!({"type": "user.interrupt"})),
         (
             SessionEvent::user_tool_confirmation(
                 "evt_b5",
@@ -405,10 +327,7 @@ fn send_response_page_decodes() {
     let page: Page = serde_json::from_str(r#"{"data": [{"id": "evt_019f2c000000700000000000000000a1", "type": "user.message",
         "content": [{"type": "text", "text": "Summarise README.md"}], "session_id": "sess_019f", "session_thread_id": null,
         "turn_id": "turn_019f", "processed_at": "2026-06-01T08:01:00.000Z"}]}"#).unwrap();
-    assert_eq!(
-        page.data[0].id(),
-        Some("evt_019f2c000000700000000000000000a1")
-    );
+    assert_eq!(page.data[0].id(), Some("evt_019f2c000000700000000000000000a1"));
     assert!(matches!(page.data[0], SessionEvent::UserMessage(_)));
 }
 
@@ -433,10 +352,7 @@ fn appendix_b_transcript_frames_and_decodes() {
     }
     assert!(!framer.finish());
     assert_eq!(framer.comment_count(), 1);
-    let events: Vec<SessionEvent> = frames
-        .iter()
-        .map(|f| SessionEvent::from_json_slice(&f.data).unwrap())
-        .collect();
+    let events: Vec<SessionEvent> = frames.iter().map(|f| SessionEvent::from_json_slice(&f.data).unwrap()).collect();
     let types: Vec<&str> = events.iter().map(SessionEvent::event_type).collect();
     assert_eq!(
         types,
@@ -451,9 +367,7 @@ fn appendix_b_transcript_frames_and_decodes() {
             "session.status_idle",
         ]
     );
-    assert!(events
-        .iter()
-        .all(|e| !matches!(e, SessionEvent::Unknown { .. })));
+    assert!(events.iter().all(|e| !matches!(e, SessionEvent::Unknown { .. })));
     // The deltas' text concatenates to the buffered message that replaces them.
     let preview: String = events
         .iter()
@@ -462,18 +376,10 @@ fn appendix_b_transcript_frames_and_decodes() {
             _ => None,
         })
         .collect();
-    let SessionEvent::AgentMessage(final_msg) = &events[5] else {
-        panic!()
-    };
+    let SessionEvent::AgentMessage(final_msg) = &events[5] else { panic!() };
     assert_eq!(preview, final_msg.text());
-    assert_eq!(
-        frames.last().unwrap().last_event_id.as_deref(),
-        Some("evt_a6")
-    );
-    assert!(matches!(
-        events[7].stop_reason(),
-        Some(StopReason::EndTurn(_))
-    ));
+    assert_eq!(frames.last().unwrap().last_event_id.as_deref(), Some("evt_a6"));
+    assert!(matches!(events[7].stop_reason(), Some(StopReason::EndTurn(_))));
 }
 
 /// Fuzzing regression (K2): numbers survive decode → serialize → decode exactly

@@ -49,32 +49,21 @@ fn empty_data_line_still_dispatches() {
 fn blank_line_without_data_commits_id_only() {
     let mut f = SseFramer::default();
     let mut out = Vec::new();
-    f.push(b"id: x1\nevent: foo\n\ndata: d\n\n", &mut out)
-        .unwrap();
+    f.push(b"id: x1\nevent: foo\n\ndata: d\n\n", &mut out).unwrap();
     assert_eq!(out.len(), 1);
-    assert_eq!(
-        out[0].event, None,
-        "event type is reset by the data-less dispatch"
-    );
+    assert_eq!(out[0].event, None, "event type is reset by the data-less dispatch");
     assert_eq!(out[0].id, None);
     assert_eq!(out[0].last_event_id.as_deref(), Some("x1"));
     f.push(b"id\ndata: e\n\n", &mut out).unwrap();
     assert_eq!(out[1].id.as_deref(), Some(""));
-    assert_eq!(
-        out[1].last_event_id, None,
-        "an empty id resets the last event id"
-    );
+    assert_eq!(out[1].last_event_id, None, "an empty id resets the last event id");
 }
 
 #[test]
 fn retry_requires_digits() {
     let mut f = SseFramer::default();
     let mut out = Vec::new();
-    f.push(
-        b"retry: 12a\nretry:\nretry: 99999999999999999999999\ndata: x\n\n",
-        &mut out,
-    )
-    .unwrap();
+    f.push(b"retry: 12a\nretry:\nretry: 99999999999999999999999\ndata: x\n\n", &mut out).unwrap();
     assert_eq!(out[0].retry, None);
     assert_eq!(f.reconnection_time(), None);
     f.push(b"retry:7\n\n", &mut out).unwrap();
@@ -86,10 +75,7 @@ fn retry_requires_digits() {
 fn error_poisons_until_finish() {
     let mut f = SseFramer::new(8);
     let mut out = Vec::new();
-    assert_eq!(
-        f.push(b"data: 0123456789", &mut out),
-        Err(SseError::EventTooLarge { limit: 8 })
-    );
+    assert_eq!(f.push(b"data: 0123456789", &mut out), Err(SseError::EventTooLarge { limit: 8 }));
     assert!(f.push(b"\n\n", &mut out).is_err());
     assert!(!f.finish());
     f.push(b"data: ok\n\n", &mut out).unwrap();
@@ -127,8 +113,7 @@ fn seeded_last_event_id_is_reported_until_replaced() {
     assert_eq!(f.max_event_bytes(), 1024);
     f.set_last_event_id(Some("evt_9".into()));
     let mut out = Vec::new();
-    f.push(b"data: a\n\nid: evt_10\ndata: b\n\n", &mut out)
-        .unwrap();
+    f.push(b"data: a\n\nid: evt_10\ndata: b\n\n", &mut out).unwrap();
     assert_eq!(out[0].last_event_id.as_deref(), Some("evt_9"));
     assert_eq!(out[1].last_event_id.as_deref(), Some("evt_10"));
     assert_eq!(f.last_event_id(), Some("evt_10"));

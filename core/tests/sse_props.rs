@@ -41,9 +41,7 @@ fn run_whole(input: &[u8]) -> (Vec<SseFrame>, bool) {
 
 /// Reference parser: whole input at once, no cleverness.
 fn reference(input: &[u8]) -> (Vec<SseFrame>, bool) {
-    let input = input
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(input);
+    let input = input.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(input);
     let mut lines: Vec<&[u8]> = Vec::new();
     let (mut start, mut i) = (0, 0);
     while i < input.len() {
@@ -65,12 +63,8 @@ fn reference(input: &[u8]) -> (Vec<SseFrame>, bool) {
     }
     let partial = start < input.len();
     let mut frames = Vec::new();
-    let (mut data, mut event, mut id, mut retry): (
-        Option<Vec<u8>>,
-        String,
-        Option<String>,
-        Option<u64>,
-    ) = (None, String::new(), None, None);
+    let (mut data, mut event, mut id, mut retry): (Option<Vec<u8>>, String, Option<String>, Option<u64>) =
+        (None, String::new(), None, None);
     let mut last_id: Option<String> = None;
     let mut in_frame = false;
     for line in lines {
@@ -80,11 +74,7 @@ fn reference(input: &[u8]) -> (Vec<SseFrame>, bool) {
             }
             if let Some(d) = data.take() {
                 frames.push(SseFrame {
-                    event: if event.is_empty() {
-                        None
-                    } else {
-                        Some(event.clone())
-                    },
+                    event: if event.is_empty() { None } else { Some(event.clone()) },
                     id: id.clone(),
                     last_event_id: last_id.clone(),
                     data: d.into(),
@@ -192,32 +182,16 @@ fn any_split_gives_the_same_frames_as_the_reference() {
         let expected = reference(&input);
         frames += expected.0.len();
         dangling += usize::from(expected.1);
-        assert_eq!(
-            run_whole(&input),
-            expected,
-            "case {case}: {:?}",
-            String::from_utf8_lossy(&input)
-        );
+        assert_eq!(run_whole(&input), expected, "case {case}: {:?}", String::from_utf8_lossy(&input));
         for _ in 0..4 {
             let cuts = random_cuts(&mut rng, input.len());
-            assert_eq!(
-                run(&input, &cuts, usize::MAX),
-                expected,
-                "case {case} cuts {cuts:?}"
-            );
+            assert_eq!(run(&input, &cuts, usize::MAX), expected, "case {case} cuts {cuts:?}");
         }
         let bytewise = vec![1; input.len()];
-        assert_eq!(
-            run(&input, &bytewise, usize::MAX),
-            expected,
-            "case {case} byte by byte"
-        );
+        assert_eq!(run(&input, &bytewise, usize::MAX), expected, "case {case} byte by byte");
     }
     // Guard against a generator that stopped producing interesting input.
-    assert!(
-        frames > 3000 && dangling > 300 && dangling < 2700,
-        "frames {frames}, dangling {dangling}"
-    );
+    assert!(frames > 3000 && dangling > 300 && dangling < 2700, "frames {frames}, dangling {dangling}");
 }
 
 #[test]
@@ -226,9 +200,7 @@ fn random_bytes_never_panic() {
     for _ in 0..2000 {
         let len = rng.below(300);
         const ALPHABET: &[u8] = b"\r\n:da tiyevnr\0\xEF\xBB\xBF";
-        let input: Vec<u8> = (0..len)
-            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
-            .collect();
+        let input: Vec<u8> = (0..len).map(|_| ALPHABET[rng.below(ALPHABET.len())]).collect();
         let max = rng.below(64);
         let mut framer = SseFramer::new(max);
         let mut out = Vec::new();
@@ -289,9 +261,7 @@ fn multi_line_data_is_joined_with_newlines() {
 fn last_event_id_persists_across_frames_and_reconnects() {
     let mut framer = SseFramer::default();
     let mut out = Vec::new();
-    framer
-        .push(b"id: evt_1\ndata: a\n\ndata: b\n\n", &mut out)
-        .unwrap();
+    framer.push(b"id: evt_1\ndata: a\n\ndata: b\n\n", &mut out).unwrap();
     assert_eq!(out[0].id.as_deref(), Some("evt_1"));
     assert_eq!(out[1].id, None);
     assert_eq!(out[1].last_event_id.as_deref(), Some("evt_1"));
@@ -324,9 +294,7 @@ fn oversize_events_are_rejected() {
 
     // Data accumulated over several lines counts too.
     let mut framer = SseFramer::new(limit);
-    assert!(framer
-        .push(b"data: 0123456789\ndata: 0123456789\n", &mut out)
-        .is_err());
+    assert!(framer.push(b"data: 0123456789\ndata: 0123456789\n", &mut out).is_err());
 
     // One huge chunk without a newline fails without reading it all.
     let mut framer = SseFramer::new(1024);

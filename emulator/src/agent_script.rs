@@ -66,7 +66,8 @@ pub fn plan_for_message(text: &str) -> Result<Plan, String> {
         let name = words.first().map(String::as_str).unwrap_or("");
         if known(name) {
             plain.push_str(&rest[..start]);
-            apply(&mut plan, name, &words[1..], &mut custom_reply).map_err(|e| format!("Invalid directive '[[{inner}]]': {e}"))?;
+            apply(&mut plan, name, &words[1..], &mut custom_reply)
+                .map_err(|e| format!("Invalid directive '[[{inner}]]': {e}"))?;
         } else {
             plain.push_str(&rest[..start + len + 2]);
         }
@@ -74,14 +75,25 @@ pub fn plan_for_message(text: &str) -> Result<Plan, String> {
     }
     plain.push_str(rest);
     let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
-    plan.reply = custom_reply.unwrap_or_else(|| if plain.is_empty() { "Echo.".into() } else { format!("Echo: {plain}") });
+    plan.reply =
+        custom_reply.unwrap_or_else(|| if plain.is_empty() { "Echo.".into() } else { format!("Echo: {plain}") });
     Ok(plan)
 }
 
 fn known(name: &str) -> bool {
     matches!(
         name,
-        "tool" | "approve" | "custom_tool" | "error" | "terminate" | "burst" | "bytes" | "slow" | "reply" | "budget" | "usage"
+        "tool"
+            | "approve"
+            | "custom_tool"
+            | "error"
+            | "terminate"
+            | "burst"
+            | "bytes"
+            | "slow"
+            | "reply"
+            | "budget"
+            | "usage"
     )
 }
 
@@ -156,7 +168,8 @@ impl Args {
             None if positional && !self.positional.is_empty() => Some(self.positional.remove(0)),
             None => None,
         };
-        v.map(|v| v.replace('_', "").parse::<T>().map_err(|_| format!("'{key}' must be a number, got '{v}'"))).transpose()
+        v.map(|v| v.replace('_', "").parse::<T>().map_err(|_| format!("'{key}' must be a number, got '{v}'")))
+            .transpose()
     }
 
     /// Remaining `key=value` pairs as a JSON object of strings.
@@ -274,7 +287,8 @@ mod tests {
 
     #[test]
     fn directives_parse() {
-        let p = plan_for_message("run [[tool name=bash command=\"ls -l\"]] then [[approve count=2]] [[slow ms=5]]").unwrap();
+        let p = plan_for_message("run [[tool name=bash command=\"ls -l\"]] then [[approve count=2]] [[slow ms=5]]")
+            .unwrap();
         assert_eq!(p.reply, "Echo: run then");
         assert_eq!(p.delay, Some(Duration::from_millis(5)));
         assert_eq!(p.actions[0], Action::Tool { name: "bash".into(), input: json!({"command": "ls -l"}) });

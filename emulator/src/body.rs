@@ -288,7 +288,13 @@ impl Reply {
 
     /// A streamed reply (SSE); `kill` is the connection's switch, if any.
     pub fn stream(content_type: &'static str, rx: mpsc::Receiver<Chunk>, kill: Option<Arc<KillSwitch>>) -> Self {
-        Reply { status: http::StatusCode::OK, content_type, body: Body::channel(rx, kill), headers: Vec::new(), bytes: None }
+        Reply {
+            status: http::StatusCode::OK,
+            content_type,
+            body: Body::channel(rx, kill),
+            headers: Vec::new(),
+            bytes: None,
+        }
     }
 
     /// A complete non-JSON reply (downloads).

@@ -22,7 +22,9 @@ pub async fn handle(st: &Arc<AppState>, req: Request<Incoming>, request_id: &str
     let path = req.uri().path().trim_end_matches('/').to_string();
     let body = match Limited::new(req.into_body(), 1024 * 1024).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => return error_reply(&ApiError::invalid("Control request body is too large or unreadable."), request_id),
+        Err(_) => {
+            return error_reply(&ApiError::invalid("Control request body is too large or unreadable."), request_id)
+        }
     };
     let json_body = || -> Result<Value, ApiError> {
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -56,7 +58,8 @@ pub async fn handle(st: &Arc<AppState>, req: Request<Incoming>, request_id: &str
             match v.get("spec") {
                 None | Some(Value::Null) => st.faults.set_global(None),
                 Some(Value::String(s)) => {
-                    let spec = FaultSpec::parse(s).map_err(|e| ApiError::param("spec", format!("Invalid fault spec: {e}")))?;
+                    let spec =
+                        FaultSpec::parse(s).map_err(|e| ApiError::param("spec", format!("Invalid fault spec: {e}")))?;
                     st.faults.set_global(Some(spec));
                 }
                 Some(_) => return Err(ApiError::param("spec", "spec must be a string or null")),
@@ -67,8 +70,10 @@ pub async fn handle(st: &Arc<AppState>, req: Request<Incoming>, request_id: &str
             let id = &p["/_emulator/deployments/".len()..p.len() - "/trigger".len()];
             crate::resources::deployment_runs::start_run(st, id, true).map(|run| Reply::created(&run))
         }
-        (m, p) => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No control route matches {m} {p}."))
-            .with_code("route_not_found")),
+        (m, p) => {
+            Err(ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No control route matches {m} {p}."))
+                .with_code("route_not_found"))
+        }
     };
     result.unwrap_or_else(|e| error_reply(&e, request_id))
 }

@@ -89,7 +89,13 @@ impl FaultSpec {
                 let v = value.as_deref().ok_or_else(|| format!("'{what}' needs a value"))?;
                 v.parse::<u64>().map_err(|_| format!("'{what}' must be a non-negative integer, got '{v}'"))
             };
-            let opt_num = |what: &str| -> Result<u64, String> { if value.is_none() { Ok(0) } else { num(what) } };
+            let opt_num = |what: &str| -> Result<u64, String> {
+                if value.is_none() {
+                    Ok(0)
+                } else {
+                    num(what)
+                }
+            };
             let text = |what: &str| -> Result<String, String> {
                 value.clone().filter(|v| !v.is_empty()).ok_or_else(|| format!("'{what}' needs a value"))
             };
@@ -138,7 +144,10 @@ impl FaultSpec {
 
     fn set_response(&mut self, r: ResponseFault) -> Result<(), String> {
         if self.response.is_some() {
-            return Err("only one of drop-response, malformed-json, truncated, html-error, wrong-content-type may be given".into());
+            return Err(
+                "only one of drop-response, malformed-json, truncated, html-error, wrong-content-type may be given"
+                    .into(),
+            );
         }
         self.response = Some(r);
         Ok(())
@@ -186,7 +195,8 @@ pub struct FaultRegistry {
 impl FaultRegistry {
     /// Replaces (or clears) the global fault and resets its counter.
     pub fn set_global(&self, spec: Option<FaultSpec>) {
-        *self.global.lock().unwrap_or_else(|e| e.into_inner()) = spec.map(|s| GlobalFault { spec: Arc::new(s), used: 0 });
+        *self.global.lock().unwrap_or_else(|e| e.into_inner()) =
+            spec.map(|s| GlobalFault { spec: Arc::new(s), used: 0 });
     }
 
     /// The current global spec text.
@@ -204,7 +214,12 @@ impl FaultRegistry {
 
     /// Decides which fault (if any) applies to a request and consumes one unit
     /// of its count. A header spec takes precedence over the global one.
-    pub fn resolve(&self, header: Option<&str>, method: &str, api_path: &str) -> Result<Option<Arc<FaultSpec>>, String> {
+    pub fn resolve(
+        &self,
+        header: Option<&str>,
+        method: &str,
+        api_path: &str,
+    ) -> Result<Option<Arc<FaultSpec>>, String> {
         if let Some(raw) = header {
             let spec = FaultSpec::parse(raw)?;
             if !spec.matches(method, api_path) {

@@ -52,7 +52,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
                 }
                 config.keepalive_interval = Duration::from_millis(ms);
             }
-            "--turn-delay-ms" => config.turn_step_delay = Duration::from_millis(num("--turn-delay-ms", value("--turn-delay-ms")?)?),
+            "--turn-delay-ms" => {
+                config.turn_step_delay = Duration::from_millis(num("--turn-delay-ms", value("--turn-delay-ms")?)?)
+            }
             "--fault" => {
                 let spec = value("--fault")?;
                 qoder_emulator::FaultSpec::parse(&spec).map_err(|e| format!("--fault: {e}"))?;
@@ -68,7 +70,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
             "--tls-cert" => tls_cert = Some(PathBuf::from(value("--tls-cert")?)),
             "--tls-key" => tls_key = Some(PathBuf::from(value("--tls-key")?)),
             "--tls-ca-out" => tls_ca_out = Some(PathBuf::from(value("--tls-ca-out")?)),
-            "--alpn" => alpn = Some(qoder_emulator::tls::parse_alpn(&value("--alpn")?).map_err(|e| format!("--alpn: {e}"))?),
+            "--alpn" => {
+                alpn = Some(qoder_emulator::tls::parse_alpn(&value("--alpn")?).map_err(|e| format!("--alpn: {e}"))?)
+            }
             "--exit-on-stdin-close" => exit_on_stdin_close = true,
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument '{other}'")),
@@ -76,7 +80,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, Stri
     }
     config.tls = match (tls_cert, tls_key) {
         // Loaded now so a bad file is a flag error naming the file, before anything binds.
-        (Some(cert), Some(key)) => Some(TlsConfig::from_pem_files(&cert, &key).map_err(|e| format!("--tls-cert/--tls-key: {e}"))?),
+        (Some(cert), Some(key)) => {
+            Some(TlsConfig::from_pem_files(&cert, &key).map_err(|e| format!("--tls-cert/--tls-key: {e}"))?)
+        }
         (None, None) if tls => Some(TlsConfig::generate()),
         (None, None) => None,
         _ => return Err("--tls-cert and --tls-key must be given together".into()),
@@ -112,7 +118,8 @@ impl CaFile {
                 (dir.join("ca.pem"), Some(dir))
             }
         };
-        std::fs::write(&path, pem).map_err(|e| std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, pem)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))?;
         Ok(CaFile { path, temp_dir })
     }
 }
@@ -218,9 +225,20 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let a = parse(&["--port", "0", "--region", "cn", "--token", "a", "--token=b", "--turn-delay-ms", "5", "--exit-on-stdin-close"])
-            .unwrap()
-            .unwrap();
+        let a = parse(&[
+            "--port",
+            "0",
+            "--region",
+            "cn",
+            "--token",
+            "a",
+            "--token=b",
+            "--turn-delay-ms",
+            "5",
+            "--exit-on-stdin-close",
+        ])
+        .unwrap()
+        .unwrap();
         assert_eq!(a.config.body_limit(), 4 * 1024 * 1024);
         assert_eq!(a.config.allowed_tokens, Some(vec!["a".to_string(), "b".to_string()]));
         assert!(a.exit_on_stdin_close);

@@ -42,10 +42,10 @@ pub struct Form {
 impl Form {
     /// Parses the request body; 400 unless it is `multipart/form-data`.
     pub fn parse(content_type: &str, body: &Bytes) -> ApiResult<Form> {
-        let boundary = boundary(content_type).ok_or_else(|| {
-            ApiError::invalid("This endpoint expects a multipart/form-data body with a boundary.")
-        })?;
-        let parts = parse_parts(body, &boundary).map_err(|m| ApiError::invalid(format!("Malformed multipart body: {m}.")))?;
+        let boundary = boundary(content_type)
+            .ok_or_else(|| ApiError::invalid("This endpoint expects a multipart/form-data body with a boundary."))?;
+        let parts =
+            parse_parts(body, &boundary).map_err(|m| ApiError::invalid(format!("Malformed multipart body: {m}.")))?;
         Ok(Form { parts })
     }
 
@@ -84,7 +84,11 @@ pub fn boundary(content_type: &str) -> Option<String> {
     if !mime.trim().eq_ignore_ascii_case("multipart/form-data") {
         return None;
     }
-    params_of(params).into_iter().find(|(k, _)| k.eq_ignore_ascii_case("boundary")).map(|(_, v)| v).filter(|b| !b.is_empty())
+    params_of(params)
+        .into_iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
+        .map(|(_, v)| v)
+        .filter(|b| !b.is_empty())
 }
 
 /// Position of `needle` in `hay` at or after `from`.
@@ -117,10 +121,12 @@ fn parse_parts(body: &Bytes, boundary: &str) -> Result<Vec<Part>, String> {
         if body[head_start..].starts_with(b"\r\n") {
             return Err("part without headers".into());
         }
-        let head_end = find(body, b"\r\n\r\n", head_start).ok_or_else(|| "part without a header terminator".to_string())?;
+        let head_end =
+            find(body, b"\r\n\r\n", head_start).ok_or_else(|| "part without a header terminator".to_string())?;
         let head = String::from_utf8_lossy(&body[head_start..head_end]).into_owned();
         let data_start = head_end + 4;
-        let data_end = find(body, next_delim.as_bytes(), data_start).ok_or_else(|| "part without a closing boundary".to_string())?;
+        let data_end = find(body, next_delim.as_bytes(), data_start)
+            .ok_or_else(|| "part without a closing boundary".to_string())?;
         let (mut name, mut filename, mut content_type) = (None, None, None);
         for line in head.split("\r\n") {
             let Some((k, v)) = line.split_once(':') else { continue };

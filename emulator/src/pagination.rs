@@ -61,18 +61,18 @@ impl PageRequest {
             None => 20,
             Some(v) => match v.trim().parse::<i64>() {
                 Ok(n) if (1..=100).contains(&n) => n as usize,
-                _ => return Err(ApiError::param("limit", format!("limit must be an integer between 1 and 100, got '{v}'"))),
+                _ => {
+                    return Err(ApiError::param(
+                        "limit",
+                        format!("limit must be an integer between 1 and 100, got '{v}'"),
+                    ))
+                }
             },
         };
-        let given: Vec<(&str, &str)> = ["page", "after_id", "before_id"]
-            .into_iter()
-            .filter_map(|k| q.get(k).map(|v| (k, v)))
-            .collect();
+        let given: Vec<(&str, &str)> =
+            ["page", "after_id", "before_id"].into_iter().filter_map(|k| q.get(k).map(|v| (k, v))).collect();
         if given.len() > 1 {
-            return Err(ApiError::param(
-                given[1].0,
-                "Only one of page, after_id and before_id may be provided.",
-            ));
+            return Err(ApiError::param(given[1].0, "Only one of page, after_id and before_id may be provided."));
         }
         let cursor = match given.first() {
             None => Cursor::Start,

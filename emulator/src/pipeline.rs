@@ -85,13 +85,15 @@ async fn service_token_exchange(st: &AppState, req: Request<Incoming>, request_i
         Ok(b) => b,
         Err(_) => return error_reply(&ApiError::invalid("Request body is too large or unreadable."), request_id),
     };
-    crate::service_tokens::exchange(st, &parts.method, &parts.headers, &body).unwrap_or_else(|e| error_reply(&e, request_id))
+    crate::service_tokens::exchange(st, &parts.method, &parts.headers, &body)
+        .unwrap_or_else(|e| error_reply(&e, request_id))
 }
 
 /// The 404 for a path no route matches (`error.code: route_not_found`, so it
 /// can be told apart from an unknown id).
 pub fn route_not_found(method: &Method, path: &str) -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No route matches {method} {path}.")).with_code("route_not_found")
+    ApiError::new(StatusCode::NOT_FOUND, "not_found_error", format!("No route matches {method} {path}."))
+        .with_code("route_not_found")
 }
 
 fn strip_prefix<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
@@ -199,7 +201,10 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
     };
 
     let idem_key = if matches!(method, Method::POST | Method::PUT | Method::DELETE) {
-        ctx.header("idempotency-key").or_else(|| ctx.header("x-idempotency-key")).map(str::trim).filter(|k| !k.is_empty())
+        ctx.header("idempotency-key")
+            .or_else(|| ctx.header("x-idempotency-key"))
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
     } else {
         None
     };
@@ -208,7 +213,12 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
         if key.len() > 255 {
             return err(ApiError::param("Idempotency-Key", "Idempotency-Key must be at most 255 characters."));
         }
-        match st.idempotency.begin(&st.clock, &ctx.token, key, fingerprint(method.as_str(), path, ctx.content_type(), &ctx.body)) {
+        match st.idempotency.begin(
+            &st.clock,
+            &ctx.token,
+            key,
+            fingerprint(method.as_str(), path, ctx.content_type(), &ctx.body),
+        ) {
             Begin::Proceed(p) => pending = Some(p),
             Begin::Replay(stored) => {
                 st.stats.count_replay();
@@ -217,7 +227,8 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
                 return response_fault(st, r.header("idempotent-replayed", "true"), fault.as_deref(), ctx.kill.clone());
             }
             Begin::Mismatch => {
-                return err(ApiError::conflict("Idempotency key reused with a different request body.").with_param("Idempotency-Key"))
+                return err(ApiError::conflict("Idempotency key reused with a different request body.")
+                    .with_param("Idempotency-Key"))
             }
             Begin::InFlight => {
                 return err(ApiError::conflict("A request with this idempotency key is already in progress.")
@@ -246,7 +257,11 @@ async fn api(st: &Arc<AppState>, req: Request<Incoming>, path: &str, request_id:
         }
         let reply = dispatch(route, &ctx).await.unwrap_or_else(|e| error_reply(&e, &rid));
         if let Some(bytes) = &reply.bytes {
-            p.complete(StoredResponse { status: reply.status.as_u16(), content_type: reply.content_type, body: bytes.clone() });
+            p.complete(StoredResponse {
+                status: reply.status.as_u16(),
+                content_type: reply.content_type,
+                body: bytes.clone(),
+            });
         }
         (reply, ctx.kill.clone())
     });

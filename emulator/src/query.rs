@@ -125,7 +125,10 @@ pub struct Visible {
 impl Visible {
     /// Reads `include_archived` and `created_at[...]` from the query.
     pub fn parse(q: &Query) -> ApiResult<Self> {
-        Ok(Visible { include_archived: q.bool("include_archived")?.unwrap_or(false), created: TimeRange::parse(q, "created_at")? })
+        Ok(Visible {
+            include_archived: q.bool("include_archived")?.unwrap_or(false),
+            created: TimeRange::parse(q, "created_at")?,
+        })
     }
 
     /// Whether an object archived at `archived_at` (if ever) and created at `created_us` is listed.

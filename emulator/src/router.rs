@@ -7,8 +7,8 @@ use crate::body::Reply;
 use crate::context::Ctx;
 use crate::errors::ApiResult;
 use crate::resources::{
-    agents, credentials, deployment_runs, deployments, dreams, environments, events, files, memories, memory, memory_versions,
-    models, session_resources, sessions, skills, threads, vaults, work,
+    agents, credentials, deployment_runs, deployments, dreams, environments, events, files, memories, memory,
+    memory_versions, models, session_resources, sessions, skills, threads, vaults, work,
 };
 use crate::stream;
 
@@ -403,7 +403,13 @@ mod tests {
         assert!(matches!(match_route(&Method::PATCH, "/agents/a"), Match::MethodNotAllowed { .. }));
         assert_eq!(match_route(&Method::GET, "/nope"), Match::NotFound);
         assert!(matches!(match_route(&Method::GET, "/agents/"), Match::Found { route: Route::AgentList, .. }));
-        assert!(matches!(match_route(&Method::GET, "/environments/e/work/poll"), Match::Found { route: Route::WorkPoll, .. }));
-        assert!(matches!(match_route(&Method::GET, "/environments/e/work/w1"), Match::Found { route: Route::WorkRetrieve, .. }));
+        assert!(matches!(
+            match_route(&Method::GET, "/environments/e/work/poll"),
+            Match::Found { route: Route::WorkPoll, .. }
+        ));
+        assert!(matches!(
+            match_route(&Method::GET, "/environments/e/work/w1"),
+            Match::Found { route: Route::WorkRetrieve, .. }
+        ));
     }
 }

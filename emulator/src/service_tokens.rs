@@ -50,12 +50,20 @@ impl ServiceTokens {
 /// Handles the exchange endpoint.
 pub fn exchange(st: &AppState, method: &Method, headers: &HeaderMap, body: &[u8]) -> Result<Reply, ApiError> {
     if method != Method::POST {
-        return Err(ApiError::new(http::StatusCode::METHOD_NOT_ALLOWED, "invalid_request_error", format!("Method {method} is not allowed for {PATH}; allowed: POST.")));
+        return Err(ApiError::new(
+            http::StatusCode::METHOD_NOT_ALLOWED,
+            "invalid_request_error",
+            format!("Method {method} is not allowed for {PATH}; allowed: POST."),
+        ));
     }
     let auth = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("").trim();
     let key = match auth.split_once(' ') {
         Some((scheme, k)) if scheme.eq_ignore_ascii_case("bearer") && !k.trim().is_empty() => k.trim(),
-        _ => return Err(ApiError::authentication("Missing Authorization header; expected 'Authorization: Bearer <service-account key>'.")),
+        _ => {
+            return Err(ApiError::authentication(
+                "Missing Authorization header; expected 'Authorization: Bearer <service-account key>'.",
+            ))
+        }
     };
     if !key.starts_with("sak-") || key.starts_with("sak-revoked") {
         return Err(ApiError::authentication("Invalid or revoked service-account key."));
@@ -73,7 +81,10 @@ pub fn exchange(st: &AppState, method: &Method, headers: &HeaderMap, body: &[u8]
     }
     let ttl = match v.get("ttl_seconds") {
         None => 3600,
-        Some(t) => t.as_u64().filter(|t| (1..=43_200).contains(t)).ok_or_else(|| ApiError::param("ttl_seconds", "ttl_seconds must be an integer from 1 to 43200."))?,
+        Some(t) => t
+            .as_u64()
+            .filter(|t| (1..=43_200).contains(t))
+            .ok_or_else(|| ApiError::param("ttl_seconds", "ttl_seconds must be an integer from 1 to 43200."))?,
     };
     let now = st.now();
     let expires = now + ttl as Micros * 1_000_000;

@@ -87,7 +87,9 @@ impl AppState {
     pub fn new(config: EmulatorConfig) -> Result<Self, String> {
         let faults = FaultRegistry::default();
         if let Some(spec) = &config.fault {
-            faults.set_global(Some(crate::faults::FaultSpec::parse(spec).map_err(|e| format!("invalid fault spec: {e}"))?));
+            faults.set_global(Some(
+                crate::faults::FaultSpec::parse(spec).map_err(|e| format!("invalid fault spec: {e}"))?,
+            ));
         }
         Ok(AppState {
             prefix: config.normalized_prefix(),

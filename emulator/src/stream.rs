@@ -73,12 +73,17 @@ pub fn open(ctx: &Ctx) -> ApiResult<Reply> {
     let start = sess.with(|c| match &last {
         None => Ok(0),
         Some(id) => c.log.position(id).map(|p| p + 1).ok_or_else(|| {
-            ApiError::param("Last-Event-ID", format!("Last-Event-ID '{id}' does not match any event of session '{}'.", c.session_id))
+            ApiError::param(
+                "Last-Event-ID",
+                format!("Last-Event-ID '{id}' does not match any event of session '{}'.", c.session_id),
+            )
         }),
     })?;
     let (tx, rx) = mpsc::channel(8);
     tokio::spawn(run(ctx.state.clone(), sess, start, opts, tx));
-    Ok(Reply::stream("text/event-stream", rx, ctx.kill.clone()).header("cache-control", "no-cache").header("x-accel-buffering", "no"))
+    Ok(Reply::stream("text/event-stream", rx, ctx.kill.clone())
+        .header("cache-control", "no-cache")
+        .header("x-accel-buffering", "no"))
 }
 
 /// What a stream fault wants at the current frame count.
@@ -92,7 +97,9 @@ enum FaultAction {
 fn fault_at(f: &StreamFaults, frames: u64, buf: &mut String, malformed_done: &mut bool) -> FaultAction {
     if f.malformed_after == Some(frames) && !*malformed_done {
         *malformed_done = true;
-        buf.push_str("event: agent.message\ndata: {\"type\":\"agent.message\",\"content\":[{\"type\":\"text\",\"text\":\n\n");
+        buf.push_str(
+            "event: agent.message\ndata: {\"type\":\"agent.message\",\"content\":[{\"type\":\"text\",\"text\":\n\n",
+        );
     }
     if f.drop_after == Some(frames) {
         FaultAction::Drop
@@ -125,7 +132,8 @@ async fn run(st: Arc<AppState>, sess: Arc<Session>, mut cursor: usize, opts: Opt
             return;
         }
         notify.borrow_and_update();
-        let (batch, deleted, terminated) = sess.with(|c| (c.log.read(cursor, BATCH), c.deleted, c.status == Status::Terminated));
+        let (batch, deleted, terminated) =
+            sess.with(|c| (c.log.read(cursor, BATCH), c.deleted, c.status == Status::Terminated));
         if batch.is_empty() {
             if deleted || terminated || send(&tx, &mut buf).await.is_err() {
                 return;
@@ -252,7 +260,11 @@ pub fn fragments(text: &str) -> Vec<&str> {
         let target = text.char_indices().nth(n * k / 3).map(|(i, _)| i).unwrap_or(text.len());
         // Prefer cutting just after a nearby space, for natural-looking chunks.
         let window = &text[cuts.last().copied().unwrap_or(0)..target];
-        let cut = window.rfind(' ').map(|i| cuts.last().copied().unwrap_or(0) + i + 1).filter(|c| *c > cuts.last().copied().unwrap_or(0)).unwrap_or(target);
+        let cut = window
+            .rfind(' ')
+            .map(|i| cuts.last().copied().unwrap_or(0) + i + 1)
+            .filter(|c| *c > cuts.last().copied().unwrap_or(0))
+            .unwrap_or(target);
         cuts.push(cut);
     }
     let mut out = Vec::new();
@@ -280,4 +292,3 @@ mod tests {
         assert!(fragments("Echo: hello there world").len() > 1);
     }
 }
-

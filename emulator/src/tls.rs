@@ -98,17 +98,24 @@ impl TlsConfig {
     pub fn from_pem_files(cert: impl AsRef<Path>, key: impl AsRef<Path>) -> io::Result<Self> {
         let (cert, key) = (cert.as_ref(), key.as_ref());
         let read = |p: &Path, what: &str| {
-            std::fs::read_to_string(p).map_err(|e| io::Error::new(e.kind(), format!("cannot read TLS {what} file {}: {e}", p.display())))
+            std::fs::read_to_string(p)
+                .map_err(|e| io::Error::new(e.kind(), format!("cannot read TLS {what} file {}: {e}", p.display())))
         };
         let (cert_pem, key_pem) = (read(cert, "certificate")?, read(key, "key")?);
-        Self::checked(cert_pem, key_pem, &format!("certificate file {}", cert.display()), &format!("key file {}", key.display()))
+        Self::checked(
+            cert_pem,
+            key_pem,
+            &format!("certificate file {}", cert.display()),
+            &format!("key file {}", key.display()),
+        )
     }
 
     fn checked(cert_chain: String, key: String, cert_name: &str, key_name: &str) -> io::Result<Self> {
         let chain = parse_chain(&cert_chain, cert_name)?;
         let key_der = parse_key(&key, key_name)?;
         // Building a config now runs rustls' own checks (key type, key matches the leaf).
-        server_config(chain, key_der, &[]).map_err(|e| invalid(format!("TLS {cert_name} and {key_name} do not form a usable pair: {e}")))?;
+        server_config(chain, key_der, &[])
+            .map_err(|e| invalid(format!("TLS {cert_name} and {key_name} do not form a usable pair: {e}")))?;
         Ok(TlsConfig { source: Source::Pem { cert_chain, key } })
     }
 
@@ -167,7 +174,11 @@ pub fn generate_certificate(extra_names: &[&str]) -> io::Result<GeneratedCert> {
     let leaf_key = KeyPair::generate().map_err(err)?;
     let leaf_cert = leaf.signed_by(&leaf_key, &ca_cert, &ca_key).map_err(err)?;
     let ca_pem = ca_cert.pem();
-    Ok(GeneratedCert { cert_chain_pem: format!("{}{}", leaf_cert.pem(), ca_pem), ca_pem, key_pem: leaf_key.serialize_pem() })
+    Ok(GeneratedCert {
+        cert_chain_pem: format!("{}{}", leaf_cert.pem(), ca_pem),
+        ca_pem,
+        key_pem: leaf_key.serialize_pem(),
+    })
 }
 
 fn invalid(msg: String) -> io::Error {
@@ -185,10 +196,15 @@ fn parse_chain(pem: &str, name: &str) -> io::Result<Vec<CertificateDer<'static>>
 }
 
 fn parse_key(pem: &str, name: &str) -> io::Result<PrivateKeyDer<'static>> {
-    PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| invalid(format!("TLS {name} holds no usable private key: {e}")))
+    PrivateKeyDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| invalid(format!("TLS {name} holds no usable private key: {e}")))
 }
 
-fn server_config(chain: Vec<CertificateDer<'static>>, key: PrivateKeyDer<'static>, alpn: &[String]) -> Result<rustls::ServerConfig, rustls::Error> {
+fn server_config(
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    alpn: &[String],
+) -> Result<rustls::ServerConfig, rustls::Error> {
     // An explicit provider: never depend on a process-wide default being installed.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)

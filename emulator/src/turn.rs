@@ -15,7 +15,9 @@ use tokio_util::sync::CancellationToken;
 use crate::agent_script::{Action, Plan};
 use crate::clock::format_rfc3339;
 use crate::event_log::{BurstTemplate, EventBody, StoredEvent};
-use crate::session::{Blocked, PendingAction, PendingKind, Resolution, Session, SessionCore, Status, TurnStatus, WorkItem};
+use crate::session::{
+    Blocked, PendingAction, PendingKind, Resolution, Session, SessionCore, Status, TurnStatus, WorkItem,
+};
 use crate::state::AppState;
 
 /// The turn was interrupted or cancelled.
@@ -39,7 +41,8 @@ async fn run_worker(st: Arc<AppState>, sess: Arc<Session>) {
         let turn_id = match &item {
             WorkItem::Turn { turn_id, .. } | WorkItem::Resume { turn_id, .. } => turn_id.clone(),
         };
-        let mut t = Turn { st: &st, sess: &sess, token, delay, open_request: None, turn_id, output_chars: 0, input_chars: 0 };
+        let mut t =
+            Turn { st: &st, sess: &sess, token, delay, open_request: None, turn_id, output_chars: 0, input_chars: 0 };
         if t.run(item).await.is_err() {
             sess.with(|c| t.finish_interrupted(c));
         }
@@ -103,7 +106,10 @@ impl Turn<'_> {
                             self.emit("agent.tool_result", json!({"tool_use_id": tool_use_id, "content": [{"type": "text", "text": text}], "is_error": false})).await?;
                         }
                         Resolution::Denied { name, message } => {
-                            notes.push(format!("Tool {name} was denied: {}.", message.unwrap_or_else(|| "no reason given".into())));
+                            notes.push(format!(
+                                "Tool {name} was denied: {}.",
+                                message.unwrap_or_else(|| "no reason given".into())
+                            ));
                         }
                         Resolution::ToolOutput { name, text, is_error } => {
                             let what = if is_error { "failed" } else { "returned" };
@@ -126,16 +132,31 @@ impl Turn<'_> {
             match action {
                 Action::Tool { name, input } => {
                     self.open().await?;
-                    let id = self.emit("agent.tool_use", json!({"name": name, "input": input, "evaluated_permission": "allow"})).await?;
+                    let id = self
+                        .emit("agent.tool_use", json!({"name": name, "input": input, "evaluated_permission": "allow"}))
+                        .await?;
                     let text = format!("$ {}\nok", input.get("command").and_then(Value::as_str).unwrap_or(&name));
-                    self.emit("agent.tool_result", json!({"tool_use_id": id, "content": [{"type": "text", "text": text}], "is_error": false})).await?;
+                    self.emit(
+                        "agent.tool_result",
+                        json!({"tool_use_id": id, "content": [{"type": "text", "text": text}], "is_error": false}),
+                    )
+                    .await?;
                 }
                 Action::Approve { name, input, count } => {
                     self.open().await?;
                     let mut pending = Vec::new();
                     for _ in 0..count {
-                        let id = self.emit("agent.tool_use", json!({"name": name, "input": input, "evaluated_permission": "ask"})).await?;
-                        pending.push(PendingAction { event_id: id, name: name.clone(), kind: PendingKind::ToolConfirmation });
+                        let id = self
+                            .emit(
+                                "agent.tool_use",
+                                json!({"name": name, "input": input, "evaluated_permission": "ask"}),
+                            )
+                            .await?;
+                        pending.push(PendingAction {
+                            event_id: id,
+                            name: name.clone(),
+                            kind: PendingKind::ToolConfirmation,
+                        });
                     }
                     return self.block(pending, plan).await;
                 }
@@ -261,14 +282,19 @@ impl Turn<'_> {
         if let Some(start) = self.open_request.clone() {
             self.pause().await?;
             let usage = self.usage();
-            let (input, output) = (usage["input_tokens"].as_u64().unwrap_or(0), usage["output_tokens"].as_u64().unwrap_or(0));
+            let (input, output) =
+                (usage["input_tokens"].as_u64().unwrap_or(0), usage["output_tokens"].as_u64().unwrap_or(0));
             self.sess.with(|c| {
                 if self.token.is_cancelled() || c.deleted {
                     return Err(Interrupted);
                 }
                 c.usage.input_tokens += input;
                 c.usage.output_tokens += output;
-                c.emit(self.st, "span.model_request_end", json!({"model_request_start_id": start, "is_error": is_error, "model_usage": usage}));
+                c.emit(
+                    self.st,
+                    "span.model_request_end",
+                    json!({"model_request_start_id": start, "is_error": is_error, "model_usage": usage}),
+                );
                 Ok(())
             })?;
             self.open_request = None;
@@ -309,7 +335,12 @@ impl Turn<'_> {
                 c.log.reserve(take as usize);
                 for i in done..done + take {
                     let id = self.st.ids.next_raw(self.st.clock.now_ms());
-                    c.log.push(StoredEvent { id, etype: "agent.message", created_us: now, body: EventBody::Burst(template.clone(), i as u32) });
+                    c.log.push(StoredEvent {
+                        id,
+                        etype: "agent.message",
+                        created_us: now,
+                        body: EventBody::Burst(template.clone(), i as u32),
+                    });
                 }
                 Ok(())
             })?;
@@ -322,15 +353,21 @@ impl Turn<'_> {
     }
 
     async fn evaluate_outcome(&mut self, outcome_id: &str, description: &str) -> Step {
-        let start = self.emit("span.outcome_evaluation_start", json!({"outcome_id": outcome_id, "iteration": 0})).await?;
+        let start =
+            self.emit("span.outcome_evaluation_start", json!({"outcome_id": outcome_id, "iteration": 0})).await?;
         self.emit("span.outcome_evaluation_ongoing", json!({"outcome_id": outcome_id, "iteration": 0})).await?;
         let explanation = format!("Scripted agent considers '{description}' satisfied.");
         let usage = json!({"input_tokens": 10, "output_tokens": 5, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0});
-        self.emit("span.outcome_evaluation_end", json!({"outcome_evaluation_start_id": start, "outcome_id": outcome_id, "iteration": 0,
-            "result": "satisfied", "explanation": explanation, "usage": usage})).await?;
+        self.emit(
+            "span.outcome_evaluation_end",
+            json!({"outcome_evaluation_start_id": start, "outcome_id": outcome_id, "iteration": 0,
+            "result": "satisfied", "explanation": explanation, "usage": usage}),
+        )
+        .await?;
         let now = format_rfc3339(self.st.clock.now_us());
         self.sess.with(|c| {
-            c.outcome_evaluations.push(json!({"type": "outcome_evaluation", "outcome_id": outcome_id, "description": description,
+            c.outcome_evaluations
+                .push(json!({"type": "outcome_evaluation", "outcome_id": outcome_id, "description": description,
                 "iteration": 0, "result": "satisfied", "explanation": explanation, "completed_at": now}));
         });
         Ok(())
@@ -349,7 +386,11 @@ impl Turn<'_> {
             c.set_status(Status::Idle, self.st.clock.now_us());
             c.turn_status = TurnStatus::Idle;
             c.turn_active = false;
-            c.emit(self.st, "session.status_idle", json!({"stop_reason": {"type": "requires_action", "event_ids": ids}}));
+            c.emit(
+                self.st,
+                "session.status_idle",
+                json!({"stop_reason": {"type": "requires_action", "event_ids": ids}}),
+            );
             Ok(())
         })
     }
@@ -392,7 +433,11 @@ impl Turn<'_> {
         }
         if let Some(start) = self.open_request.take() {
             let usage = self.usage();
-            c.emit(self.st, "span.model_request_end", json!({"model_request_start_id": start, "is_error": true, "model_usage": usage}));
+            c.emit(
+                self.st,
+                "span.model_request_end",
+                json!({"model_request_start_id": start, "is_error": true, "model_usage": usage}),
+            );
         }
         c.set_status(Status::Idle, self.st.clock.now_us());
         c.turn_status = TurnStatus::Idle;

@@ -99,7 +99,10 @@ impl<'a> Fields<'a> {
             Some(Value::Array(a)) => {
                 if a.len() > max {
                     let p = self.param(key);
-                    return Err(ApiError::param(p.clone(), format!("{p} must contain at most {max} items, got {}", a.len())));
+                    return Err(ApiError::param(
+                        p.clone(),
+                        format!("{p} must contain at most {max} items, got {}", a.len()),
+                    ));
                 }
                 Ok(Some(a))
             }
@@ -243,7 +246,10 @@ pub fn string_list(v: Option<&Value>, param: &str) -> ApiResult<Vec<Value>> {
         Some(Value::Array(a)) => {
             for (i, x) in a.iter().enumerate() {
                 if x.as_str().is_none_or(|s| s.is_empty()) {
-                    return Err(ApiError::param(format!("{param}[{i}]"), format!("{param} items must be non-empty strings")));
+                    return Err(ApiError::param(
+                        format!("{param}[{i}]"),
+                        format!("{param} items must be non-empty strings"),
+                    ));
                 }
             }
             Ok(a.clone())
@@ -270,7 +276,10 @@ pub fn budget(v: Option<&Value>, param: &str) -> ApiResult<Value> {
         Some(v) => return Err(f.type_err("max_credit_cost", "a decimal string", v)),
     };
     let (int, frac) = cost.split_once('.').unwrap_or((&cost, ""));
-    let digits_ok = !int.is_empty() && int.len() <= 12 && frac.len() <= 2 && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit());
+    let digits_ok = !int.is_empty()
+        && int.len() <= 12
+        && frac.len() <= 2
+        && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit());
     let positive = cost.parse::<f64>().is_ok_and(|x| x > 0.0);
     if !digits_ok || !positive {
         return Err(ApiError::param(

@@ -36,19 +36,64 @@ async fn deployment_validation() {
     for k in ["name", "agent", "environment_id", "initial_events"] {
         assert_error(&h.send(with(k, Value::Null)).await, 400, "invalid_request_error", Some(k));
     }
-    assert_error(&h.send(with("initial_events", json!([]))).await, 400, "invalid_request_error", Some("initial_events"));
+    assert_error(
+        &h.send(with("initial_events", json!([]))).await,
+        400,
+        "invalid_request_error",
+        Some("initial_events"),
+    );
     let many: Vec<Value> = (0..51).map(|_| json!({"type": "user.message", "content": "x"})).collect();
-    assert_error(&h.send(with("initial_events", json!(many))).await, 400, "invalid_request_error", Some("initial_events"));
-    assert_error(&h.send(with("initial_events", json!([{"type": "user.interrupt"}]))).await, 400, "invalid_request_error", Some("initial_events[0].type"));
-    assert_error(&h.send(with("schedule", json!({"type": "cron", "expression": "* * *"}))).await, 400, "invalid_request_error", Some("schedule.expression"));
-    assert_error(&h.send(with("schedule", json!({"type": "cron", "expression": "0 3 * * *", "timezone": "Mars"}))).await, 400, "invalid_request_error", Some("schedule.timezone"));
+    assert_error(
+        &h.send(with("initial_events", json!(many))).await,
+        400,
+        "invalid_request_error",
+        Some("initial_events"),
+    );
+    assert_error(
+        &h.send(with("initial_events", json!([{"type": "user.interrupt"}]))).await,
+        400,
+        "invalid_request_error",
+        Some("initial_events[0].type"),
+    );
+    assert_error(
+        &h.send(with("schedule", json!({"type": "cron", "expression": "* * *"}))).await,
+        400,
+        "invalid_request_error",
+        Some("schedule.expression"),
+    );
+    assert_error(
+        &h.send(with("schedule", json!({"type": "cron", "expression": "0 3 * * *", "timezone": "Mars"}))).await,
+        400,
+        "invalid_request_error",
+        Some("schedule.timezone"),
+    );
     let vaults: Vec<String> = (0..51).map(|i| format!("vault_{i}")).collect();
     assert_error(&h.send(with("vault_ids", json!(vaults))).await, 400, "invalid_request_error", Some("vault_ids"));
-    assert_error(&h.send(with("metadata", json!({"cas_config": "nope"}))).await, 400, "invalid_request_error", Some("metadata.cas_config"));
-    assert_error(&h.send(with("metadata", json!({"cas_config": "{\"config\":{\"max_concurrent\":0}}"}))).await, 400, "invalid_request_error", Some("metadata.cas_config"));
-    assert_error(&h.send(with("environment_id", json!("env_nope"))).await, 404, "not_found_error", Some("environment_id"));
+    assert_error(
+        &h.send(with("metadata", json!({"cas_config": "nope"}))).await,
+        400,
+        "invalid_request_error",
+        Some("metadata.cas_config"),
+    );
+    assert_error(
+        &h.send(with("metadata", json!({"cas_config": "{\"config\":{\"max_concurrent\":0}}"}))).await,
+        400,
+        "invalid_request_error",
+        Some("metadata.cas_config"),
+    );
+    assert_error(
+        &h.send(with("environment_id", json!("env_nope"))).await,
+        404,
+        "not_found_error",
+        Some("environment_id"),
+    );
     assert_error(&h.send(with("agent", json!("agent_nope"))).await, 404, "not_found_error", Some("agent"));
-    assert_error(&h.send(with("agent", json!({"type": "agent", "id": agent, "version": 7}))).await, 404, "not_found_error", None);
+    assert_error(
+        &h.send(with("agent", json!({"type": "agent", "id": agent, "version": 7}))).await,
+        404,
+        "not_found_error",
+        None,
+    );
     let ok = h.send(with("metadata", json!({"cas_config": "{\"session_strategy\":\"new_session\",\"config\":{\"max_retries\":0,\"timeout_ms\":300000,\"max_concurrent\":1}}"}))).await;
     assert_eq!(ok.0, 201, "{}", ok.1);
 }
@@ -57,9 +102,15 @@ async fn deployment_validation() {
 async fn deployments_pin_pause_and_run() {
     let h = start().await;
     let (agent, env) = (h.agent().await, h.environment().await);
-    let d = deployment(&h, &agent, &env, json!({"schedule": {"type": "cron", "expression": "0 3 * * 1-5", "timezone": "Europe/Paris"},
+    let d = deployment(
+        &h,
+        &agent,
+        &env,
+        json!({"schedule": {"type": "cron", "expression": "0 3 * * 1-5", "timezone": "Europe/Paris"},
         "resources": [{"type": "github_repository", "url": "https://github.com/o/r", "authorization_token": "ghp_dep"}],
-        "environment_variables": {"MODE": "nightly"}})).await;
+        "environment_variables": {"MODE": "nightly"}}),
+    )
+    .await;
     let id = d["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("dep_"));
     assert_eq!((d["type"].as_str(), d["status"].as_str()), (Some("deployment"), Some("active")));
@@ -88,7 +139,10 @@ async fn deployments_pin_pause_and_run() {
     assert!(run["error"].is_null());
     let sid = run["session_id"].as_str().unwrap();
     let sess = h.ok(h.get(&format!("/sessions/{sid}"))).await;
-    assert_eq!((sess["deployment_id"].as_str(), sess["agent"]["version"].as_i64(), sess["agent"]["name"].as_str()), (Some(id.as_str()), Some(1), Some("test-agent")));
+    assert_eq!(
+        (sess["deployment_id"].as_str(), sess["agent"]["version"].as_i64(), sess["agent"]["name"].as_str()),
+        (Some(id.as_str()), Some(1), Some("test-agent"))
+    );
     assert_eq!(sess["environment_variables"], json!({"MODE": "nightly"}));
     assert_eq!(sess["resources"][0]["type"], "github_repository");
     let evs = h.wait_idle(sid).await;
@@ -133,7 +187,10 @@ async fn deployments_pin_pause_and_run() {
     assert_eq!(h.ok(h.get("/deployments?include_archived=true")).await["data"].as_array().unwrap().len(), 1);
     assert_error(&h.send(h.post(&format!("/deployments/{id}/run"), json!({}))).await, 409, "conflict_error", None);
     let stats = h.emu.stats();
-    assert_eq!((stats["objects_created"]["deployment"].as_u64(), stats["objects_created"]["deployment_run"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(
+        (stats["objects_created"]["deployment"].as_u64(), stats["objects_created"]["deployment_run"].as_u64()),
+        (Some(1), Some(3))
+    );
 }
 
 #[tokio::test]
@@ -141,18 +198,59 @@ async fn dreams_progress_deterministically() {
     let h = start().await;
     let ms = h.ok(h.post("/memory_stores", json!({"name": "src"}))).await;
     let sid = h.session().await;
-    let inputs = json!([{"type": "memory_store", "memory_store_id": ms["id"]}, {"type": "sessions", "session_ids": [sid]}]);
-    assert_error(&h.send(h.post("/dreams", json!({"model": "auto"}))).await, 400, "invalid_request_error", Some("inputs"));
-    assert_error(&h.send(h.post("/dreams", json!({"inputs": inputs}))).await, 400, "invalid_request_error", Some("model"));
-    assert_error(&h.send(h.post("/dreams", json!({"inputs": [{"type": "memory_store", "memory_store_id": "memstore_x"}], "model": "auto"}))).await, 404, "not_found_error", Some("inputs[0].memory_store_id"));
-    assert_error(&h.send(h.post("/dreams", json!({"inputs": [{"type": "sessions", "session_ids": ["sess_x"]}], "model": "auto"}))).await, 404, "not_found_error", Some("inputs[0].session_ids[0]"));
-    assert_error(&h.send(h.post("/dreams", json!({"inputs": [{"type": "files"}], "model": "auto"}))).await, 400, "invalid_request_error", Some("inputs[0].type"));
+    let inputs =
+        json!([{"type": "memory_store", "memory_store_id": ms["id"]}, {"type": "sessions", "session_ids": [sid]}]);
+    assert_error(
+        &h.send(h.post("/dreams", json!({"model": "auto"}))).await,
+        400,
+        "invalid_request_error",
+        Some("inputs"),
+    );
+    assert_error(
+        &h.send(h.post("/dreams", json!({"inputs": inputs}))).await,
+        400,
+        "invalid_request_error",
+        Some("model"),
+    );
+    assert_error(
+        &h.send(h.post(
+            "/dreams",
+            json!({"inputs": [{"type": "memory_store", "memory_store_id": "memstore_x"}], "model": "auto"}),
+        ))
+        .await,
+        404,
+        "not_found_error",
+        Some("inputs[0].memory_store_id"),
+    );
+    assert_error(
+        &h.send(
+            h.post("/dreams", json!({"inputs": [{"type": "sessions", "session_ids": ["sess_x"]}], "model": "auto"})),
+        )
+        .await,
+        404,
+        "not_found_error",
+        Some("inputs[0].session_ids[0]"),
+    );
+    assert_error(
+        &h.send(h.post("/dreams", json!({"inputs": [{"type": "files"}], "model": "auto"}))).await,
+        400,
+        "invalid_request_error",
+        Some("inputs[0].type"),
+    );
 
-    let (s, d) = h.send(h.post("/dreams", json!({"inputs": inputs, "model": {"id": "ultimate", "speed": "fast"}, "instructions": "tidy"}))).await;
+    let (s, d) = h
+        .send(h.post(
+            "/dreams",
+            json!({"inputs": inputs, "model": {"id": "ultimate", "speed": "fast"}, "instructions": "tidy"}),
+        ))
+        .await;
     assert_eq!(s, 201, "{d}");
     let id = d["id"].as_str().unwrap();
     assert!(id.starts_with("dream_"));
-    assert_eq!((d["status"].as_str(), d["model"].clone(), d["output_behavior"].clone()), (Some("pending"), json!({"id": "ultimate", "speed": "fast"}), json!({"type": "create_new"})));
+    assert_eq!(
+        (d["status"].as_str(), d["model"].clone(), d["output_behavior"].clone()),
+        (Some("pending"), json!({"id": "ultimate", "speed": "fast"}), json!({"type": "create_new"}))
+    );
     h.emu.advance_clock(Duration::from_secs(1));
     let done = h.ok(h.get(&format!("/dreams/{id}"))).await;
     assert_eq!(done["status"], "completed");
@@ -162,8 +260,13 @@ async fn dreams_progress_deterministically() {
     h.ok(h.get(&format!("/memory_stores/{out}"))).await;
     assert_error(&h.send(h.post(&format!("/dreams/{id}/cancel"), json!({}))).await, 409, "conflict_error", None);
 
-    let held = h.ok(h.post("/dreams", json!({"inputs": inputs, "model": "auto", "instructions": "[[hold]]",
-        "output_behavior": {"type": "update_existing", "memory_store_id": ms["id"]}}))).await;
+    let held = h
+        .ok(h.post(
+            "/dreams",
+            json!({"inputs": inputs, "model": "auto", "instructions": "[[hold]]",
+        "output_behavior": {"type": "update_existing", "memory_store_id": ms["id"]}}),
+        ))
+        .await;
     let failing = h.ok(h.post("/dreams", json!({"inputs": inputs, "model": "auto", "instructions": "[[fail]]"}))).await;
     h.emu.advance_clock(Duration::from_secs(5));
     let hid = held["id"].as_str().unwrap();
@@ -171,7 +274,10 @@ async fn dreams_progress_deterministically() {
     let f = h.ok(h.get(&format!("/dreams/{}", failing["id"].as_str().unwrap()))).await;
     assert_eq!((f["status"].as_str(), f["error"]["type"].as_str()), (Some("failed"), Some("dream_failed")));
     assert_eq!(h.ok(h.get("/dreams?statuses[]=running")).await["data"].as_array().unwrap().len(), 1);
-    assert_eq!(h.ok(h.get("/dreams?statuses[]=completed&statuses[]=failed")).await["data"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        h.ok(h.get("/dreams?statuses[]=completed&statuses[]=failed")).await["data"].as_array().unwrap().len(),
+        2
+    );
     assert_error(&h.send(h.get("/dreams?statuses[]=sleeping")).await, 400, "invalid_request_error", Some("statuses"));
     let c = h.ok(h.post(&format!("/dreams/{hid}/cancel"), json!({}))).await;
     assert_eq!(c["status"], "canceled");

@@ -63,7 +63,11 @@ async fn drop_response_processes_but_sends_nothing() {
     let list = h.ok(h.get("/agents")).await;
     assert_eq!(list["data"][0]["name"], "lost");
     // With an idempotency key, the retry replays the lost response.
-    let send = || h.post("/agents", json!({"name": "x", "model": "ultimate"})).header("Idempotency-Key", "drop-1").header("x-emulator-fault", "drop-response;count=1;id=idem");
+    let send = || {
+        h.post("/agents", json!({"name": "x", "model": "ultimate"}))
+            .header("Idempotency-Key", "drop-1")
+            .header("x-emulator-fault", "drop-response;count=1;id=idem")
+    };
     assert!(send().send().await.is_err());
     let r = send().send().await.unwrap();
     assert_eq!(r.status(), 201);
@@ -96,7 +100,8 @@ async fn malformed_truncated_html_and_content_type() {
 
 #[tokio::test]
 async fn global_faults_via_config_and_control() {
-    let h = start_with(EmulatorConfig { fault: Some("status=500;count=1;path=/agents".into()), ..Default::default() }).await;
+    let h = start_with(EmulatorConfig { fault: Some("status=500;count=1;path=/agents".into()), ..Default::default() })
+        .await;
     assert_eq!(h.get("/models").send().await.unwrap().status(), 200, "path filter");
     assert_eq!(h.get("/agents").send().await.unwrap().status(), 500);
     assert_eq!(h.get("/agents").send().await.unwrap().status(), 200, "count exhausted");
@@ -106,7 +111,13 @@ async fn global_faults_via_config_and_control() {
     assert_eq!((s, b["error"]["type"].as_str()), (529, Some("overloaded_error")));
     h.control(reqwest::Method::POST, "/faults", Some(json!({"spec": null}))).await;
     assert_eq!(h.send(h.post("/agents", json!({"name": "a", "model": "auto"}))).await.0, 201);
-    let r = h.http.post(format!("{}/_emulator/faults", h.emu.root_url())).json(&json!({"spec": "nope"})).send().await.unwrap();
+    let r = h
+        .http
+        .post(format!("{}/_emulator/faults", h.emu.root_url()))
+        .json(&json!({"spec": "nope"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     assert!(qoder_emulator::start(EmulatorConfig { fault: Some("bogus".into()), ..Default::default() }).await.is_err());
 }
@@ -118,7 +129,13 @@ async fn clock_advance_endpoint() {
     let b = h.control(reqwest::Method::POST, "/clock/advance", Some(json!({"seconds": 3600}))).await;
     assert!(b["now"].as_str().unwrap() > a["now"].as_str().unwrap());
     assert!(b["offset_seconds"].as_f64().unwrap() >= 3600.0);
-    let r = h.http.post(format!("{}/_emulator/clock/advance", h.emu.root_url())).json(&json!({"seconds": -1})).send().await.unwrap();
+    let r = h
+        .http
+        .post(format!("{}/_emulator/clock/advance", h.emu.root_url()))
+        .json(&json!({"seconds": -1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
 }
 
@@ -126,7 +143,11 @@ async fn clock_advance_endpoint() {
 async fn concurrent_duplicate_is_in_flight_conflict() {
     let h = start().await;
     let body = json!({"name": "slow", "model": "ultimate"});
-    let first = h.post("/agents", body.clone()).header("Idempotency-Key", "dup").header("x-emulator-fault", "delay-ms=1000").send();
+    let first = h
+        .post("/agents", body.clone())
+        .header("Idempotency-Key", "dup")
+        .header("x-emulator-fault", "delay-ms=1000")
+        .send();
     let second = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         h.send(h.post("/agents", body.clone()).header("Idempotency-Key", "dup")).await

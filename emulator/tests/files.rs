@@ -21,7 +21,8 @@ async fn upload(h: &Harness, name: &str, data: &[u8], extra: &[(&str, &str)]) ->
 #[tokio::test]
 async fn upload_retrieve_list_download_delete() {
     let h = start().await;
-    let f = upload(&h, "hello.txt", b"hello world", &[("metadata", r#"{"team":"x"}"#), ("expires_in_seconds", "60")]).await;
+    let f =
+        upload(&h, "hello.txt", b"hello world", &[("metadata", r#"{"team":"x"}"#), ("expires_in_seconds", "60")]).await;
     let id = f["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("file_") && id.len() == 5 + 32);
     assert_eq!(f["type"], "file");
@@ -83,12 +84,27 @@ async fn not_downloadable_not_ready_and_validation() {
     let h = start().await;
     let a = upload(&h, "a.txt", b"a", &[("purpose", "session_resource")]).await;
     assert_eq!(a["downloadable"], false);
-    assert_error(&h.send(h.get(&format!("/files/{}/content", a["id"].as_str().unwrap()))).await, 403, "permission_error", None);
+    assert_error(
+        &h.send(h.get(&format!("/files/{}/content", a["id"].as_str().unwrap()))).await,
+        403,
+        "permission_error",
+        None,
+    );
     let b = upload(&h, "b.txt", b"b", &[("metadata", r#"{"emulator.downloadable":"false"}"#)]).await;
-    assert_error(&h.send(h.get(&format!("/files/{}/content", b["id"].as_str().unwrap()))).await, 403, "permission_error", None);
+    assert_error(
+        &h.send(h.get(&format!("/files/{}/content", b["id"].as_str().unwrap()))).await,
+        403,
+        "permission_error",
+        None,
+    );
     let c = upload(&h, "c.txt", b"c", &[("metadata", r#"{"emulator.status":"processing"}"#)]).await;
     assert_eq!(c["status"], "processing");
-    assert_error(&h.send(h.get(&format!("/files/{}/content", c["id"].as_str().unwrap()))).await, 409, "conflict_error", None);
+    assert_error(
+        &h.send(h.get(&format!("/files/{}/content", c["id"].as_str().unwrap()))).await,
+        409,
+        "conflict_error",
+        None,
+    );
 
     let no_file = Form::new().text("name", "x");
     assert_error(&h.send(h.upload("/files", no_file)).await, 400, "invalid_request_error", Some("file"));
@@ -155,11 +171,19 @@ async fn session_resources_mount_files() {
 
     let f2 = upload(&h, "two.txt", b"2", &[]).await;
     let f2_id = f2["id"].as_str().unwrap();
-    let (st, r) = h.send(h.post(&format!("/sessions/{sid}/resources"), json!({"type": "file", "file_id": f2_id, "mount_path": "/data/two.txt"}))).await;
+    let (st, r) = h
+        .send(h.post(
+            &format!("/sessions/{sid}/resources"),
+            json!({"type": "file", "file_id": f2_id, "mount_path": "/data/two.txt"}),
+        ))
+        .await;
     assert_eq!(st, 200, "{r}");
     let rid = r["id"].as_str().unwrap();
     assert!(rid.starts_with("sesr_") && rid.len() == 5 + 24);
-    assert_eq!((r["type"].as_str(), r["file_id"].as_str(), r["mount_path"].as_str()), (Some("file"), Some(f2_id), Some("/data/two.txt")));
+    assert_eq!(
+        (r["type"].as_str(), r["file_id"].as_str(), r["mount_path"].as_str()),
+        (Some("file"), Some(f2_id), Some("/data/two.txt"))
+    );
     let listed = h.ok(h.get(&format!("/sessions/{sid}/resources?limit=2"))).await;
     assert_eq!(listed["data"][0]["id"], rid, "newest first");
     assert_eq!(listed["has_more"], true);
@@ -169,27 +193,66 @@ async fn session_resources_mount_files() {
     // Errors.
     let add = |body: Value| h.post(&format!("/sessions/{sid}/resources"), body);
     assert_error(&h.send(add(json!({"type": "file", "file_id": f2_id}))).await, 409, "conflict_error", None);
-    assert_error(&h.send(add(json!({"type": "file", "file_id": "file_nope"}))).await, 404, "not_found_error", Some("file_id"));
-    assert_error(&h.send(add(json!({"type": "github_repository", "url": "https://x/y"}))).await, 400, "invalid_request_error", Some("type"));
+    assert_error(
+        &h.send(add(json!({"type": "file", "file_id": "file_nope"}))).await,
+        404,
+        "not_found_error",
+        Some("file_id"),
+    );
+    assert_error(
+        &h.send(add(json!({"type": "github_repository", "url": "https://x/y"}))).await,
+        400,
+        "invalid_request_error",
+        Some("type"),
+    );
     assert_error(&h.send(add(json!({"type": "file"}))).await, 400, "invalid_request_error", Some("file_id"));
     let f3 = upload(&h, "three.txt", b"3", &[]).await;
-    assert_error(&h.send(add(json!({"type": "file", "file_id": f3["id"], "mount_path": "relative"}))).await, 400, "invalid_request_error", Some("mount_path"));
+    assert_error(
+        &h.send(add(json!({"type": "file", "file_id": f3["id"], "mount_path": "relative"}))).await,
+        400,
+        "invalid_request_error",
+        Some("mount_path"),
+    );
     let busy = upload(&h, "p.txt", b"p", &[("metadata", r#"{"emulator.status":"processing"}"#)]).await;
     assert_error(&h.send(add(json!({"type": "file", "file_id": busy["id"]}))).await, 409, "conflict_error", None);
-    assert_error(&h.send(h.post("/sessions/sess_nope/resources", json!({"type": "file", "file_id": f2_id}))).await, 404, "not_found_error", None);
-    let (st, _) = h.send(h.post("/sessions", json!({"agent": agent, "environment_id": env, "resources": [{"type": "file", "file_id": "file_nope"}]}))).await;
+    assert_error(
+        &h.send(h.post("/sessions/sess_nope/resources", json!({"type": "file", "file_id": f2_id}))).await,
+        404,
+        "not_found_error",
+        None,
+    );
+    let (st, _) = h
+        .send(h.post(
+            "/sessions",
+            json!({"agent": agent, "environment_id": env, "resources": [{"type": "file", "file_id": "file_nope"}]}),
+        ))
+        .await;
     assert_eq!(st, 404);
 
     // Rotate the repository secret; never returned. Files cannot be updated.
     let repo_id = s["resources"][1]["id"].as_str().unwrap();
-    let u = h.ok(h.post(&format!("/sessions/{sid}/resources/{repo_id}"), json!({"authorization_token": "ghp_new"}))).await;
+    let u =
+        h.ok(h.post(&format!("/sessions/{sid}/resources/{repo_id}"), json!({"authorization_token": "ghp_new"}))).await;
     assert!(u.get("authorization_token").is_none() && !u.to_string().contains("ghp_new"));
-    assert_error(&h.send(h.post(&format!("/sessions/{sid}/resources/{repo_id}"), json!({"password": "x"}))).await, 400, "invalid_request_error", Some("password"));
-    assert_error(&h.send(h.post(&format!("/sessions/{sid}/resources/{rid}"), json!({"password": "x"}))).await, 400, "invalid_request_error", None);
+    assert_error(
+        &h.send(h.post(&format!("/sessions/{sid}/resources/{repo_id}"), json!({"password": "x"}))).await,
+        400,
+        "invalid_request_error",
+        Some("password"),
+    );
+    assert_error(
+        &h.send(h.post(&format!("/sessions/{sid}/resources/{rid}"), json!({"password": "x"}))).await,
+        400,
+        "invalid_request_error",
+        None,
+    );
 
     // Delete; memory store detaches.
     let ms_rid = s["resources"][2]["id"].as_str().unwrap();
-    assert_eq!(h.ok(h.delete(&format!("/sessions/{sid}/resources/{ms_rid}"))).await, json!({"id": ms_rid, "type": "session_resource_deleted"}));
+    assert_eq!(
+        h.ok(h.delete(&format!("/sessions/{sid}/resources/{ms_rid}"))).await,
+        json!({"id": ms_rid, "type": "session_resource_deleted"})
+    );
     assert_eq!(h.ok(h.get(&format!("/sessions/{sid}"))).await["memory_store_ids"], json!([]));
     assert_error(&h.send(h.get(&format!("/sessions/{sid}/resources/{ms_rid}"))).await, 404, "not_found_error", None);
 

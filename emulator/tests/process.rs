@@ -12,8 +12,15 @@ fn bin() -> &'static Path {
 
 #[tokio::test]
 async fn starts_answers_control_requests_and_stops() {
-    let emu = EmulatorProcess::start(bin(), &EmulatorOptions { turn_delay_ms: Some(1), ..Default::default() }, Casing::Snake).await.unwrap();
-    assert!(emu.base_url().starts_with("http://127.0.0.1:") && emu.base_url().ends_with("/api/v1/cloud"), "{}", emu.base_url());
+    let emu =
+        EmulatorProcess::start(bin(), &EmulatorOptions { turn_delay_ms: Some(1), ..Default::default() }, Casing::Snake)
+            .await
+            .unwrap();
+    assert!(
+        emu.base_url().starts_with("http://127.0.0.1:") && emu.base_url().ends_with("/api/v1/cloud"),
+        "{}",
+        emu.base_url()
+    );
     assert_eq!(emu.access_token(), DEFAULT_ACCESS_TOKEN);
     assert!(emu.ca_path().is_none());
     let stats = emu.stats().await.unwrap();
@@ -53,7 +60,10 @@ async fn a_failed_start_names_the_reason_and_the_stderr() {
     assert_eq!(e.kind(), ErrorKind::EmulatorStartup);
     assert!(e.message().contains("exited with status 2") && e.message().contains("--bogus-flag"), "{}", e.message());
 
-    let e = EmulatorProcess::start(Path::new("/nonexistent/qoder-emulator"), &EmulatorOptions::default(), Casing::Snake).await.unwrap_err();
+    let e =
+        EmulatorProcess::start(Path::new("/nonexistent/qoder-emulator"), &EmulatorOptions::default(), Casing::Snake)
+            .await
+            .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::EmulatorStartup);
 
     // A binary that never reports an address is killed after the startup timeout.

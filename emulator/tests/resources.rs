@@ -14,16 +14,32 @@ async fn agent_versions_and_occ() {
     assert_eq!(s, 201);
     let id = a["id"].as_str().unwrap();
     assert!(id.starts_with("agent_") && id.len() == 6 + 32);
-    for k in ["description", "system", "tools", "mcp_servers", "skills", "multiagent", "metadata", "version", "archived", "archived_at", "created_at", "updated_at"] {
+    for k in [
+        "description",
+        "system",
+        "tools",
+        "mcp_servers",
+        "skills",
+        "multiagent",
+        "metadata",
+        "version",
+        "archived",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(a.get(k).is_some(), "missing {k}");
     }
     assert_eq!(a["system"], "be nice");
     assert_eq!(a["version"], 1);
     // Update via POST with the right version, then via PUT without version.
-    let u = h.ok(h.post(&format!("/agents/{id}"), json!({"version": 1, "name": "b", "metadata": {"team": null, "k": "v"}}))).await;
+    let u = h
+        .ok(h.post(&format!("/agents/{id}"), json!({"version": 1, "name": "b", "metadata": {"team": null, "k": "v"}})))
+        .await;
     assert_eq!((u["version"].as_i64(), u["name"].as_str()), (Some(2), Some("b")));
     assert_eq!(u["metadata"], json!({"k": "v"}));
-    let u = h.ok(h.http.put(h.url(&format!("/agents/{id}"))).bearer_auth(TOKEN).json(&json!({"description": "d"}))).await;
+    let u =
+        h.ok(h.http.put(h.url(&format!("/agents/{id}"))).bearer_auth(TOKEN).json(&json!({"description": "d"}))).await;
     assert_eq!(u["version"], 3);
     // Stale version.
     let (s, e) = h.send(h.post(&format!("/agents/{id}"), json!({"version": 2, "name": "c"}))).await;
@@ -50,7 +66,12 @@ async fn agent_versions_and_occ() {
     assert_eq!(h.ok(h.get("/agents")).await["data"].as_array().unwrap().len(), 0);
     assert_eq!(h.ok(h.get("/agents?include_archived=true")).await["data"].as_array().unwrap().len(), 1);
     // Validation of tools.
-    let (s, e) = h.send(h.post("/agents", json!({"name": "t", "model": "auto", "tools": [{"type": "mcp_toolset", "mcp_server_name": "gh"}]}))).await;
+    let (s, e) = h
+        .send(h.post(
+            "/agents",
+            json!({"name": "t", "model": "auto", "tools": [{"type": "mcp_toolset", "mcp_server_name": "gh"}]}),
+        ))
+        .await;
     assert_eq!((s, e["error"]["param"].as_str()), (400, Some("tools[0].mcp_server_name")));
 }
 
@@ -108,11 +129,27 @@ async fn idempotent_replay_conflict_and_expiry() {
     assert_eq!(s, 409);
     assert_eq!(e["error"]["message"], "Idempotency key reused with a different request body.");
     // Alias header and key order independence.
-    let r = h.http.post(h.url("/agents")).bearer_auth(TOKEN).header("X-Idempotency-Key", "k1")
-        .header("content-type", "application/json").body(r#"{"model":"ultimate","name":"idem"}"#).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/agents"))
+        .bearer_auth(TOKEN)
+        .header("X-Idempotency-Key", "k1")
+        .header("content-type", "application/json")
+        .body(r#"{"model":"ultimate","name":"idem"}"#)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     // Keys are scoped by token.
-    let r = h.http.post(h.url("/agents")).bearer_auth("another").header("Idempotency-Key", "k1").json(&body).send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/agents"))
+        .bearer_auth("another")
+        .header("Idempotency-Key", "k1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert!(r.headers().get("idempotent-replayed").is_none());
     // 5xx (injected) is not stored: the retry executes.
     let r = send("k5", &body).header("x-emulator-fault", "status=500;count=1").send().await.unwrap();
@@ -136,7 +173,9 @@ async fn idempotent_replay_conflict_and_expiry() {
 #[tokio::test]
 async fn environments_crud_and_delete_conflict() {
     let h = start().await;
-    let (s, e) = h.send(h.post("/environments", json!({"name": "e", "config": {"type": "cloud", "networking": "unrestricted"}}))).await;
+    let (s, e) = h
+        .send(h.post("/environments", json!({"name": "e", "config": {"type": "cloud", "networking": "unrestricted"}})))
+        .await;
     assert_eq!((s, e["error"]["param"].as_str()), (400, Some("config.networking")));
     let e = h.ok(h.post("/environments", json!({"name": "e", "config": {"type": "cloud", "networking": {"type": "allowed_hosts", "allowed_hosts": ["x.com"]}}, "metadata": {"a": "1"}}))).await;
     assert_eq!(e["config"]["networking"]["type"], "limited");
@@ -169,7 +208,26 @@ async fn sessions_create_list_update_archive_delete() {
     let (s, e) = h.send(h.post("/sessions", json!({"agent": "agent_nope", "environment_id": env}))).await;
     assert_eq!((s, e["error"]["message"].as_str()), (404, Some("Agent 'agent_nope' was not found.")));
     let s1 = h.ok(h.post("/sessions", json!({"agent": {"type": "agent", "id": agent, "version": 1}, "environment_id": env, "title": "one", "metadata": {"x": "1"}}))).await;
-    for k in ["agent", "agent_id", "environment_id", "status", "turn_status", "title", "metadata", "environment_variables", "resources", "vault_ids", "memory_store_ids", "budget", "stats", "usage", "outcome_evaluations", "archived_at", "created_at", "updated_at"] {
+    for k in [
+        "agent",
+        "agent_id",
+        "environment_id",
+        "status",
+        "turn_status",
+        "title",
+        "metadata",
+        "environment_variables",
+        "resources",
+        "vault_ids",
+        "memory_store_ids",
+        "budget",
+        "stats",
+        "usage",
+        "outcome_evaluations",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ] {
         assert!(s1.get(k).is_some(), "missing {k}");
     }
     assert_eq!(s1["status"], "idle");
@@ -189,13 +247,15 @@ async fn sessions_create_list_update_archive_delete() {
     assert_eq!(l["data"][0]["id"], s2["id"]);
     let l = h.ok(h.get("/sessions?order=asc&limit=1")).await;
     assert_eq!(l["data"][0]["id"], s1["id"]);
-    let l = h.ok(h.get(&format!("/sessions?agent_id={agent}&agent_version=1&statuses[]=idle&statuses[]=running"))).await;
+    let l =
+        h.ok(h.get(&format!("/sessions?agent_id={agent}&agent_version=1&statuses[]=idle&statuses[]=running"))).await;
     assert_eq!(l["data"].as_array().unwrap().len(), 1);
     let l = h.ok(h.get("/sessions?statuses=running")).await;
     assert_eq!(l["data"].as_array().unwrap().len(), 0);
     assert_eq!(h.send(h.get("/sessions?statuses[]=bogus")).await.0, 400);
     // Update emits session.updated.
-    let u = h.ok(h.post(&format!("/sessions/{sid1}"), json!({"title": "new", "metadata": {"x": null, "y": "2"}}))).await;
+    let u =
+        h.ok(h.post(&format!("/sessions/{sid1}"), json!({"title": "new", "metadata": {"x": null, "y": "2"}}))).await;
     assert_eq!((u["title"].as_str(), &u["metadata"]), (Some("new"), &json!({"y": "2"})));
     let evs = h.events(sid1).await;
     assert_eq!(types(&evs), vec!["session.updated"]);
@@ -204,7 +264,11 @@ async fn sessions_create_list_update_archive_delete() {
     let a = h.ok(h.post(&format!("/sessions/{sid1}/archive"), json!({}))).await;
     assert_eq!(a["status"], "idle");
     assert!(a["archived_at"].is_string());
-    let (st, e) = h.send(h.post(&format!("/sessions/{sid1}/events"), json!({"events": [{"type": "user.message", "content": "hi"}]}))).await;
+    let (st, e) = h
+        .send(
+            h.post(&format!("/sessions/{sid1}/events"), json!({"events": [{"type": "user.message", "content": "hi"}]})),
+        )
+        .await;
     assert_eq!((st, e["error"]["type"].as_str()), (409, Some("conflict_error")));
     assert_eq!(h.ok(h.get("/sessions")).await["data"].as_array().unwrap().len(), 1);
     assert_eq!(h.ok(h.get("/sessions?include_archived=true")).await["data"].as_array().unwrap().len(), 2);
@@ -212,7 +276,10 @@ async fn sessions_create_list_update_archive_delete() {
     let d = h.ok(h.delete(&format!("/sessions/{sid1}"))).await;
     assert_eq!(d, json!({"id": sid1, "type": "session_deleted"}));
     let (st, e) = h.send(h.get(&format!("/sessions/{sid1}"))).await;
-    assert_eq!((st, e["error"]["message"].as_str().map(str::to_string)), (404, Some(format!("Session '{sid1}' was not found."))));
+    assert_eq!(
+        (st, e["error"]["message"].as_str().map(str::to_string)),
+        (404, Some(format!("Session '{sid1}' was not found.")))
+    );
 }
 
 #[tokio::test]
@@ -244,13 +311,22 @@ async fn event_list_filters_and_order() {
     h.say(&sid, "two").await;
     let all = h.wait_idle(&sid).await;
     let msgs = h.ok(h.get(&format!("/sessions/{sid}/events?types[]=agent.message&types[]=user.message"))).await;
-    assert_eq!(types(msgs["data"].as_array().unwrap()), vec!["user.message", "agent.message", "user.message", "agent.message"]);
-    let msgs = h.ok(h.get(&format!("/sessions/{sid}/events?type=agent.message,session.status_idle&order=desc&limit=1"))).await;
+    assert_eq!(
+        types(msgs["data"].as_array().unwrap()),
+        vec!["user.message", "agent.message", "user.message", "agent.message"]
+    );
+    let msgs =
+        h.ok(h.get(&format!("/sessions/{sid}/events?type=agent.message,session.status_idle&order=desc&limit=1"))).await;
     assert_eq!(msgs["data"][0]["type"], "session.status_idle");
     assert_eq!(msgs["has_more"], true);
-    let page = h.ok(h.get(&format!("/sessions/{sid}/events?limit=3&after_id={}", all[2]["id"].as_str().unwrap()))).await;
+    let page =
+        h.ok(h.get(&format!("/sessions/{sid}/events?limit=3&after_id={}", all[2]["id"].as_str().unwrap()))).await;
     assert_eq!(page["data"][0]["id"], all[3]["id"]);
-    let texts: Vec<&str> = all.iter().filter(|e| e["type"] == "agent.message").map(|e| e["content"][0]["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = all
+        .iter()
+        .filter(|e| e["type"] == "agent.message")
+        .map(|e| e["content"][0]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, vec!["Echo: one", "Echo: two"]);
     for e in &all {
         assert_eq!(e["schema_version"], "1.0");

@@ -13,10 +13,12 @@ use serde_json::{json, Value};
 async fn every_sdk_operation_is_routed() {
     let h = start().await;
     let file = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/operations.json");
-    let ops: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(file).expect("read operations.json")).expect("json");
+    let ops: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(file).expect("read operations.json")).expect("json");
     assert!(ops.len() >= 98, "{} operations", ops.len());
     for op in &ops {
-        let (name, method, template) = (op["name"].as_str().unwrap(), op["method"].as_str().unwrap(), op["path"].as_str().unwrap());
+        let (name, method, template) =
+            (op["name"].as_str().unwrap(), op["method"].as_str().unwrap(), op["path"].as_str().unwrap());
         let path: String = template
             .split('/')
             .map(|seg| if seg.starts_with('{') { "dummy_id" } else { seg })

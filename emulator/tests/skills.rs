@@ -23,13 +23,19 @@ async fn create_from_files_versions_and_download() {
     assert_eq!(s, 201, "{skill}");
     let id = skill["id"].as_str().unwrap();
     assert!(id.starts_with("skill_"));
-    assert_eq!((skill["type"].as_str(), skill["display_title"].as_str(), skill["source"].as_str()), (Some("skill"), Some("PDF Tools"), Some("custom")));
+    assert_eq!(
+        (skill["type"].as_str(), skill["display_title"].as_str(), skill["source"].as_str()),
+        (Some("skill"), Some("PDF Tools"), Some("custom"))
+    );
     assert_eq!(skill["metadata"], json!({"owner": "docs"}));
     let v1 = skill["latest_version"].as_str().unwrap().to_string();
     let latest = h.ok(h.get(&format!("/skills/{id}/versions/latest"))).await;
     assert_eq!(latest["type"], "skill_version");
     assert_eq!((latest["version"].as_str(), latest["skill_id"].as_str()), (Some(v1.as_str()), Some(id)));
-    assert_eq!((latest["name"].as_str(), latest["description"].as_str(), latest["directory"].as_str()), (Some("pdf-tools"), Some("Work with PDF files."), Some("pdf-tools")));
+    assert_eq!(
+        (latest["name"].as_str(), latest["description"].as_str(), latest["directory"].as_str()),
+        (Some("pdf-tools"), Some("Work with PDF files."), Some("pdf-tools"))
+    );
     assert!(latest["id"].as_str().unwrap().starts_with("skillver_"));
     assert_eq!(h.ok(h.get(&format!("/skills/{id}/versions/{v1}"))).await, latest);
 
@@ -63,7 +69,10 @@ async fn create_from_files_versions_and_download() {
     assert_error(&h.send(h.get(&format!("/skills/{id}"))).await, 404, "not_found_error", None);
     assert_error(&h.send(h.get(&format!("/skills/{id}/versions"))).await, 404, "not_found_error", None);
     let stats = h.emu.stats();
-    assert_eq!((stats["objects_created"]["skill"].as_u64(), stats["objects_created"]["skill_version"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (stats["objects_created"]["skill"].as_u64(), stats["objects_created"]["skill_version"].as_u64()),
+        (Some(1), Some(2))
+    );
 }
 
 #[tokio::test]
@@ -82,7 +91,10 @@ async fn zip_upload_filters_and_errors() {
     // Root-level SKILL.md: the directory comes from the name.
     let flat = h.ok(h.upload("/skills", files_form(&[("SKILL.md", "---\nname: flat\n---\n")]))).await;
     let fv = h.ok(h.get(&format!("/skills/{}/versions/latest", flat["id"].as_str().unwrap()))).await;
-    assert_eq!((fv["name"].as_str(), fv["directory"].as_str(), fv["description"].as_str()), (Some("flat"), Some("flat"), Some("")));
+    assert_eq!(
+        (fv["name"].as_str(), fv["directory"].as_str(), fv["description"].as_str()),
+        (Some("flat"), Some("flat"), Some(""))
+    );
 
     assert_eq!(h.ok(h.get("/skills")).await["data"].as_array().unwrap().len(), 2);
     assert_eq!(h.ok(h.get("/skills?name=flat")).await["data"].as_array().unwrap().len(), 1);
@@ -98,5 +110,10 @@ async fn zip_upload_filters_and_errors() {
     assert_error(&none, 400, "invalid_request_error", Some("files"));
     let bad_zip = Form::new().part("file", file_part("bad.zip", b"PK\x03\x04garbage".to_vec(), None));
     assert_error(&h.send(h.upload("/skills", bad_zip)).await, 400, "invalid_request_error", Some("file"));
-    assert_error(&h.send(h.upload("/skills/skill_nope/versions", files_form(&[("a/SKILL.md", SKILL_MD)]))).await, 404, "not_found_error", None);
+    assert_error(
+        &h.send(h.upload("/skills/skill_nope/versions", files_form(&[("a/SKILL.md", SKILL_MD)]))).await,
+        404,
+        "not_found_error",
+        None,
+    );
 }

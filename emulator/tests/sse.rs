@@ -39,7 +39,9 @@ async fn replay_then_live_then_resume() {
     assert_eq!(resumed[0].event.as_deref(), Some("session.status_running"));
     assert_eq!(resumed.len(), live.len() - 1);
     // Unknown id: 400 before streaming.
-    let resp = open_stream(&h, &format!("/sessions/{sid}/events/stream"), Some("evt_ffffffffffffffffffffffffffffffff"), None).await;
+    let resp =
+        open_stream(&h, &format!("/sessions/{sid}/events/stream"), Some("evt_ffffffffffffffffffffffffffffffff"), None)
+            .await;
     assert_eq!(resp.status(), 400);
     assert_eq!(resp.headers()["content-type"], "application/json");
     let resp = open_stream(&h, "/sessions/sess_nope/events/stream", None, None).await;
@@ -50,7 +52,13 @@ async fn replay_then_live_then_resume() {
 async fn deltas_preview_agent_messages() {
     let h = start().await;
     let sid = h.session().await;
-    let resp = open_stream(&h, &format!("/sessions/{sid}/events/stream?event_deltas[]=agent.message&event_deltas[]=agent.thinking"), None, None).await;
+    let resp = open_stream(
+        &h,
+        &format!("/sessions/{sid}/events/stream?event_deltas[]=agent.message&event_deltas[]=agent.thinking"),
+        None,
+        None,
+    )
+    .await;
     let mut r = SseReader::new(resp);
     let plain = SseReader::new(open_stream(&h, &format!("/sessions/{sid}/events/stream"), None, None).await);
     h.say(&sid, "hello there general kenobi").await;
@@ -62,7 +70,10 @@ async fn deltas_preview_agent_messages() {
     // agent.thinking gets an event_start only, right before it.
     assert_eq!(frames[start].json()["event"]["type"], "agent.thinking");
     assert_eq!(names[start + 1], "agent.thinking");
-    let msg_start = frames.iter().position(|f| f.event.as_deref() == Some("event_start") && f.json()["event"]["type"] == "agent.message").unwrap();
+    let msg_start = frames
+        .iter()
+        .position(|f| f.event.as_deref() == Some("event_start") && f.json()["event"]["type"] == "agent.message")
+        .unwrap();
     assert_eq!(frames[msg_start].json(), json!({"type": "event_start", "event": {"type": "agent.message", "id": mid}}));
     let deltas: Vec<_> = frames.iter().filter(|f| f.event.as_deref() == Some("event_delta")).collect();
     assert!(deltas.len() >= 2);
@@ -83,7 +94,8 @@ async fn deltas_preview_agent_messages() {
     let plain_frames = plain.until("session.status_idle").await;
     assert!(plain_frames.iter().all(|f| !f.event.as_deref().unwrap().starts_with("event_")));
     assert_eq!(plain_frames.len(), listed.len());
-    let resp = open_stream(&h, &format!("/sessions/{sid}/events/stream?event_deltas[]=agent.tool_use"), None, None).await;
+    let resp =
+        open_stream(&h, &format!("/sessions/{sid}/events/stream?event_deltas[]=agent.tool_use"), None, None).await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -103,7 +115,9 @@ async fn concurrent_streams_see_the_same_order() {
     let h = start().await;
     let sid = h.session().await;
     let mut a = SseReader::new(open_stream(&h, &format!("/sessions/{sid}/events/stream"), None, None).await);
-    let mut b = SseReader::new(open_stream(&h, &format!("/sessions/{sid}/threads/{}/stream", thread(&h, &sid).await), None, None).await);
+    let mut b = SseReader::new(
+        open_stream(&h, &format!("/sessions/{sid}/threads/{}/stream", thread(&h, &sid).await), None, None).await,
+    );
     h.say(&sid, "[[burst 2000 size=20]]").await;
     let fa = a.until("session.status_idle").await;
     let fb = b.until("session.status_idle").await;
@@ -194,7 +208,8 @@ async fn stream_error_malformed_and_stall_faults() {
     h.say(&sid, "x").await;
     h.wait_idle(&sid).await;
     let path = format!("/sessions/{sid}/events/stream");
-    let mut r = SseReader::new(open_stream(&h, &path, None, Some("stream-error=overloaded_error;stream-error-after=2")).await);
+    let mut r =
+        SseReader::new(open_stream(&h, &path, None, Some("stream-error=overloaded_error;stream-error-after=2")).await);
     assert!(r.next_event(T).await.is_some());
     assert!(r.next_event(T).await.is_some());
     let e = r.next_event(T).await.unwrap();

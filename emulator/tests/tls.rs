@@ -30,9 +30,12 @@ fn client_trusting(ca_pem: &str, http1_only: bool) -> reqwest::Client {
 }
 
 async fn start_tls(config: EmulatorConfig, http1_only_client: bool) -> Harness {
-    let emu = qoder_emulator::start(EmulatorConfig { tls: Some(config.tls.clone().unwrap_or_else(TlsConfig::generate)), ..config })
-        .await
-        .expect("start emulator");
+    let emu = qoder_emulator::start(EmulatorConfig {
+        tls: Some(config.tls.clone().unwrap_or_else(TlsConfig::generate)),
+        ..config
+    })
+    .await
+    .expect("start emulator");
     let http = client_trusting(&emu.ca_pem().expect("TLS emulator has a CA"), http1_only_client);
     let base = emu.base_url();
     Harness { emu, http, base }
@@ -109,7 +112,9 @@ async fn untrusted_clients_and_plain_http_fail_while_others_are_served() {
     wait_conn_stat(&h, "tls_handshake_failures", 1).await;
     // Plain HTTP to the TLS port fails promptly (rustls answers with an alert and closes).
     let plain_url = h.url("/models").replacen("https://", "http://", 1);
-    let r = tokio::time::timeout(T, reqwest::Client::new().get(plain_url).bearer_auth(TOKEN).send()).await.expect("no hang");
+    let r = tokio::time::timeout(T, reqwest::Client::new().get(plain_url).bearer_auth(TOKEN).send())
+        .await
+        .expect("no hang");
     assert!(r.is_err(), "{r:?}");
     wait_conn_stat(&h, "tls_handshake_failures", 2).await;
     // A raw non-TLS byte stream is dropped too, and the server stays healthy.

@@ -80,7 +80,15 @@ async fn unknown_routes_and_methods_use_the_envelope() {
 #[tokio::test]
 async fn invalid_json_and_validation_errors() {
     let h = start().await;
-    let r = h.http.post(h.url("/agents")).bearer_auth(TOKEN).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = h
+        .http
+        .post(h.url("/agents"))
+        .bearer_auth(TOKEN)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["error"]["message"], "Request body must be valid JSON.");
@@ -104,7 +112,8 @@ async fn body_limit_is_enforced() {
     assert_eq!(s, 400);
     assert_eq!(b["error"]["type"], "invalid_request_error");
     let cn = start_with(EmulatorConfig { region: Region::Cn, max_body_bytes: Some(100), ..Default::default() }).await;
-    let (s, b) = cn.send(cn.post("/agents", json!({"name": "a", "model": "ultimate", "system": "y".repeat(200)}))).await;
+    let (s, b) =
+        cn.send(cn.post("/agents", json!({"name": "a", "model": "ultimate", "system": "y".repeat(200)}))).await;
     assert_eq!(s, 400);
     assert_eq!(b["error"]["message"], "Request body must be valid JSON.");
 }
@@ -156,7 +165,9 @@ async fn models_list_shape() {
     let ids: Vec<&str> = m["data"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"ultimate") && ids.contains(&"auto"));
     let u = &m["data"][0];
-    for k in ["type", "display_name", "is_enabled", "price_factor", "efforts", "available_context_windows", "capabilities"] {
+    for k in
+        ["type", "display_name", "is_enabled", "price_factor", "efforts", "available_context_windows", "capabilities"]
+    {
         assert!(!u[k].is_null(), "{k}");
     }
     assert_eq!(u["type"], "model");

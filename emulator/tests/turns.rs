@@ -26,7 +26,15 @@ async fn full_turn_is_visible_in_the_list() {
     let evs = h.wait_idle(&sid).await;
     assert_eq!(
         types(&evs),
-        vec!["user.message", "session.status_running", "span.model_request_start", "agent.thinking", "agent.message", "span.model_request_end", "session.status_idle"]
+        vec![
+            "user.message",
+            "session.status_running",
+            "span.model_request_start",
+            "agent.thinking",
+            "agent.message",
+            "span.model_request_end",
+            "session.status_idle"
+        ]
     );
     assert_eq!(evs[4]["content"][0]["text"], "Echo: Summarise README.md");
     assert_eq!(evs[5]["model_request_start_id"], evs[2]["id"]);
@@ -53,7 +61,10 @@ async fn string_and_block_content_and_validation() {
         (json!([{"type": "user.message"}]), "events[0].content"),
         (json!([{"type": "user.message", "content": [{"type": "text", "text": ""}]}]), "events[0].content[0].text"),
         (json!([{"type": "user.tool_result", "tool_use_id": "x"}]), "events[0].type"),
-        (json!([{"type": "user.tool_confirmation", "tool_use_id": "evt_x", "result": "allow"}]), "events[0].tool_use_id"),
+        (
+            json!([{"type": "user.tool_confirmation", "tool_use_id": "evt_x", "result": "allow"}]),
+            "events[0].tool_use_id",
+        ),
         (json!([{"type": "user.custom_tool_result", "custom_tool_use_id": "evt_x"}]), "events[0].custom_tool_use_id"),
         (json!([{"type": "user.message", "content": "[[burst x]]"}]), "events[0].content"),
     ] {
@@ -76,16 +87,26 @@ async fn string_and_block_content_and_validation() {
 async fn messages_sent_while_running_are_queued() {
     let h = start_with(EmulatorConfig { turn_step_delay: Duration::from_millis(20), ..Default::default() }).await;
     let sid = h.session().await;
-    let r = h.ok(send_events(&h, &sid, json!([
-        {"type": "user.message", "content": "first"},
-        {"type": "user.message", "content": "second"},
-    ]))).await;
+    let r = h
+        .ok(send_events(
+            &h,
+            &sid,
+            json!([
+                {"type": "user.message", "content": "first"},
+                {"type": "user.message", "content": "second"},
+            ]),
+        ))
+        .await;
     assert!(r["data"][0]["processed_at"].is_string());
     assert_eq!(r["data"][1]["processed_at"], Value::Null);
     let s = h.ok(h.get(&format!("/sessions/{sid}"))).await;
     assert_eq!(s["status"], "running");
     let evs = h.wait_idle(&sid).await;
-    let texts: Vec<&str> = evs.iter().filter(|e| e["type"] == "agent.message").map(|e| e["content"][0]["text"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["type"] == "agent.message")
+        .map(|e| e["content"][0]["text"].as_str().unwrap())
+        .collect();
     assert_eq!(texts, vec!["Echo: first", "Echo: second"]);
     let second = evs.iter().find(|e| e["id"] == r["data"][1]["id"]).unwrap();
     assert!(second["processed_at"].is_string(), "processed_at filled once processed");
@@ -100,20 +121,37 @@ async fn tool_approval_allow_deny_and_partial() {
     let evs = h.wait_idle(&sid).await;
     let idle = evs.last().unwrap();
     assert_eq!(idle["stop_reason"]["type"], "requires_action");
-    let ids: Vec<String> = idle["stop_reason"]["event_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let ids: Vec<String> =
+        idle["stop_reason"]["event_ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), 2);
     let tool_use = evs.iter().find(|e| e["id"] == ids[0].as_str()).unwrap();
-    assert_eq!((tool_use["type"].as_str(), tool_use["evaluated_permission"].as_str()), (Some("agent.tool_use"), Some("ask")));
+    assert_eq!(
+        (tool_use["type"].as_str(), tool_use["evaluated_permission"].as_str()),
+        (Some("agent.tool_use"), Some("ask"))
+    );
     // deny_message with allow is rejected.
-    let (s, _) = h.send(send_events(&h, &sid, json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow", "deny_message": "no"}]))).await;
+    let (s, _) = h
+        .send(send_events(
+            &h,
+            &sid,
+            json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow", "deny_message": "no"}]),
+        ))
+        .await;
     assert_eq!(s, 400);
     // Partial resolution re-idles with the remaining id.
-    h.ok(send_events(&h, &sid, json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]))).await;
+    h.ok(send_events(&h, &sid, json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}])))
+        .await;
     let evs = h.events(&sid).await;
     let last = evs.last().unwrap();
     assert_eq!(last["stop_reason"], json!({"type": "requires_action", "event_ids": [ids[1]]}));
     // Resolving an already-resolved id fails.
-    let (s, _) = h.send(send_events(&h, &sid, json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]))).await;
+    let (s, _) = h
+        .send(send_events(
+            &h,
+            &sid,
+            json!([{"type": "user.tool_confirmation", "tool_use_id": ids[0], "result": "allow"}]),
+        ))
+        .await;
     assert_eq!(s, 400);
     h.ok(send_events(&h, &sid, json!([{"type": "user.tool_confirmation", "tool_use_id": ids[1], "result": "deny", "deny_message": "not in prod"}]))).await;
     let evs = h.wait_idle(&sid).await;
@@ -121,7 +159,15 @@ async fn tool_approval_allow_deny_and_partial() {
     // The allowed call gets its result; the denied one only shows up in the reply.
     assert_eq!(
         tail,
-        vec!["session.status_running", "agent.tool_result", "span.model_request_start", "agent.thinking", "agent.message", "span.model_request_end", "session.status_idle"]
+        vec![
+            "session.status_running",
+            "agent.tool_result",
+            "span.model_request_start",
+            "agent.thinking",
+            "agent.message",
+            "span.model_request_end",
+            "session.status_idle"
+        ]
     );
     let msg = evs.iter().rev().find(|e| e["type"] == "agent.message").unwrap();
     assert!(msg["content"][0]["text"].as_str().unwrap().contains("denied: not in prod"));
@@ -137,7 +183,13 @@ async fn custom_tool_round_trip() {
     let cu = evs.iter().find(|e| e["type"] == "agent.custom_tool_use").unwrap();
     assert_eq!((cu["name"].as_str(), &cu["input"]), (Some("get_weather"), &json!({"city": "Paris"})));
     assert_eq!(evs.last().unwrap()["stop_reason"]["event_ids"], json!([cu["id"]]));
-    let (s, _) = h.send(send_events(&h, &sid, json!([{"type": "user.custom_tool_result", "custom_tool_use_id": "evt_00000000000000000000000000000000"}]))).await;
+    let (s, _) = h
+        .send(send_events(
+            &h,
+            &sid,
+            json!([{"type": "user.custom_tool_result", "custom_tool_use_id": "evt_00000000000000000000000000000000"}]),
+        ))
+        .await;
     assert_eq!(s, 400);
     h.ok(send_events(&h, &sid, json!([{"type": "user.custom_tool_result", "custom_tool_use_id": cu["id"], "content": [{"type": "text", "text": "sunny"}]}]))).await;
     let evs = h.wait_idle(&sid).await;
@@ -152,7 +204,11 @@ async fn errors_retry_then_exhaust() {
     let sid = h.session().await;
     h.say(&sid, "[[error retries=2]]").await;
     let evs = h.wait_idle(&sid).await;
-    let errs: Vec<&str> = evs.iter().filter(|e| e["type"] == "session.error").map(|e| e["error"]["retry_status"]["type"].as_str().unwrap()).collect();
+    let errs: Vec<&str> = evs
+        .iter()
+        .filter(|e| e["type"] == "session.error")
+        .map(|e| e["error"]["retry_status"]["type"].as_str().unwrap())
+        .collect();
     assert_eq!(errs, vec!["retrying", "retrying", "exhausted"]);
     assert_eq!(evs.last().unwrap()["stop_reason"], json!({"type": "retries_exhausted"}));
     let end = evs.iter().find(|e| e["type"] == "span.model_request_end").unwrap();
@@ -222,12 +278,22 @@ async fn cancel_is_202_when_running_and_200_when_idle() {
 async fn initial_events_start_a_turn() {
     let h = start().await;
     let (a, e) = (h.agent().await, h.environment().await);
-    let s = h.ok(h.post("/sessions", json!({"agent": a, "environment_id": e, "initial_events": [{"type": "user.message", "content": "boot"}]}))).await;
+    let s = h
+        .ok(h.post(
+            "/sessions",
+            json!({"agent": a, "environment_id": e, "initial_events": [{"type": "user.message", "content": "boot"}]}),
+        ))
+        .await;
     let sid = s["id"].as_str().unwrap();
     let evs = h.wait_idle(sid).await;
     assert_eq!(evs[0]["type"], "user.message");
     assert_eq!(evs.iter().rev().find(|e| e["type"] == "agent.message").unwrap()["content"][0]["text"], "Echo: boot");
-    let (st, _) = h.send(h.post("/sessions", json!({"agent": a, "environment_id": e, "initial_events": [{"type": "user.interrupt"}]}))).await;
+    let (st, _) = h
+        .send(h.post(
+            "/sessions",
+            json!({"agent": a, "environment_id": e, "initial_events": [{"type": "user.interrupt"}]}),
+        ))
+        .await;
     assert_eq!(st, 400);
 }
 

@@ -33,7 +33,10 @@ async fn work_lifecycle() {
     assert_eq!((item["state"].as_str(), item["data"].clone()), (Some("queued"), json!({"id": sid, "type": "session"})));
     assert!(item["secret"].as_str().is_some_and(|s| !s.is_empty()));
     let stats = h.ok(h.get(&format!("{w}/stats"))).await;
-    assert_eq!(stats, json!({"type": "work_queue_stats", "depth": 1, "pending": 1, "workers_polling": 0, "oldest_queued_at": item["created_at"]}));
+    assert_eq!(
+        stats,
+        json!({"type": "work_queue_stats", "depth": 1, "pending": 1, "workers_polling": 0, "oldest_queued_at": item["created_at"]})
+    );
 
     // Poll hands it out once; a second poll finds nothing (204).
     let r = h.get(&format!("{w}/poll")).header("Worker-ID", "worker-1").send().await.unwrap();
@@ -55,13 +58,22 @@ async fn work_lifecycle() {
     assert!(acked["acknowledged_at"].is_string());
     let hb = h.ok(h.post(&format!("{item_path}/heartbeat?desired_ttl_seconds=60"), json!({}))).await;
     assert_eq!(hb["type"], "work_heartbeat");
-    assert_eq!((hb["state"].as_str(), hb["lease_extended"].as_bool(), hb["ttl_seconds"].as_i64()), (Some("running"), Some(true), Some(60)));
+    assert_eq!(
+        (hb["state"].as_str(), hb["lease_extended"].as_bool(), hb["ttl_seconds"].as_i64()),
+        (Some("running"), Some(true), Some(60))
+    );
     let last = hb["last_heartbeat"].as_str().unwrap().to_string();
-    let cas = h.send(h.post(&format!("{item_path}/heartbeat?expected_last_heartbeat=2000-01-01T00:00:00Z"), json!({}))).await;
+    let cas =
+        h.send(h.post(&format!("{item_path}/heartbeat?expected_last_heartbeat=2000-01-01T00:00:00Z"), json!({}))).await;
     assert_error(&cas, 409, "conflict_error", Some("expected_last_heartbeat"));
     let hb2 = h.ok(h.post(&format!("{item_path}/heartbeat?expected_last_heartbeat={last}"), json!({}))).await;
     assert!(hb2["last_heartbeat"].as_str().unwrap() > last.as_str());
-    assert_error(&h.send(h.post(&format!("{item_path}/heartbeat?desired_ttl_seconds=0"), json!({}))).await, 400, "invalid_request_error", Some("desired_ttl_seconds"));
+    assert_error(
+        &h.send(h.post(&format!("{item_path}/heartbeat?desired_ttl_seconds=0"), json!({}))).await,
+        400,
+        "invalid_request_error",
+        Some("desired_ttl_seconds"),
+    );
 
     let u = h.ok(h.post(&item_path, json!({"metadata": {"host": "box-1"}}))).await;
     assert_eq!(u["metadata"], json!({"host": "box-1"}));
@@ -118,5 +130,10 @@ async fn long_poll_wakes_on_new_work() {
     let work: Value = resp.json().await.unwrap();
     assert_eq!(work["data"]["id"], sid.as_str());
     assert_eq!(h.ok(h.get(&format!("{w}/stats"))).await["workers_polling"], 0);
-    assert_error(&h.send(h.get(&format!("{w}/poll?block_ms=-1"))).await, 400, "invalid_request_error", Some("block_ms"));
+    assert_error(
+        &h.send(h.get(&format!("{w}/poll?block_ms=-1"))).await,
+        400,
+        "invalid_request_error",
+        Some("block_ms"),
+    );
 }

@@ -48,12 +48,8 @@ fn feed(f: &mut SseFramer, chunks: &[&[u8]]) -> Outcome {
             }
         }
     }
-    let (last_event_id, retry, comments, bytes) = (
-        f.last_event_id().map(str::to_owned),
-        f.reconnection_time(),
-        f.comment_count(),
-        f.bytes_received(),
-    );
+    let (last_event_id, retry, comments, bytes) =
+        (f.last_event_id().map(str::to_owned), f.reconnection_time(), f.comment_count(), f.bytes_received());
     let dangling = f.finish();
     assert!(f.push(b"", &mut Vec::new()).is_ok(), "finish() did not clear the error");
     Outcome { frames, err, last_event_id, retry, comments, bytes, dangling }
@@ -153,15 +149,7 @@ fn reference(body: &[u8]) -> Outcome {
             _ => {}
         }
     }
-    Outcome {
-        frames: out,
-        err: None,
-        last_event_id: last,
-        retry,
-        comments,
-        bytes: 0,
-        dangling: partial || in_frame,
-    }
+    Outcome { frames: out, err: None, last_event_id: last, retry, comments, bytes: 0, dangling: partial || in_frame }
 }
 
 fn split<'a>(body: &'a [u8], lens: &[u8]) -> Vec<&'a [u8]> {
@@ -212,7 +200,12 @@ fuzz_target!(|input: &[u8]| {
     // The brief's invariant first: same event/id/data, in the same order.
     let wk: Vec<_> = whole.frames.iter().map(key).collect();
     let ck: Vec<_> = chunked.frames.iter().map(key).collect();
-    assert_eq!(wk, ck, "chunking changed the frames (chunks: {:?})", chunks.iter().map(|c| c.len()).collect::<Vec<_>>());
+    assert_eq!(
+        wk,
+        ck,
+        "chunking changed the frames (chunks: {:?})",
+        chunks.iter().map(|c| c.len()).collect::<Vec<_>>()
+    );
     assert_eq!(whole.frames, chunked.frames, "chunking changed last_event_id/retry of a frame");
     assert_eq!(whole.err, chunked.err, "chunking changed the error");
     assert_eq!(whole.last_event_id, chunked.last_event_id);

@@ -134,7 +134,11 @@ async fn read_request(sock: &mut TcpStream) -> std::io::Result<Option<Request>> 
     let headers: Vec<(String, String)> =
         lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
     // Drain a body of known length (creates send small JSON bodies).
-    let len: usize = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("content-length")).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
     let mut have = buf.len() - end - 4;
     while have < len {
         let n = sock.read(&mut byte).await?;
@@ -155,7 +159,8 @@ fn error_body(ty: &str, message: &str, code: Option<&str>) -> Value {
     json!({"type": "error", "error": {"type": ty, "message": message, "code": code}, "request_id": "req_hostile"})
 }
 
-const SSE_HEAD: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
+const SSE_HEAD: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
 
 /// One SSE frame of an event.
 fn frame(id: &str, ty: &str) -> String {
@@ -193,9 +198,12 @@ async fn trickle(sock: &mut TcpStream, bytes: &[u8], every: Duration) {
 
 async fn serve(mut sock: TcpStream, origin: &str, seen: &Mutex<HashMap<String, Seen>>) -> std::io::Result<()> {
     let Some(req) = read_request(&mut sock).await? else { return Ok(()) };
-    if std::env::var("HOSTILE_DEBUG").is_ok() { eprintln!("hostile: {} {}", req.method, req.path); }
+    if std::env::var("HOSTILE_DEBUG").is_ok() {
+        eprintln!("hostile: {} {}", req.method, req.path);
+    }
     if req.path == "/_stats" {
-        let all: serde_json::Map<String, Value> = seen.lock().unwrap().iter().map(|(k, v)| (k.clone(), stats_json(v))).collect();
+        let all: serde_json::Map<String, Value> =
+            seen.lock().unwrap().iter().map(|(k, v)| (k.clone(), stats_json(v))).collect();
         return sock.write_all(&json_response(200, &Value::Object(all))).await;
     }
     let mut parts = req.path.splitn(3, '/').skip(1);
@@ -226,8 +234,21 @@ async fn serve(mut sock: TcpStream, origin: &str, seen: &Mutex<HashMap<String, S
 
 /// The scenarios. `n` is the 1-based number of this request within the scenario.
 #[allow(clippy::too_many_arguments)]
-async fn respond(sock: &mut TcpStream, scenario: &str, instance: &str, rest: &str, req: &Request, n: u64, origin: &str) -> std::io::Result<()> {
-    let ok_list = || json_response(200, &json!({"data": [agent("agent_1")], "has_more": false, "first_id": "agent_1", "last_id": "agent_1"}));
+async fn respond(
+    sock: &mut TcpStream,
+    scenario: &str,
+    instance: &str,
+    rest: &str,
+    req: &Request,
+    n: u64,
+    origin: &str,
+) -> std::io::Result<()> {
+    let ok_list = || {
+        json_response(
+            200,
+            &json!({"data": [agent("agent_1")], "has_more": false, "first_id": "agent_1", "last_id": "agent_1"}),
+        )
+    };
     let w = |bytes: Vec<u8>| bytes;
     let out: Vec<u8> = match scenario {
         // ---- bodies -----------------------------------------------------------------------

@@ -31,7 +31,10 @@ impl TestEnv {
     }
 
     /// A client for `emu`, customised by `f`.
-    pub fn client_for(emu: &RunningEmulator, f: impl FnOnce(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder) -> Client {
+    pub fn client_for(
+        emu: &RunningEmulator,
+        f: impl FnOnce(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder,
+    ) -> Client {
         f(Client::builder()
             .ignore_env(true)
             .access_token("pt-test-token")
@@ -69,13 +72,24 @@ impl TestEnv {
     /// Creates an agent, an environment and a session; returns the session id.
     pub async fn session(&self) -> String {
         let c = &self.client;
-        let a = c.call("agents.create", serde_json::json!({"name": "t", "model": "auto"}), Default::default()).await.unwrap();
+        let a = c
+            .call("agents.create", serde_json::json!({"name": "t", "model": "auto"}), Default::default())
+            .await
+            .unwrap();
         let e = c
-            .call("environments.create", serde_json::json!({"name": "e", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}), Default::default())
+            .call(
+                "environments.create",
+                serde_json::json!({"name": "e", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}),
+                Default::default(),
+            )
             .await
             .unwrap();
         let s = c
-            .call("sessions.create", serde_json::json!({"agent": a.value["id"], "environment_id": e.value["id"]}), Default::default())
+            .call(
+                "sessions.create",
+                serde_json::json!({"agent": a.value["id"], "environment_id": e.value["id"]}),
+                Default::default(),
+            )
             .await
             .unwrap();
         s.value["id"].as_str().unwrap().to_string()

@@ -15,7 +15,8 @@ async fn close_ends_calls_in_flight_and_open_streams_and_refuses_new_ones() {
     let client = env.client(|b| b);
     let clone = client.clone();
 
-    let mut stream = client.stream("sessions.events.stream", json!({"session_id": sid}), StreamOptions::default()).unwrap();
+    let mut stream =
+        client.stream("sessions.events.stream", json!({"session_id": sid}), StreamOptions::default()).unwrap();
     env.eventually(Duration::from_secs(20), |s| s["streams"]["open"].as_u64() == Some(1)).await;
 
     // A call the emulator holds for a minute.
@@ -28,7 +29,8 @@ async fn close_ends_calls_in_flight_and_open_streams_and_refuses_new_ones() {
     clone.close();
     assert!(client.is_closed(), "closing a clone closes the client");
 
-    let err = tokio::time::timeout(Duration::from_secs(20), held).await.expect("the held call ends").unwrap().unwrap_err();
+    let err =
+        tokio::time::timeout(Duration::from_secs(20), held).await.expect("the held call ends").unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ClientClosed, "{err}");
     assert!(err.to_string().contains("in flight"), "{err}");
 
@@ -38,7 +40,8 @@ async fn close_ends_calls_in_flight_and_open_streams_and_refuses_new_ones() {
 
     let later = client.call("agents.list", json!({}), Default::default()).await.unwrap_err();
     assert_eq!(later.kind(), ErrorKind::ClientClosed);
-    let refused = client.stream("sessions.events.stream", json!({"session_id": sid}), StreamOptions::default()).unwrap_err();
+    let refused =
+        client.stream("sessions.events.stream", json!({"session_id": sid}), StreamOptions::default()).unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::ClientClosed);
     assert_eq!(env.requests("GET /agents"), 1, "nothing was sent after the close");
     client.close(); // idempotent

@@ -108,7 +108,10 @@ impl TokenProvider for Rotating {
 async fn a_token_provider_is_asked_before_every_attempt_and_told_what_was_refused() {
     use qoder_emulator::EmulatorConfig;
     // Only pt-2 and later are accepted: the first attempt is refused.
-    let cfg = EmulatorConfig { allowed_tokens: Some(["pt-2", "pt-3", "pt-4"].map(String::from).into_iter().collect()), ..Default::default() };
+    let cfg = EmulatorConfig {
+        allowed_tokens: Some(["pt-2", "pt-3", "pt-4"].map(String::from).into_iter().collect()),
+        ..Default::default()
+    };
     let t = TestEnv::with(cfg).await;
     let p = Arc::new(Rotating { n: AtomicUsize::new(0), refused: Mutex::new(Vec::new()) });
     let c = Client::builder().ignore_env(true).base_url(t.emu.base_url()).token_provider(p.clone()).build().unwrap();
@@ -122,7 +125,12 @@ async fn a_token_provider_is_asked_before_every_attempt_and_told_what_was_refuse
             Box::pin(std::future::ready(Err(qoder_cloud::Error::new(ErrorKind::Authentication, "vault sealed"))))
         }
     }
-    let c = Client::builder().ignore_env(true).base_url(t.emu.base_url()).token_provider(Arc::new(Failing)).build().unwrap();
+    let c = Client::builder()
+        .ignore_env(true)
+        .base_url(t.emu.base_url())
+        .token_provider(Arc::new(Failing))
+        .build()
+        .unwrap();
     let e = c.call("agents.list", json!({}), Default::default()).await.unwrap_err();
     assert_eq!((e.kind(), e.message()), (ErrorKind::Authentication, "vault sealed"));
 }

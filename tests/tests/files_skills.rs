@@ -57,7 +57,11 @@ async fn upload_from_path_and_download_three_ways() {
     // Not downloadable → 403; deleted → 410 (a not-found kind).
     let hidden = t
         .client
-        .upload_file(UploadSource::Bytes { data: "x".into(), filename: "h.txt".into() }, json!({"metadata": {"emulator.downloadable": "false"}}), Default::default())
+        .upload_file(
+            UploadSource::Bytes { data: "x".into(), filename: "h.txt".into() },
+            json!({"metadata": {"emulator.downloadable": "false"}}),
+            Default::default(),
+        )
         .await
         .unwrap();
     let e = t.client.download_file(hidden.value["id"].as_str().unwrap(), Default::default()).await.unwrap_err();
@@ -68,7 +72,11 @@ async fn upload_from_path_and_download_three_ways() {
 
     // Client-side limits: a missing path is a typed argument error and sends nothing.
     let before = t.stats()["requests_total"].clone();
-    let e = t.client.upload_file(UploadSource::Path(dir.join("missing.bin")), json!({}), Default::default()).await.unwrap_err();
+    let e = t
+        .client
+        .upload_file(UploadSource::Path(dir.join("missing.bin")), json!({}), Default::default())
+        .await
+        .unwrap_err();
     assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidArgument, Some("file")));
     assert_eq!(t.stats()["requests_total"], before);
     std::fs::remove_dir_all(dir).ok();
@@ -79,10 +87,14 @@ async fn skills_from_a_directory_and_from_a_zip() {
     let t = TestEnv::start().await;
     let dir = temp_dir("skills").join("pdf-tools");
     std::fs::create_dir_all(dir.join("scripts")).unwrap();
-    std::fs::write(dir.join("SKILL.md"), "---\nname: pdf-tools\ndescription: Work with PDFs\n---\n# PDF tools\n").unwrap();
+    std::fs::write(dir.join("SKILL.md"), "---\nname: pdf-tools\ndescription: Work with PDFs\n---\n# PDF tools\n")
+        .unwrap();
     std::fs::write(dir.join("scripts/extract.py"), "print('hi')\n").unwrap();
     let files = skill_files_from_dir(&dir).unwrap();
-    assert_eq!(files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), vec!["pdf-tools/SKILL.md", "pdf-tools/scripts/extract.py"]);
+    assert_eq!(
+        files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+        vec!["pdf-tools/SKILL.md", "pdf-tools/scripts/extract.py"]
+    );
     let skill = t.client.upload_skill(None, files, json!({"display_title": "PDF"}), Default::default()).await.unwrap();
     let sid = skill.value["id"].as_str().unwrap().to_string();
     let v = t.client.skills().versions(&sid, json!({})).await.unwrap();
@@ -95,19 +107,33 @@ async fn skills_from_a_directory_and_from_a_zip() {
     ]);
     let z = t
         .client
-        .upload_skill_zip(None, UploadSource::Bytes { data: zip.into(), filename: "notes.zip".into() }, json!({}), Default::default())
+        .upload_skill_zip(
+            None,
+            UploadSource::Bytes { data: zip.into(), filename: "notes.zip".into() },
+            json!({}),
+            Default::default(),
+        )
         .await
         .unwrap();
     let zid = z.value["id"].as_str().unwrap().to_string();
     let zv = t.client.skills().versions(&zid, json!({})).await.unwrap();
     let version = zv.data[0].version.clone();
-    let archive = t.client.download_skill_version(&zid, &version, Default::default()).await.unwrap().bytes().await.unwrap();
+    let archive =
+        t.client.download_skill_version(&zid, &version, Default::default()).await.unwrap().bytes().await.unwrap();
     let entries = qoder_emulator::zip::read(&archive, "content").unwrap();
-    assert!(entries.iter().any(|(p, b)| p.ends_with("template.md") && b == b"# Note\n"), "round trip through the server");
+    assert!(
+        entries.iter().any(|(p, b)| p.ends_with("template.md") && b == b"# Note\n"),
+        "round trip through the server"
+    );
 
     let e = t
         .client
-        .upload_skill_zip(None, UploadSource::Bytes { data: "nope".into(), filename: "notes.tar".into() }, json!({}), Default::default())
+        .upload_skill_zip(
+            None,
+            UploadSource::Bytes { data: "nope".into(), filename: "notes.tar".into() },
+            json!({}),
+            Default::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidArgument, Some("zip")));
@@ -120,7 +146,11 @@ async fn memory_precondition_helper_matches_the_server() {
     let msid = store.value["id"].as_str().unwrap();
     let mem = t
         .client
-        .call("memory_stores.memories.create", json!({"memory_store_id": msid, "path": "/a.md", "content": "first"}), Default::default())
+        .call(
+            "memory_stores.memories.create",
+            json!({"memory_store_id": msid, "path": "/a.md", "content": "first"}),
+            Default::default(),
+        )
         .await
         .unwrap();
     assert_eq!(mem.value["content_sha256"], content_sha256("first"));

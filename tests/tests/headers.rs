@@ -27,7 +27,8 @@ async fn recording_server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>
             }
             seen.lock().unwrap().push(String::from_utf8_lossy(&buf).into_owned());
             let status = statuses.next().unwrap_or(200);
-            let body = if status == 200 { "{}" } else { r#"{"type":"error","error":{"type":"api_error","message":"busy"}}"# };
+            let body =
+                if status == 200 { "{}" } else { r#"{"type":"error","error":{"type":"api_error","message":"busy"}}"# };
             let resp = format!(
                 "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                 body.len()
@@ -76,7 +77,8 @@ async fn caller_headers_replace_the_sdks_exactly_once() {
 async fn an_idempotency_key_header_is_the_calls_key_on_every_attempt() {
     let (base, heads) = recording_server(vec![503]).await;
     let c = client(&base, |b| b);
-    let opts = RequestOptions { extra_headers: vec![("Idempotency-Key".into(), "my-key-1".into())], ..Default::default() };
+    let opts =
+        RequestOptions { extra_headers: vec![("Idempotency-Key".into(), "my-key-1".into())], ..Default::default() };
     let r = c.call("agents.create", serde_json::json!({"name": "a", "model": "auto"}), opts).await.unwrap();
     assert_eq!(r.meta.idempotency_key.as_deref(), Some("my-key-1"));
     let heads = heads.lock().unwrap().clone();
@@ -86,7 +88,10 @@ async fn an_idempotency_key_header_is_the_calls_key_on_every_attempt() {
     }
     // Without one, the SDK mints a key, the same on both attempts, and sends it once.
     let (base, heads) = recording_server(vec![503]).await;
-    client(&base, |b| b).call("agents.create", serde_json::json!({"name": "a", "model": "auto"}), Default::default()).await.unwrap();
+    client(&base, |b| b)
+        .call("agents.create", serde_json::json!({"name": "a", "model": "auto"}), Default::default())
+        .await
+        .unwrap();
     let heads = heads.lock().unwrap().clone();
     let keys: Vec<Vec<String>> = heads.iter().map(|h| values(h, "idempotency-key")).collect();
     assert_eq!(keys[0].len(), 1);
@@ -95,7 +100,12 @@ async fn an_idempotency_key_header_is_the_calls_key_on_every_attempt() {
 
 #[tokio::test]
 async fn a_client_wide_idempotency_key_is_refused() {
-    let e = Client::builder().ignore_env(true).access_token("t").default_header("Idempotency-Key", "k").build().unwrap_err();
+    let e = Client::builder()
+        .ignore_env(true)
+        .access_token("t")
+        .default_header("Idempotency-Key", "k")
+        .build()
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert_eq!(e.param(), Some("default_headers"));
 }
@@ -117,7 +127,13 @@ async fn a_bad_header_is_the_callers_argument_error() {
 async fn bad_idempotency_keys_are_refused_before_sending() {
     let (base, heads) = recording_server(vec![]).await;
     let c = Client::builder().ignore_env(true).access_token("pt-k").base_url(&base).build().unwrap();
-    for (key, why) in [("", "empty"), ("   ", "empty"), ("a\nb", "control"), ("é", "printable"), (&"k".repeat(256)[..], "at most 255")] {
+    for (key, why) in [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("a\nb", "control"),
+        ("é", "printable"),
+        (&"k".repeat(256)[..], "at most 255"),
+    ] {
         let opts = RequestOptions { idempotency_key: Some(key.to_string()), ..Default::default() };
         let e = c.call("agents.create", serde_json::json!({"name": "x", "model": "auto"}), opts).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{key:?}");

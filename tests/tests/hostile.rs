@@ -100,7 +100,9 @@ async fn check(h: &Hostile, case: &Value) -> Result<(), String> {
     };
     let c = client(&base, &case["client"]);
     // A bound on the whole case, far above any case's own timeouts: a hang fails it.
-    let got = tokio::time::timeout(Duration::from_secs(60), run_call(&c, case)).await.map_err(|_| "hung for 60 s".to_string())?;
+    let got = tokio::time::timeout(Duration::from_secs(60), run_call(&c, case))
+        .await
+        .map_err(|_| "hung for 60 s".to_string())?;
     let expect = &case["expect"];
     let stats = h.stats(&instance);
     let mut bad = Vec::new();
@@ -158,7 +160,10 @@ async fn check(h: &Hostile, case: &Value) -> Result<(), String> {
     }
     if expect.get("same_key").and_then(Value::as_bool) == Some(true) {
         let keys = stats["idempotency_keys"].as_array().cloned().unwrap_or_default();
-        if keys.is_empty() || keys.len() as u64 != stats["requests"].as_u64().unwrap() || keys.iter().any(|k| *k != keys[0]) {
+        if keys.is_empty()
+            || keys.len() as u64 != stats["requests"].as_u64().unwrap()
+            || keys.iter().any(|k| *k != keys[0])
+        {
             bad.push(format!("idempotency keys {keys:?}"));
         }
     }
@@ -181,7 +186,8 @@ async fn every_hostile_case_gives_its_typed_outcome() {
     assert!(cases.len() >= 40, "the suite has {} cases", cases.len());
     // QODER_HOSTILE_CASE=<substring> runs the matching cases only (when debugging one).
     let only = std::env::var("QODER_HOSTILE_CASE").ok();
-    let cases: Vec<&Value> = cases.iter().filter(|c| only.as_deref().is_none_or(|o| c["id"].as_str().unwrap().contains(o))).collect();
+    let cases: Vec<&Value> =
+        cases.iter().filter(|c| only.as_deref().is_none_or(|o| c["id"].as_str().unwrap().contains(o))).collect();
     let h = Hostile::start().await.unwrap();
     // One at a time: several cases make the client parse large hostile heads, which takes CPU
     // (in a debug build, most of a second) that cases with sub-second timeouts must not wait on.

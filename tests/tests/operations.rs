@@ -80,7 +80,9 @@ fn every_operation_succeeds_and_fails_properly() {
     let body = std::thread::Builder::new()
         .name("every-operation".into())
         .stack_size(16 << 20)
-        .spawn(|| tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(every_operation()))
+        .spawn(|| {
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(every_operation())
+        })
         .unwrap();
     if let Err(panic) = body.join() {
         std::panic::resume_unwind(panic);
@@ -99,7 +101,13 @@ async fn every_operation() {
     r.ok("agents.retrieve", json!({"agent_id": aid})).await;
     r.missing("agents.retrieve", json!({"agent_id": aid}), "agent_id").await;
     r.ok("agents.update", json!({"agent_id": aid, "version": 1, "description": "d"})).await;
-    r.err("agents.update", json!({"agent_id": aid, "version": 1, "description": "e"}), Default::default(), ErrorKind::Conflict).await;
+    r.err(
+        "agents.update",
+        json!({"agent_id": aid, "version": 1, "description": "e"}),
+        Default::default(),
+        ErrorKind::Conflict,
+    )
+    .await;
     r.ok("agents.list", json!({})).await;
     r.bad_limit("agents.list", json!({})).await;
     r.ok("agents.versions.list", json!({"agent_id": aid})).await;
@@ -109,7 +117,8 @@ async fn every_operation() {
     let cloud = json!({"type": "cloud", "networking": {"type": "unrestricted"}});
     let env = r.ok("environments.create", json!({"name": "cov", "config": cloud})).await;
     let eid = id(&env);
-    r.bad_body("environments.create", json!({"name": "x"}), "config", json!({"type": "cloud", "networking": "open"})).await;
+    r.bad_body("environments.create", json!({"name": "x"}), "config", json!({"type": "cloud", "networking": "open"}))
+        .await;
     r.ok("environments.retrieve", json!({"environment_id": eid})).await;
     r.missing("environments.retrieve", json!({"environment_id": eid}), "environment_id").await;
     r.ok("environments.update", json!({"environment_id": eid, "description": "d"})).await;
@@ -122,7 +131,8 @@ async fn every_operation() {
     // Sessions and events.
     let sess = r.ok("sessions.create", json!({"agent": aid, "environment_id": eid})).await;
     let sid = id(&sess);
-    r.err("sessions.create", json!({"agent": aid, "environment_id": MISSING}), Default::default(), ErrorKind::NotFound).await;
+    r.err("sessions.create", json!({"agent": aid, "environment_id": MISSING}), Default::default(), ErrorKind::NotFound)
+        .await;
     r.ok("sessions.retrieve", json!({"session_id": sid})).await;
     r.missing("sessions.retrieve", json!({"session_id": sid}), "session_id").await;
     r.ok("sessions.update", json!({"session_id": sid, "title": "t"})).await;
@@ -133,7 +143,13 @@ async fn every_operation() {
     r.missing("sessions.cancel", json!({"session_id": sid}), "session_id").await;
     let turn = c.run_turn(&sid, "coverage", Default::default()).await.unwrap();
     r.ok_if("sessions.events.send", turn.stop_type() == Some("end_turn"));
-    r.bad_body("sessions.events.send", json!({"session_id": sid, "events": [{"type": "user.interrupt"}]}), "events", json!([{"type": "user.bogus"}])).await;
+    r.bad_body(
+        "sessions.events.send",
+        json!({"session_id": sid, "events": [{"type": "user.interrupt"}]}),
+        "events",
+        json!([{"type": "user.bogus"}]),
+    )
+    .await;
     r.ok("sessions.events.list", json!({"session_id": sid, "types": ["agent.message"]})).await;
     r.missing("sessions.events.list", json!({"session_id": sid}), "session_id").await;
     let mut stream = c.stream_session(&sid, StreamOptions::default()).unwrap();
@@ -159,11 +175,24 @@ async fn every_operation() {
     r.missing("sessions.threads.archive", json!({"session_id": sid, "thread_id": tid}), "thread_id").await;
 
     // Files.
-    let file = c.upload_file(UploadSource::Bytes { data: "hello".into(), filename: "a.txt".into() }, json!({}), Default::default()).await.unwrap();
+    let file = c
+        .upload_file(
+            UploadSource::Bytes { data: "hello".into(), filename: "a.txt".into() },
+            json!({}),
+            Default::default(),
+        )
+        .await
+        .unwrap();
     let fid = id(&file.value);
     r.ok_if("files.upload", file.meta.status == 201);
-    let opts = RequestOptions { extra_headers: vec![("x-emulator-fault".into(), "status=400;count=1;id=upl".into())], ..Default::default() };
-    let e = c.upload_file(UploadSource::Bytes { data: "x".into(), filename: "b.txt".into() }, json!({}), opts).await.unwrap_err();
+    let opts = RequestOptions {
+        extra_headers: vec![("x-emulator-fault".into(), "status=400;count=1;id=upl".into())],
+        ..Default::default()
+    };
+    let e = c
+        .upload_file(UploadSource::Bytes { data: "x".into(), filename: "b.txt".into() }, json!({}), opts)
+        .await
+        .unwrap_err();
     r.err_if("files.upload", e.kind() == ErrorKind::BadRequest);
     r.ok("files.retrieve", json!({"file_id": fid})).await;
     r.missing("files.retrieve", json!({"file_id": fid}), "file_id").await;
@@ -171,12 +200,21 @@ async fn every_operation() {
     r.bad_limit("files.list", json!({})).await;
     let bytes = c.download_file(&fid, Default::default()).await.unwrap().bytes().await.unwrap();
     r.ok_if("files.download", &bytes[..] == b"hello");
-    r.err_if("files.download", c.download_file(MISSING, Default::default()).await.unwrap_err().kind() == ErrorKind::NotFound);
+    r.err_if(
+        "files.download",
+        c.download_file(MISSING, Default::default()).await.unwrap_err().kind() == ErrorKind::NotFound,
+    );
 
     // Session resources.
     let res = r.ok("sessions.resources.add", json!({"session_id": sid, "type": "file", "file_id": fid})).await;
     let rid = id(&res);
-    r.err("sessions.resources.add", json!({"session_id": sid, "type": "file", "file_id": fid}), Default::default(), ErrorKind::Conflict).await;
+    r.err(
+        "sessions.resources.add",
+        json!({"session_id": sid, "type": "file", "file_id": fid}),
+        Default::default(),
+        ErrorKind::Conflict,
+    )
+    .await;
     r.ok("sessions.resources.list", json!({"session_id": sid})).await;
     r.missing("sessions.resources.list", json!({"session_id": sid}), "session_id").await;
     r.ok("sessions.resources.retrieve", json!({"session_id": sid, "resource_id": rid})).await;
@@ -190,9 +228,19 @@ async fn every_operation() {
     let rsid = id(&repo_sess);
     let listed = r.ok("sessions.resources.list", json!({"session_id": rsid})).await;
     let repo_rid = listed["data"][0]["id"].as_str().unwrap().to_string();
-    let upd = r.ok("sessions.resources.update", json!({"session_id": rsid, "resource_id": repo_rid, "authorization_token": "ghp_new"})).await;
+    let upd = r
+        .ok(
+            "sessions.resources.update",
+            json!({"session_id": rsid, "resource_id": repo_rid, "authorization_token": "ghp_new"}),
+        )
+        .await;
     assert!(!upd.to_string().contains("ghp_"), "repository secrets are never returned");
-    r.missing("sessions.resources.update", json!({"session_id": rsid, "resource_id": repo_rid, "authorization_token": "x"}), "resource_id").await;
+    r.missing(
+        "sessions.resources.update",
+        json!({"session_id": rsid, "resource_id": repo_rid, "authorization_token": "x"}),
+        "resource_id",
+    )
+    .await;
     r.ok("sessions.resources.delete", json!({"session_id": sid, "resource_id": rid})).await;
     r.missing("sessions.resources.delete", json!({"session_id": sid, "resource_id": rid}), "resource_id").await;
 
@@ -210,15 +258,32 @@ async fn every_operation() {
     let cred = r.ok("vaults.credentials.create", json!({"vault_id": vid, "auth": auth})).await;
     let cid = id(&cred);
     assert!(!cred.to_string().contains("secret\""), "secrets are never returned: {cred}");
-    r.bad_body("vaults.credentials.create", json!({"vault_id": vid, "auth": {"type": "static_bearer", "token": "t", "mcp_server_url": "https://x"}}), "auth", json!({"type": "static_bearer"})).await;
+    r.bad_body(
+        "vaults.credentials.create",
+        json!({"vault_id": vid, "auth": {"type": "static_bearer", "token": "t", "mcp_server_url": "https://x"}}),
+        "auth",
+        json!({"type": "static_bearer"}),
+    )
+    .await;
     r.ok("vaults.credentials.retrieve", json!({"vault_id": vid, "credential_id": cid})).await;
     r.missing("vaults.credentials.retrieve", json!({"vault_id": vid, "credential_id": cid}), "credential_id").await;
-    r.ok("vaults.credentials.update", json!({"vault_id": vid, "credential_id": cid, "auth": {"type": "mcp_oauth", "access_token": "at-2"}})).await;
-    r.err("vaults.credentials.update", json!({"vault_id": vid, "credential_id": cid, "auth": {"type": "static_bearer", "token": "t"}}), Default::default(), ErrorKind::BadRequest).await;
+    r.ok(
+        "vaults.credentials.update",
+        json!({"vault_id": vid, "credential_id": cid, "auth": {"type": "mcp_oauth", "access_token": "at-2"}}),
+    )
+    .await;
+    r.err(
+        "vaults.credentials.update",
+        json!({"vault_id": vid, "credential_id": cid, "auth": {"type": "static_bearer", "token": "t"}}),
+        Default::default(),
+        ErrorKind::BadRequest,
+    )
+    .await;
     r.ok("vaults.credentials.list", json!({"vault_id": vid})).await;
     r.missing("vaults.credentials.list", json!({"vault_id": vid}), "vault_id").await;
     r.ok("vaults.credentials.mcp_oauth_validate", json!({"vault_id": vid, "credential_id": cid})).await;
-    r.missing("vaults.credentials.mcp_oauth_validate", json!({"vault_id": vid, "credential_id": cid}), "credential_id").await;
+    r.missing("vaults.credentials.mcp_oauth_validate", json!({"vault_id": vid, "credential_id": cid}), "credential_id")
+        .await;
     r.ok("vaults.credentials.archive", json!({"vault_id": vid, "credential_id": cid})).await;
     r.missing("vaults.credentials.archive", json!({"vault_id": vid, "credential_id": cid}), "credential_id").await;
     r.ok("vaults.credentials.delete", json!({"vault_id": vid, "credential_id": cid})).await;
@@ -230,23 +295,45 @@ async fn every_operation() {
 
     // Skills.
     let skill_md = "---\nname: cov-skill\ndescription: covers things\n---\n# Body\n";
-    let files = vec![SkillFile { path: "cov/SKILL.md".into(), source: UploadSource::Bytes { data: skill_md.into(), filename: "SKILL.md".into() } }];
+    let files = vec![SkillFile {
+        path: "cov/SKILL.md".into(),
+        source: UploadSource::Bytes { data: skill_md.into(), filename: "SKILL.md".into() },
+    }];
     let skill = c.upload_skill(None, files.clone(), json!({"display_title": "Cov"}), Default::default()).await.unwrap();
     let skid = id(&skill.value);
     r.ok_if("skills.create", skill.meta.status == 201);
-    let no_md = vec![SkillFile { path: "cov/readme.txt".into(), source: UploadSource::Bytes { data: "x".into(), filename: "readme.txt".into() } }];
-    r.err_if("skills.create", c.upload_skill(None, no_md.clone(), json!({}), Default::default()).await.unwrap_err().kind() == ErrorKind::BadRequest);
+    let no_md = vec![SkillFile {
+        path: "cov/readme.txt".into(),
+        source: UploadSource::Bytes { data: "x".into(), filename: "readme.txt".into() },
+    }];
+    r.err_if(
+        "skills.create",
+        c.upload_skill(None, no_md.clone(), json!({}), Default::default()).await.unwrap_err().kind()
+            == ErrorKind::BadRequest,
+    );
     r.ok("skills.retrieve", json!({"skill_id": skid})).await;
     r.missing("skills.retrieve", json!({"skill_id": skid}), "skill_id").await;
     r.ok("skills.list", json!({})).await;
     r.bad_limit("skills.list", json!({})).await;
     let v2md = "---\nname: cov-skill\ndescription: v2\n---\n";
     let v2 = c
-        .upload_skill(Some(&skid), vec![SkillFile { path: "cov/SKILL.md".into(), source: UploadSource::Bytes { data: v2md.into(), filename: "SKILL.md".into() } }], json!({}), Default::default())
+        .upload_skill(
+            Some(&skid),
+            vec![SkillFile {
+                path: "cov/SKILL.md".into(),
+                source: UploadSource::Bytes { data: v2md.into(), filename: "SKILL.md".into() },
+            }],
+            json!({}),
+            Default::default(),
+        )
         .await
         .unwrap();
     r.ok_if("skills.versions.create", v2.meta.status == 201);
-    r.err_if("skills.versions.create", c.upload_skill(Some(MISSING), files, json!({}), Default::default()).await.unwrap_err().kind() == ErrorKind::NotFound);
+    r.err_if(
+        "skills.versions.create",
+        c.upload_skill(Some(MISSING), files, json!({}), Default::default()).await.unwrap_err().kind()
+            == ErrorKind::NotFound,
+    );
     let ver = v2.value["version"].as_str().unwrap().to_string();
     r.ok("skills.versions.list", json!({"skill_id": skid})).await;
     r.missing("skills.versions.list", json!({"skill_id": skid}), "skill_id").await;
@@ -254,7 +341,10 @@ async fn every_operation() {
     r.missing("skills.versions.retrieve", json!({"skill_id": skid, "version": ver}), "version").await;
     let zip = c.download_skill_version(&skid, &ver, Default::default()).await.unwrap().bytes().await.unwrap();
     r.ok_if("skills.versions.download", zip.starts_with(b"PK"));
-    r.err_if("skills.versions.download", c.download_skill_version(&skid, "nope", Default::default()).await.unwrap_err().kind() == ErrorKind::NotFound);
+    r.err_if(
+        "skills.versions.download",
+        c.download_skill_version(&skid, "nope", Default::default()).await.unwrap_err().kind() == ErrorKind::NotFound,
+    );
     r.ok("skills.versions.delete", json!({"skill_id": skid, "version": ver})).await;
     r.missing("skills.versions.delete", json!({"skill_id": skid, "version": ver}), "version").await;
     r.ok("skills.delete", json!({"skill_id": skid})).await;
@@ -270,31 +360,74 @@ async fn every_operation() {
     r.missing("memory_stores.update", json!({"memory_store_id": msid, "description": "d"}), "memory_store_id").await;
     r.ok("memory_stores.list", json!({})).await;
     r.bad_limit("memory_stores.list", json!({})).await;
-    let mem = r.ok("memory_stores.memories.create", json!({"memory_store_id": msid, "path": "/notes/a.md", "content": "one"})).await;
+    let mem = r
+        .ok("memory_stores.memories.create", json!({"memory_store_id": msid, "path": "/notes/a.md", "content": "one"}))
+        .await;
     let mid = id(&mem);
-    r.bad_body("memory_stores.memories.create", json!({"memory_store_id": msid, "path": "/x", "content": "c"}), "path", json!("/a/../b")).await;
+    r.bad_body(
+        "memory_stores.memories.create",
+        json!({"memory_store_id": msid, "path": "/x", "content": "c"}),
+        "path",
+        json!("/a/../b"),
+    )
+    .await;
     r.ok("memory_stores.memories.retrieve", json!({"memory_store_id": msid, "memory_id": mid})).await;
     r.missing("memory_stores.memories.retrieve", json!({"memory_store_id": msid, "memory_id": mid}), "memory_id").await;
     r.ok("memory_stores.memories.list", json!({"memory_store_id": msid, "path_prefix": "/notes"})).await;
     r.missing("memory_stores.memories.list", json!({"memory_store_id": msid}), "memory_store_id").await;
     let sha = mem["content_sha256"].as_str().unwrap().to_string();
-    r.ok("memory_stores.memories.update", json!({"memory_store_id": msid, "memory_id": mid, "content": "two", "content_sha256": sha})).await;
-    r.err("memory_stores.memories.update", json!({"memory_store_id": msid, "memory_id": mid, "content": "three", "content_sha256": sha}), Default::default(), ErrorKind::Conflict).await;
+    r.ok(
+        "memory_stores.memories.update",
+        json!({"memory_store_id": msid, "memory_id": mid, "content": "two", "content_sha256": sha}),
+    )
+    .await;
+    r.err(
+        "memory_stores.memories.update",
+        json!({"memory_store_id": msid, "memory_id": mid, "content": "three", "content_sha256": sha}),
+        Default::default(),
+        ErrorKind::Conflict,
+    )
+    .await;
     let versions = r.ok("memory_stores.memory_versions.list", json!({"memory_store_id": msid, "memory_id": mid})).await;
     let mvid = versions["data"][0]["id"].as_str().unwrap().to_string();
     r.missing("memory_stores.memory_versions.list", json!({"memory_store_id": msid}), "memory_store_id").await;
     r.ok("memory_stores.memory_versions.retrieve", json!({"memory_store_id": msid, "memory_version_id": mvid})).await;
-    r.missing("memory_stores.memory_versions.retrieve", json!({"memory_store_id": msid, "memory_version_id": mvid}), "memory_version_id").await;
-    let red = r.ok("memory_stores.memory_versions.redact", json!({"memory_store_id": msid, "memory_version_id": mvid})).await;
+    r.missing(
+        "memory_stores.memory_versions.retrieve",
+        json!({"memory_store_id": msid, "memory_version_id": mvid}),
+        "memory_version_id",
+    )
+    .await;
+    let red =
+        r.ok("memory_stores.memory_versions.redact", json!({"memory_store_id": msid, "memory_version_id": mvid})).await;
     assert!(red["content"].is_null() && red["redacted_at"].is_string());
-    r.missing("memory_stores.memory_versions.redact", json!({"memory_store_id": msid, "memory_version_id": mvid}), "memory_version_id").await;
-    r.err("memory_stores.memories.delete", json!({"memory_store_id": msid, "memory_id": mid, "expected_content_sha256": sha}), Default::default(), ErrorKind::Conflict).await;
+    r.missing(
+        "memory_stores.memory_versions.redact",
+        json!({"memory_store_id": msid, "memory_version_id": mvid}),
+        "memory_version_id",
+    )
+    .await;
+    r.err(
+        "memory_stores.memories.delete",
+        json!({"memory_store_id": msid, "memory_id": mid, "expected_content_sha256": sha}),
+        Default::default(),
+        ErrorKind::Conflict,
+    )
+    .await;
     r.ok("memory_stores.memories.delete", json!({"memory_store_id": msid, "memory_id": mid})).await;
 
     // Dreams (need a memory store).
-    let dream = r.ok("dreams.create", json!({"inputs": [{"type": "memory_store", "memory_store_id": msid}], "model": "auto"})).await;
+    let dream = r
+        .ok("dreams.create", json!({"inputs": [{"type": "memory_store", "memory_store_id": msid}], "model": "auto"}))
+        .await;
     let did = id(&dream);
-    r.err("dreams.create", json!({"inputs": [{"type": "memory_store", "memory_store_id": MISSING}], "model": "auto"}), Default::default(), ErrorKind::NotFound).await;
+    r.err(
+        "dreams.create",
+        json!({"inputs": [{"type": "memory_store", "memory_store_id": MISSING}], "model": "auto"}),
+        Default::default(),
+        ErrorKind::NotFound,
+    )
+    .await;
     r.ok("dreams.retrieve", json!({"dream_id": did})).await;
     r.missing("dreams.retrieve", json!({"dream_id": did}), "dream_id").await;
     r.ok("dreams.list", json!({})).await;
@@ -310,9 +443,17 @@ async fn every_operation() {
 
     // Deployments and runs.
     let initial = json!([{"type": "user.message", "content": [{"type": "text", "text": "scheduled hello"}]}]);
-    let dep = r.ok("deployments.create", json!({"name": "d", "agent": aid, "environment_id": eid, "initial_events": initial})).await;
+    let dep = r
+        .ok("deployments.create", json!({"name": "d", "agent": aid, "environment_id": eid, "initial_events": initial}))
+        .await;
     let depid = id(&dep);
-    r.bad_body("deployments.create", json!({"name": "d", "agent": aid, "environment_id": eid, "initial_events": initial}), "initial_events", json!([])).await;
+    r.bad_body(
+        "deployments.create",
+        json!({"name": "d", "agent": aid, "environment_id": eid, "initial_events": initial}),
+        "initial_events",
+        json!([]),
+    )
+    .await;
     r.ok("deployments.retrieve", json!({"deployment_id": depid})).await;
     r.missing("deployments.retrieve", json!({"deployment_id": depid}), "deployment_id").await;
     r.ok("deployments.update", json!({"deployment_id": depid, "description": "d"})).await;
@@ -342,8 +483,13 @@ async fn every_operation() {
     // Self-hosted work: a message on a self-hosted session queues work for a worker.
     let hs = r.ok("sessions.create", json!({"agent": aid, "environment_id": hid})).await;
     let hsid = id(&hs);
-    c.sessions().events().send(&hsid, vec![json!({"type": "user.message", "content": [{"type": "text", "text": "work"}]})]).await.unwrap();
-    let work = r.ok("environments.work.poll", json!({"environment_id": hid, "worker_id": "w1", "block_ms": 1000})).await;
+    c.sessions()
+        .events()
+        .send(&hsid, vec![json!({"type": "user.message", "content": [{"type": "text", "text": "work"}]})])
+        .await
+        .unwrap();
+    let work =
+        r.ok("environments.work.poll", json!({"environment_id": hid, "worker_id": "w1", "block_ms": 1000})).await;
     let wid = id(&work);
     r.missing("environments.work.poll", json!({"environment_id": hid}), "environment_id").await;
     r.ok("environments.work.list", json!({"environment_id": hid})).await;
@@ -351,12 +497,21 @@ async fn every_operation() {
     r.ok("environments.work.retrieve", json!({"environment_id": hid, "work_id": wid})).await;
     r.missing("environments.work.retrieve", json!({"environment_id": hid, "work_id": wid}), "work_id").await;
     r.ok("environments.work.update", json!({"environment_id": hid, "work_id": wid, "metadata": {"k": "v"}})).await;
-    r.missing("environments.work.update", json!({"environment_id": hid, "work_id": wid, "metadata": {}}), "work_id").await;
+    r.missing("environments.work.update", json!({"environment_id": hid, "work_id": wid, "metadata": {}}), "work_id")
+        .await;
     r.ok("environments.work.ack", json!({"environment_id": hid, "work_id": wid})).await;
     r.missing("environments.work.ack", json!({"environment_id": hid, "work_id": wid}), "work_id").await;
-    let hb = r.ok("environments.work.heartbeat", json!({"environment_id": hid, "work_id": wid, "desired_ttl_seconds": 30})).await;
+    let hb = r
+        .ok("environments.work.heartbeat", json!({"environment_id": hid, "work_id": wid, "desired_ttl_seconds": 30}))
+        .await;
     assert_eq!(hb["type"], "work_heartbeat");
-    r.err("environments.work.heartbeat", json!({"environment_id": hid, "work_id": wid, "expected_last_heartbeat": "1999-01-01T00:00:00Z"}), Default::default(), ErrorKind::Conflict).await;
+    r.err(
+        "environments.work.heartbeat",
+        json!({"environment_id": hid, "work_id": wid, "expected_last_heartbeat": "1999-01-01T00:00:00Z"}),
+        Default::default(),
+        ErrorKind::Conflict,
+    )
+    .await;
     r.ok("environments.work.stats", json!({"environment_id": hid})).await;
     r.missing("environments.work.stats", json!({"environment_id": hid}), "environment_id").await;
     r.ok("environments.work.stop", json!({"environment_id": hid, "work_id": wid, "force": true})).await;
@@ -364,7 +519,11 @@ async fn every_operation() {
 
     // Models (error path: a token the server refuses).
     r.ok("models.list", json!({})).await;
-    let strict = TestEnv::with(qoder_emulator::EmulatorConfig { allowed_tokens: Some(vec!["pt-only".into()]), ..Default::default() }).await;
+    let strict = TestEnv::with(qoder_emulator::EmulatorConfig {
+        allowed_tokens: Some(vec!["pt-only".into()]),
+        ..Default::default()
+    })
+    .await;
     let e = strict.client.call("models.list", json!({}), Default::default()).await.unwrap_err();
     r.err_if("models.list", e.kind() == ErrorKind::Authentication);
 

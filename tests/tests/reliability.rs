@@ -25,7 +25,11 @@ fn capture_logs(client: &Client) -> Arc<Mutex<Vec<String>>> {
 
 #[tokio::test]
 async fn secrets_never_appear_in_debug_errors_or_logs() {
-    let t = TestEnv::with(qoder_emulator::EmulatorConfig { allowed_tokens: Some(vec![TOKEN.into()]), ..Default::default() }).await;
+    let t = TestEnv::with(qoder_emulator::EmulatorConfig {
+        allowed_tokens: Some(vec![TOKEN.into()]),
+        ..Default::default()
+    })
+    .await;
     let c = t.client(|b| b.access_token(TOKEN).max_retries(1));
     let logs = capture_logs(&c);
     assert!(!format!("{c:?}").contains(TOKEN));
@@ -35,9 +39,16 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
     // A vault credential with secrets, created, updated, read back and failed on.
     let v = c.call("vaults.create", json!({"display_name": "v"}), Default::default()).await.unwrap();
     let auth = json!({"type": "environment_variable", "secret_name": "API_KEY", "secret_value": VAULT_SECRET, "networking": {"type": "unrestricted"}});
-    let cred = c.call("vaults.credentials.create", json!({"vault_id": v.value["id"], "auth": auth}), Default::default()).await.unwrap();
+    let cred = c
+        .call("vaults.credentials.create", json!({"vault_id": v.value["id"], "auth": auth}), Default::default())
+        .await
+        .unwrap();
     assert!(!cred.value.to_string().contains(VAULT_SECRET));
-    let typed = c.credentials().retrieve(v.value["id"].as_str().unwrap(), cred.value["id"].as_str().unwrap(), Value::Null).await.unwrap();
+    let typed = c
+        .credentials()
+        .retrieve(v.value["id"].as_str().unwrap(), cred.value["id"].as_str().unwrap(), Value::Null)
+        .await
+        .unwrap();
     assert!(!format!("{typed:?}").contains(VAULT_SECRET));
     // An update that fails (wrong auth type) must not echo the secret in the error.
     let e = c
@@ -58,7 +69,10 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert!(!format!("{e} {e:?}").contains("pt-wrong-token-1111"));
     // RequestOptions print header names, never values.
-    let opts = RequestOptions { extra_headers: vec![("Authorization".into(), format!("Bearer {TOKEN}"))], ..Default::default() };
+    let opts = RequestOptions {
+        extra_headers: vec![("Authorization".into(), format!("Bearer {TOKEN}"))],
+        ..Default::default()
+    };
     assert!(!format!("{opts:?}").contains(TOKEN));
 
     let logs = logs.lock().unwrap();
@@ -132,7 +146,14 @@ async fn tls_certificates_are_verified_unless_loudly_disabled() {
     assert_eq!(e.kind(), ErrorKind::Connection);
     assert!(e.message().to_lowercase().contains("certificate"), "{}", e.message());
 
-    let lax = Client::builder().ignore_env(true).access_token("t").base_url(&base).max_retries(0).danger_accept_invalid_certs(true).build().unwrap();
+    let lax = Client::builder()
+        .ignore_env(true)
+        .access_token("t")
+        .base_url(&base)
+        .max_retries(0)
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
     let e = lax.models().list().await.unwrap_err();
     // The handshake succeeds; s_server answers with an HTML page, which is not the API.
     assert_ne!(e.kind(), ErrorKind::Connection, "{e:?}");
@@ -158,8 +179,11 @@ async fn raw_server(response: String) -> (u16, Arc<Mutex<Vec<String>>>) {
 
 #[tokio::test]
 async fn redirects_never_carry_the_token_to_another_host() {
-    let (other, other_seen) = raw_server("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}".into()).await;
-    let redirect = format!("HTTP/1.1 302 Found\r\nlocation: http://localhost:{other}/api/v1/cloud/models\r\ncontent-length: 0\r\n\r\n");
+    let (other, other_seen) =
+        raw_server("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}".into()).await;
+    let redirect = format!(
+        "HTTP/1.1 302 Found\r\nlocation: http://localhost:{other}/api/v1/cloud/models\r\ncontent-length: 0\r\n\r\n"
+    );
     let (port, seen) = raw_server(redirect).await;
     let c = Client::builder()
         .ignore_env(true)
@@ -177,7 +201,15 @@ async fn redirects_never_carry_the_token_to_another_host() {
 #[tokio::test]
 async fn downloads_send_no_credentials_to_storage() {
     let t = TestEnv::start().await;
-    let f = t.client.upload_file(UploadSource::Bytes { data: "abc".into(), filename: "x.txt".into() }, json!({}), Default::default()).await.unwrap();
+    let f = t
+        .client
+        .upload_file(
+            UploadSource::Bytes { data: "abc".into(), filename: "x.txt".into() },
+            json!({}),
+            Default::default(),
+        )
+        .await
+        .unwrap();
     let id = f.value["id"].as_str().unwrap();
     let body = t.client.download_file(id, Default::default()).await.unwrap().bytes().await.unwrap();
     assert_eq!(&body[..], b"abc");
@@ -191,7 +223,13 @@ async fn retry_after_as_an_http_date() {
     let t = TestEnv::start().await;
     let when = httpdate_in(2);
     let started = Instant::now();
-    let r = t.client.models().with_options(fault(&format!("status=503;count=1;retry-after={when};id=date"))).list().await.unwrap();
+    let r = t
+        .client
+        .models()
+        .with_options(fault(&format!("status=503;count=1;retry-after={when};id=date")))
+        .list()
+        .await
+        .unwrap();
     assert_eq!(r.meta.retries, 1);
     assert!(started.elapsed() >= Duration::from_millis(900), "waited until the date: {:?}", started.elapsed());
 }
@@ -236,7 +274,9 @@ async fn cancellation_during_backoff_ends_the_sleep() {
     let t = TestEnv::start().await;
     let c = t.client.clone();
     let started = Instant::now();
-    let call = tokio::spawn(async move { c.models().with_options(fault("status=503;count=5;retry-after=60;id=backoff")).list().await });
+    let call = tokio::spawn(async move {
+        c.models().with_options(fault("status=503;count=5;retry-after=60;id=backoff")).list().await
+    });
     t.eventually(Duration::from_secs(5), |s| s["requests"]["GET /models"].as_u64() == Some(1)).await;
     call.abort();
     assert!(call.await.unwrap_err().is_cancelled());
@@ -259,9 +299,10 @@ async fn cancellation_during_upload_creates_nothing() {
     drop(f);
     let c = t.client.clone();
     let p2 = path.clone();
-    let call = tokio::spawn(async move {
-        c.upload_file(UploadSource::Path(p2), json!({}), fault("delay-ms=30000;id=up")).await
-    });
+    let call =
+        tokio::spawn(
+            async move { c.upload_file(UploadSource::Path(p2), json!({}), fault("delay-ms=30000;id=up")).await },
+        );
     t.eventually(Duration::from_secs(10), |s| s["connections"]["open"].as_u64() >= Some(1)).await;
     call.abort();
     assert!(call.await.unwrap_err().is_cancelled());
@@ -286,32 +327,97 @@ async fn bad_input_matrix_is_rejected_before_any_request() {
     let before = t.stats()["requests_total"].clone();
     let cases = vec![
         Case { name: "empty id", op: "agents.retrieve", args: json!({"agent_id": ""}), param: "agent_id" },
-        Case { name: "whitespace id", op: "sessions.retrieve", args: json!({"session_id": "   "}), param: "session_id" },
+        Case {
+            name: "whitespace id",
+            op: "sessions.retrieve",
+            args: json!({"session_id": "   "}),
+            param: "session_id",
+        },
         Case { name: "id with /", op: "files.retrieve", args: json!({"file_id": "a/b"}), param: "file_id" },
         Case { name: "id with ..", op: "vaults.retrieve", args: json!({"vault_id": ".."}), param: "vault_id" },
         Case { name: "id with ?", op: "skills.retrieve", args: json!({"skill_id": "a?x=1"}), param: "skill_id" },
         Case { name: "id with #", op: "dreams.retrieve", args: json!({"dream_id": "a#b"}), param: "dream_id" },
-        Case { name: "id with CR/LF", op: "agents.retrieve", args: json!({"agent_id": "a\r\nX-Injected: 1"}), param: "agent_id" },
+        Case {
+            name: "id with CR/LF",
+            op: "agents.retrieve",
+            args: json!({"agent_id": "a\r\nX-Injected: 1"}),
+            param: "agent_id",
+        },
         Case { name: "id with NUL", op: "agents.retrieve", args: json!({"agent_id": "a\u{0}b"}), param: "agent_id" },
         Case { name: "number for an id", op: "agents.retrieve", args: json!({"agent_id": 42}), param: "agent_id" },
-        Case { name: "missing required id", op: "sessions.events.send", args: json!({"events": [{"type": "user.interrupt"}]}), param: "session_id" },
+        Case {
+            name: "missing required id",
+            op: "sessions.events.send",
+            args: json!({"events": [{"type": "user.interrupt"}]}),
+            param: "session_id",
+        },
         Case { name: "missing required field", op: "agents.create", args: json!({"name": "x"}), param: "model" },
-        Case { name: "null required field", op: "vaults.create", args: json!({"display_name": null}), param: "display_name" },
+        Case {
+            name: "null required field",
+            op: "vaults.create",
+            args: json!({"display_name": null}),
+            param: "display_name",
+        },
         Case { name: "empty name", op: "agents.create", args: json!({"name": "", "model": "auto"}), param: "name" },
-        Case { name: "name over 256 chars", op: "agents.create", args: json!({"name": "n".repeat(257), "model": "auto"}), param: "name" },
-        Case { name: "list for an object", op: "environments.create", args: json!({"name": "e", "config": []}), param: "config" },
+        Case {
+            name: "name over 256 chars",
+            op: "agents.create",
+            args: json!({"name": "n".repeat(257), "model": "auto"}),
+            param: "name",
+        },
+        Case {
+            name: "list for an object",
+            op: "environments.create",
+            args: json!({"name": "e", "config": []}),
+            param: "config",
+        },
         Case { name: "invalid enum", op: "sessions.list", args: json!({"order": "sideways"}), param: "order" },
-        Case { name: "invalid enum in list", op: "sessions.list", args: json!({"statuses": ["idle", "sleeping"]}), param: "statuses" },
-        Case { name: "invalid delta kind", op: "sessions.events.stream", args: json!({"session_id": "s", "event_deltas": ["agent.nope"]}), param: "event_deltas" },
+        Case {
+            name: "invalid enum in list",
+            op: "sessions.list",
+            args: json!({"statuses": ["idle", "sleeping"]}),
+            param: "statuses",
+        },
+        Case {
+            name: "invalid delta kind",
+            op: "sessions.events.stream",
+            args: json!({"session_id": "s", "event_deltas": ["agent.nope"]}),
+            param: "event_deltas",
+        },
         Case { name: "limit 0", op: "agents.list", args: json!({"limit": 0}), param: "limit" },
         Case { name: "limit 101", op: "sessions.list", args: json!({"limit": 101}), param: "limit" },
         Case { name: "two cursors", op: "agents.list", args: json!({"page": "a", "after_id": "b"}), param: "after_id" },
-        Case { name: "empty events", op: "sessions.events.send", args: json!({"session_id": "s", "events": []}), param: "events" },
-        Case { name: "too many metadata keys", op: "vaults.create", args: json!({"display_name": "v", "metadata": (0..17).map(|i| (format!("k{i}"), json!("v"))).collect::<serde_json::Map<_, _>>()}), param: "metadata" },
-        Case { name: "non-string metadata value", op: "vaults.create", args: json!({"display_name": "v", "metadata": {"k": 1}}), param: "metadata.k" },
+        Case {
+            name: "empty events",
+            op: "sessions.events.send",
+            args: json!({"session_id": "s", "events": []}),
+            param: "events",
+        },
+        Case {
+            name: "too many metadata keys",
+            op: "vaults.create",
+            args: json!({"display_name": "v", "metadata": (0..17).map(|i| (format!("k{i}"), json!("v"))).collect::<serde_json::Map<_, _>>()}),
+            param: "metadata",
+        },
+        Case {
+            name: "non-string metadata value",
+            op: "vaults.create",
+            args: json!({"display_name": "v", "metadata": {"k": 1}}),
+            param: "metadata.k",
+        },
         Case { name: "unknown argument on a GET", op: "models.list", args: json!({"bogus": true}), param: "bogus" },
-        Case { name: "header injection via argument", op: "environments.work.poll", args: json!({"environment_id": "e", "worker_id": "w\r\nx: y"}), param: "worker_id" },
-        Case { name: "body over the region limit", op: "agents.create", args: json!({"name": "x", "model": "auto", "system": "s".repeat(4096)}), param: "body" },
+        Case {
+            name: "header injection via argument",
+            op: "environments.work.poll",
+            args: json!({"environment_id": "e", "worker_id": "w\r\nx: y"}),
+            param: "worker_id",
+        },
+        Case {
+            name: "body over the region limit",
+            op: "agents.create",
+            args: json!({"name": "x", "model": "auto", "system": "s".repeat(4096)}),
+            param: "body",
+        },
     ];
     let mut rows = Vec::new();
     for case in &cases {

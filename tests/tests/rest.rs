@@ -113,7 +113,11 @@ async fn pagination_walks_pages_with_filters() {
     assert_eq!((e.kind(), e.param()), (ErrorKind::InvalidArgument, Some("limit")));
     let e = t
         .client
-        .call("agents.list", json!({"page": "x"}), RequestOptions { extra_query: vec![("after_id".into(), "y".into())], ..Default::default() })
+        .call(
+            "agents.list",
+            json!({"page": "x"}),
+            RequestOptions { extra_query: vec![("after_id".into(), "y".into())], ..Default::default() },
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "the server rejects two cursors too");
@@ -133,7 +137,11 @@ async fn environments_and_delete_conflict() {
     // A bare string for networking is rejected by the server with the param named.
     let bad = t
         .client
-        .call("environments.create", json!({"name": "x", "config": {"type": "cloud", "networking": "open"}}), Default::default())
+        .call(
+            "environments.create",
+            json!({"name": "x", "config": {"type": "cloud", "networking": "open"}}),
+            Default::default(),
+        )
         .await
         .unwrap_err();
     assert_eq!(bad.kind(), ErrorKind::BadRequest);
@@ -167,7 +175,11 @@ async fn sessions_lifecycle_filters_and_cancel() {
     let s2 = sessions.create(&SessionCreateParams::new(a.id.as_str(), e.id.clone())).await.unwrap();
 
     // The session keeps its agent snapshot after the agent changes.
-    t.client.agents().update(&a.id, &AgentUpdateParams { version: Some(1), name: Some("renamed".into()), ..Default::default() }).await.unwrap();
+    t.client
+        .agents()
+        .update(&a.id, &AgentUpdateParams { version: Some(1), name: Some("renamed".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(sessions.retrieve(&s1.id).await.unwrap().agent.as_ref().unwrap().name.as_deref(), Some("s"));
 
     let mut changes = Map::new();
@@ -178,9 +190,15 @@ async fn sessions_lifecycle_filters_and_cancel() {
 
     let asc = sessions.list(&SessionListParams { order: Some(SortOrder::Asc), ..Default::default() }).await.unwrap();
     assert_eq!(asc.data.iter().map(|s| s.id.clone()).collect::<Vec<_>>(), vec![s1.id.clone(), s2.id.clone()]);
-    let idle = sessions.list(&SessionListParams { statuses: Some(vec![SessionStatusFilter::Running]), ..Default::default() }).await.unwrap();
+    let idle = sessions
+        .list(&SessionListParams { statuses: Some(vec![SessionStatusFilter::Running]), ..Default::default() })
+        .await
+        .unwrap();
     assert!(idle.data.is_empty());
-    let by_agent = sessions.list(&SessionListParams { agent_id: Some(a.id.clone()), limit: Some(1), ..Default::default() }).await.unwrap();
+    let by_agent = sessions
+        .list(&SessionListParams { agent_id: Some(a.id.clone()), limit: Some(1), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!(by_agent.data.len(), 1);
     assert!(by_agent.has_more);
 
@@ -191,7 +209,8 @@ async fn sessions_lifecycle_filters_and_cancel() {
     let arch = sessions.archive(&s2.id).await.unwrap();
     assert!(arch.archived_at.is_some());
     assert_eq!(arch.status, "idle", "archive keeps the status");
-    let e409 = sessions.events().send(&s2.id, vec![json!({"type": "user.message", "content": "hi"})]).await.unwrap_err();
+    let e409 =
+        sessions.events().send(&s2.id, vec![json!({"type": "user.message", "content": "hi"})]).await.unwrap_err();
     assert_eq!(e409.kind(), ErrorKind::Conflict);
 
     let d = sessions.delete(&s1.id).await.unwrap();
@@ -264,7 +283,11 @@ async fn idempotent_replay_and_key_reuse_conflict() {
 
 #[tokio::test]
 async fn authentication_error_is_typed() {
-    let t = TestEnv::with(qoder_emulator::EmulatorConfig { allowed_tokens: Some(vec!["pt-good".into()]), ..Default::default() }).await;
+    let t = TestEnv::with(qoder_emulator::EmulatorConfig {
+        allowed_tokens: Some(vec!["pt-good".into()]),
+        ..Default::default()
+    })
+    .await;
     let e = t.client.models().list().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert_eq!(e.status(), Some(401));

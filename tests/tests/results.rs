@@ -91,9 +91,16 @@ async fn rich_objects_decode_into_their_shapes_and_lose_nothing() {
     .await;
     let snapshot = session.agent.as_ref().expect("agent snapshot");
     assert_eq!(snapshot.id, agent.id);
-    assert!(matches!(snapshot.tools.as_deref(), Some([AgentTool::Toolset(_), AgentTool::Mcp(_), AgentTool::Custom(_)])));
+    assert!(matches!(
+        snapshot.tools.as_deref(),
+        Some([AgentTool::Toolset(_), AgentTool::Mcp(_), AgentTool::Custom(_)])
+    ));
     assert_eq!(session.budget.as_ref().map(|b| b.max_credit_cost.as_str()), Some("12.50"));
-    assert!(matches!(&session.resources[0].checkout, Some(Checkout::Branch(b)) if b.name == "main"), "{:?}", session.resources);
+    assert!(
+        matches!(&session.resources[0].checkout, Some(Checkout::Branch(b)) if b.name == "main"),
+        "{:?}",
+        session.resources
+    );
     let _: Session = typed(&t, "sessions.retrieve", json!({"session_id": session.id})).await;
 
     let vault: Vault = typed(&t, "vaults.create", json!({"display_name": "v"})).await;

@@ -14,7 +14,13 @@ fn params() -> AgentCreateParams {
 #[tokio::test]
 async fn retries_through_a_503_burst() {
     let t = TestEnv::start().await;
-    let r = t.client.agents().with_options(fault("status=503;count=2;retry-after-ms=1;id=burst1")).create(&params()).await.unwrap();
+    let r = t
+        .client
+        .agents()
+        .with_options(fault("status=503;count=2;retry-after-ms=1;id=burst1"))
+        .create(&params())
+        .await
+        .unwrap();
     assert_eq!(r.meta.retries, 2);
     assert_eq!(t.requests("POST /agents"), 3);
     assert_eq!(t.created("agent"), 1, "the key made the POST safe to retry, and it ran once");
@@ -43,7 +49,8 @@ async fn gives_up_after_max_retries_with_a_typed_error() {
 #[tokio::test]
 async fn should_retry_false_stops_retries() {
     let t = TestEnv::start().await;
-    let e = t.client.models().with_options(fault("status=503;count=3;should-retry=false;id=nsr")).list().await.unwrap_err();
+    let e =
+        t.client.models().with_options(fault("status=503;count=3;should-retry=false;id=nsr")).list().await.unwrap_err();
     assert_eq!(e.status(), Some(503));
     assert_eq!(t.requests("GET /models"), 1);
 }
@@ -116,7 +123,10 @@ async fn malformed_and_html_bodies_are_typed_errors() {
 async fn total_deadline_ends_a_call_that_keeps_retrying() {
     let t = TestEnv::start().await;
     let c = t.client(|b| b.max_retries(50));
-    let opts = RequestOptions { total_deadline: Some(Duration::from_millis(300)), ..fault("status=503;count=100;retry-after-ms=100;id=dl") };
+    let opts = RequestOptions {
+        total_deadline: Some(Duration::from_millis(300)),
+        ..fault("status=503;count=100;retry-after-ms=100;id=dl")
+    };
     let e = c.models().with_options(opts).list().await.unwrap_err();
     // Either the deadline fired during an attempt or a backoff, or a server hint that would
     // have slept past it ended the call at once, with the hint (never sleeping into it).
@@ -145,7 +155,10 @@ async fn bad_input_sends_no_request() {
     let e = t.client.call("sessions.list", json!({"order": "sideways"}), Default::default()).await.unwrap_err();
     assert_eq!(e.param(), Some("order"));
     let small = t.client(|b| b.max_body_bytes(64));
-    let e = small.call("agents.create", json!({"name": "x".repeat(100), "model": "auto"}), Default::default()).await.unwrap_err();
+    let e = small
+        .call("agents.create", json!({"name": "x".repeat(100), "model": "auto"}), Default::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(e.message().contains("limit"), "{}", e.message());
     assert_eq!(t.stats()["requests"], before, "no request reached the server");
@@ -159,7 +172,12 @@ async fn a_retry_that_meets_its_own_first_attempt_in_flight_gets_the_object() {
     let t = TestEnv::start().await;
     let before = t.created("agent");
     let c = t.client(|b| b.max_retries(6).timeout(Duration::from_millis(300)));
-    let agent = c.agents().with_options(fault("delay-ms=1200;count=1;method=POST;id=in-flight")).create(&params()).await.unwrap();
+    let agent = c
+        .agents()
+        .with_options(fault("delay-ms=1200;count=1;method=POST;id=in-flight"))
+        .create(&params())
+        .await
+        .unwrap();
     assert_eq!(t.created("agent"), before + 1, "exactly one agent");
     assert_eq!(c.agents().retrieve(&agent.id).await.unwrap().id, agent.id);
     assert!(t.stats()["idempotent_replays"].as_u64().unwrap() >= 1, "the object came from the stored first outcome");

@@ -48,13 +48,21 @@ fn every_operation_result_is_a_schema_type() {
         }
         if let Some(r) = &op.result {
             assert!(defs.contains_key(r), "{}: result {r} is not in docs/schema.json", op.name);
-            assert!(defs[r].get("x-result").is_some() || r == "SessionEvent", "{}: {r} is not marked as a result", op.name);
+            assert!(
+                defs[r].get("x-result").is_some() || r == "SessionEvent",
+                "{}: {r} is not marked as a result",
+                op.name
+            );
         }
     }
 }
 
 /// Every `$ref` reachable from `node`, following references (each definition once).
-fn refs_reachable<'a>(defs: &'a serde_json::Map<String, serde_json::Value>, node: &'a serde_json::Value, seen: &mut Vec<String>) {
+fn refs_reachable<'a>(
+    defs: &'a serde_json::Map<String, serde_json::Value>,
+    node: &'a serde_json::Value,
+    seen: &mut Vec<String>,
+) {
     match node {
         serde_json::Value::Object(m) => {
             if let Some(r) = m.get("$ref").and_then(|r| r.as_str()) {
@@ -118,8 +126,11 @@ fn every_operation_with_arguments_has_a_params_definition() {
         for r in &required {
             assert!(props.contains(r), "{}: required {r} is not a property of {name}", op.name);
         }
-        let written: Vec<&str> =
-            def.get("required").and_then(|r| r.as_array()).map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+        let written: Vec<&str> = def
+            .get("required")
+            .and_then(|r| r.as_array())
+            .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
         assert_eq!(written, required, "{}: {name}'s `required` differs from the operation's", op.name);
         let mut seen = Vec::new();
         refs_reachable(defs, def, &mut seen);

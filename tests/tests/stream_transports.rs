@@ -80,13 +80,26 @@ const SSE_CHUNKED: &str = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\
 
 #[tokio::test]
 async fn stream_handles_every_framing_and_resumes() {
-    let (e1, e2, e3, e4) = (frame("e1", "agent.message"), frame("e2", "agent.message"), frame("e3", "agent.message"), frame("e4", "session.status_terminated"));
+    let (e1, e2, e3, e4) = (
+        frame("e1", "agent.message"),
+        frame("e2", "agent.message"),
+        frame("e3", "agent.message"),
+        frame("e4", "session.status_terminated"),
+    );
     let body1 = format!("{e1}{e2}");
     let server = scripted(vec![
         // Content-Length body: it ends without a terminal event, so the stream resumes.
-        vec![format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{body1}", body1.len()).into_bytes()],
+        vec![format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{body1}",
+            body1.len()
+        )
+        .into_bytes()],
         // An interim 100 response, then a close-delimited body replaying e2 (dropped) before e3.
-        vec![b"HTTP/1.1 100 Continue\r\n\r\n".to_vec(), format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n{e2}").into_bytes(), e3.clone().into_bytes()],
+        vec![
+            b"HTTP/1.1 100 Continue\r\n\r\n".to_vec(),
+            format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n{e2}").into_bytes(),
+            e3.clone().into_bytes(),
+        ],
         // Chunked with an extension, an event split across chunks and a trailer.
         vec![
             SSE_CHUNKED.as_bytes().to_vec(),
@@ -206,11 +219,8 @@ async fn all_transports_deliver_the_same_events_under_drops() {
         .await
         .unwrap();
     type Mode = fn(qoder_cloud::ClientBuilder) -> qoder_cloud::ClientBuilder;
-    let modes: [(&str, Mode); 3] = [
-        ("own", |b| b),
-        ("pooled", |b| b.pooled_streams(true)),
-        ("http2", |b| b.http2_prior_knowledge(true)),
-    ];
+    let modes: [(&str, Mode); 3] =
+        [("own", |b| b), ("pooled", |b| b.pooled_streams(true)), ("http2", |b| b.http2_prior_knowledge(true))];
     for (name, mode) in modes {
         let c = t.client(mode);
         let opts = StreamOptions {
@@ -228,10 +238,13 @@ async fn all_transports_deliver_the_same_events_under_drops() {
 #[tokio::test]
 async fn events_before_an_oversized_one_are_delivered_first() {
     let e1 = frame("e1", "agent.message");
-    let big = format!("id: e2\ndata: {{\"type\":\"agent.message\",\"id\":\"e2\",\"pad\":\"{}\"}}\n\n", "x".repeat(4096));
+    let big =
+        format!("id: e2\ndata: {{\"type\":\"agent.message\",\"id\":\"e2\",\"pad\":\"{}\"}}\n\n", "x".repeat(4096));
     for pooled in [false, true] {
         // Both events in one chunk, so they arrive in one read.
-        let server = scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&format!("{e1}{big}")), b"0\r\n\r\n".to_vec()]]).await;
+        let server =
+            scripted(vec![vec![SSE_CHUNKED.as_bytes().to_vec(), chunk(&format!("{e1}{big}")), b"0\r\n\r\n".to_vec()]])
+                .await;
         let c = client(&server.base_url, |b| b.max_event_bytes(1024).pooled_streams(pooled));
         let mut stream = c.stream_session("sesn_1", StreamOptions::default()).unwrap();
         assert_eq!(stream.next().await.unwrap().unwrap().id.as_deref(), Some("e1"), "pooled={pooled}");
@@ -273,7 +286,10 @@ async fn stalled_response_heads_never_delay_a_healthy_stream() {
                 if head.contains("/sessions/sesn_stall") {
                     s2.lock().unwrap().push(sock); // never answered, kept open
                 } else {
-                    let body = format!("{SSE_CHUNKED}{}0\r\n\r\n", String::from_utf8(chunk(&frame("e1", "session.status_terminated"))).unwrap());
+                    let body = format!(
+                        "{SSE_CHUNKED}{}0\r\n\r\n",
+                        String::from_utf8(chunk(&frame("e1", "session.status_terminated"))).unwrap()
+                    );
                     sock.write_all(body.as_bytes()).await.unwrap();
                 }
             });

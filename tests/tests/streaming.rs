@@ -82,7 +82,10 @@ async fn resumes_strictly_after_last_event_id() {
     let ev = stream.next().await.unwrap().unwrap();
     assert_eq!(ev.id.as_deref(), Some(ids[3].as_str()));
 
-    let bad = t.client.stream_session(&sid, StreamOptions { last_event_id: Some("evt_nope".into()), ..Default::default() }).unwrap();
+    let bad = t
+        .client
+        .stream_session(&sid, StreamOptions { last_event_id: Some("evt_nope".into()), ..Default::default() })
+        .unwrap();
     let mut bad = bad;
     let e = bad.next().await.unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest, "unknown Last-Event-ID is a 400, not retried");
@@ -92,12 +95,17 @@ async fn resumes_strictly_after_last_event_id() {
 async fn deltas_fold_into_the_final_message() {
     let t = TestEnv::start().await;
     let sid = t.session().await;
-    let sent = t.client.sessions().events().send(&sid, vec![text_msg("please stream this reply in pieces")]).await.unwrap();
+    let sent =
+        t.client.sessions().events().send(&sid, vec![text_msg("please stream this reply in pieces")]).await.unwrap();
     let mut stream = t
         .client
         .stream_session(
             &sid,
-            StreamOptions { last_event_id: sent.last_id().map(str::to_string), event_deltas: vec!["agent.message".into()], ..Default::default() },
+            StreamOptions {
+                last_event_id: sent.last_id().map(str::to_string),
+                event_deltas: vec!["agent.message".into()],
+                ..Default::default()
+            },
         )
         .unwrap();
     let events = read_turn(&mut stream).await;
@@ -124,7 +132,13 @@ async fn deltas_fold_into_the_final_message() {
     // The cursor never points at a preview.
     assert_eq!(stream.last_event_id(), events.last().unwrap().id);
     // The list endpoint has no previews.
-    let page = t.client.sessions().events().list(&sid, &EventListParams { limit: Some(100), ..Default::default() }).await.unwrap();
+    let page = t
+        .client
+        .sessions()
+        .events()
+        .list(&sid, &EventListParams { limit: Some(100), ..Default::default() })
+        .await
+        .unwrap();
     assert!(page.data.iter().all(|e| e["type"] != "event_start" && e["type"] != "event_delta"));
 }
 
@@ -136,10 +150,8 @@ async fn resume_under_drops(every: u64, deltas: bool) {
     let expected = persisted_ids(&t, &sid).await;
     assert!(expected.len() > 10_000);
 
-    let mut opts = StreamOptions {
-        request: fault(&format!("stream-drop-after={every};id=drop{every}")),
-        ..Default::default()
-    };
+    let mut opts =
+        StreamOptions { request: fault(&format!("stream-drop-after={every};id=drop{every}")), ..Default::default() };
     if deltas {
         opts.event_deltas = vec!["agent.message".into()];
     }
@@ -170,7 +182,13 @@ async fn resume_drop_every_97_frames() {
 async fn accumulated_text_is_never_duplicated_across_drops() {
     let t = TestEnv::start().await;
     let sid = t.session().await;
-    let sent = t.client.sessions().events().send(&sid, vec![text_msg("a fairly long message so that it is cut into many delta fragments")]).await.unwrap();
+    let sent = t
+        .client
+        .sessions()
+        .events()
+        .send(&sid, vec![text_msg("a fairly long message so that it is cut into many delta fragments")])
+        .await
+        .unwrap();
     let mut stream = t
         .client
         .stream_session(
@@ -204,7 +222,11 @@ async fn stalled_stream_times_out_and_resumes() {
         .client
         .stream_session(
             &sid,
-            StreamOptions { idle_timeout: Some(Duration::from_millis(300)), request: fault("stream-stall=2;count=1;id=stall"), ..Default::default() },
+            StreamOptions {
+                idle_timeout: Some(Duration::from_millis(300)),
+                request: fault("stream-stall=2;count=1;id=stall"),
+                ..Default::default()
+            },
         )
         .unwrap();
     let mut got = Vec::new();
@@ -221,7 +243,10 @@ async fn in_stream_errors_are_classified() {
     let sid = t.session().await;
     let mut stream = t
         .client
-        .stream_session(&sid, StreamOptions { request: fault("stream-error=invalid_request_error;id=se"), ..Default::default() })
+        .stream_session(
+            &sid,
+            StreamOptions { request: fault("stream-error=invalid_request_error;id=se"), ..Default::default() },
+        )
         .unwrap();
     let e = stream.next().await.unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::BadRequest);
@@ -231,7 +256,14 @@ async fn in_stream_errors_are_classified() {
     // A retryable in-stream error (overloaded) is resumed transparently; with resume off it surfaces.
     let mut raw = t
         .client
-        .stream_session(&sid, StreamOptions { resume: false, request: fault("stream-error=overloaded_error;id=se2"), ..Default::default() })
+        .stream_session(
+            &sid,
+            StreamOptions {
+                resume: false,
+                request: fault("stream-error=overloaded_error;id=se2"),
+                ..Default::default()
+            },
+        )
         .unwrap();
     let e = raw.next().await.unwrap().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Overloaded);
@@ -307,7 +339,11 @@ async fn approval_flow_through_run_turn() {
 
     let done = t
         .client
-        .send_and_wait(&sid, vec![json!({"type": "user.tool_confirmation", "tool_use_id": blocking, "result": "allow"})], TurnOptions::default())
+        .send_and_wait(
+            &sid,
+            vec![json!({"type": "user.tool_confirmation", "tool_use_id": blocking, "result": "allow"})],
+            TurnOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(done.stop_type(), Some("end_turn"));
@@ -375,11 +411,8 @@ async fn interrupt_and_cancel_stop_a_running_turn() {
     stream.close();
 
     t.client.sessions().events().send(&sid, vec![text_msg("again [[slow ms=200]]")]).await.unwrap();
-    let r = t
-        .client
-        .send_and_wait(&sid, vec![json!({"type": "user.interrupt"})], TurnOptions::default())
-        .await
-        .unwrap();
+    let r =
+        t.client.send_and_wait(&sid, vec![json!({"type": "user.interrupt"})], TurnOptions::default()).await.unwrap();
     assert_eq!(r.stop_type(), Some("end_turn"));
     assert!(r.messages.is_empty(), "an interrupted turn delivers no message");
     let s = t.client.sessions().retrieve(&sid).await.unwrap();
@@ -417,7 +450,8 @@ async fn run_turn_request_options_reach_its_stream() {
     let e = c.run_turn(&sid, "hello", opts).await.unwrap_err();
     assert_eq!(e.status(), Some(418), "the stream got the caller's header: {e}");
     // Headers given to the stream itself win over the send's.
-    let mut opts = TurnOptions { request: fault(&format!("status=418;path={path};id=turn-opts-2")), ..Default::default() };
+    let mut opts =
+        TurnOptions { request: fault(&format!("status=418;path={path};id=turn-opts-2")), ..Default::default() };
     opts.stream.request.extra_headers = vec![("x-trace".into(), "1".into())];
     let r = c.run_turn(&sid, "again", opts).await.unwrap();
     assert!(!r.messages.is_empty());

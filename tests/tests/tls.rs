@@ -7,8 +7,8 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use qoder_cloud::log::{LogLevel, Logger};
 use futures_util::TryStreamExt;
+use qoder_cloud::log::{LogLevel, Logger};
 use qoder_cloud::models::EventListParams;
 use qoder_cloud::stream::StreamOptions;
 use qoder_cloud::{Client, ErrorKind};
@@ -134,7 +134,10 @@ async fn a_private_ca_is_rejected_unless_trusted() {
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, env.emu.ca_pem().unwrap()).unwrap();
     let trusting = env.client(|b| b.add_ca_certificate_file(&ca_file));
-    trusting.call("agents.list", serde_json::json!({}), Default::default()).await.expect("trusted through the file option");
+    trusting
+        .call("agents.list", serde_json::json!({}), Default::default())
+        .await
+        .expect("trusted through the file option");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -213,7 +216,8 @@ async fn an_explicit_proxy_carries_calls_and_streams() {
     let client = env.client(|b| b.proxy(proxy.as_str()).max_retries(0));
     let err = client.call("agents.list", serde_json::json!({}), Default::default()).await.unwrap_err();
     assert_eq!(err.status(), Some(502), "{err}");
-    let mut stream = client.stream_session("sess_0123", StreamOptions { max_reconnect_attempts: 0, ..Default::default() }).unwrap();
+    let mut stream =
+        client.stream_session("sess_0123", StreamOptions { max_reconnect_attempts: 0, ..Default::default() }).unwrap();
     let _ = tokio::time::timeout(Duration::from_secs(10), stream.next()).await.expect("the stream gives up, bounded");
     let seen = lines.lock().unwrap().clone();
     assert!(seen.iter().any(|l| l.starts_with("GET http://127.0.0.1:") && l.contains("/agents")), "{seen:?}");
@@ -223,7 +227,9 @@ async fn an_explicit_proxy_carries_calls_and_streams() {
     // HTTPS: the proxy is asked for a tunnel.
     let tls = tls_env(&["h2", "http/1.1"]).await;
     let (proxy, lines) = recording_proxy();
-    let client = tls.client(|b| b.add_ca_certificate_pem(tls.emu.ca_pem().unwrap().into_bytes()).proxy(proxy.as_str()).max_retries(0));
+    let client = tls.client(|b| {
+        b.add_ca_certificate_pem(tls.emu.ca_pem().unwrap().into_bytes()).proxy(proxy.as_str()).max_retries(0)
+    });
     let _ = client.call("agents.list", serde_json::json!({}), Default::default()).await.unwrap_err();
     let seen = lines.lock().unwrap().clone();
     assert!(seen.iter().any(|l| l.starts_with("CONNECT 127.0.0.1:")), "{seen:?}");
@@ -231,7 +237,12 @@ async fn an_explicit_proxy_carries_calls_and_streams() {
 
 #[tokio::test]
 async fn bad_trust_options_are_typed_argument_errors() {
-    let e = Client::builder().ignore_env(true).access_token("t").add_ca_certificate_file("/nonexistent/ca.pem").build().unwrap_err();
+    let e = Client::builder()
+        .ignore_env(true)
+        .access_token("t")
+        .add_ca_certificate_file("/nonexistent/ca.pem")
+        .build()
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidArgument);
     assert!(e.message().contains("/nonexistent/ca.pem"));
     let e = Client::builder().ignore_env(true).access_token("t").proxy("not a url").build().unwrap_err();
@@ -243,10 +254,13 @@ async fn bad_trust_options_are_typed_argument_errors() {
 /// is 128), many more streams than the cap all open and deliver when the client's streams per
 /// connection are at or below the cap: it opens a further connection whenever one is full.
 async fn many_streams_behind_a_capped_gateway(pooled: bool, wait: Duration) -> usize {
-    let config = EmulatorConfig { port: 0, tls: Some(TlsConfig::generate()), h2_max_streams: Some(8), ..Default::default() };
+    let config =
+        EmulatorConfig { port: 0, tls: Some(TlsConfig::generate()), h2_max_streams: Some(8), ..Default::default() };
     let emu = qoder_emulator::start(config).await.expect("emulator starts");
     let ca = emu.ca_pem().unwrap().into_bytes();
-    let client = TestEnv::client_for(&emu, |b| b.add_ca_certificate_pem(ca).pooled_streams(pooled).max_streams_per_connection(8));
+    let client = TestEnv::client_for(&emu, |b| {
+        b.add_ca_certificate_pem(ca).pooled_streams(pooled).max_streams_per_connection(8)
+    });
     let env = TestEnv { emu, client };
     let session = env.session().await;
     env.client.run_turn(&session, "hello", Default::default()).await.unwrap();
@@ -255,10 +269,11 @@ async fn many_streams_behind_a_capped_gateway(pooled: bool, wait: Duration) -> u
         streams.push(env.client.stream_session(&session, StreamOptions::default()).unwrap());
     }
     // Every stream delivers its first event; all stay open meanwhile (none is closed early).
-    let firsts = futures_util::future::join_all(streams.iter_mut().map(|s| async move {
-        tokio::time::timeout(wait, s.next()).await.ok().flatten().is_some_and(|r| r.is_ok())
-    }))
-    .await;
+    let firsts =
+        futures_util::future::join_all(streams.iter_mut().map(|s| async move {
+            tokio::time::timeout(wait, s.next()).await.ok().flatten().is_some_and(|r| r.is_ok())
+        }))
+        .await;
     let opened = firsts.iter().filter(|ok| **ok).count();
     let conns = env.stats()["connections"].clone();
     if !pooled {
@@ -286,7 +301,11 @@ async fn a_retried_create_over_https_creates_once() {
         let env = tls_env(alpn).await;
         let r = env
             .client
-            .call("agents.create", serde_json::json!({"name": "once", "model": "auto"}), qoder_tests::fault("status=503;count=1;id=tls-retry"))
+            .call(
+                "agents.create",
+                serde_json::json!({"name": "once", "model": "auto"}),
+                qoder_tests::fault("status=503;count=1;id=tls-retry"),
+            )
             .await
             .expect("retried past the 503");
         assert_eq!(r.meta.retries, 1, "{alpn:?}");
@@ -294,7 +313,8 @@ async fn a_retried_create_over_https_creates_once() {
         // The same key again is answered from the idempotency store: still one agent.
         let key = r.meta.idempotency_key.clone().unwrap();
         let opts = qoder_cloud::RequestOptions { idempotency_key: Some(key), ..Default::default() };
-        let again = env.client.call("agents.create", serde_json::json!({"name": "once", "model": "auto"}), opts).await.unwrap();
+        let again =
+            env.client.call("agents.create", serde_json::json!({"name": "once", "model": "auto"}), opts).await.unwrap();
         assert_eq!(again.value["id"], r.value["id"]);
         assert_eq!(env.created("agent"), 1, "{alpn:?}");
     }
@@ -309,7 +329,8 @@ async fn closing_a_waiting_https_stream_frees_its_connection() {
     let closer = stream.closer();
     let reader = tokio::spawn(async move { stream.next().await.map(|r| r.is_ok()) });
     closer.close();
-    let ended = tokio::time::timeout(Duration::from_secs(5), reader).await.expect("the waiting read ends at once").unwrap();
+    let ended =
+        tokio::time::timeout(Duration::from_secs(5), reader).await.expect("the waiting read ends at once").unwrap();
     assert!(ended.is_none() || ended == Some(true), "{ended:?}");
     env.eventually(Duration::from_secs(10), |s| s["streams"]["open"].as_u64() == Some(0)).await;
 }

@@ -14,7 +14,15 @@ async fn ssl_cert_file_names_a_trusted_ca() {
     std::fs::create_dir_all(&dir).unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, emu.ca_pem().unwrap()).unwrap();
-    let client = || Client::builder().ignore_env(true).access_token("pt-test").base_url(emu.base_url()).max_retries(0).build().unwrap();
+    let client = || {
+        Client::builder()
+            .ignore_env(true)
+            .access_token("pt-test")
+            .base_url(emu.base_url())
+            .max_retries(0)
+            .build()
+            .unwrap()
+    };
 
     // Not trusted before: the system store does not know this CA.
     let before = client().call("agents.list", serde_json::json!({}), Default::default()).await;

@@ -49,7 +49,9 @@ fn one_result_each(h: &[Value]) -> usize {
     uses.len()
 }
 
-fn weather(calls: Arc<AtomicUsize>) -> impl Fn(ToolCall) -> std::pin::Pin<Box<dyn std::future::Future<Output = ToolOutput> + Send>> + Send + Sync {
+fn weather(
+    calls: Arc<AtomicUsize>,
+) -> impl Fn(ToolCall) -> std::pin::Pin<Box<dyn std::future::Future<Output = ToolOutput> + Send>> + Send + Sync {
     move |call: ToolCall| {
         calls.fetch_add(1, Ordering::SeqCst);
         Box::pin(async move { Ok(json!(format!("sunny in {}", call.input["city"].as_str().unwrap_or("?")))) })
@@ -74,7 +76,12 @@ async fn pending_calls_run_concurrently_and_each_is_answered_once() {
     });
     let run = tokio::time::timeout(
         Duration::from_secs(30),
-        t.client.run_tools(&sid, msg("[[custom_tool name=get_weather city=Paris count=3]]"), &tools, TurnOptions::default()),
+        t.client.run_tools(
+            &sid,
+            msg("[[custom_tool name=get_weather city=Paris count=3]]"),
+            &tools,
+            TurnOptions::default(),
+        ),
     )
     .await
     .expect("the handlers ran one at a time (deadlock)")
@@ -96,10 +103,16 @@ async fn pending_calls_run_concurrently_and_each_is_answered_once() {
 async fn handler_errors_and_unknown_tools_become_error_results() {
     let t = TestEnv::start().await;
     let sid = t.session().await;
-    let tools = Tools::new().handler("get_weather", |_c: ToolCall| async { Err::<Value, _>("the weather service is down".to_string()) });
+    let tools = Tools::new()
+        .handler("get_weather", |_c: ToolCall| async { Err::<Value, _>("the weather service is down".to_string()) });
     let run = t
         .client
-        .run_tools(&sid, msg("[[custom_tool name=get_weather]] [[custom_tool name=launch_rocket]]"), &tools, TurnOptions::default())
+        .run_tools(
+            &sid,
+            msg("[[custom_tool name=get_weather]] [[custom_tool name=launch_rocket]]"),
+            &tools,
+            TurnOptions::default(),
+        )
         .await
         .unwrap();
     assert_eq!(run.turn.stop_type(), Some("end_turn"));
@@ -109,7 +122,11 @@ async fn handler_errors_and_unknown_tools_become_error_results() {
     assert_eq!(results[0]["is_error"], true);
     assert_eq!(results[0]["content"][0]["text"], "the weather service is down");
     assert_eq!(results[1]["is_error"], true);
-    assert!(results[1]["content"][0]["text"].as_str().unwrap().contains("unknown tool: \"launch_rocket\""), "{}", results[1]);
+    assert!(
+        results[1]["content"][0]["text"].as_str().unwrap().contains("unknown tool: \"launch_rocket\""),
+        "{}",
+        results[1]
+    );
 }
 
 #[tokio::test]
@@ -119,7 +136,8 @@ async fn confirmations_follow_the_policy_or_go_back_to_the_caller() {
     let sid = t.session().await;
     let lists = ToolLists { allow: ["bash".to_string()].into(), ..Default::default() };
     let tools = Tools::new().policy(lists);
-    let run = t.client.run_tools(&sid, msg("[[approve name=bash count=2]]"), &tools, TurnOptions::default()).await.unwrap();
+    let run =
+        t.client.run_tools(&sid, msg("[[approve name=bash count=2]]"), &tools, TurnOptions::default()).await.unwrap();
     assert_eq!(run.turn.stop_type(), Some("end_turn"));
     let h = history(&t, &sid).await;
     let confirmations = of_type(&h, "user.tool_confirmation");
@@ -128,16 +146,25 @@ async fn confirmations_follow_the_policy_or_go_back_to_the_caller() {
 
     // Denied, with the message.
     let sid = t.session().await;
-    let lists = ToolLists { deny: ["bash".to_string()].into(), deny_message: Some("not on prod".into()), ..Default::default() };
-    let run = t.client.run_tools(&sid, msg("[[approve name=bash]]"), &Tools::new().policy(lists), TurnOptions::default()).await.unwrap();
+    let lists =
+        ToolLists { deny: ["bash".to_string()].into(), deny_message: Some("not on prod".into()), ..Default::default() };
+    let run = t
+        .client
+        .run_tools(&sid, msg("[[approve name=bash]]"), &Tools::new().policy(lists), TurnOptions::default())
+        .await
+        .unwrap();
     assert_eq!(run.turn.stop_type(), Some("end_turn"));
     let h = history(&t, &sid).await;
     let c = of_type(&h, "user.tool_confirmation");
-    assert_eq!((c.len(), c[0]["result"].as_str(), c[0]["deny_message"].as_str()), (1, Some("deny"), Some("not on prod")));
+    assert_eq!(
+        (c.len(), c[0]["result"].as_str(), c[0]["deny_message"].as_str()),
+        (1, Some("deny"), Some("not on prod"))
+    );
 
     // No policy: control returns with the request, and nothing was answered.
     let sid = t.session().await;
-    let run = t.client.run_tools(&sid, msg("[[approve name=bash]]"), &Tools::new(), TurnOptions::default()).await.unwrap();
+    let run =
+        t.client.run_tools(&sid, msg("[[approve name=bash]]"), &Tools::new(), TurnOptions::default()).await.unwrap();
     assert_eq!(run.turn.stop_type(), Some("requires_action"));
     assert_eq!(run.pending.len(), 1);
     assert_eq!(run.pending[0]["type"], "agent.tool_use");
@@ -186,7 +213,11 @@ async fn a_runner_on_a_waiting_session_answers_only_the_pending_calls() {
     let t = TestEnv::start().await;
     let sid = t.session().await;
     // Two calls pending; the first is answered by hand (someone else, or a runner that stopped).
-    let turn = t.client.send_and_wait(&sid, msg("[[custom_tool name=get_weather city=Lima count=2]]"), TurnOptions::default()).await.unwrap();
+    let turn = t
+        .client
+        .send_and_wait(&sid, msg("[[custom_tool name=get_weather city=Lima count=2]]"), TurnOptions::default())
+        .await
+        .unwrap();
     assert_eq!(turn.stop_type(), Some("requires_action"));
     let first = turn.blocking_event_ids[0].clone();
     let manual = json!({"type": "user.custom_tool_result", "custom_tool_use_id": first, "content": [{"type": "text", "text": "by hand"}]});
@@ -234,7 +265,9 @@ async fn cancelling_the_runner_cancels_its_handlers() {
     });
     let client = t.client.clone();
     let sid2 = sid.clone();
-    let run = tokio::spawn(async move { client.run_tools(&sid2, msg("[[custom_tool name=get_weather]]"), &tools, TurnOptions::default()).await });
+    let run = tokio::spawn(async move {
+        client.run_tools(&sid2, msg("[[custom_tool name=get_weather]]"), &tools, TurnOptions::default()).await
+    });
     started.notified().await;
     run.abort();
     assert!(run.await.unwrap_err().is_cancelled());
@@ -282,7 +315,11 @@ async fn custom_tool_definitions_are_checked_and_accepted_by_the_server() {
 #[tokio::test]
 async fn the_rust_tools_example_runs() {
     let bin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/tools");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p qoder-examples` (scripts/test.sh does) first", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p qoder-examples` (scripts/test.sh does) first",
+        bin.display()
+    );
     let t = TestEnv::start().await;
     let base = t.emu.base_url();
     // The emulator runs on this test's runtime: wait for the child off it.
@@ -294,7 +331,11 @@ async fn the_rust_tools_example_runs() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(stdout.matches("sent user.custom_tool_result: Oslo: 21 degrees celsius, clear sky").count(), 2, "{stdout}");
+    assert_eq!(
+        stdout.matches("sent user.custom_tool_result: Oslo: 21 degrees celsius, clear sky").count(),
+        2,
+        "{stdout}"
+    );
     assert!(stdout.contains("sent user.tool_confirmation: allow"), "{stdout}");
     assert!(stdout.contains("stop: end_turn"), "{stdout}");
 }

@@ -45,7 +45,13 @@ impl Subscriber for Capture {
     }
     fn new_span(&self, attrs: &Attributes<'_>) -> Id {
         let id = self.next.fetch_add(1, Ordering::SeqCst) + 1;
-        let parent = attrs.parent().map(|p| p.into_u64()).or_else(|| if attrs.is_contextual() { self.stack.lock().unwrap().last().copied() } else { None });
+        let parent = attrs.parent().map(|p| p.into_u64()).or_else(|| {
+            if attrs.is_contextual() {
+                self.stack.lock().unwrap().last().copied()
+            } else {
+                None
+            }
+        });
         let mut span = Span { name: attrs.metadata().name().to_string(), parent, ..Default::default() };
         attrs.record(&mut Fields(&mut span.fields));
         self.spans.lock().unwrap().insert(id, span);
@@ -71,7 +77,8 @@ impl Subscriber for Capture {
 
 impl Capture {
     fn named(&self, name: &str) -> Vec<(u64, Span)> {
-        let mut v: Vec<(u64, Span)> = self.spans.lock().unwrap().iter().filter(|(_, s)| s.name == name).map(|(k, s)| (*k, s.clone())).collect();
+        let mut v: Vec<(u64, Span)> =
+            self.spans.lock().unwrap().iter().filter(|(_, s)| s.name == name).map(|(k, s)| (*k, s.clone())).collect();
         v.sort_by_key(|(k, _)| *k);
         v
     }
@@ -92,7 +99,8 @@ fn calls_and_streams_have_spans_with_their_outcome_and_no_secret() {
             opts.max_retries = Some(2);
             c.call("agents.create", json!({"name": "traced", "model": "auto"}), opts).await.unwrap();
             // A failing call: its status and kind.
-            let e = c.call("agents.retrieve", json!({"agent_id": "agent_missing"}), Default::default()).await.unwrap_err();
+            let e =
+                c.call("agents.retrieve", json!({"agent_id": "agent_missing"}), Default::default()).await.unwrap_err();
             assert_eq!(e.status(), Some(404));
             // A turn: the send and the stream (with its connection as a call inside it).
             let sid = t.session().await;
@@ -100,13 +108,17 @@ fn calls_and_streams_have_spans_with_their_outcome_and_no_secret() {
         })
     });
     let calls = capture.named("qoder.call");
-    let create = calls.iter().find(|(_, s)| s.fields.get("operation").map(String::as_str) == Some("agents.create")).expect("a span for agents.create");
+    let create = calls
+        .iter()
+        .find(|(_, s)| s.fields.get("operation").map(String::as_str) == Some("agents.create"))
+        .expect("a span for agents.create");
     assert_eq!(create.1.fields["http.request.method"], "POST");
     assert_eq!(create.1.fields["url.path"], "/agents");
     assert_eq!(create.1.fields["http.response.status_code"], "201");
     assert_eq!(create.1.fields["retries"], "1");
     assert!(!create.1.fields["request_id"].is_empty());
-    let missing = calls.iter().find(|(_, s)| s.fields.get("operation").map(String::as_str) == Some("agents.retrieve")).unwrap();
+    let missing =
+        calls.iter().find(|(_, s)| s.fields.get("operation").map(String::as_str) == Some("agents.retrieve")).unwrap();
     assert_eq!(missing.1.fields["http.response.status_code"], "404");
     assert_eq!(missing.1.fields["error.kind"], "not_found");
     let streams = capture.named("qoder.stream");
@@ -136,7 +148,8 @@ async fn trace_headers_reach_the_server_and_a_calls_own_header_wins() {
     c.call("agents.list", json!({}), Default::default()).await.unwrap();
     assert_eq!(t.stats()["last_traceparent"], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
     let mine = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    let opts = qoder_cloud::RequestOptions { extra_headers: vec![("TraceParent".into(), mine.into())], ..Default::default() };
+    let opts =
+        qoder_cloud::RequestOptions { extra_headers: vec![("TraceParent".into(), mine.into())], ..Default::default() };
     c.call("agents.list", json!({}), opts).await.unwrap();
     assert_eq!(t.stats()["last_traceparent"], mine);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "asked once per call");

@@ -6,19 +6,27 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use qoder_cloud::worker::CancellationToken;
 use qoder_cloud::worker::{WorkContext, WorkHandler, WorkItem, WorkerOptions, WorkerReport};
 use qoder_tests::TestEnv;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
-use qoder_cloud::worker::CancellationToken;
 
 /// A self-hosted environment with one session whose message queued one work item.
 async fn queued_work(t: &TestEnv) -> (String, String) {
     let c = &t.client;
     let agent = c.call("agents.create", json!({"name": "w", "model": "auto"}), Default::default()).await.unwrap().value;
-    let env = c.call("environments.create", json!({"name": "hosted", "config": {"type": "self_hosted"}}), Default::default()).await.unwrap().value;
+    let env = c
+        .call("environments.create", json!({"name": "hosted", "config": {"type": "self_hosted"}}), Default::default())
+        .await
+        .unwrap()
+        .value;
     let eid = env["id"].as_str().unwrap().to_string();
-    let sess = c.call("sessions.create", json!({"agent": agent["id"], "environment_id": eid}), Default::default()).await.unwrap().value;
+    let sess = c
+        .call("sessions.create", json!({"agent": agent["id"], "environment_id": eid}), Default::default())
+        .await
+        .unwrap()
+        .value;
     let sid = sess["id"].as_str().unwrap().to_string();
     let msg = json!({"type": "user.message", "content": [{"type": "text", "text": "work"}]});
     c.call("sessions.events.send", json!({"session_id": sid, "events": [msg]}), Default::default()).await.unwrap();
@@ -26,7 +34,12 @@ async fn queued_work(t: &TestEnv) -> (String, String) {
 }
 
 async fn works(t: &TestEnv, eid: &str) -> Vec<Value> {
-    let page = t.client.call("environments.work.list", json!({"environment_id": eid}), Default::default()).await.unwrap().value;
+    let page = t
+        .client
+        .call("environments.work.list", json!({"environment_id": eid}), Default::default())
+        .await
+        .unwrap()
+        .value;
     page["data"].as_array().unwrap().clone()
 }
 
@@ -87,7 +100,10 @@ async fn a_stop_request_reaches_the_handler() {
     };
     let (shutdown, worker) = start(&t, &eid, handler, fast());
     let work_id = rx.recv().await.unwrap();
-    t.client.call("environments.work.stop", json!({"environment_id": eid, "work_id": work_id}), Default::default()).await.unwrap();
+    t.client
+        .call("environments.work.stop", json!({"environment_id": eid, "work_id": work_id}), Default::default())
+        .await
+        .unwrap();
     // The handler ends through its stop token; the worker then marks the item stopped.
     while works(&t, &eid).await[0]["state"] != "stopped" {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -132,8 +148,14 @@ async fn a_reclaimed_lease_cancels_the_handler() {
     let other = json!({"environment_id": eid, "worker_id": "w-2", "reclaim_older_than_ms": 1000, "block_ms": 0});
     let got = t.client.call("environments.work.poll", other, Default::default()).await.unwrap().value;
     assert_eq!(got["id"], work_id.as_str());
-    t.client.call("environments.work.ack", json!({"environment_id": eid, "work_id": work_id}), Default::default()).await.unwrap();
-    t.client.call("environments.work.heartbeat", json!({"environment_id": eid, "work_id": work_id}), Default::default()).await.unwrap();
+    t.client
+        .call("environments.work.ack", json!({"environment_id": eid, "work_id": work_id}), Default::default())
+        .await
+        .unwrap();
+    t.client
+        .call("environments.work.heartbeat", json!({"environment_id": eid, "work_id": work_id}), Default::default())
+        .await
+        .unwrap();
     // This worker's next compare-and-set heartbeat fails: its handler is dropped.
     while dropped.load(Ordering::SeqCst) == 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -179,7 +201,8 @@ async fn shutdown_gives_running_handlers_their_grace_then_cuts_them() {
     let (shutdown, worker) = start(&t, &eid, handler, opts);
     rx.recv().await.unwrap();
     shutdown.cancel();
-    let report = tokio::time::timeout(Duration::from_secs(20), worker).await.expect("shutdown is bounded").unwrap().unwrap();
+    let report =
+        tokio::time::timeout(Duration::from_secs(20), worker).await.expect("shutdown is bounded").unwrap().unwrap();
     assert_eq!(report.stopped, 1);
 }
 

@@ -161,8 +161,12 @@ async fn main() {
         "stream-core-pooled" => stream_core(&get(2), &get(3), get(4).parse().unwrap(), ca, true).await,
         "stream-raw" => stream_raw(&get(2), &get(3), get(4).parse().unwrap(), ca, false).await,
         "stream-raw-alpn" => stream_raw(&get(2), &get(3), get(4).parse().unwrap(), ca, true).await,
-        "retrieve-core" => round_trips(&get(2), "agents.retrieve", get(3).parse().unwrap(), &get(4), get(5).parse().unwrap_or(1)).await,
-        "list-core" => round_trips(&get(2), "agents.list", get(3).parse().unwrap(), "", get(4).parse().unwrap_or(1)).await,
+        "retrieve-core" => {
+            round_trips(&get(2), "agents.retrieve", get(3).parse().unwrap(), &get(4), get(5).parse().unwrap_or(1)).await
+        }
+        "list-core" => {
+            round_trips(&get(2), "agents.list", get(3).parse().unwrap(), "", get(4).parse().unwrap_or(1)).await
+        }
         other => {
             eprintln!("unknown scenario {other:?}");
             std::process::exit(2);

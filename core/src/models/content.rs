@@ -141,28 +141,17 @@ wire_struct! {
 impl ContentBlock {
     /// A text block.
     pub fn text(text: impl Into<String>) -> Self {
-        Self::Text(TextBlock {
-            text: text.into(),
-            extra: Default::default(),
-        })
+        Self::Text(TextBlock { text: text.into(), extra: Default::default() })
     }
 
     /// An image block with the given source.
     pub fn image(source: ContentSource) -> Self {
-        Self::Image(ImageBlock {
-            source,
-            extra: Default::default(),
-        })
+        Self::Image(ImageBlock { source, extra: Default::default() })
     }
 
     /// A document block with the given source and no title or context.
     pub fn document(source: ContentSource) -> Self {
-        Self::Document(DocumentBlock {
-            source,
-            title: None,
-            context: None,
-            extra: Default::default(),
-        })
+        Self::Document(DocumentBlock { source, title: None, context: None, extra: Default::default() })
     }
 
     /// A redacted block.
@@ -182,11 +171,7 @@ impl ContentBlock {
 impl ContentSource {
     /// Inline base64 data with its MIME type.
     pub fn base64(media_type: impl Into<String>, data: impl Into<String>) -> Self {
-        Self::Base64(Base64Source {
-            media_type: media_type.into(),
-            data: data.into(),
-            extra: Default::default(),
-        })
+        Self::Base64(Base64Source { media_type: media_type.into(), data: data.into(), extra: Default::default() })
     }
 
     /// Inline plain text (for documents).
@@ -200,18 +185,12 @@ impl ContentSource {
 
     /// A URL the server fetches.
     pub fn url(url: impl Into<String>) -> Self {
-        Self::Url(UrlSource {
-            url: url.into(),
-            extra: Default::default(),
-        })
+        Self::Url(UrlSource { url: url.into(), extra: Default::default() })
     }
 
     /// An uploaded file.
     pub fn file(file_id: impl Into<String>) -> Self {
-        Self::File(FileSource {
-            file_id: file_id.into(),
-            extra: Default::default(),
-        })
+        Self::File(FileSource { file_id: file_id.into(), extra: Default::default() })
     }
 }
 

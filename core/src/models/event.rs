@@ -282,10 +282,7 @@ impl SessionEvent {
     /// Whether the stream ends after this event (`session.status_terminated`,
     /// `session.deleted`).
     pub fn is_terminal(&self) -> bool {
-        matches!(
-            self.event_type(),
-            "session.status_terminated" | "session.deleted"
-        )
+        matches!(self.event_type(), "session.status_terminated" | "session.deleted")
     }
 
     /// Whether clients may send this type (`user.*`, `system.message`).
@@ -340,10 +337,7 @@ impl SessionEvent {
 
     /// `user.custom_tool_result` answering the `agent.custom_tool_use` event
     /// `custom_tool_use_id` (set `is_error` on the struct to report a failure).
-    pub fn user_custom_tool_result(
-        custom_tool_use_id: impl Into<String>,
-        content: Vec<ContentBlock>,
-    ) -> Self {
+    pub fn user_custom_tool_result(custom_tool_use_id: impl Into<String>, content: Vec<ContentBlock>) -> Self {
         UserCustomToolResultEvent::new(custom_tool_use_id.into(), Some(content), None).into()
     }
 
@@ -368,17 +362,11 @@ impl AgentMessageEvent {
 impl Rubric {
     /// An inline text rubric.
     pub fn text(content: impl Into<String>) -> Self {
-        Self::Text(TextRubric {
-            content: content.into(),
-            extra: Default::default(),
-        })
+        Self::Text(TextRubric { content: content.into(), extra: Default::default() })
     }
 
     /// A rubric stored in an uploaded file.
     pub fn file(file_id: impl Into<String>) -> Self {
-        Self::File(FileRubric {
-            file_id: file_id.into(),
-            extra: Default::default(),
-        })
+        Self::File(FileRubric { file_id: file_id.into(), extra: Default::default() })
     }
 }

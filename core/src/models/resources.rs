@@ -8,8 +8,8 @@
 use serde_json::Value;
 
 use super::common::{JsonOf, Metadata};
-use super::shapes::*;
 use super::object::{api_object, shape};
+use super::shapes::*;
 
 api_object!(
     /// An uploaded file's metadata.

@@ -18,7 +18,8 @@ namespace!(Agents);
 
 impl Agents {
     /// The operations this namespace covers.
-    pub const OPERATIONS: &'static [&'static str] = &["agents.create", "agents.retrieve", "agents.update", "agents.list", "agents.archive", "agents.versions.list"];
+    pub const OPERATIONS: &'static [&'static str] =
+        &["agents.create", "agents.retrieve", "agents.update", "agents.list", "agents.archive", "agents.versions.list"];
     /// Creates an agent (version 1).
     pub async fn create(&self, params: &AgentCreateParams) -> Result<Response<Agent>> {
         self.ns.call("agents.create", params, &[]).await

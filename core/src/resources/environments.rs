@@ -17,7 +17,14 @@ namespace!(Environments);
 
 impl Environments {
     /// The operations this namespace covers.
-    pub const OPERATIONS: &'static [&'static str] = &["environments.create", "environments.retrieve", "environments.update", "environments.list", "environments.delete", "environments.archive"];
+    pub const OPERATIONS: &'static [&'static str] = &[
+        "environments.create",
+        "environments.retrieve",
+        "environments.update",
+        "environments.list",
+        "environments.delete",
+        "environments.archive",
+    ];
     /// Creates an environment.
     pub async fn create(&self, params: &EnvironmentCreateParams) -> Result<Response<Environment>> {
         self.ns.call("environments.create", params, &[]).await
@@ -27,11 +34,19 @@ impl Environments {
         self.ns.call("environments.retrieve", NONE, &[("environment_id", environment_id)]).await
     }
     /// Updates an environment (metadata is patched).
-    pub async fn update(&self, environment_id: &str, params: &EnvironmentUpdateParams) -> Result<Response<Environment>> {
+    pub async fn update(
+        &self,
+        environment_id: &str,
+        params: &EnvironmentUpdateParams,
+    ) -> Result<Response<Environment>> {
         self.ns.call("environments.update", params, &[("environment_id", environment_id)]).await
     }
     /// Lists environments (one page).
-    pub async fn list(&self, limit: Option<u32>, include_archived: Option<bool>) -> Result<Response<Page<Environment>>> {
+    pub async fn list(
+        &self,
+        limit: Option<u32>,
+        include_archived: Option<bool>,
+    ) -> Result<Response<Page<Environment>>> {
         self.ns.page("environments.list", &json!({"limit": limit, "include_archived": include_archived}), &[]).await
     }
     /// Every environment, across pages.

@@ -17,7 +17,15 @@ namespace!(Sessions);
 
 impl Sessions {
     /// The operations this namespace covers.
-    pub const OPERATIONS: &'static [&'static str] = &["sessions.create", "sessions.retrieve", "sessions.update", "sessions.list", "sessions.delete", "sessions.archive", "sessions.cancel"];
+    pub const OPERATIONS: &'static [&'static str] = &[
+        "sessions.create",
+        "sessions.retrieve",
+        "sessions.update",
+        "sessions.list",
+        "sessions.delete",
+        "sessions.archive",
+        "sessions.cancel",
+    ];
     /// Creates a session (status `idle`) that snapshots the agent.
     pub async fn create(&self, params: &SessionCreateParams) -> Result<Response<Session>> {
         self.ns.call("sessions.create", params, &[]).await

@@ -24,8 +24,14 @@ pub fn model(v: Option<&Value>, param: &str) -> ApiResult<Value> {
             match f.get("effort") {
                 None | Some(Value::Null) => {}
                 Some(Value::String(s)) if EFFORTS.contains(&s.as_str()) => {}
-                Some(Value::Object(e)) if e.get("type").and_then(Value::as_str).is_some_and(|t| EFFORTS.contains(&t)) => {}
-                Some(_) => return Err(ApiError::param(f.param("effort"), format!("effort must be one of {}", EFFORTS.join(", ")))),
+                Some(Value::Object(e))
+                    if e.get("type").and_then(Value::as_str).is_some_and(|t| EFFORTS.contains(&t)) => {}
+                Some(_) => {
+                    return Err(ApiError::param(
+                        f.param("effort"),
+                        format!("effort must be one of {}", EFFORTS.join(", ")),
+                    ))
+                }
             }
             f.opt_enum("speed", &["standard", "fast"])?;
             if let Some(cw) = f.opt_int("context_window")? {
@@ -36,7 +42,9 @@ pub fn model(v: Option<&Value>, param: &str) -> ApiResult<Value> {
             f.opt_str("inference_geo", 64)?;
             Ok(Value::Object(m.clone()))
         }
-        Some(other) => Err(ApiError::param(param, format!("{param} must be a string or an object, got {}", type_name(other)))),
+        Some(other) => {
+            Err(ApiError::param(param, format!("{param} must be a string or an object, got {}", type_name(other))))
+        }
     }
 }
 
@@ -46,7 +54,8 @@ pub fn mcp_servers(v: Option<&Value>, param: &str) -> ApiResult<Vec<Value>> {
     let mut names: Vec<&str> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         let p = format!("{param}[{i}].");
-        let m = it.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "mcp server must be an object"))?;
+        let m =
+            it.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "mcp server must be an object"))?;
         let f = Fields::new(m, &p);
         f.opt_enum("type", &["url"])?;
         let name = f.req_str("name", 1, 256)?;
@@ -87,7 +96,9 @@ pub fn tools(v: Option<&Value>, mcp: &[Value], param: &str) -> ApiResult<Vec<Val
                 if let Some(configs) = f.opt_array("configs", 64)? {
                     for (j, c) in configs.iter().enumerate() {
                         let cp = format!("{p}configs[{j}].");
-                        let cm = c.as_object().ok_or_else(|| ApiError::param(cp.trim_end_matches('.'), "config must be an object"))?;
+                        let cm = c
+                            .as_object()
+                            .ok_or_else(|| ApiError::param(cp.trim_end_matches('.'), "config must be an object"))?;
                         let cf = Fields::new(cm, &cp);
                         let name = cf.req_enum("name", &BUILTIN_TOOLS)?;
                         if let Some(t) = cf.opt_str("type", 64)? {
@@ -112,7 +123,9 @@ pub fn tools(v: Option<&Value>, mcp: &[Value], param: &str) -> ApiResult<Vec<Val
                 if let Some(configs) = f.opt_array("configs", 256)? {
                     for (j, c) in configs.iter().enumerate() {
                         let cp = format!("{p}configs[{j}].");
-                        let cm = c.as_object().ok_or_else(|| ApiError::param(cp.trim_end_matches('.'), "config must be an object"))?;
+                        let cm = c
+                            .as_object()
+                            .ok_or_else(|| ApiError::param(cp.trim_end_matches('.'), "config must be an object"))?;
                         let cf = Fields::new(cm, &cp);
                         cf.req_str("name", 1, 256)?;
                         cf.opt_bool("enabled")?;
@@ -170,7 +183,12 @@ pub fn skills(v: Option<&Value>, param: &str) -> ApiResult<Vec<Value>> {
             None | Some(Value::Null) => "latest".to_string(),
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
-            Some(other) => return Err(ApiError::param(f.param("version"), format!("version must be a string, got {}", type_name(other)))),
+            Some(other) => {
+                return Err(ApiError::param(
+                    f.param("version"),
+                    format!("version must be a string, got {}", type_name(other)),
+                ))
+            }
         };
         out.push(json!({"type": ty, "skill_id": id, "version": version}));
     }
@@ -205,7 +223,9 @@ fn array<'a>(v: Option<&'a Value>, param: &str, max: usize) -> ApiResult<&'a [Va
     match v {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(a)) if a.len() <= max => Ok(a),
-        Some(Value::Array(a)) => Err(ApiError::param(param, format!("{param} must contain at most {max} items, got {}", a.len()))),
+        Some(Value::Array(a)) => {
+            Err(ApiError::param(param, format!("{param} must contain at most {max} items, got {}", a.len())))
+        }
         Some(other) => Err(ApiError::param(param, format!("{param} must be an array, got {}", type_name(other)))),
     }
 }

@@ -52,7 +52,20 @@ impl Agent {
     /// The session-side snapshot (docs/api-contract.md §4.5 SessionAgent).
     pub fn session_snapshot(snapshot: &Obj) -> Obj {
         let mut m = Obj::new();
-        for k in ["id", "type", "name", "description", "model", "system", "tools", "mcp_servers", "skills", "multiagent", "version", "metadata"] {
+        for k in [
+            "id",
+            "type",
+            "name",
+            "description",
+            "model",
+            "system",
+            "tools",
+            "mcp_servers",
+            "skills",
+            "multiagent",
+            "version",
+            "metadata",
+        ] {
             m.insert(k.into(), snapshot.get(k).cloned().unwrap_or(Value::Null));
         }
         m
@@ -99,7 +112,11 @@ pub fn retrieve(ctx: &Ctx) -> ApiResult<Reply> {
     let snap = match version {
         None | Some(0) => agent.latest(),
         Some(v) => agent.at(v).ok_or_else(|| {
-            ApiError::new(http::StatusCode::NOT_FOUND, "not_found_error", format!("Agent '{id}' version {v} was not found."))
+            ApiError::new(
+                http::StatusCode::NOT_FOUND,
+                "not_found_error",
+                format!("Agent '{id}' version {v} was not found."),
+            )
         })?,
     };
     Ok(Reply::ok(&agent.render(snap)))
@@ -117,7 +134,9 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
     if f.get("version").is_some_and(|v| !v.is_null()) {
         let given = f.opt_int("version")?.unwrap_or_default();
         if given != current {
-            return Err(ApiError::conflict(format!("Version mismatch: expected {current}, got {given}")).with_param("version"));
+            return Err(
+                ApiError::conflict(format!("Version mismatch: expected {current}, got {given}")).with_param("version")
+            );
         }
     }
     let mut next = agent.latest().clone();

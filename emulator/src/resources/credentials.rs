@@ -102,7 +102,9 @@ fn timestamp(f: &Fields<'_>, key: &str) -> ApiResult<Value> {
 }
 
 fn token_endpoint_auth(f: &Fields<'_>, required: bool) -> ApiResult<Option<Obj>> {
-    let Some(m) = (if required { Some(f.req_object("token_endpoint_auth")?) } else { f.opt_object("token_endpoint_auth")? }) else {
+    let Some(m) =
+        (if required { Some(f.req_object("token_endpoint_auth")?) } else { f.opt_object("token_endpoint_auth")? })
+    else {
         return Ok(None);
     };
     let tf = Fields::new(m, &format!("{}.", f.param("token_endpoint_auth")));
@@ -116,14 +118,20 @@ fn token_endpoint_auth(f: &Fields<'_>, required: bool) -> ApiResult<Option<Obj>>
 }
 
 fn networking(f: &Fields<'_>, required: bool) -> ApiResult<Option<Value>> {
-    let Some(m) = (if required { Some(f.req_object("networking")?) } else { f.opt_object("networking")? }) else { return Ok(None) };
+    let Some(m) = (if required { Some(f.req_object("networking")?) } else { f.opt_object("networking")? }) else {
+        return Ok(None);
+    };
     let nf = Fields::new(m, &format!("{}.", f.param("networking")));
     match nf.req_enum("type", &["unrestricted", "limited"])? {
         "unrestricted" => Ok(Some(json!({"type": "unrestricted"}))),
         _ => {
-            let hosts = nf.opt_array("allowed_hosts", 1000)?.ok_or_else(|| ApiError::missing(&nf.param("allowed_hosts")))?;
+            let hosts =
+                nf.opt_array("allowed_hosts", 1000)?.ok_or_else(|| ApiError::missing(&nf.param("allowed_hosts")))?;
             if hosts.is_empty() || !hosts.iter().all(|h| h.as_str().is_some_and(|s| !s.is_empty())) {
-                return Err(ApiError::param(nf.param("allowed_hosts"), "allowed_hosts must be a non-empty array of host names"));
+                return Err(ApiError::param(
+                    nf.param("allowed_hosts"),
+                    "allowed_hosts must be a non-empty array of host names",
+                ));
             }
             Ok(Some(json!({"type": "limited", "allowed_hosts": hosts})))
         }
@@ -133,7 +141,9 @@ fn networking(f: &Fields<'_>, required: bool) -> ApiResult<Option<Value>> {
 fn injection(f: &Fields<'_>) -> ApiResult<Option<Value>> {
     let Some(m) = f.opt_object("injection_location")? else { return Ok(None) };
     let inf = Fields::new(m, &format!("{}.", f.param("injection_location")));
-    Ok(Some(json!({"header": inf.opt_bool("header")?.unwrap_or(false), "body": inf.opt_bool("body")?.unwrap_or(false)})))
+    Ok(Some(
+        json!({"header": inf.opt_bool("header")?.unwrap_or(false), "body": inf.opt_bool("body")?.unwrap_or(false)}),
+    ))
 }
 
 /// Validates a CredentialAuthCreate.
@@ -162,7 +172,10 @@ fn auth_create(v: Option<&Value>) -> ApiResult<Obj> {
                 ro.insert("client_id".into(), json!(rf.req_str("client_id", 1, 1024)?));
                 ro.insert("refresh_token".into(), json!(rf.req_str("refresh_token", 1, 8192)?));
                 ro.insert("token_endpoint".into(), json!(url(&rf, "token_endpoint")?));
-                ro.insert("token_endpoint_auth".into(), Value::Object(token_endpoint_auth(&rf, true)?.unwrap_or_default()));
+                ro.insert(
+                    "token_endpoint_auth".into(),
+                    Value::Object(token_endpoint_auth(&rf, true)?.unwrap_or_default()),
+                );
                 ro.insert("resource".into(), rf.opt_str("resource", 2047)?.map_or(Value::Null, |s| json!(s)));
                 ro.insert("scope".into(), rf.opt_str("scope", 4096)?.map_or(Value::Null, |s| json!(s)));
                 out.insert("refresh".into(), Value::Object(ro));
@@ -173,7 +186,10 @@ fn auth_create(v: Option<&Value>) -> ApiResult<Obj> {
             let ok = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !ok {
-                return Err(ApiError::param("auth.secret_name", "secret_name must be a valid environment variable name"));
+                return Err(ApiError::param(
+                    "auth.secret_name",
+                    "secret_name must be a valid environment variable name",
+                ));
             }
             out.insert("secret_name".into(), json!(name));
             out.insert("secret_value".into(), json!(f.req_str("secret_value", 1, 65_536)?));
@@ -227,7 +243,9 @@ fn auth_update(existing: &Obj, m: &Obj) -> ApiResult<Obj> {
                     tea.insert("type".into(), json!(tty));
                     match tf.opt_str_len("client_secret", 1, 8192)? {
                         Some(s) => drop(tea.insert("client_secret".into(), json!(s))),
-                        None if !tea.contains_key("client_secret") => return Err(ApiError::missing("auth.refresh.token_endpoint_auth.client_secret")),
+                        None if !tea.contains_key("client_secret") => {
+                            return Err(ApiError::missing("auth.refresh.token_endpoint_auth.client_secret"))
+                        }
                         None => {}
                     }
                     ro.insert("token_endpoint_auth".into(), Value::Object(tea));
@@ -250,7 +268,11 @@ fn auth_update(existing: &Obj, m: &Obj) -> ApiResult<Obj> {
 
 fn cred_mut<'a>(store: &'a mut Store, vault_id: &str, id: &str) -> ApiResult<&'a mut Credential> {
     vault_or_404(store, vault_id)?;
-    store.credentials.get_mut(id).filter(|c| c.vault_id == vault_id).ok_or_else(|| ApiError::not_found("Credential", id))
+    store
+        .credentials
+        .get_mut(id)
+        .filter(|c| c.vault_id == vault_id)
+        .ok_or_else(|| ApiError::not_found("Credential", id))
 }
 
 /// `POST /vaults/{vault_id}/credentials`
@@ -267,7 +289,16 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         return Err(ApiError::conflict(format!("Vault '{vault_id}' is archived.")));
     }
     let now = st.now();
-    let c = Credential { id: st.new_id(prefix::CREDENTIAL), vault_id, display_name, auth, metadata, archived_at: None, created_us: now, updated_us: now };
+    let c = Credential {
+        id: st.new_id(prefix::CREDENTIAL),
+        vault_id,
+        display_name,
+        auth,
+        metadata,
+        archived_at: None,
+        created_us: now,
+        updated_us: now,
+    };
     let out = c.render();
     store.credentials.insert(c.id.clone(), c);
     drop(store);
@@ -315,7 +346,11 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
         Some(m) => auth_update(&c.auth, m)?,
         None => c.auth.clone(),
     };
-    let display_name = if f.get("display_name").is_some() { f.opt_str("display_name", 255)?.map_or(Value::Null, |s| json!(s)) } else { c.display_name.clone() };
+    let display_name = if f.get("display_name").is_some() {
+        f.opt_str("display_name", 255)?.map_or(Value::Null, |s| json!(s))
+    } else {
+        c.display_name.clone()
+    };
     let mut metadata = c.metadata.clone();
     if f.get("metadata").is_some_and(Value::is_null) {
         metadata.clear();
@@ -364,7 +399,10 @@ pub fn mcp_oauth_validate(ctx: &Ctx) -> ApiResult<Reply> {
     let refresh = c.auth.get("refresh").and_then(Value::as_object);
     let probe_ok = !s("access_token").contains("invalid") && !expired;
     let probe = if probe_ok {
-        http_response(200, &json!({"jsonrpc": "2.0", "id": 1, "result": {"protocolVersion": "2025-06-18", "serverInfo": {"name": "emulated-mcp"}}}))
+        http_response(
+            200,
+            &json!({"jsonrpc": "2.0", "id": 1, "result": {"protocolVersion": "2025-06-18", "serverInfo": {"name": "emulated-mcp"}}}),
+        )
     } else {
         http_response(401, &json!({"error": "invalid_token"}))
     };
@@ -378,7 +416,10 @@ pub fn mcp_oauth_validate(ctx: &Ctx) -> ApiResult<Reply> {
             } else {
                 http_response(400, &json!({"error": "invalid_grant"}))
             };
-            (if ok { "valid" } else { "invalid" }, json!({"status": if ok { "succeeded" } else { "failed" }, "http_response": resp}))
+            (
+                if ok { "valid" } else { "invalid" },
+                json!({"status": if ok { "succeeded" } else { "failed" }, "http_response": resp}),
+            )
         }
     };
     Ok(Reply::ok(&json!({

@@ -32,7 +32,9 @@ pub fn start_run(st: &Arc<AppState>, deployment_id: &str, scheduled: bool) -> Ap
             return Err(ApiError::conflict(format!("Deployment '{deployment_id}' is archived and cannot run.")));
         }
         if scheduled && d.status == "paused" {
-            return Err(ApiError::conflict(format!("Deployment '{deployment_id}' is paused; scheduled runs are skipped.")));
+            return Err(ApiError::conflict(format!(
+                "Deployment '{deployment_id}' is paused; scheduled runs are skipped."
+            )));
         }
         (d.config.clone(), d.config["agent"].clone())
     };
@@ -60,7 +62,11 @@ pub fn start_run(st: &Arc<AppState>, deployment_id: &str, scheduled: bool) -> Ap
         Err(e) => (Value::Null, json!({"type": e.kind, "message": e.message})),
     };
     let now = st.now();
-    let trigger = if scheduled { json!({"type": "schedule", "scheduled_at": format_rfc3339(now)}) } else { json!({"type": "manual"}) };
+    let trigger = if scheduled {
+        json!({"type": "schedule", "scheduled_at": format_rfc3339(now)})
+    } else {
+        json!({"type": "manual"})
+    };
     let id = st.new_id(prefix::DEPLOYMENT_RUN);
     let obj = json!({
         "id": id, "type": "deployment_run", "deployment_id": deployment_id, "agent": agent,
@@ -70,7 +76,10 @@ pub fn start_run(st: &Arc<AppState>, deployment_id: &str, scheduled: bool) -> Ap
     if let Some(d) = store.deployments.get_mut(deployment_id) {
         d.last_run_us = Some(now);
     }
-    store.deployment_runs.insert(id.clone(), DeploymentRun { id, deployment_id: deployment_id.to_string(), obj: obj.clone(), created_us: now });
+    store.deployment_runs.insert(
+        id.clone(),
+        DeploymentRun { id, deployment_id: deployment_id.to_string(), obj: obj.clone(), created_us: now },
+    );
     drop(store);
     st.stats.count_objects("deployment_run", 1);
     Ok(obj)
@@ -143,6 +152,7 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
 /// `GET /deployment_runs/{deployment_run_id}`
 pub fn retrieve(ctx: &Ctx) -> ApiResult<Reply> {
     let store = ctx.state.store();
-    let r = store.deployment_runs.get(ctx.param(0)).ok_or_else(|| ApiError::not_found("Deployment run", ctx.param(0)))?;
+    let r =
+        store.deployment_runs.get(ctx.param(0)).ok_or_else(|| ApiError::not_found("Deployment run", ctx.param(0)))?;
     Ok(Reply::ok(&r.obj))
 }

@@ -16,7 +16,9 @@ use crate::pagination::{list_reply, Order};
 use crate::query::Visible;
 use crate::session::ts_or_null;
 use crate::state::{AppState, Store};
-use crate::validate::{budget, metadata_create, metadata_patch, none_or, string_list, string_map, type_name, Fields, Obj};
+use crate::validate::{
+    budget, metadata_create, metadata_patch, none_or, string_list, string_map, type_name, Fields, Obj,
+};
 
 /// Event types a deployment may start a session with.
 pub const INITIAL_TYPES: [&str; 3] = ["user.message", "user.define_outcome", "system.message"];
@@ -90,7 +92,9 @@ fn agent_pin(store: &Store, v: Option<&Value>) -> ApiResult<Value> {
             f.req_enum("type", &["agent"])?;
             (f.req_str("id", 1, 256)?.to_string(), f.opt_int("version")?.filter(|v| *v != 0))
         }
-        Some(o) => return Err(ApiError::param("agent", format!("agent must be a string or an object, got {}", type_name(o)))),
+        Some(o) => {
+            return Err(ApiError::param("agent", format!("agent must be a string or an object, got {}", type_name(o))))
+        }
     };
     let a = store.agents.get(&id).ok_or_else(|| ApiError::not_found("Agent", &id).with_param("agent"))?;
     if a.archived_at.is_some() {
@@ -107,20 +111,30 @@ fn schedule(v: Option<&Value>) -> ApiResult<Value> {
     let m = match v {
         None | Some(Value::Null) => return Ok(Value::Null),
         Some(Value::Object(m)) => m,
-        Some(o) => return Err(ApiError::param("schedule", format!("schedule must be an object, got {}", type_name(o)))),
+        Some(o) => {
+            return Err(ApiError::param("schedule", format!("schedule must be an object, got {}", type_name(o))))
+        }
     };
     let f = Fields::new(m, "schedule.");
     f.req_enum("type", &["cron"])?;
     let expr = f.req_str("expression", 1, 256)?;
     let fields: Vec<&str> = expr.split_whitespace().collect();
-    let ok = fields.len() == 5 && fields.iter().all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || "*,-/?#".contains(c)));
+    let ok = fields.len() == 5
+        && fields.iter().all(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || "*,-/?#".contains(c)));
     if !ok {
-        return Err(ApiError::param("schedule.expression", format!("schedule.expression must be a 5-field cron expression, got '{expr}'")));
+        return Err(ApiError::param(
+            "schedule.expression",
+            format!("schedule.expression must be a 5-field cron expression, got '{expr}'"),
+        ));
     }
     let tz = f.opt_str_len("timezone", 1, 64)?.unwrap_or("UTC");
-    let tz_ok = tz == "UTC" || (tz.contains('/') && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)));
+    let tz_ok =
+        tz == "UTC" || (tz.contains('/') && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)));
     if !tz_ok {
-        return Err(ApiError::param("schedule.timezone", format!("schedule.timezone must be an IANA time zone, got '{tz}'")));
+        return Err(ApiError::param(
+            "schedule.timezone",
+            format!("schedule.timezone must be an IANA time zone, got '{tz}'"),
+        ));
     }
     Ok(json!({"type": "cron", "expression": fields.join(" "), "timezone": tz}))
 }
@@ -136,7 +150,8 @@ fn metadata(v: Option<&Value>, existing: Option<&Obj>) -> ApiResult<Obj> {
     };
     if let Some(cas) = m.get("cas_config") {
         let bad = |msg: &str| ApiError::param("metadata.cas_config", format!("metadata.cas_config {msg}"));
-        let parsed: Value = serde_json::from_str(cas.as_str().unwrap_or_default()).map_err(|_| bad("must be a JSON-encoded object"))?;
+        let parsed: Value =
+            serde_json::from_str(cas.as_str().unwrap_or_default()).map_err(|_| bad("must be a JSON-encoded object"))?;
         let obj = parsed.as_object().ok_or_else(|| bad("must be a JSON-encoded object"))?;
         if let Some(s) = obj.get("session_strategy") {
             if !matches!(s.as_str(), Some("new_session" | "reuse_session")) {
@@ -171,7 +186,10 @@ fn configure(st: &AppState, store: &Store, body: &Obj, existing: Option<&Obj>) -
     }
     if given("environment_id") {
         let env_id = f.req_str("environment_id", 1, 256)?;
-        let env = store.environments.get(env_id).ok_or_else(|| ApiError::not_found("Environment", env_id).with_param("environment_id"))?;
+        let env = store
+            .environments
+            .get(env_id)
+            .ok_or_else(|| ApiError::not_found("Environment", env_id).with_param("environment_id"))?;
         if env.archived_at.is_some() {
             return Err(ApiError::conflict(format!("Environment '{env_id}' is archived.")).with_param("environment_id"));
         }
@@ -183,11 +201,14 @@ fn configure(st: &AppState, store: &Store, body: &Obj, existing: Option<&Obj>) -
             return Err(ApiError::param("initial_events", "initial_events must contain between 1 and 50 events"));
         }
         let inputs = validate_detached(events, "initial_events", &INITIAL_TYPES)?;
-        let normal: Vec<Value> = inputs.into_iter().map(|i| {
-            let mut m = i.fields;
-            m.insert("type".into(), json!(i.etype));
-            Value::Object(m)
-        }).collect();
+        let normal: Vec<Value> = inputs
+            .into_iter()
+            .map(|i| {
+                let mut m = i.fields;
+                m.insert("type".into(), json!(i.etype));
+                Value::Object(m)
+            })
+            .collect();
         c.insert("initial_events".into(), Value::Array(normal));
     }
     if given("schedule") {
@@ -200,7 +221,10 @@ fn configure(st: &AppState, store: &Store, body: &Obj, existing: Option<&Obj>) -
     if given("vault_ids") {
         let v = string_list(f.get("vault_ids"), "vault_ids")?;
         if v.len() > 50 {
-            return Err(ApiError::param("vault_ids", format!("vault_ids must contain at most 50 items, got {}", v.len())));
+            return Err(ApiError::param(
+                "vault_ids",
+                format!("vault_ids must contain at most 50 items, got {}", v.len()),
+            ));
         }
         c.insert("vault_ids".into(), Value::Array(v));
     }
@@ -230,7 +254,16 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     let mut store = st.store();
     let config = configure(st, &store, &body, None)?;
     let now = st.now();
-    let d = Deployment { id: st.new_id(prefix::DEPLOYMENT), config, status: "active", paused_reason: Value::Null, archived_at: None, last_run_us: None, created_us: now, updated_us: now };
+    let d = Deployment {
+        id: st.new_id(prefix::DEPLOYMENT),
+        config,
+        status: "active",
+        paused_reason: Value::Null,
+        archived_at: None,
+        last_run_us: None,
+        created_us: now,
+        updated_us: now,
+    };
     let out = d.render();
     store.deployments.insert(d.id.clone(), d);
     drop(store);

@@ -61,7 +61,10 @@ impl Dream {
             "completed" | "failed" => Some(self.created_us + DONE_US),
             _ => None,
         };
-        let store_id = self.output_store.clone().or_else(|| self.output_behavior.get("memory_store_id").and_then(Value::as_str).map(str::to_string));
+        let store_id = self
+            .output_store
+            .clone()
+            .or_else(|| self.output_behavior.get("memory_store_id").and_then(Value::as_str).map(str::to_string));
         let outputs = match (status, store_id) {
             ("completed", Some(id)) => json!([{"type": "memory_store", "memory_store_id": id, "files_touched": []}]),
             _ => json!([]),
@@ -85,11 +88,19 @@ fn settle(st: &AppState, store: &mut Store, now: Micros) {
     let due: Vec<String> = store
         .dreams
         .values()
-        .filter(|d| d.output_store.is_none() && d.output_behavior["type"] == "create_new" && d.status(now) == "completed")
+        .filter(|d| {
+            d.output_store.is_none() && d.output_behavior["type"] == "create_new" && d.status(now) == "completed"
+        })
         .map(|d| d.id.clone())
         .collect();
     for id in due {
-        let (ms, _) = super::memory::insert_store_in(store, st, format!("Dream output {id}"), format!("Created by dream {id}."), Obj::new());
+        let (ms, _) = super::memory::insert_store_in(
+            store,
+            st,
+            format!("Dream output {id}"),
+            format!("Created by dream {id}."),
+            Obj::new(),
+        );
         if let Some(d) = store.dreams.get_mut(&id) {
             d.output_store = Some(ms);
         }
@@ -120,11 +131,18 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
         let p = format!("inputs[{i}].");
         let inf = Fields::new(m, &p);
         match inf.req_enum("type", &["memory_store", "sessions"])? {
-            "memory_store" => inputs.push(json!({"type": "memory_store", "memory_store_id": memory_store_ref(&store, &inf)?})),
+            "memory_store" => {
+                inputs.push(json!({"type": "memory_store", "memory_store_id": memory_store_ref(&store, &inf)?}))
+            }
             _ => {
-                let ids = inf.opt_array("session_ids", 100)?.filter(|a| !a.is_empty()).ok_or_else(|| ApiError::missing(&inf.param("session_ids")))?;
+                let ids = inf
+                    .opt_array("session_ids", 100)?
+                    .filter(|a| !a.is_empty())
+                    .ok_or_else(|| ApiError::missing(&inf.param("session_ids")))?;
                 for (j, s) in ids.iter().enumerate() {
-                    let sid = s.as_str().ok_or_else(|| ApiError::param(format!("{p}session_ids[{j}]"), "session ids must be strings"))?;
+                    let sid = s.as_str().ok_or_else(|| {
+                        ApiError::param(format!("{p}session_ids[{j}]"), "session ids must be strings")
+                    })?;
                     if !store.sessions.contains_key(sid) {
                         return Err(ApiError::not_found("Session", sid).with_param(format!("{p}session_ids[{j}]")));
                     }
@@ -140,7 +158,9 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
             let mf = Fields::new(m, "model.");
             json!({"id": mf.req_str("id", 1, 256)?, "speed": mf.opt_enum("speed", &["standard", "fast"])?.unwrap_or("standard")})
         }
-        Some(o) => return Err(ApiError::param("model", format!("model must be a string or an object, got {}", type_name(o)))),
+        Some(o) => {
+            return Err(ApiError::param("model", format!("model must be a string or an object, got {}", type_name(o))))
+        }
     };
     let instructions = f.opt_str("instructions", 100_000)?;
     let output_behavior = match f.opt_object("output_behavior")? {
@@ -213,7 +233,10 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let q = &ctx.query;
     let statuses = q.list("statuses");
     if let Some(bad) = statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
-        return Err(ApiError::param("statuses", format!("statuses must be among {}, got '{bad}'", STATUSES.join(", "))));
+        return Err(ApiError::param(
+            "statuses",
+            format!("statuses must be among {}, got '{bad}'", STATUSES.join(", ")),
+        ));
     }
     let visible = Visible::parse(q)?;
     let st = &ctx.state;
@@ -226,7 +249,8 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
         &dreams,
         |d| d.id.clone(),
         |d| {
-            visible.keeps(&d.archived_at, d.created_us) && (statuses.is_empty() || statuses.iter().any(|s| s == d.status(now)))
+            visible.keeps(&d.archived_at, d.created_us)
+                && (statuses.is_empty() || statuses.iter().any(|s| s == d.status(now)))
         },
         |d| d.render(now),
         Order::Desc,

@@ -37,7 +37,9 @@ fn config(v: Option<&Value>) -> ApiResult<Value> {
     let m = match v {
         None | Some(Value::Null) => return Ok(json!({"type": "cloud", "networking": {"type": "unrestricted"}})),
         Some(Value::Object(m)) => m,
-        Some(other) => return Err(ApiError::param("config", format!("config must be an object, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(ApiError::param("config", format!("config must be an object, got {}", type_name(other))))
+        }
     };
     let f = Fields::new(m, "config.");
     let ty = f.opt_enum("type", &["cloud", "self_hosted"])?.unwrap_or("cloud");
@@ -58,7 +60,10 @@ fn config(v: Option<&Value>) -> ApiResult<Value> {
                 nf.opt_bool("allow_package_managers")?;
                 if let Some(hosts) = nf.opt_array("allowed_hosts", 1000)? {
                     if !hosts.iter().all(Value::is_string) {
-                        return Err(ApiError::param("config.networking.allowed_hosts", "allowed_hosts must be an array of strings"));
+                        return Err(ApiError::param(
+                            "config.networking.allowed_hosts",
+                            "allowed_hosts must be an array of strings",
+                        ));
                     }
                 }
                 n.insert("type".into(), json!("limited"));
@@ -68,7 +73,10 @@ fn config(v: Option<&Value>) -> ApiResult<Value> {
         Some(other) => {
             return Err(ApiError::param(
                 "config.networking",
-                format!("config.networking must be an object such as {{\"type\":\"unrestricted\"}}, got {}", type_name(other)),
+                format!(
+                    "config.networking must be an object such as {{\"type\":\"unrestricted\"}}, got {}",
+                    type_name(other)
+                ),
             ))
         }
     };

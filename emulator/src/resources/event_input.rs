@@ -81,7 +81,8 @@ fn validate_with(
     let mut out = Vec::with_capacity(events.len());
     for (i, ev) in events.iter().enumerate() {
         let prefix = format!("{param}[{i}].");
-        let m = ev.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "each event must be an object"))?;
+        let m =
+            ev.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "each event must be an object"))?;
         let f = Fields::new(m, &prefix);
         let ty = f.req_str("type", 1, 128)?;
         let etype = ALL_TYPES
@@ -96,7 +97,10 @@ fn validate_with(
         let thread = f.opt_str("session_thread_id", 256)?;
         if let Some(t) = thread {
             if Some(t) != thread_id {
-                return Err(ApiError::param(f.param("session_thread_id"), format!("Session thread '{t}' was not found.")));
+                return Err(ApiError::param(
+                    f.param("session_thread_id"),
+                    format!("Session thread '{t}' was not found."),
+                ));
             }
             fields.insert("session_thread_id".into(), json!(t));
         }
@@ -116,7 +120,10 @@ fn validate_with(
                 let result = f.req_enum("result", &["allow", "deny"])?;
                 let deny_message = f.opt_str("deny_message", 10_000)?.map(str::to_string);
                 if result == "allow" && deny_message.is_some() {
-                    return Err(ApiError::param(f.param("deny_message"), "deny_message may only be given when result is 'deny'."));
+                    return Err(ApiError::param(
+                        f.param("deny_message"),
+                        "deny_message may only be given when result is 'deny'.",
+                    ));
                 }
                 take_pending(&mut pending, &id, PendingKind::ToolConfirmation)
                     .map_err(|m| ApiError::param(f.param("tool_use_id"), m))?;
@@ -187,7 +194,8 @@ fn take_pending(pending: &mut Vec<(String, PendingKind)>, id: &str, kind: Pendin
             Ok(())
         }
         None => {
-            let what = if kind == PendingKind::CustomTool { "custom tool use" } else { "tool use awaiting confirmation" };
+            let what =
+                if kind == PendingKind::CustomTool { "custom tool use" } else { "tool use awaiting confirmation" };
             Err(format!("'{id}' does not reference a pending {what}."))
         }
     }
@@ -201,7 +209,12 @@ fn user_content(f: &Fields<'_>) -> ApiResult<(Value, String)> {
         Some(Value::String(s)) => return Ok((json!([{"type": "text", "text": s}]), s.clone())),
         Some(Value::Array(a)) if a.is_empty() => return Err(ApiError::param(p, "content must not be empty")),
         Some(Value::Array(a)) => a,
-        Some(other) => return Err(ApiError::param(p.clone(), format!("{p} must be a string or an array, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(ApiError::param(
+                p.clone(),
+                format!("{p} must be a string or an array, got {}", type_name(other)),
+            ))
+        }
     };
     let text = blocks_text(blocks, &p, &["text", "image", "document", "redacted"])?;
     Ok((Value::Array(blocks.clone()), text))
@@ -238,11 +251,15 @@ fn blocks_text(blocks: &[Value], param: &str, allowed: &[&str]) -> ApiResult<Str
     let mut text = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
         let prefix = format!("{param}[{i}].");
-        let m = b.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "content blocks must be objects"))?;
+        let m =
+            b.as_object().ok_or_else(|| ApiError::param(format!("{param}[{i}]"), "content blocks must be objects"))?;
         let f = Fields::new(m, &prefix);
         let ty = f.req_str("type", 1, 64)?;
         if !allowed.contains(&ty) {
-            return Err(ApiError::param(f.param("type"), format!("content block type '{ty}' is not allowed here (allowed: {}).", allowed.join(", "))));
+            return Err(ApiError::param(
+                f.param("type"),
+                format!("content block type '{ty}' is not allowed here (allowed: {}).", allowed.join(", ")),
+            ));
         }
         match ty {
             "text" => text.push(f.req_str("text", 1, usize::MAX)?.to_string()),
@@ -250,7 +267,8 @@ fn blocks_text(blocks: &[Value], param: &str, allowed: &[&str]) -> ApiResult<Str
                 let src = f.req_object("source")?;
                 let sp = format!("{prefix}source.");
                 let sf = Fields::new(src, &sp);
-                let kinds: &[&str] = if ty == "image" { &["base64", "url", "file"] } else { &["base64", "text", "url", "file"] };
+                let kinds: &[&str] =
+                    if ty == "image" { &["base64", "url", "file"] } else { &["base64", "text", "url", "file"] };
                 match sf.req_enum("type", kinds)? {
                     "base64" | "text" => {
                         sf.req_str("media_type", 1, 256)?;

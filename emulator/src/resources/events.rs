@@ -25,12 +25,18 @@ pub fn session_or_404(ctx: &Ctx, id: &str) -> ApiResult<Arc<Session>> {
 /// Rejects writes to archived or terminated sessions (409).
 pub fn ensure_writable(c: &SessionCore) -> ApiResult<()> {
     if c.archived_at.is_some() {
-        return Err(ApiError::conflict(format!("Session '{}' is archived and cannot accept new events.", c.session_id))
-            .with_code("session_archived"));
+        return Err(ApiError::conflict(format!(
+            "Session '{}' is archived and cannot accept new events.",
+            c.session_id
+        ))
+        .with_code("session_archived"));
     }
     if c.status == Status::Terminated {
-        return Err(ApiError::conflict(format!("Session '{}' is terminated and cannot accept new events.", c.session_id))
-            .with_code("session_terminated"));
+        return Err(ApiError::conflict(format!(
+            "Session '{}' is terminated and cannot accept new events.",
+            c.session_id
+        ))
+        .with_code("session_terminated"));
     }
     Ok(())
 }
@@ -58,7 +64,8 @@ pub fn send(ctx: &Ctx) -> ApiResult<Reply> {
 pub fn apply_batch(st: &Arc<AppState>, sess: &Arc<Session>, c: &mut SessionCore, inputs: Vec<Input>) -> Vec<Arc<str>> {
     let mut echoes = Vec::with_capacity(inputs.len());
     let mut resolved_now = false;
-    let starts_turn = inputs.iter().any(|i| matches!(i.kind, InputKind::UserMessage { .. } | InputKind::DefineOutcome { .. }));
+    let starts_turn =
+        inputs.iter().any(|i| matches!(i.kind, InputKind::UserMessage { .. } | InputKind::DefineOutcome { .. }));
     if c.self_hosted && starts_turn {
         st.work.enqueue(st, &c.environment_id, &c.session_id);
     }
@@ -70,7 +77,8 @@ pub fn apply_batch(st: &Arc<AppState>, sess: &Arc<Session>, c: &mut SessionCore,
             InputKind::DefineOutcome { description } => {
                 let outcome_id = st.new_id(prefix::OUTCOME);
                 fields.insert("outcome_id".into(), json!(outcome_id));
-                let mut plan = Plan { reply: format!("Working towards the outcome: {description}"), ..Default::default() };
+                let mut plan =
+                    Plan { reply: format!("Working towards the outcome: {description}"), ..Default::default() };
                 plan.actions.push_back(Action::Outcome { outcome_id, description });
                 echoes.push(start_or_queue(st, c, etype, fields, plan));
             }
@@ -82,7 +90,11 @@ pub fn apply_batch(st: &Arc<AppState>, sess: &Arc<Session>, c: &mut SessionCore,
                 let turn = c.blocked.as_ref().map(|b| b.turn_id.clone());
                 echoes.push(c.append_event(st, etype, fields, true, turn.as_deref()).1);
                 let name = resolve(c, &tool_use_id);
-                let r = if allow { Resolution::Allowed { tool_use_id, name } } else { Resolution::Denied { name, message: deny_message } };
+                let r = if allow {
+                    Resolution::Allowed { tool_use_id, name }
+                } else {
+                    Resolution::Denied { name, message: deny_message }
+                };
                 push_resolution(c, r);
                 resolved_now = true;
             }
@@ -124,7 +136,13 @@ pub fn apply_batch(st: &Arc<AppState>, sess: &Arc<Session>, c: &mut SessionCore,
     echoes
 }
 
-fn start_or_queue(st: &AppState, c: &mut SessionCore, etype: &'static str, fields: crate::validate::Obj, plan: Plan) -> Arc<str> {
+fn start_or_queue(
+    st: &AppState,
+    c: &mut SessionCore,
+    etype: &'static str,
+    fields: crate::validate::Obj,
+    plan: Plan,
+) -> Arc<str> {
     let turn_id = st.new_id(prefix::TURN);
     let immediate = !c.busy && c.blocked.is_none() && c.queue.is_empty();
     let (id, text) = c.append_event(st, etype, fields, immediate, Some(&turn_id));
@@ -202,7 +220,8 @@ fn list_for(ctx: &Ctx, sess: &Session) -> ApiResult<Reply> {
         if c.deleted {
             return Err(ApiError::not_found("Session", &sess.id));
         }
-        let keep = |e: &StoredEvent| (types.is_empty() || types.iter().any(|t| t == e.etype)) && range.contains(e.created_us);
+        let keep =
+            |e: &StoredEvent| (types.is_empty() || types.iter().any(|t| t == e.etype)) && range.contains(e.created_us);
         let sel = select(c.log.as_slice(), StoredEvent::id_string, keep, order, &page);
         Ok(sel.envelope(|e| e.json().into_owned(), StoredEvent::id_string, StoredEvent::id_string))
     })?;

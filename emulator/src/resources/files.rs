@@ -91,7 +91,10 @@ pub fn upload(ctx: &Ctx) -> ApiResult<Reply> {
     let metadata = form.metadata()?;
     let purpose = form.text("purpose").unwrap_or_else(|| "user_upload".into());
     if !PURPOSES.contains(&purpose.as_str()) {
-        return Err(ApiError::param("purpose", format!("purpose must be one of {}, got '{purpose}'", PURPOSES.join(", "))));
+        return Err(ApiError::param(
+            "purpose",
+            format!("purpose must be one of {}, got '{purpose}'", PURPOSES.join(", ")),
+        ));
     }
     let st = &ctx.state;
     let now = st.now();
@@ -99,7 +102,12 @@ pub fn upload(ctx: &Ctx) -> ApiResult<Reply> {
         None => Value::Null,
         Some(s) => match s.trim().parse::<i64>() {
             Ok(n) if (1..=10 * 365 * 86_400).contains(&n) => json!(format_rfc3339(now + n * 1_000_000)),
-            _ => return Err(ApiError::param("expires_in_seconds", format!("expires_in_seconds must be a positive integer, got '{s}'"))),
+            _ => {
+                return Err(ApiError::param(
+                    "expires_in_seconds",
+                    format!("expires_in_seconds must be a positive integer, got '{s}'"),
+                ))
+            }
         },
     };
     let mime = part
@@ -127,7 +135,13 @@ pub fn upload(ctx: &Ctx) -> ApiResult<Reply> {
         "status": status, "downloadable": downloadable, "purpose": purpose, "scope": scope,
         "metadata": metadata, "expires_at": expires_at, "created_at": ts, "updated_at": ts,
     });
-    let file = StoredFile { id: id.clone(), obj: super::agents::into_obj(obj), data: part.data.clone(), deleted: false, created_us: now };
+    let file = StoredFile {
+        id: id.clone(),
+        obj: super::agents::into_obj(obj),
+        data: part.data.clone(),
+        deleted: false,
+        created_us: now,
+    };
     let out = Value::Object(file.obj.clone());
     store.files.insert(id, file);
     drop(store);
@@ -193,10 +207,13 @@ pub fn check_downloadable(f: Option<&StoredFile>, id: &str) -> ApiResult<()> {
         return Err(ApiError::new(http::StatusCode::GONE, "not_found_error", format!("File '{id}' has been deleted.")));
     }
     if f.status() != "ready" {
-        return Err(ApiError::conflict(format!("File '{id}' is not ready (status '{}').", f.status())).with_code("file_not_ready"));
+        return Err(ApiError::conflict(format!("File '{id}' is not ready (status '{}').", f.status()))
+            .with_code("file_not_ready"));
     }
     if !f.downloadable() {
-        return Err(ApiError::permission(format!("File '{id}' is not downloadable.")).with_code("file_not_downloadable"));
+        return Err(
+            ApiError::permission(format!("File '{id}' is not downloadable.")).with_code("file_not_downloadable")
+        );
     }
     Ok(())
 }

@@ -41,7 +41,10 @@ fn content(f: &Fields<'_>, required: bool) -> ApiResult<Option<String>> {
         Some(v) => return Err(ApiError::param("content", format!("content must be a string, got {}", type_name(v)))),
     };
     if c.len() > MAX_CONTENT {
-        return Err(ApiError::param("content", format!("content must be at most {MAX_CONTENT} bytes, got {}", c.len())));
+        return Err(ApiError::param(
+            "content",
+            format!("content must be at most {MAX_CONTENT} bytes, got {}", c.len()),
+        ));
     }
     Ok(Some(c))
 }
@@ -84,7 +87,16 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     path_taken(ms, &path, None)?;
     let now = st.now();
     let sha256 = sha256_hex(&content);
-    let mut m = Memory { id: st.new_id(prefix::MEMORY), path, content, sha256, metadata, version_id: String::new(), created_us: now, updated_us: now };
+    let mut m = Memory {
+        id: st.new_id(prefix::MEMORY),
+        path,
+        content,
+        sha256,
+        metadata,
+        version_id: String::new(),
+        created_us: now,
+        updated_us: now,
+    };
     record(&mut ms.versions, ctx, &mut m, "created");
     ms.updated_us = now;
     let out = ms.render_memory(&m, full);
@@ -176,7 +188,9 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let mut page = PageRequest::parse(q)?;
     let order = Order::parse(q, Order::Asc)?;
     let depth = match q.int("depth")? {
-        Some(d) if !(0..=1024).contains(&d) => return Err(ApiError::param("depth", format!("depth must be between 0 and 1024, got {d}"))),
+        Some(d) if !(0..=1024).contains(&d) => {
+            return Err(ApiError::param("depth", format!("depth must be between 0 and 1024, got {d}")))
+        }
         d => d.map(|d| d as usize),
     };
     if full {

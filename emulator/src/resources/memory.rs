@@ -137,11 +137,15 @@ impl MemoryStore {
         }
         out
     }
-
 }
 
 /// Appends a version of `m` to `versions` and makes it the memory's latest.
-pub fn record(versions: &mut BTreeMap<String, MemoryVersion>, ctx: &Ctx, m: &mut Memory, operation: &'static str) -> String {
+pub fn record(
+    versions: &mut BTreeMap<String, MemoryVersion>,
+    ctx: &Ctx,
+    m: &mut Memory,
+    operation: &'static str,
+) -> String {
     let st = &ctx.state;
     let deleted = operation == "deleted";
     let v = MemoryVersion {
@@ -186,9 +190,14 @@ pub fn path_key(p: &str) -> &str {
 /// Validates a memory path: 1–1024 bytes, no empty, `.` or `..` segments.
 pub fn check_path(f: &Fields<'_>) -> ApiResult<String> {
     let p = f.req_str("path", 1, 1024)?;
-    let bad = p.len() > 1024 || path_key(p).is_empty() || path_key(p).split('/').any(|s| s.is_empty() || s == "." || s == "..");
+    let bad = p.len() > 1024
+        || path_key(p).is_empty()
+        || path_key(p).split('/').any(|s| s.is_empty() || s == "." || s == "..");
     if bad {
-        return Err(ApiError::param(f.param("path"), format!("Invalid memory path '{p}': it needs at least one segment and no empty, '.' or '..' segments.")));
+        return Err(ApiError::param(
+            f.param("path"),
+            format!("Invalid memory path '{p}': it needs at least one segment and no empty, '.' or '..' segments."),
+        ));
     }
     Ok(p.to_string())
 }
@@ -211,7 +220,13 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
 }
 
 /// Creates a store (also used by dreams) and returns its JSON.
-pub fn insert_store_in(store: &mut Store, st: &crate::state::AppState, name: String, description: String, metadata: Obj) -> (String, Value) {
+pub fn insert_store_in(
+    store: &mut Store,
+    st: &crate::state::AppState,
+    name: String,
+    description: String,
+    metadata: Obj,
+) -> (String, Value) {
     let now = st.now();
     let ms = MemoryStore {
         id: st.new_id(prefix::MEMORY_STORE),
@@ -248,7 +263,8 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
     let now = ctx.state.now();
     let mut store = ctx.state.store();
     let ms = store_mut(&mut store, ctx.param(0))?;
-    let name = if f.get("name").is_some_and(|v| !v.is_null()) { Some(f.req_str("name", 1, 255)?.to_string()) } else { None };
+    let name =
+        if f.get("name").is_some_and(|v| !v.is_null()) { Some(f.req_str("name", 1, 255)?.to_string()) } else { None };
     let description = f.opt_str("description", 1024)?.map(str::to_string);
     let mut metadata = ms.metadata.clone();
     metadata_patch(&mut metadata, f.get("metadata"), "metadata")?;

@@ -44,7 +44,8 @@ fn mountable_file(store: &Store, f: &Fields<'_>) -> ApiResult<String> {
     let id = f.req_str("file_id", 1, 256)?;
     let file = super::files::live(&store.files, id).map_err(|e| e.with_param(f.param("file_id")))?;
     if file.status() != "ready" {
-        return Err(ApiError::conflict(format!("File '{id}' is not ready (status '{}').", file.status())).with_code("file_not_ready"));
+        return Err(ApiError::conflict(format!("File '{id}' is not ready (status '{}').", file.status()))
+            .with_code("file_not_ready"));
     }
     Ok(id.to_string())
 }
@@ -67,14 +68,23 @@ fn one(st: &AppState, store: &Store, m: &Obj, p: &str, ts: &str) -> ApiResult<(V
         }
         "memory_store" => {
             let ms_id = f.req_str("memory_store_id", 1, 256)?;
-            let ms = store.memory_stores.get(ms_id).ok_or_else(|| ApiError::not_found("Memory store", ms_id).with_param(f.param("memory_store_id")))?;
+            let ms = store
+                .memory_stores
+                .get(ms_id)
+                .ok_or_else(|| ApiError::not_found("Memory store", ms_id).with_param(f.param("memory_store_id")))?;
             o.insert("memory_store_id".into(), json!(ms_id));
-            o.insert("access".into(), json!(f.opt_enum("access", &["read_write", "read_only"])?.unwrap_or("read_write")));
+            o.insert(
+                "access".into(),
+                json!(f.opt_enum("access", &["read_write", "read_only"])?.unwrap_or("read_write")),
+            );
             o.insert("instructions".into(), f.opt_str("instructions", 4096)?.map_or(Value::Null, |s| json!(s)));
             o.insert("name".into(), json!(ms.name));
             o.insert("description".into(), json!(ms.description));
-            let slug: String = ms.name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-            mount.unwrap_or_else(|| format!("/mnt/memory/{}-{}", slug.trim_matches('-'), &ms_id[ms_id.len().saturating_sub(6)..]))
+            let slug: String =
+                ms.name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+            mount.unwrap_or_else(|| {
+                format!("/mnt/memory/{}-{}", slug.trim_matches('-'), &ms_id[ms_id.len().saturating_sub(6)..])
+            })
         }
         _ => {
             let url = f.req_str("url", 1, 2047)?;
@@ -92,7 +102,8 @@ fn one(st: &AppState, store: &Store, m: &Obj, p: &str, ts: &str) -> ApiResult<(V
             secret = f.opt_str(key, 8192)?.map(str::to_string);
             o.insert("url".into(), json!(url));
             o.insert("checkout".into(), checkout);
-            let repo = url.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or("repo").to_string();
+            let repo =
+                url.trim_end_matches('/').trim_end_matches(".git").rsplit('/').next().unwrap_or("repo").to_string();
             mount.unwrap_or_else(|| format!("/workspace/{repo}"))
         }
     };
@@ -107,16 +118,22 @@ pub fn validate_resources(st: &AppState, store: &Store, v: Option<&Value>) -> Ap
     let items = match v {
         None | Some(Value::Null) => return Ok(ResourceSet::default()),
         Some(Value::Array(a)) => a,
-        Some(other) => return Err(ApiError::param("resources", format!("resources must be an array, got {}", type_name(other)))),
+        Some(other) => {
+            return Err(ApiError::param("resources", format!("resources must be an array, got {}", type_name(other))))
+        }
     };
     let ts = format_rfc3339(st.now());
     let mut out = ResourceSet::default();
     for (i, r) in items.iter().enumerate() {
-        let m = r.as_object().ok_or_else(|| ApiError::param(format!("resources[{i}]"), "resource must be an object"))?;
+        let m =
+            r.as_object().ok_or_else(|| ApiError::param(format!("resources[{i}]"), "resource must be an object"))?;
         let (res, secret) = one(st, store, m, &format!("resources[{i}]."), &ts)?;
         let clash = out.rendered.iter().any(|x| x["mount_path"] == res["mount_path"]);
         if clash {
-            return Err(ApiError::param(format!("resources[{i}].mount_path"), format!("mount_path {} is used twice", res["mount_path"])));
+            return Err(ApiError::param(
+                format!("resources[{i}].mount_path"),
+                format!("mount_path {} is used twice", res["mount_path"]),
+            ));
         }
         if let Some(ms) = res.get("memory_store_id") {
             out.memory_store_ids.push(ms.clone());
@@ -152,17 +169,25 @@ pub fn add(ctx: &Ctx) -> ApiResult<Reply> {
     super::files::live(&store.files, file_id).map_err(|e| e.with_param("file_id"))?;
     let out = sess.with(|c| {
         if c.archived_at.is_some() {
-            return Err(ApiError::conflict(format!("Session '{}' is archived.", c.session_id)).with_code("session_archived"));
+            return Err(
+                ApiError::conflict(format!("Session '{}' is archived.", c.session_id)).with_code("session_archived")
+            );
         }
         if c.status == Status::Terminated {
-            return Err(ApiError::conflict(format!("Session '{}' is terminated.", c.session_id)).with_code("session_terminated"));
+            return Err(ApiError::conflict(format!("Session '{}' is terminated.", c.session_id))
+                .with_code("session_terminated"));
         }
         let (res, _) = one(st, &store, &body, "", &format_rfc3339(st.now()))?;
         if c.resources.iter().any(|r| r["type"] == "file" && r["file_id"] == file_id) {
-            return Err(ApiError::conflict(format!("File '{file_id}' is already mounted in session '{}'.", c.session_id)).with_code("already_mounted"));
+            return Err(ApiError::conflict(format!(
+                "File '{file_id}' is already mounted in session '{}'.",
+                c.session_id
+            ))
+            .with_code("already_mounted"));
         }
         if c.resources.iter().any(|r| r["mount_path"] == res["mount_path"]) {
-            return Err(ApiError::conflict(format!("mount_path {} is already in use.", res["mount_path"])).with_param("mount_path"));
+            return Err(ApiError::conflict(format!("mount_path {} is already in use.", res["mount_path"]))
+                .with_param("mount_path"));
         }
         c.resources.push(res.clone());
         c.updated_us = st.now();
@@ -177,7 +202,14 @@ pub fn add(ctx: &Ctx) -> ApiResult<Reply> {
 pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let sess = session_or_404(ctx, ctx.param(0))?;
     let items = sess.with(|c| c.resources.clone());
-    list_reply(&ctx.query, &items, |r| r["id"].as_str().unwrap_or_default().to_string(), |_| true, Value::clone, Order::Desc)
+    list_reply(
+        &ctx.query,
+        &items,
+        |r| r["id"].as_str().unwrap_or_default().to_string(),
+        |_| true,
+        Value::clone,
+        Order::Desc,
+    )
 }
 
 /// `GET /sessions/{session_id}/resources/{resource_id}`
@@ -202,7 +234,10 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
             _ => return Err(ApiError::invalid("Only repository resources can be updated (to rotate their secret).")),
         };
         if f.get(other).is_some() {
-            return Err(ApiError::param(other, format!("{other} does not apply to a {} resource; use {key}", c.resources[i]["type"])));
+            return Err(ApiError::param(
+                other,
+                format!("{other} does not apply to a {} resource; use {key}", c.resources[i]["type"]),
+            ));
         }
         if let Some(secret) = f.opt_str_len(key, 1, 8192)? {
             let id = c.resources[i]["id"].as_str().unwrap_or_default().to_string();

@@ -20,7 +20,9 @@ use crate::pagination::{select, Order, PageRequest};
 use crate::query::TimeRange;
 use crate::session::{Session, SessionCore, Status, TurnStatus, Usage};
 use crate::state::AppState;
-use crate::validate::{budget, metadata_create, metadata_patch, none_or, string_list, string_map, type_name, Fields, Obj};
+use crate::validate::{
+    budget, metadata_create, metadata_patch, none_or, string_list, string_map, type_name, Fields, Obj,
+};
 
 const STATUSES: [&str; 4] = ["idle", "running", "rescheduling", "terminated"];
 
@@ -36,7 +38,9 @@ fn agent_ref<'a>(f: &Fields<'a>) -> ApiResult<(String, Option<i64>, Option<&'a O
             let version = af.opt_int("version")?.filter(|v| *v != 0);
             Ok((id, version, (ty == "agent_with_overrides").then_some(m)))
         }
-        Some(other) => Err(ApiError::param("agent", format!("agent must be a string or an object, got {}", type_name(other)))),
+        Some(other) => {
+            Err(ApiError::param("agent", format!("agent must be a string or an object, got {}", type_name(other))))
+        }
     }
 }
 
@@ -54,7 +58,10 @@ fn apply_agent_overrides(snapshot: &mut Obj, o: &Obj, param: &str) -> ApiResult<
         changed = true;
     }
     if f.get("mcp_servers").is_some() {
-        snapshot.insert("mcp_servers".into(), Value::Array(fields::mcp_servers(f.get("mcp_servers"), &f.param("mcp_servers"))?));
+        snapshot.insert(
+            "mcp_servers".into(),
+            Value::Array(fields::mcp_servers(f.get("mcp_servers"), &f.param("mcp_servers"))?),
+        );
         changed = true;
     }
     if f.get("tools").is_some() || f.get("mcp_servers").is_some() {
@@ -79,7 +86,11 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
 
 /// Creates a session from a `POST /sessions` body (also used by deployment
 /// runs, which pass their id). Returns the session and its JSON.
-pub fn create_session(st: &Arc<AppState>, body: &Obj, deployment_id: Option<String>) -> ApiResult<(Arc<Session>, Value)> {
+pub fn create_session(
+    st: &Arc<AppState>,
+    body: &Obj,
+    deployment_id: Option<String>,
+) -> ApiResult<(Arc<Session>, Value)> {
     let f = Fields::new(body, "");
     let (agent_id, version, overrides) = agent_ref(&f)?;
     let environment_id = f.req_str("environment_id", 1, 256)?.to_string();
@@ -92,7 +103,10 @@ pub fn create_session(st: &Arc<AppState>, body: &Obj, deployment_id: Option<Stri
     f.opt_bool("incremental_streaming_enabled")?;
     if let Some(ms) = f.opt_int("delta_flush_interval_ms")? {
         if !(50..=5000).contains(&ms) {
-            return Err(ApiError::param("delta_flush_interval_ms", "delta_flush_interval_ms must be between 50 and 5000"));
+            return Err(ApiError::param(
+                "delta_flush_interval_ms",
+                "delta_flush_interval_ms must be between 50 and 5000",
+            ));
         }
     }
     let initial = f.opt_array("initial_events", 100)?.cloned().unwrap_or_default();
@@ -104,9 +118,12 @@ pub fn create_session(st: &Arc<AppState>, body: &Obj, deployment_id: Option<Stri
             memory_store_ids.push(ms);
         }
     }
-    let env = store.environments.get(&environment_id).ok_or_else(|| ApiError::not_found("Environment", &environment_id))?;
+    let env =
+        store.environments.get(&environment_id).ok_or_else(|| ApiError::not_found("Environment", &environment_id))?;
     if env.archived_at.is_some() {
-        return Err(ApiError::conflict(format!("Environment '{environment_id}' is archived.")).with_param("environment_id"));
+        return Err(
+            ApiError::conflict(format!("Environment '{environment_id}' is archived.")).with_param("environment_id")
+        );
     }
     let self_hosted = env.is_self_hosted();
     let agent = store.agents.get(&agent_id).ok_or_else(|| ApiError::not_found("Agent", &agent_id))?;
@@ -116,7 +133,11 @@ pub fn create_session(st: &Arc<AppState>, body: &Obj, deployment_id: Option<Stri
     let snap = match version {
         None => agent.latest(),
         Some(v) => agent.at(v).ok_or_else(|| {
-            ApiError::new(http::StatusCode::NOT_FOUND, "not_found_error", format!("Agent '{agent_id}' version {v} was not found."))
+            ApiError::new(
+                http::StatusCode::NOT_FOUND,
+                "not_found_error",
+                format!("Agent '{agent_id}' version {v} was not found."),
+            )
         })?,
     };
     let mut snapshot = Agent::session_snapshot(snap);
@@ -190,7 +211,10 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
     let range = TimeRange::parse(q, "created_at")?;
     let statuses = q.list("statuses");
     if let Some(bad) = statuses.iter().find(|s| !STATUSES.contains(&s.as_str())) {
-        return Err(ApiError::param("statuses", format!("statuses must be among {}, got '{bad}'", STATUSES.join(", "))));
+        return Err(ApiError::param(
+            "statuses",
+            format!("statuses must be among {}, got '{bad}'", STATUSES.join(", ")),
+        ));
     }
     let agent_id = q.get("agent_id").map(str::to_string);
     let agent_version = q.int("agent_version")?;
@@ -207,7 +231,9 @@ pub fn list(ctx: &Ctx) -> ApiResult<Reply> {
             && none_or(agent_id.as_deref(), |a| v["agent_id"] == a)
             && none_or(agent_version, |n| v["agent"]["version"] == n)
             && none_or(deployment_id, |d| v["deployment_id"] == d)
-            && none_or(memory_store_id.as_deref(), |m| v["memory_store_ids"].as_array().is_some_and(|a| a.iter().any(|x| x == m)))
+            && none_or(memory_store_id.as_deref(), |m| {
+                v["memory_store_ids"].as_array().is_some_and(|a| a.iter().any(|x| x == m))
+            })
             && range.contains(created)
     };
     let sel = select(&rendered, |(id, _)| id.clone(), keep, order, &page);
@@ -236,7 +262,10 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
         let mut agent = c.agent.clone();
         if let Some(o) = f.opt_object("agent")? {
             if c.busy {
-                return Err(ApiError::conflict(format!("Session '{}' is running; its agent can only be updated while idle.", c.session_id)));
+                return Err(ApiError::conflict(format!(
+                    "Session '{}' is running; its agent can only be updated while idle.",
+                    c.session_id
+                )));
             }
             if apply_agent_overrides(&mut agent, o, "agent")? {
                 changed.insert("agent".into(), Value::Object(agent.clone()));
@@ -248,7 +277,12 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
                 match val {
                     Value::Null => drop(env_vars.remove(k)),
                     Value::String(_) => drop(env_vars.insert(k.clone(), val.clone())),
-                    _ => return Err(ApiError::param(format!("environment_variables.{k}"), "environment_variables values must be strings")),
+                    _ => {
+                        return Err(ApiError::param(
+                            format!("environment_variables.{k}"),
+                            "environment_variables values must be strings",
+                        ))
+                    }
                 }
             }
         }
@@ -256,7 +290,8 @@ pub fn update(ctx: &Ctx) -> ApiResult<Reply> {
         if let Some(b) = &next_budget {
             changed.insert("budget".into(), b.clone());
         }
-        let next_vaults = if f.get("vault_ids").is_some() { Some(string_list(f.get("vault_ids"), "vault_ids")?) } else { None };
+        let next_vaults =
+            if f.get("vault_ids").is_some() { Some(string_list(f.get("vault_ids"), "vault_ids")?) } else { None };
         // All validated: apply.
         let now = st.now();
         if let Some(t) = next_title {

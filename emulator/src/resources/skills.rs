@@ -93,7 +93,9 @@ impl Skill {
     pub fn add_version(&mut self, st: &AppState, b: Bundle, now: Micros) -> ApiResult<&SkillVersion> {
         let version = match b.version {
             Some(v) if self.versions.iter().any(|x| x.version == v) => {
-                return Err(ApiError::conflict(format!("Skill '{}' already has a version '{v}'.", self.id)).with_param("files"))
+                return Err(
+                    ApiError::conflict(format!("Skill '{}' already has a version '{v}'.", self.id)).with_param("files")
+                )
             }
             Some(v) => v,
             None => {
@@ -147,7 +149,9 @@ pub fn bundle(form: &Form) -> ApiResult<Bundle> {
     for p in parts {
         let name = p.filename.clone().unwrap_or_default();
         let is_zip = crate::zip::looks_like_zip(&p.data)
-            && (name.to_ascii_lowercase().ends_with(".zip") || p.content_type.as_deref().is_some_and(|c| c.contains("zip")) || p.name == "file");
+            && (name.to_ascii_lowercase().ends_with(".zip")
+                || p.content_type.as_deref().is_some_and(|c| c.contains("zip"))
+                || p.name == "file");
         if is_zip {
             raw.extend(crate::zip::read(&p.data, &p.name)?);
         } else {
@@ -162,7 +166,10 @@ pub fn bundle(form: &Form) -> ApiResult<Bundle> {
         let norm = path.replace('\\', "/");
         let norm = norm.trim_start_matches("./").trim_start_matches('/');
         if norm.is_empty() || norm.split('/').any(|s| s.is_empty() || s == "..") {
-            return Err(ApiError::param("files", format!("Invalid file path '{path}': paths must be relative without empty or '..' segments.")));
+            return Err(ApiError::param(
+                "files",
+                format!("Invalid file path '{path}': paths must be relative without empty or '..' segments."),
+            ));
         }
         if files.iter().any(|(p, _)| p == norm) {
             return Err(ApiError::param("files", format!("Duplicate file path '{norm}'.")));
@@ -173,7 +180,9 @@ pub fn bundle(form: &Form) -> ApiResult<Bundle> {
     let first = files[0].0.split('/').next().unwrap_or_default().to_string();
     let nested = files.iter().all(|(p, _)| p.contains('/') && p.split('/').next() == Some(first.as_str()));
     let is_skill_md = |p: &str, dir: Option<&str>| match dir {
-        Some(d) => p.strip_prefix(d).and_then(|r| r.strip_prefix('/')).is_some_and(|r| r.eq_ignore_ascii_case("SKILL.md")),
+        Some(d) => {
+            p.strip_prefix(d).and_then(|r| r.strip_prefix('/')).is_some_and(|r| r.eq_ignore_ascii_case("SKILL.md"))
+        }
         None => p.eq_ignore_ascii_case("SKILL.md"),
     };
     let dir = nested.then_some(first.as_str());
@@ -218,7 +227,9 @@ pub fn front_matter(text: &str) -> Vec<(String, String)> {
                 i += 1;
             }
             block.join(if v.starts_with('>') { " " } else { "\n" }).trim().to_string()
-        } else if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+        } else if v.len() >= 2
+            && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+        {
             v[1..v.len() - 1].to_string()
         } else {
             v.to_string()
@@ -340,8 +351,12 @@ pub fn version_content(ctx: &Ctx) -> ApiResult<Reply> {
     let skill = skill_mut(&mut store, ctx.param(0))?;
     let v = &skill.versions[skill.find_version(ctx.param(1))?];
     let zip = crate::zip::write(&v.files);
-    let name: String = format!("{}-{}.zip", v.directory, v.version).chars().filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n')).collect();
-    Ok(Reply::binary(http::StatusCode::OK, "application/zip", zip).header("content-disposition", format!("attachment; filename=\"{name}\"")))
+    let name: String = format!("{}-{}.zip", v.directory, v.version)
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\\' | '\r' | '\n'))
+        .collect();
+    Ok(Reply::binary(http::StatusCode::OK, "application/zip", zip)
+        .header("content-disposition", format!("attachment; filename=\"{name}\"")))
 }
 
 #[cfg(test)]
@@ -350,7 +365,9 @@ mod tests {
 
     #[test]
     fn parses_front_matter() {
-        let fm = front_matter("---\nname: my-skill\ndescription: >\n  Does things\n  well.\nversion: \"1.2\"\n---\n# Body\n");
+        let fm = front_matter(
+            "---\nname: my-skill\ndescription: >\n  Does things\n  well.\nversion: \"1.2\"\n---\n# Body\n",
+        );
         assert_eq!(fm[0], ("name".into(), "my-skill".into()));
         assert_eq!(fm[1].1, "Does things well.");
         assert_eq!(fm[2].1, "1.2");

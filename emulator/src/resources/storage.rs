@@ -44,7 +44,11 @@ pub fn signed_url(ctx: &Ctx, file_id: &str, expires_us: i64) -> String {
         .unwrap_or_else(|| "127.0.0.1".into());
     let expires = expires_us.div_euclid(1_000_000);
     let id = utf8_percent_encode(file_id, SEGMENT);
-    format!("{}://{host}{PREFIX}files/{id}?expires={expires}&sig={}", st.config.scheme(), signature(st, file_id, expires))
+    format!(
+        "{}://{host}{PREFIX}files/{id}?expires={expires}&sig={}",
+        st.config.scheme(),
+        signature(st, file_id, expires)
+    )
 }
 
 /// Serves `GET /_storage/files/{file_id}` (`rest` is the path after [`PREFIX`]).
@@ -58,7 +62,11 @@ pub fn serve<B>(st: &AppState, req: &Request<B>, rest: &str, request_id: &str) -
             .ok_or_else(|| crate::pipeline::route_not_found(req.method(), req.uri().path()))?;
         let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
         if req.method() != Method::GET && req.method() != Method::HEAD {
-            return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "invalid_request_error", "Storage links only accept GET."));
+            return Err(ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request_error",
+                "Storage links only accept GET.",
+            ));
         }
         let q = Query::parse(req.uri().query());
         let expires = q.get("expires").and_then(|e| e.parse::<i64>().ok());
@@ -67,7 +75,9 @@ pub fn serve<B>(st: &AppState, req: &Request<B>, rest: &str, request_id: &str) -
             _ => false,
         };
         if !valid {
-            return Err(ApiError::permission("The download link is invalid or has expired.").with_code("invalid_signature"));
+            return Err(
+                ApiError::permission("The download link is invalid or has expired.").with_code("invalid_signature")
+            );
         }
         let store = st.store();
         let file = store.files.get(&id);

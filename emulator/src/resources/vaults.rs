@@ -56,7 +56,14 @@ pub fn create(ctx: &Ctx) -> ApiResult<Reply> {
     let metadata = metadata_create(f.get("metadata"), "metadata")?;
     let st = &ctx.state;
     let now = st.now();
-    let v = Vault { id: st.new_id(prefix::VAULT), display_name, metadata, archived_at: None, created_us: now, updated_us: now };
+    let v = Vault {
+        id: st.new_id(prefix::VAULT),
+        display_name,
+        metadata,
+        archived_at: None,
+        created_us: now,
+        updated_us: now,
+    };
     let out = v.render();
     st.store().vaults.insert(v.id.clone(), v);
     st.stats.count_objects("vault", 1);

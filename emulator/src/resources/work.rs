@@ -128,7 +128,11 @@ fn with_work<R>(ctx: &Ctx, f: impl FnOnce(&mut Work, Micros) -> ApiResult<R>) ->
     let env = check_env(ctx)?;
     let now = ctx.state.now();
     let mut q = ctx.state.work.lock();
-    let w = q.items.get_mut(ctx.param(1)).filter(|w| w.environment_id == env).ok_or_else(|| ApiError::not_found("Work", ctx.param(1)))?;
+    let w = q
+        .items
+        .get_mut(ctx.param(1))
+        .filter(|w| w.environment_id == env)
+        .ok_or_else(|| ApiError::not_found("Work", ctx.param(1)))?;
     f(w, now)
 }
 
@@ -183,14 +187,20 @@ pub fn ack(ctx: &Ctx) -> ApiResult<Reply> {
 pub fn heartbeat(ctx: &Ctx) -> ApiResult<Reply> {
     let ttl = match ctx.query.int("desired_ttl_seconds")? {
         Some(t) if !(1..=86_400).contains(&t) => {
-            return Err(ApiError::param("desired_ttl_seconds", format!("desired_ttl_seconds must be between 1 and 86400, got {t}")))
+            return Err(ApiError::param(
+                "desired_ttl_seconds",
+                format!("desired_ttl_seconds must be between 1 and 86400, got {t}"),
+            ))
         }
         t => t,
     };
     let expected = match ctx.query.get("expected_last_heartbeat").filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(parse_rfc3339(s).ok_or_else(|| {
-            ApiError::param("expected_last_heartbeat", format!("expected_last_heartbeat must be an RFC 3339 timestamp, got '{s}'"))
+            ApiError::param(
+                "expected_last_heartbeat",
+                format!("expected_last_heartbeat must be an RFC 3339 timestamp, got '{s}'"),
+            )
         })?),
     };
     with_work(ctx, |w, now| {
@@ -200,8 +210,10 @@ pub fn heartbeat(ctx: &Ctx) -> ApiResult<Reply> {
         if let Some(e) = expected {
             if w.heartbeat_us != Some(e) {
                 let current = w.heartbeat_us.map(format_rfc3339).unwrap_or_else(|| "none".into());
-                return Err(ApiError::conflict(format!("expected_last_heartbeat does not match; the last heartbeat is {current}."))
-                    .with_param("expected_last_heartbeat"));
+                return Err(ApiError::conflict(format!(
+                    "expected_last_heartbeat does not match; the last heartbeat is {current}."
+                ))
+                .with_param("expected_last_heartbeat"));
             }
         }
         if let Some(t) = ttl {

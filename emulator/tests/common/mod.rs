@@ -66,7 +66,12 @@ impl Harness {
     }
 
     pub async fn environment(&self) -> String {
-        let e = self.ok(self.post("/environments", json!({"name": "env", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}))).await;
+        let e = self
+            .ok(self.post(
+                "/environments",
+                json!({"name": "env", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}),
+            ))
+            .await;
         e["id"].as_str().unwrap().to_string()
     }
 
@@ -80,7 +85,10 @@ impl Harness {
     /// Posts one user message; returns the echoed event.
     pub async fn say(&self, sid: &str, text: &str) -> Value {
         let r = self
-            .ok(self.post(&format!("/sessions/{sid}/events"), json!({"events": [{"type": "user.message", "content": text}]})))
+            .ok(self.post(
+                &format!("/sessions/{sid}/events"),
+                json!({"events": [{"type": "user.message", "content": text}]}),
+            ))
             .await;
         r["data"][0].clone()
     }
@@ -109,7 +117,10 @@ impl Harness {
             let s = self.ok(self.get(&format!("/sessions/{sid}"))).await;
             if s["status"] != "running" && s["status"] != "rescheduling" {
                 let evs = self.events(sid).await;
-                if evs.last().is_some_and(|e| e["type"] == "session.status_idle" || e["type"] == "session.status_terminated") {
+                if evs
+                    .last()
+                    .is_some_and(|e| e["type"] == "session.status_idle" || e["type"] == "session.status_terminated")
+                {
                     return evs;
                 }
             }
@@ -231,7 +242,12 @@ impl SseReader {
     }
 }
 
-pub async fn open_stream(h: &Harness, path: &str, last_event_id: Option<&str>, fault: Option<&str>) -> reqwest::Response {
+pub async fn open_stream(
+    h: &Harness,
+    path: &str,
+    last_event_id: Option<&str>,
+    fault: Option<&str>,
+) -> reqwest::Response {
     let mut rb = h.get(path).header("accept", "text/event-stream");
     if let Some(id) = last_event_id {
         rb = rb.header("last-event-id", id);

@@ -24,7 +24,11 @@ impl ConfirmationPolicy for ReadOnlyShell {
     fn decide(&self, request: ConfirmationRequest) -> BoxFuture<Decision> {
         let command = request.input["command"].as_str().unwrap_or("").to_string();
         let first = command.split(' ').next().unwrap_or("");
-        let d = if ["ls", "cat", "echo"].contains(&first) { Decision::Allow } else { Decision::Deny(Some(format!("refused: {command} is not read-only"))) };
+        let d = if ["ls", "cat", "echo"].contains(&first) {
+            Decision::Allow
+        } else {
+            Decision::Deny(Some(format!("refused: {command} is not read-only")))
+        };
         Box::pin(std::future::ready(d))
     }
 }
@@ -37,17 +41,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Today's weather in a city.",
         json!({"type": "object", "properties": {"city": {"type": "string"}, "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city"]}),
     )?;
-    let agent = client.call("agents.create", json!({"name": "tools-agent", "model": "auto", "tools": [get_weather]}), Default::default()).await?;
+    let agent = client
+        .call(
+            "agents.create",
+            json!({"name": "tools-agent", "model": "auto", "tools": [get_weather]}),
+            Default::default(),
+        )
+        .await?;
     let env = client
-        .call("environments.create", json!({"name": "tools-env", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}), Default::default())
+        .call(
+            "environments.create",
+            json!({"name": "tools-env", "config": {"type": "cloud", "networking": {"type": "unrestricted"}}}),
+            Default::default(),
+        )
         .await?;
     let session = client
-        .call("sessions.create", json!({"agent": agent.value["id"], "environment_id": env.value["id"]}), Default::default())
+        .call(
+            "sessions.create",
+            json!({"agent": agent.value["id"], "environment_id": env.value["id"]}),
+            Default::default(),
+        )
         .await?;
     let sid = session.value["id"].as_str().ok_or("no session id")?;
 
     let tools = Tools::new().handler("get_weather", weather).policy(ReadOnlyShell);
-    let text = "Weather in Oslo and Rome? [[custom_tool name=get_weather city=Oslo count=2]] [[approve name=bash command=ls]]";
+    let text =
+        "Weather in Oslo and Rome? [[custom_tool name=get_weather city=Oslo count=2]] [[approve name=bash command=ls]]";
     let message = json!({"type": "user.message", "content": [{"type": "text", "text": text}]});
     let run = client.run_tools(sid, vec![message], &tools, TurnOptions::default()).await?;
     for reply in &run.replies {

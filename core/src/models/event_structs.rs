@@ -24,15 +24,11 @@ event_struct! {
         /// Optional attachments, stored verbatim by the server.
         pub file_attachments: Option<Vec<Value>>,
     }
-}
 
-event_struct! {
     /// `user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only.
     #[derive(Default)]
     pub struct UserInterruptEvent [tag = "user.interrupt"] {}
-}
 
-event_struct! {
     /// `user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`.
     pub struct UserToolConfirmationEvent [tag = "user.tool_confirmation"] {
         /// Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered.
@@ -42,9 +38,7 @@ event_struct! {
         /// Reason given to the agent (only with `deny`, at most 10 000 characters).
         pub deny_message: Option<String>,
     }
-}
 
-event_struct! {
     /// `user.custom_tool_result`: the client's result for an `agent.custom_tool_use`.
     #[derive(Default)]
     pub struct UserCustomToolResultEvent [tag = "user.custom_tool_result"] {
@@ -55,9 +49,7 @@ event_struct! {
         /// Whether the tool failed.
         pub is_error: Option<bool>,
     }
-}
 
-event_struct! {
     /// `user.define_outcome`: start outcome-driven work graded against a rubric.
     pub struct UserDefineOutcomeEvent [tag = "user.define_outcome"] {
         /// What the agent should achieve.
@@ -69,9 +61,7 @@ event_struct! {
         /// Assigned by the server in the echo (`outc_…`).
         pub outcome_id: Option<String>,
     }
-}
 
-event_struct! {
     /// `user.tool_result`: a built-in tool's result from a self-hosted environment worker.
     #[derive(Default)]
     pub struct UserToolResultEvent [tag = "user.tool_result"] {
@@ -82,9 +72,7 @@ event_struct! {
         /// Whether the tool failed.
         pub is_error: Option<bool>,
     }
-}
 
-event_struct! {
     /// `system.message`: a system-role turn appended between turns (text blocks only).
     #[derive(Default)]
     pub struct SystemMessageEvent [tag = "system.message"] {
@@ -102,18 +90,14 @@ event_struct! {
         /// Text and redacted blocks.
         pub content: Vec<ContentBlock>,
     }
-}
 
-event_struct! {
     /// `agent.thinking`: the agent is reasoning (a progress signal).
     #[derive(Default)]
     pub struct AgentThinkingEvent [tag = "agent.thinking"] {
         /// Reasoning text, when the server includes it.
         pub thinking: Option<String>,
     }
-}
 
-event_struct! {
     /// `agent.tool_use`: the agent calls a built-in tool.
     #[derive(Default)]
     pub struct AgentToolUseEvent [tag = "agent.tool_use"] {
@@ -124,9 +108,7 @@ event_struct! {
         /// `ask` means the session waits for a `user.tool_confirmation`.
         pub evaluated_permission: Option<EvaluatedPermission>,
     }
-}
 
-event_struct! {
     /// `agent.tool_result`: a built-in tool's result.
     #[derive(Default)]
     pub struct AgentToolResultEvent [tag = "agent.tool_result"] {
@@ -137,9 +119,7 @@ event_struct! {
         /// Whether the tool failed.
         pub is_error: Option<bool>,
     }
-}
 
-event_struct! {
     /// `agent.mcp_tool_use`: the agent calls an MCP server tool.
     #[derive(Default)]
     pub struct AgentMcpToolUseEvent [tag = "agent.mcp_tool_use"] {
@@ -152,9 +132,7 @@ event_struct! {
         /// `ask` means the session waits for a `user.tool_confirmation`.
         pub evaluated_permission: Option<EvaluatedPermission>,
     }
-}
 
-event_struct! {
     /// `agent.mcp_tool_result`: an MCP tool's result.
     #[derive(Default)]
     pub struct AgentMcpToolResultEvent [tag = "agent.mcp_tool_result"] {
@@ -165,9 +143,7 @@ event_struct! {
         /// Whether the tool failed.
         pub is_error: Option<bool>,
     }
-}
 
-event_struct! {
     /// `agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
     /// `requires_action` until a `user.custom_tool_result` arrives.
     #[derive(Default)]
@@ -177,9 +153,7 @@ event_struct! {
         /// Tool input object.
         pub input: Map<String, Value>,
     }
-}
 
-event_struct! {
     /// `agent.thread_message_sent`: a message to another agent thread.
     #[derive(Default)]
     pub struct AgentThreadMessageSentEvent [tag = "agent.thread_message_sent"] {
@@ -190,9 +164,7 @@ event_struct! {
         /// Message blocks.
         pub content: Option<Vec<ContentBlock>>,
     }
-}
 
-event_struct! {
     /// `agent.thread_message_received`: a message from another agent thread.
     #[derive(Default)]
     pub struct AgentThreadMessageReceivedEvent [tag = "agent.thread_message_received"] {
@@ -203,15 +175,11 @@ event_struct! {
         /// Message blocks.
         pub content: Option<Vec<ContentBlock>>,
     }
-}
 
-event_struct! {
     /// `agent.thread_context_compacted`: the thread's context was summarised.
     #[derive(Default)]
     pub struct AgentThreadContextCompactedEvent [tag = "agent.thread_context_compacted"] {}
-}
 
-event_struct! {
     /// `agent.artifact_delivered` (Qoder): the agent produced a file.
     #[derive(Default)]
     pub struct AgentArtifactDeliveredEvent [tag = "agent.artifact_delivered"] {
@@ -232,43 +200,31 @@ event_struct! {
     /// `session.status_running`: the agent started working.
     #[derive(Default)]
     pub struct SessionStatusRunningEvent [tag = "session.status_running"] {}
-}
 
-event_struct! {
     /// `session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream.
     pub struct SessionStatusIdleEvent [tag = "session.status_idle"] {
         /// Why the session went idle.
         pub stop_reason: StopReason,
     }
-}
 
-event_struct! {
     /// `session.status_rescheduled`: a transient error occurred and the server is retrying.
     #[derive(Default)]
     pub struct SessionStatusRescheduledEvent [tag = "session.status_rescheduled"] {}
-}
 
-event_struct! {
     /// `session.status_terminated`: final; the session accepts no more input.
     #[derive(Default)]
     pub struct SessionStatusTerminatedEvent [tag = "session.status_terminated"] {}
-}
 
-event_struct! {
     /// `session.error`: an error during the session, with its retry status.
     pub struct SessionErrorEvent [tag = "session.error"] {
         /// The error.
         pub error: SessionError,
     }
-}
 
-event_struct! {
     /// `session.deleted`: the session was deleted (last event of the stream).
     #[derive(Default)]
     pub struct SessionDeletedEvent [tag = "session.deleted"] {}
-}
 
-event_struct! {
     /// `session.updated`: carries only the fields that changed.
     #[derive(Default)]
     pub struct SessionUpdatedEvent [tag = "session.updated"] {
@@ -281,9 +237,7 @@ event_struct! {
         /// The new budget.
         pub budget: Option<JsonOf<Budget>>,
     }
-}
 
-event_struct! {
     /// `session.usage`: cumulative usage snapshot.
     #[derive(Default)]
     pub struct SessionUsageEvent [tag = "session.usage"] {
@@ -298,27 +252,21 @@ event_struct! {
         /// Qoder total credits so far.
         pub total_credits: Option<Number>,
     }
-}
 
-event_struct! {
     /// `session.thread_created`: a sub-agent thread started (`session_thread_id`).
     #[derive(Default)]
     pub struct SessionThreadCreatedEvent [tag = "session.thread_created"] {
         /// The thread's agent.
         pub agent_name: Option<String>,
     }
-}
 
-event_struct! {
     /// `session.thread_status_running`: a thread started working.
     #[derive(Default)]
     pub struct SessionThreadStatusRunningEvent [tag = "session.thread_status_running"] {
         /// The thread's agent.
         pub agent_name: Option<String>,
     }
-}
 
-event_struct! {
     /// `session.thread_status_idle`: a thread stopped.
     #[derive(Default)]
     pub struct SessionThreadStatusIdleEvent [tag = "session.thread_status_idle"] {
@@ -327,18 +275,14 @@ event_struct! {
         /// Why it went idle.
         pub stop_reason: Option<StopReason>,
     }
-}
 
-event_struct! {
     /// `session.thread_status_rescheduled`: a thread is retrying after a transient error.
     #[derive(Default)]
     pub struct SessionThreadStatusRescheduledEvent [tag = "session.thread_status_rescheduled"] {
         /// The thread's agent.
         pub agent_name: Option<String>,
     }
-}
 
-event_struct! {
     /// `session.thread_status_terminated`: a thread ended for good.
     #[derive(Default)]
     pub struct SessionThreadStatusTerminatedEvent [tag = "session.thread_status_terminated"] {
@@ -353,9 +297,7 @@ event_struct! {
     /// `span.model_request_start`: a model request began.
     #[derive(Default)]
     pub struct SpanModelRequestStartEvent [tag = "span.model_request_start"] {}
-}
 
-event_struct! {
     /// `span.model_request_end`: a model request finished (also ends an open preview).
     #[derive(Default)]
     pub struct SpanModelRequestEndEvent [tag = "span.model_request_end"] {
@@ -366,9 +308,7 @@ event_struct! {
         /// Token usage of the request.
         pub model_usage: Option<ModelUsage>,
     }
-}
 
-event_struct! {
     /// `span.outcome_evaluation_start`: an outcome evaluation round began.
     #[derive(Default)]
     pub struct SpanOutcomeEvaluationStartEvent [tag = "span.outcome_evaluation_start"] {
@@ -377,9 +317,7 @@ event_struct! {
         /// Round number, 0-based.
         pub iteration: Option<u32>,
     }
-}
 
-event_struct! {
     /// `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs.
     #[derive(Default)]
     pub struct SpanOutcomeEvaluationOngoingEvent [tag = "span.outcome_evaluation_ongoing"] {
@@ -388,9 +326,7 @@ event_struct! {
         /// Round number, 0-based.
         pub iteration: Option<u32>,
     }
-}
 
-event_struct! {
     /// `span.outcome_evaluation_end`: an evaluation round's verdict.
     #[derive(Default)]
     pub struct SpanOutcomeEvaluationEndEvent [tag = "span.outcome_evaluation_end"] {
@@ -418,9 +354,7 @@ event_struct! {
         /// The previewed event's type and future id.
         pub event: PreviewTarget,
     }
-}
 
-event_struct! {
     /// `event_delta` (stream only): a text fragment of the previewed event. The buffered event
     /// with id `event_id` replaces the preview when it arrives.
     #[derive(Default)]

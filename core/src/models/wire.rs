@@ -157,10 +157,10 @@ macro_rules! wire_struct {
 }
 pub(crate) use wire_struct;
 
-/// Defines an event struct: the envelope fields, the given fields, `extra`, `new` and
-/// `envelope` (the call site must have `EnvelopeRef` in scope).
+/// Defines event structs (one or more per invocation): the envelope fields, the given fields,
+/// `extra`, `new` and `envelope` (the call site must have `EnvelopeRef` in scope).
 macro_rules! event_struct {
-    (
+    (@one
         $(#[$meta:meta])*
         pub struct $name:ident [tag = $tag:literal] {
             $( $(#[$fmeta:meta])* pub $field:ident : $fty:ty ),* $(,)?
@@ -227,6 +227,9 @@ macro_rules! event_struct {
                 }
             }
         }
+    };
+    ($( $(#[$meta:meta])* pub struct $name:ident [tag = $tag:literal] { $($body:tt)* } )+) => {
+        $( event_struct! { @one $(#[$meta])* pub struct $name [tag = $tag] { $($body)* } } )+
     };
 }
 pub(crate) use event_struct;

@@ -224,22 +224,54 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
+/// Builder setters that store `Some(value)` in the field of the same name.
+macro_rules! setters {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty; )*) => {
+        $( $(#[$doc])* pub fn $name(mut self, value: $ty) -> Self { self.$name = Some(value); self } )*
+    };
+}
+
 impl ClientBuilder {
     /// Access token (PAT or service-account token). Falls back to `QODER_ACCESS_TOKEN`, then `QODER_PAT`.
     pub fn access_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret::new(token));
         self
     }
-    /// A token provider asked before every attempt (instead of a fixed token).
-    pub fn token_provider(mut self, provider: std::sync::Arc<dyn crate::auth::TokenProvider>) -> Self {
-        self.token_provider = Some(provider);
-        self
-    }
-    /// A service-account key the client exchanges for short-lived tokens itself (instead of a
-    /// fixed token). Falls back to `QODER_SA_KEY` when no token is given or set.
-    pub fn service_account(mut self, sa: crate::auth::ServiceAccount) -> Self {
-        self.service_account = Some(sa);
-        self
+    setters! {
+        /// A token provider asked before every attempt (instead of a fixed token).
+        token_provider: std::sync::Arc<dyn crate::auth::TokenProvider>;
+        /// A service-account key the client exchanges for short-lived tokens itself (instead of a
+        /// fixed token). Falls back to `QODER_SA_KEY` when no token is given or set.
+        service_account: crate::auth::ServiceAccount;
+        /// Overrides the region's request body limit.
+        max_body_bytes: usize;
+        /// TCP connect timeout (default 5 s).
+        connect_timeout: Duration;
+        /// Timeout of one HTTP attempt (default 600 s).
+        timeout: Duration;
+        /// A deadline for a whole call, spanning every retry and backoff sleep (default none).
+        total_deadline: Duration;
+        /// Default retries per call (default 2; 0 disables).
+        max_retries: u32;
+        /// W3C trace-context propagation: the function is called as each call (and each stream connection)
+        /// starts, in the caller's task, and returns the headers to send, e.g. `traceparent` from
+        /// the current span of `tracing-opentelemetry`. A header the call sets itself wins.
+        trace_headers: TraceHeaders;
+        /// Runtime telemetry; the bindings set their language here.
+        platform: Platform;
+        /// Stream idle timeout: time without any byte, keep-alives included (default 90 s).
+        stream_idle_timeout: Duration;
+        /// Cap on one SSE event (default 16 MiB).
+        max_event_bytes: usize;
+        /// Speaks HTTP/2 without negotiation on plain `http://` URLs (e.g. a local emulator), so
+        /// every call and stream shares one connection. Over HTTPS, HTTP/2 is negotiated anyway.
+        /// Falls back to `QODER_HTTP2=prior-knowledge`.
+        http2_prior_knowledge: bool;
+        /// Event streams over TLS share an HTTP/2 connection up to this many at a time, then open
+        /// another (default 100, at or below the per-connection caps of common gateways: nginx and
+        /// AWS ALB 128, Google's front ends 100). Set it at or below your gateway's cap if that is
+        /// lower. Falls back to `QODER_MAX_STREAMS_PER_CONNECTION`.
+        max_streams_per_connection: usize;
     }
     /// Base URL, e.g. `http://127.0.0.1:4010/api/v1/cloud`. Falls back to `QODER_BASE_URL`, then the region preset.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -251,56 +283,9 @@ impl ClientBuilder {
         self.region = Some(region.into());
         self
     }
-    /// Overrides the region's request body limit.
-    pub fn max_body_bytes(mut self, n: usize) -> Self {
-        self.max_body_bytes = Some(n);
-        self
-    }
-    /// TCP connect timeout (default 5 s).
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = Some(d);
-        self
-    }
-    /// Timeout of one HTTP attempt (default 600 s).
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = Some(d);
-        self
-    }
-    /// A deadline for a whole call, spanning every retry and backoff sleep (default none).
-    pub fn total_deadline(mut self, d: Duration) -> Self {
-        self.total_deadline = Some(d);
-        self
-    }
-    /// Default retries per call (default 2; 0 disables).
-    pub fn max_retries(mut self, n: u32) -> Self {
-        self.max_retries = Some(n);
-        self
-    }
-    /// W3C trace-context propagation: `f` is called as each call (and each stream connection)
-    /// starts, in the caller's task, and returns the headers to send, e.g. `traceparent` from
-    /// the current span of `tracing-opentelemetry`. A header the call sets itself wins.
-    pub fn trace_headers(mut self, f: TraceHeaders) -> Self {
-        self.trace_headers = Some(f);
-        self
-    }
     /// A header sent on every API request (a call's own header of the same name wins).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.default_headers.push((name.into(), value.into()));
-        self
-    }
-    /// Runtime telemetry; the bindings set their language here.
-    pub fn platform(mut self, p: Platform) -> Self {
-        self.platform = Some(p);
-        self
-    }
-    /// Stream idle timeout: time without any byte, keep-alives included (default 90 s).
-    pub fn stream_idle_timeout(mut self, d: Duration) -> Self {
-        self.stream_idle_timeout = Some(d);
-        self
-    }
-    /// Cap on one SSE event (default 16 MiB).
-    pub fn max_event_bytes(mut self, n: usize) -> Self {
-        self.max_event_bytes = Some(n);
         self
     }
     /// Disables TLS certificate verification. Never use this outside a test bench: the client
@@ -339,13 +324,6 @@ impl ClientBuilder {
         self.net = net;
         self
     }
-    /// Speaks HTTP/2 without negotiation on plain `http://` URLs (e.g. a local emulator), so
-    /// every call and stream shares one connection. Over HTTPS, HTTP/2 is negotiated anyway.
-    /// Falls back to `QODER_HTTP2=prior-knowledge`.
-    pub fn http2_prior_knowledge(mut self, yes: bool) -> Self {
-        self.http2_prior_knowledge = Some(yes);
-        self
-    }
     /// Sends event streams through the calls' own connection pool. By default streams get
     /// connections of their own, carrying at most [`Self::max_streams_per_connection`] streams
     /// each over HTTP/2, so that no gateway's cap on concurrent HTTP/2 streams per connection can
@@ -354,14 +332,6 @@ impl ClientBuilder {
     /// cap open at once). Falls back to `QODER_STREAM_TRANSPORT=pooled`.
     pub fn pooled_streams(mut self, yes: bool) -> Self {
         self.pooled_streams = yes;
-        self
-    }
-    /// Event streams over TLS share an HTTP/2 connection up to this many at a time, then open
-    /// another (default 100, at or below the per-connection caps of common gateways: nginx and
-    /// AWS ALB 128, Google's front ends 100). Set it at or below your gateway's cap if that is
-    /// lower. Falls back to `QODER_MAX_STREAMS_PER_CONNECTION`.
-    pub fn max_streams_per_connection(mut self, n: usize) -> Self {
-        self.max_streams_per_connection = Some(n);
         self
     }
     /// Ignores the `QODER_*` environment variables (tests use this for isolation).

@@ -105,68 +105,46 @@ impl Kind {
     }
 }
 
-/// The client's options: ids are the snake_case names.
+/// Short for the tables below.
+type K = Kind;
+
+/// The client's options: ids are the snake_case names. (Rows are grouped by topic, several to a
+/// line, so that the table reads as one.)
+#[rustfmt::skip]
 const CLIENT: &[(&str, Kind)] = &[
-    ("access_token", Kind::Text),
-    ("base_url", Kind::Text),
-    ("region", Kind::Text),
-    ("timeout", Kind::Duration),
-    ("connect_timeout", Kind::Duration),
-    ("total_timeout", Kind::Duration),
-    ("max_retries", Kind::Count),
-    ("default_headers", Kind::Pairs),
-    ("stream_idle_timeout", Kind::Duration),
-    ("max_body_bytes", Kind::Bytes),
-    ("max_event_bytes", Kind::Bytes),
+    ("access_token", K::Text), ("base_url", K::Text), ("region", K::Text), ("default_headers", K::Pairs),
+    ("timeout", K::Duration), ("connect_timeout", K::Duration), ("total_timeout", K::Duration),
+    ("stream_idle_timeout", K::Duration), ("stream_stall_timeout", K::Duration), ("max_retries", K::Count),
+    ("max_retry_after", K::Duration),
+    ("max_body_bytes", K::Bytes), ("max_event_bytes", K::Bytes), ("max_response_bytes", K::Bytes),
+    ("max_error_bytes", K::Bytes), ("max_header_bytes", K::Bytes), ("max_streams_per_connection", K::Count),
     // A path or PEM text, or a list of them (bindings turn paths and bytes into strings).
-    ("ca_certs", Kind::Texts(true)),
-    ("proxy", Kind::Text),
-    ("client_cert", Kind::Text),
-    ("client_key", Kind::Text),
-    ("danger_accept_invalid_certs", Kind::Flag),
-    ("max_streams_per_connection", Kind::Count),
-    ("max_response_bytes", Kind::Bytes),
-    ("max_error_bytes", Kind::Bytes),
-    ("max_header_bytes", Kind::Bytes),
-    ("max_retry_after", Kind::Duration),
-    ("stream_stall_timeout", Kind::Duration),
-    ("service_account_key", Kind::Text),
-    ("service_account_exchange_url", Kind::Text),
-    ("service_account_ttl", Kind::Count),
-    ("service_account_scopes", Kind::Texts(false)),
-    ("package_version", Kind::Text),
-    ("runtime", Kind::Text),
-    ("runtime_version", Kind::Text),
+    ("ca_certs", K::Texts(true)), ("proxy", K::Text), ("client_cert", K::Text), ("client_key", K::Text),
+    ("danger_accept_invalid_certs", K::Flag),
+    ("service_account_key", K::Text), ("service_account_exchange_url", K::Text), ("service_account_ttl", K::Count),
+    ("service_account_scopes", K::Texts(false)),
+    ("package_version", K::Text), ("runtime", K::Text), ("runtime_version", K::Text),
 ];
 
 /// Per-call options (every operation).
+#[rustfmt::skip]
 const CALL: &[(&str, Kind)] = &[
-    ("timeout", Kind::Duration),
-    ("max_retries", Kind::Count),
-    ("idempotency_key", Kind::Text),
-    ("extra_headers", Kind::Pairs),
-    ("extra_query", Kind::Pairs),
-    ("extra_body", Kind::Object),
-    ("total_timeout", Kind::Duration),
+    ("timeout", K::Duration), ("max_retries", K::Count), ("idempotency_key", K::Text), ("extra_headers", K::Pairs),
+    ("extra_query", K::Pairs), ("extra_body", K::Object), ("total_timeout", K::Duration),
 ];
 
 /// Options of stream operations, on top of [`CALL`].
+#[rustfmt::skip]
 const STREAM: &[(&str, Kind)] = &[
-    ("last_event_id", Kind::Text),
-    ("event_deltas", Kind::Texts(true)),
-    ("resume", Kind::Flag),
-    ("idle_timeout", Kind::Duration),
-    ("max_reconnect_attempts", Kind::Count),
+    ("last_event_id", K::Text), ("event_deltas", K::Texts(true)), ("resume", K::Flag), ("idle_timeout", K::Duration),
+    ("max_reconnect_attempts", K::Count),
 ];
 
 /// Options of an environment worker.
+#[rustfmt::skip]
 const WORKER: &[(&str, Kind)] = &[
-    ("worker_id", Kind::Text),
-    ("poll_wait", Kind::Duration),
-    ("lease", Kind::Duration),
-    ("reclaim_older_than", Kind::Duration),
-    ("max_concurrency", Kind::Count),
-    ("shutdown_grace", Kind::Duration),
+    ("worker_id", K::Text), ("poll_wait", K::Duration), ("lease", K::Duration), ("reclaim_older_than", K::Duration),
+    ("max_concurrency", K::Count), ("shutdown_grace", K::Duration),
 ];
 
 /// A checked option value.

@@ -57,43 +57,23 @@ def rust(mode: str, c: dict, count: Optional[int] = None) -> list[str]:
     return [RUST, mode, c["base"], c["sid"], str(c["count"] if count is None else count), *([c["ca"]] if c["ca"] else [])]
 
 
+def rust_stream(name: str, vs: str, transport: str, ours_mode: str, peer_mode: str, labels: tuple, target: str) -> Scenario:
+    """A Rust stream row: our core's `EventStream` against the raw reqwest driver."""
+    where = LOCAL if transport == "plain" else f"{PROD}, both HTTP/2 by ALPN"
+    return Scenario(name, f"Stream throughput, Rust: {vs} ({where})", "events_per_sec", True, on(transport, mixed_stream),
+                    lambda c: rust(ours_mode, c), lambda c: rust(peer_mode, c), *labels, target)
+
+
+RAW = "raw reqwest + framing + serde"
 SCENARIOS = [
-    Scenario(
-        name="rust-stream",
-        title=f"Stream throughput, Rust: core `EventStream` vs raw reqwest + framing + serde ({LOCAL})",
-        metric="events_per_sec",
-        higher_is_better=True,
-        prepare=on("plain", mixed_stream),
-        ours=lambda c: rust("stream-core", c),
-        peer=lambda c: rust("stream-raw", c),
-        ours_label="qoder-cloud",
-        peer_label="raw limit",
-        target="≥ 0.70×",
-    ),
-    Scenario(
-        name="rust-stream-https",
-        title=f"Stream throughput, Rust: core `EventStream` vs raw reqwest + framing + serde ({PROD}, both HTTP/2 by ALPN)",
-        metric="events_per_sec",
-        higher_is_better=True,
-        prepare=on("tls", mixed_stream),
-        ours=lambda c: rust("stream-core", c),
-        peer=lambda c: rust("stream-raw-alpn", c),
-        ours_label="qoder-cloud, default: stream on a stream connection (HTTP/2)",
-        peer_label="raw limit: reqwest defaults (HTTP/2 by ALPN), trusts the CA",
-        target="≥ 0.70×",
-    ),
-    Scenario(
-        name="rust-stream-https-h2",
-        title=f"Stream throughput, Rust: core `EventStream` pooled (calls' connection) vs raw reqwest ({PROD}, both HTTP/2 by ALPN)",
-        metric="events_per_sec",
-        higher_is_better=True,
-        prepare=on("tls", mixed_stream),
-        ours=lambda c: rust("stream-core-pooled", c),
-        peer=lambda c: rust("stream-raw-alpn", c),
-        ours_label="qoder-cloud, `pooled_streams(true)`",
-        peer_label="raw limit: reqwest defaults, trusts the CA",
-        target="report",
-    ),
+    rust_stream("rust-stream", f"core `EventStream` vs {RAW}", "plain", "stream-core", "stream-raw",
+                ("qoder-cloud", "raw limit"), "≥ 0.70×"),
+    rust_stream("rust-stream-https", f"core `EventStream` vs {RAW}", "tls", "stream-core", "stream-raw-alpn",
+                ("qoder-cloud, default: stream on a stream connection (HTTP/2)",
+                 "raw limit: reqwest defaults (HTTP/2 by ALPN), trusts the CA"), "≥ 0.70×"),
+    rust_stream("rust-stream-https-h2", "core `EventStream` pooled (calls' connection) vs raw reqwest", "tls",
+                "stream-core-pooled", "stream-raw-alpn",
+                ("qoder-cloud, `pooled_streams(true)`", "raw limit: reqwest defaults, trusts the CA"), "report"),
 ]
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -172,60 +152,56 @@ def import_time(module: str) -> list[str]:
     return [PY, "-c", code]
 
 
+def stream_rows(name: str, what: str, ours: Callable, peer: Callable, labels: tuple, https_labels: tuple,
+                target: str, https_what: Optional[str] = None, https_target: Optional[str] = None) -> tuple:
+    """A stream row on the local path and the same row on the production path (HTTPS): the same
+    drivers, over `on("tls")`, with how each side trusts the CA added to its label."""
+    local = Scenario(name, f"Stream throughput, {what} ({LOCAL})", "events_per_sec", True, on("plain", mixed_stream),
+                     ours, peer, *labels, target)
+    prod = Scenario(f"{name}-https", f"Stream throughput, {https_what or what} ({PROD})", "events_per_sec", True,
+                    on("tls", mixed_stream), ours, peer, *https_labels, https_target or target)
+    return local, prod
+
+
+HTTPX = "hand-written httpx"
+_STREAMS = [
+    stream_rows("py-stream-async", "Python `async for`",
+                lambda c: py_stream("ours-async", c), lambda c: py_stream("qca-async", c, QCA_STREAM_EVENTS),
+                ("qoder_cloud.AsyncClient", "qca-sdk AsyncManaged"),
+                ("qoder_cloud.AsyncClient, `ca_certs`", "qca-sdk AsyncManaged, SSL_CERT_FILE"), "≥ 100×"),
+    stream_rows("py-stream-sync", "Python sync `for`",
+                lambda c: py_stream("ours-sync", c), lambda c: py_stream("qca-sync", c, QCA_STREAM_EVENTS),
+                ("qoder_cloud.Client", "qca-sdk Managed"),
+                ("qoder_cloud.Client, `ca_certs`", "qca-sdk Managed, SSL_CERT_FILE"), "≥ 100×"),
+    stream_rows("py-stream-async-httpx", f"Python `async for` vs {HTTPX}",
+                lambda c: py_stream("ours-async", c), lambda c: py_stream("httpx-async", c),
+                ("qoder_cloud.AsyncClient", "httpx `aiter_lines` + json.loads"),
+                ("qoder_cloud.AsyncClient, `ca_certs`", "httpx `aiter_lines` + json.loads, SSL_CERT_FILE"),
+                "report (strongest baseline)"),
+    stream_rows("py-stream-sync-httpx", f"Python sync `for` vs {HTTPX}",
+                lambda c: py_stream("ours-sync", c), lambda c: py_stream("httpx-sync", c),
+                ("qoder_cloud.Client", "httpx `iter_lines` + json.loads"),
+                ("qoder_cloud.Client, `ca_certs`", "httpx `iter_lines` + json.loads, SSL_CERT_FILE"),
+                "report (strongest baseline)"),
+    stream_rows("py-vs-rust-stream", "Python `async for` vs our Rust consumer",
+                lambda c: py_stream("ours-async", c), lambda c: rust("stream-core", c),
+                ("Python", "Rust core"), ("Python", "Rust core"), "≥ 0.50×"),
+    stream_rows("node-stream", "Node `for await`", lambda c: node_stream("ours", c), lambda c: node_stream("fetch", c),
+                ("qoder-cloud", "fetch + eventsource-parser"),
+                ("qoder-cloud, `caCerts`", "fetch + eventsource-parser, NODE_EXTRA_CA_CERTS"), "≥ 2×",
+                https_what="Node `for await` vs fetch + EventSourceParserStream", https_target="≥ 2× (strongest baseline)"),
+    stream_rows("node-stream-nodehttp", "Node `for await` vs node:http + createParser",
+                lambda c: node_stream("ours", c), lambda c: node_stream("nodehttp", c),
+                ("qoder-cloud", "node:http + eventsource-parser createParser"),
+                ("qoder-cloud, `caCerts`", "node:https + eventsource-parser createParser, NODE_EXTRA_CA_CERTS"),
+                "≥ 2× (strongest baseline)", https_what="Node `for await` vs node:https + createParser"),
+]
+# The local rows, then the production path: the same stream rows over HTTPS (calls on HTTP/2 by
+# ALPN; our streams on HTTP/1.1 TLS connections of their own; the peers' defaults are HTTP/1.1
+# over TLS).
+SCENARIOS += [local for local, _ in _STREAMS] + [prod for _, prod in _STREAMS]
+
 SCENARIOS += [
-    Scenario("py-stream-async", f"Stream throughput, Python `async for` ({LOCAL})", "events_per_sec", True, on("plain", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: py_stream("qca-async", c, QCA_STREAM_EVENTS),
-             "qoder_cloud.AsyncClient", "qca-sdk AsyncManaged", "≥ 100×"),
-    Scenario("py-stream-sync", f"Stream throughput, Python sync `for` ({LOCAL})", "events_per_sec", True, on("plain", mixed_stream),
-             lambda c: py_stream("ours-sync", c), lambda c: py_stream("qca-sync", c, QCA_STREAM_EVENTS),
-             "qoder_cloud.Client", "qca-sdk Managed", "≥ 100×"),
-    Scenario("py-stream-async-httpx", f"Stream throughput, Python `async for` vs hand-written httpx ({LOCAL})", "events_per_sec", True,
-             on("plain", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: py_stream("httpx-async", c),
-             "qoder_cloud.AsyncClient", "httpx `aiter_lines` + json.loads", "report (strongest baseline)"),
-    Scenario("py-stream-sync-httpx", f"Stream throughput, Python sync `for` vs hand-written httpx ({LOCAL})", "events_per_sec", True,
-             on("plain", mixed_stream),
-             lambda c: py_stream("ours-sync", c), lambda c: py_stream("httpx-sync", c),
-             "qoder_cloud.Client", "httpx `iter_lines` + json.loads", "report (strongest baseline)"),
-    Scenario("py-vs-rust-stream", f"Stream throughput, Python `async for` vs our Rust consumer ({LOCAL})", "events_per_sec", True,
-             on("plain", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: rust("stream-core", c),
-             "Python", "Rust core", "≥ 0.50×"),
-    Scenario("node-stream", f"Stream throughput, Node `for await` ({LOCAL})", "events_per_sec", True, on("plain", mixed_stream),
-             lambda c: node_stream("ours", c), lambda c: node_stream("fetch", c),
-             "qoder-cloud", "fetch + eventsource-parser", "≥ 2×"),
-    Scenario("node-stream-nodehttp", f"Stream throughput, Node `for await` vs node:http + createParser ({LOCAL})", "events_per_sec", True,
-             on("plain", mixed_stream),
-             lambda c: node_stream("ours", c), lambda c: node_stream("nodehttp", c),
-             "qoder-cloud", "node:http + eventsource-parser createParser", "≥ 2× (strongest baseline)"),
-    # The production path: the same stream rows over HTTPS (calls on HTTP/2 by ALPN; our streams
-    # on HTTP/1.1 TLS connections of their own; the peers' defaults are HTTP/1.1 over TLS).
-    Scenario("py-stream-async-https", f"Stream throughput, Python `async for` ({PROD})", "events_per_sec", True, on("tls", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: py_stream("qca-async", c, QCA_STREAM_EVENTS),
-             "qoder_cloud.AsyncClient, `ca_certs`", "qca-sdk AsyncManaged, SSL_CERT_FILE", "≥ 100×"),
-    Scenario("py-stream-sync-https", f"Stream throughput, Python sync `for` ({PROD})", "events_per_sec", True, on("tls", mixed_stream),
-             lambda c: py_stream("ours-sync", c), lambda c: py_stream("qca-sync", c, QCA_STREAM_EVENTS),
-             "qoder_cloud.Client, `ca_certs`", "qca-sdk Managed, SSL_CERT_FILE", "≥ 100×"),
-    Scenario("py-stream-async-httpx-https", f"Stream throughput, Python `async for` vs hand-written httpx ({PROD})", "events_per_sec", True,
-             on("tls", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: py_stream("httpx-async", c),
-             "qoder_cloud.AsyncClient, `ca_certs`", "httpx `aiter_lines` + json.loads, SSL_CERT_FILE", "report (strongest baseline)"),
-    Scenario("py-stream-sync-httpx-https", f"Stream throughput, Python sync `for` vs hand-written httpx ({PROD})", "events_per_sec", True,
-             on("tls", mixed_stream),
-             lambda c: py_stream("ours-sync", c), lambda c: py_stream("httpx-sync", c),
-             "qoder_cloud.Client, `ca_certs`", "httpx `iter_lines` + json.loads, SSL_CERT_FILE", "report (strongest baseline)"),
-    Scenario("py-vs-rust-stream-https", f"Stream throughput, Python `async for` vs our Rust consumer ({PROD})", "events_per_sec", True,
-             on("tls", mixed_stream),
-             lambda c: py_stream("ours-async", c), lambda c: rust("stream-core", c),
-             "Python", "Rust core", "≥ 0.50×"),
-    Scenario("node-stream-https", f"Stream throughput, Node `for await` vs fetch + EventSourceParserStream ({PROD})", "events_per_sec", True,
-             on("tls", mixed_stream),
-             lambda c: node_stream("ours", c), lambda c: node_stream("fetch", c),
-             "qoder-cloud, `caCerts`", "fetch + eventsource-parser, NODE_EXTRA_CA_CERTS", "≥ 2× (strongest baseline)"),
-    Scenario("node-stream-nodehttp-https", f"Stream throughput, Node `for await` vs node:https + createParser ({PROD})", "events_per_sec", True,
-             on("tls", mixed_stream),
-             lambda c: node_stream("ours", c), lambda c: node_stream("nodehttp", c),
-             "qoder-cloud, `caCerts`", "node:https + eventsource-parser createParser, NODE_EXTRA_CA_CERTS", "≥ 2× (strongest baseline)"),
     Scenario("node-parse-ceiling-https", f"Node: `JSON.parse` + the same field reads alone, no I/O, vs node:https + createParser ({PROD})",
              "events_per_sec", True, on("tls", mixed_stream),
              lambda c: node_stream("parse", c), lambda c: node_stream("nodehttp", c),

@@ -111,7 +111,21 @@ macro_rules! string_enum {
     };
 }
 
-pub(crate) use {params, string_enum, tag};
+/// A request union tagged by `type`: each arm is a request shape that carries its own tag
+/// (untagged for serde, a `oneOf` in the schema).
+macro_rules! param_union {
+    ($(#[$m:meta])* pub enum $name:ident { $( $(#[$vm:meta])* $variant:ident($ty:ty) ),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(untagged)]
+        #[schemars(transform = $crate::models::params::one_of)]
+        pub enum $name {
+            $( $(#[$vm])* $variant($ty), )*
+        }
+    };
+}
+
+pub(crate) use {param_union, params, string_enum, tag};
 
 /// Turns the `oneOf` of documented constants schemars writes for a string enum into
 /// `{"type": "string", "enum": [...]}`.
@@ -296,17 +310,16 @@ pub struct DocumentBlockParam {
     pub context: Option<String>,
 }
 
-/// One block of input content (messages, tool results), tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum ContentBlockParam {
-    /// Text.
-    Text(TextBlockParam),
-    /// An image.
-    Image(ImageBlockParam),
-    /// A document.
-    Document(DocumentBlockParam),
+param_union! {
+    /// One block of input content (messages, tool results), tagged by `type`.
+    pub enum ContentBlockParam {
+        /// Text.
+        Text(TextBlockParam),
+        /// An image.
+        Image(ImageBlockParam),
+        /// A document.
+        Document(DocumentBlockParam),
+    }
 }
 
 /// Inline base64 data: `{"type": "base64", "media_type", "data"}`.
@@ -354,17 +367,16 @@ pub struct FileSourceParam {
     pub file_id: String,
 }
 
-/// Where the bytes of an image or document block come from, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum ContentSourceParam {
-    /// Inline base64 data.
-    Base64(Base64SourceParam),
-    /// Inline plain text (documents only).
-    Text(TextSourceParam),
-    /// A URL.
-    Url(UrlSourceParam),
-    /// An uploaded file.
-    File(FileSourceParam),
+param_union! {
+    /// Where the bytes of an image or document block come from, tagged by `type`.
+    pub enum ContentSourceParam {
+        /// Inline base64 data.
+        Base64(Base64SourceParam),
+        /// Inline plain text (documents only).
+        Text(TextSourceParam),
+        /// A URL.
+        Url(UrlSourceParam),
+        /// An uploaded file.
+        File(FileSourceParam),
+    }
 }

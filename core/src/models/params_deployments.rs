@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, one_of, params, string_enum, tag, MetadataParam};
+use super::params::{nullable, param_union, params, string_enum, tag, MetadataParam};
 use super::params_agents::ModelSpeed;
 use super::params_events::{SystemMessageEventParam, UserDefineOutcomeEventParam, UserMessageEventParam};
 use super::params_sessions::{BudgetParam, MemoryStoreTag, ResourceParam};
@@ -45,17 +45,16 @@ pub enum DeploymentAgentParam {
     Ref(AgentVersionRefParam),
 }
 
-/// An event each run of a deployment starts with, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum DeploymentInitialEventParam {
-    /// `user.message`.
-    UserMessage(UserMessageEventParam),
-    /// `user.define_outcome`.
-    UserDefineOutcome(UserDefineOutcomeEventParam),
-    /// `system.message`.
-    SystemMessage(SystemMessageEventParam),
+param_union! {
+    /// An event each run of a deployment starts with, tagged by `type`.
+    pub enum DeploymentInitialEventParam {
+        /// `user.message`.
+        UserMessage(UserMessageEventParam),
+        /// `user.define_outcome`.
+        UserDefineOutcome(UserDefineOutcomeEventParam),
+        /// `system.message`.
+        SystemMessage(SystemMessageEventParam),
+    }
 }
 
 /// When a deployment runs: `{"type": "cron", "expression", "timezone"}`.
@@ -256,15 +255,14 @@ pub struct SessionsDreamInputParam {
     pub session_ids: Vec<String>,
 }
 
-/// An input of a dream, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum DreamInputParam {
-    /// A memory store.
-    MemoryStore(MemoryStoreDreamInputParam),
-    /// Sessions.
-    Sessions(SessionsDreamInputParam),
+param_union! {
+    /// An input of a dream, tagged by `type`.
+    pub enum DreamInputParam {
+        /// A memory store.
+        MemoryStore(MemoryStoreDreamInputParam),
+        /// Sessions.
+        Sessions(SessionsDreamInputParam),
+    }
 }
 
 /// The model of a dream as an object: `{"id", "speed"?}`.
@@ -305,15 +303,14 @@ pub struct UpdateExistingOutputParam {
     pub memory_store_id: String,
 }
 
-/// Where a dream writes its output, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum OutputBehaviorParam {
-    /// A new memory store.
-    CreateNew(CreateNewOutputParam),
-    /// An existing memory store.
-    UpdateExisting(UpdateExistingOutputParam),
+param_union! {
+    /// Where a dream writes its output, tagged by `type`.
+    pub enum OutputBehaviorParam {
+        /// A new memory store.
+        CreateNew(CreateNewOutputParam),
+        /// An existing memory store.
+        UpdateExisting(UpdateExistingOutputParam),
+    }
 }
 
 params! {

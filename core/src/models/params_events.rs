@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::params::{one_of, params, string_enum, tag, ContentBlockParam, FileTag, SortOrder, TextBlockParam, TextTag};
+use super::params::{
+    param_union, params, string_enum, tag, ContentBlockParam, FileTag, SortOrder, TextBlockParam, TextTag,
+};
 
 tag! {
     /// `"user.message"`.
@@ -122,15 +124,14 @@ pub struct UserDefineOutcomeEventParam {
     pub max_iterations: Option<u32>,
 }
 
-/// A grading rubric, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum RubricParam {
-    /// Inline rubric text.
-    Text(TextRubricParam),
-    /// A rubric in an uploaded file.
-    File(FileRubricParam),
+param_union! {
+    /// A grading rubric, tagged by `type`.
+    pub enum RubricParam {
+        /// Inline rubric text.
+        Text(TextRubricParam),
+        /// A rubric in an uploaded file.
+        File(FileRubricParam),
+    }
 }
 
 impl Default for RubricParam {
@@ -186,25 +187,24 @@ pub struct SystemMessageEventParam {
     pub content: Vec<TextBlockParam>,
 }
 
-/// An input event, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum InputEventParam {
-    /// `user.message`.
-    UserMessage(UserMessageEventParam),
-    /// `user.interrupt`.
-    UserInterrupt(UserInterruptEventParam),
-    /// `user.tool_confirmation`.
-    UserToolConfirmation(UserToolConfirmationEventParam),
-    /// `user.custom_tool_result`.
-    UserCustomToolResult(UserCustomToolResultEventParam),
-    /// `user.define_outcome`.
-    UserDefineOutcome(UserDefineOutcomeEventParam),
-    /// `user.tool_result`.
-    UserToolResult(UserToolResultEventParam),
-    /// `system.message`.
-    SystemMessage(SystemMessageEventParam),
+param_union! {
+    /// An input event, tagged by `type`.
+    pub enum InputEventParam {
+        /// `user.message`.
+        UserMessage(UserMessageEventParam),
+        /// `user.interrupt`.
+        UserInterrupt(UserInterruptEventParam),
+        /// `user.tool_confirmation`.
+        UserToolConfirmation(UserToolConfirmationEventParam),
+        /// `user.custom_tool_result`.
+        UserCustomToolResult(UserCustomToolResultEventParam),
+        /// `user.define_outcome`.
+        UserDefineOutcome(UserDefineOutcomeEventParam),
+        /// `user.tool_result`.
+        UserToolResult(UserToolResultEventParam),
+        /// `system.message`.
+        SystemMessage(SystemMessageEventParam),
+    }
 }
 
 impl InputEventParam {

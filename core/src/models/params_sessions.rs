@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, one_of, params, string_enum, tag, FileTag, MetadataParam, SortOrder};
+use super::params::{nullable, param_union, params, string_enum, tag, FileTag, MetadataParam, SortOrder};
 use super::params_agents::{AgentToolParam, McpServerParam, ModelParam, SkillRefParam};
 use super::params_events::{UserDefineOutcomeEventParam, UserMessageEventParam};
 
@@ -121,15 +121,14 @@ pub struct CommitCheckoutParam {
     pub sha: String,
 }
 
-/// What to check out of a repository, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum CheckoutParam {
-    /// A branch.
-    Branch(BranchCheckoutParam),
-    /// A commit.
-    Commit(CommitCheckoutParam),
+param_union! {
+    /// What to check out of a repository, tagged by `type`.
+    pub enum CheckoutParam {
+        /// A branch.
+        Branch(BranchCheckoutParam),
+        /// A commit.
+        Commit(CommitCheckoutParam),
+    }
 }
 
 /// An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`.
@@ -204,30 +203,28 @@ pub struct MemoryStoreResourceParam {
     pub instructions: Option<String>,
 }
 
-/// A resource of a session (or deployment), tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum ResourceParam {
-    /// An uploaded file.
-    File(FileResourceParam),
-    /// A GitHub repository.
-    GithubRepository(GithubRepositoryResourceParam),
-    /// A git repository.
-    GitRepository(GitRepositoryResourceParam),
-    /// A memory store.
-    MemoryStore(MemoryStoreResourceParam),
+param_union! {
+    /// A resource of a session (or deployment), tagged by `type`.
+    pub enum ResourceParam {
+        /// An uploaded file.
+        File(FileResourceParam),
+        /// A GitHub repository.
+        GithubRepository(GithubRepositoryResourceParam),
+        /// A git repository.
+        GitRepository(GitRepositoryResourceParam),
+        /// A memory store.
+        MemoryStore(MemoryStoreResourceParam),
+    }
 }
 
-/// An event processed right after a session is created, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum SessionInitialEventParam {
-    /// `user.message`.
-    UserMessage(UserMessageEventParam),
-    /// `user.define_outcome`.
-    UserDefineOutcome(UserDefineOutcomeEventParam),
+param_union! {
+    /// An event processed right after a session is created, tagged by `type`.
+    pub enum SessionInitialEventParam {
+        /// `user.message`.
+        UserMessage(UserMessageEventParam),
+        /// `user.define_outcome`.
+        UserDefineOutcome(UserDefineOutcomeEventParam),
+    }
 }
 
 params! {

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, one_of, params, string_enum, tag, upload_schema, MetadataParam, UploadParam};
+use super::params::{nullable, param_union, params, string_enum, tag, upload_schema, MetadataParam, UploadParam};
 
 params! {
     /// Parameters of `files.list`.
@@ -208,17 +208,16 @@ pub struct EnvironmentVariableAuthParam {
     pub injection_location: Option<InjectionLocationParam>,
 }
 
-/// A credential's auth on create, tagged by `type`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum CredentialAuthParam {
-    /// A static bearer token.
-    StaticBearer(StaticBearerAuthParam),
-    /// OAuth tokens.
-    McpOauth(McpOauthAuthParam),
-    /// An environment variable secret.
-    EnvironmentVariable(EnvironmentVariableAuthParam),
+param_union! {
+    /// A credential's auth on create, tagged by `type`.
+    pub enum CredentialAuthParam {
+        /// A static bearer token.
+        StaticBearer(StaticBearerAuthParam),
+        /// OAuth tokens.
+        McpOauth(McpOauthAuthParam),
+        /// An environment variable secret.
+        EnvironmentVariable(EnvironmentVariableAuthParam),
+    }
 }
 
 /// Changes to a static bearer credential.
@@ -263,17 +262,16 @@ pub struct EnvironmentVariableAuthUpdateParam {
     pub networking: Option<CredentialNetworkingParam>,
 }
 
-/// Changes to a credential's auth, tagged by `type` (which must match the credential's).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
-#[schemars(transform = one_of)]
-pub enum CredentialAuthUpdateParam {
-    /// A static bearer token.
-    StaticBearer(StaticBearerAuthUpdateParam),
-    /// OAuth tokens.
-    McpOauth(McpOauthAuthUpdateParam),
-    /// An environment variable secret.
-    EnvironmentVariable(EnvironmentVariableAuthUpdateParam),
+param_union! {
+    /// Changes to a credential's auth, tagged by `type` (which must match the credential's).
+    pub enum CredentialAuthUpdateParam {
+        /// A static bearer token.
+        StaticBearer(StaticBearerAuthUpdateParam),
+        /// OAuth tokens.
+        McpOauth(McpOauthAuthUpdateParam),
+        /// An environment variable secret.
+        EnvironmentVariable(EnvironmentVariableAuthUpdateParam),
+    }
 }
 
 params! {

@@ -30,6 +30,9 @@ OUT = HERE.parent / "python" / "qoder_cloud" / "types" / "_generated.py"
 ROOTS = ["SessionEvent", "ContentBlock"]
 #: Envelope fields every persisted event has, although input events are sent without them.
 PERSISTED = {"id": "str"}
+#: The list filters on creation time, declared once on a base TypedDict.
+RANGE = "CreatedAtRangeParams"
+RANGE_FIELDS = ("created_at_gt", "created_at_gte", "created_at_lt", "created_at_lte")
 
 
 def ref_name(s: Dict[str, Any]) -> str:
@@ -254,7 +257,11 @@ class Gen:
         if any(keyword.iskeyword(f) or not f.isidentifier() for f, _, _ in fields):
             body = ", ".join(f"{json.dumps(f)}: {t}" for f, t, _ in fields)
             return [f"    {name} = TypedDict({json.dumps(name)}, {{{body}}}, total=False)", ""]
-        out = [f"    class {name}(TypedDict, total=False):"]
+        # List filters on creation time share one base (the four bounds, written once).
+        base = "TypedDict"
+        if name != RANGE and all(f in props for f in RANGE_FIELDS):
+            base, fields = RANGE, [f for f in fields if f[0] not in RANGE_FIELDS]
+        out = [f"    class {name}({base}, total=False):"]
         out += self.doc(d.get("description", name), "        ")
         for field, t, desc in fields:
             for line in desc.strip().splitlines():
@@ -267,6 +274,11 @@ class Gen:
         self.inline: Dict[str, Dict[str, Any]] = {}
         out: List[str] = []
         names = sorted(n for n in self.defs if self.is_param(n))
+        ranged = [n for n in names if all(f in self.defs[n].get("properties", {}) for f in RANGE_FIELDS)]
+        if ranged:  # the base of the list filters on creation time, from the first that has them
+            props = self.defs[ranged[0]]["properties"]
+            out += self.typed_dict(RANGE, {"description": "Bounds on the creation time of listed objects (RFC 3339 or `datetime`).",
+                                           "properties": {f: props[f] for f in RANGE_FIELDS}})
         # Classes first (their annotations are lazy), then the aliases, each after the aliases it
         # names: an alias is evaluated where it stands.
         aliases: Dict[str, str] = {}
@@ -287,7 +299,7 @@ class Gen:
             for name in ready or list(pending):  # a cycle (none today) would still be written
                 d = self.defs[name]
                 out += [*self.comment(d.get("description", name), "    "), f"    {name} = {pending.pop(name)}", ""]
-        self.param_names = names + sorted(self.inline)
+        self.param_names = names + sorted(self.inline) + ([RANGE] if ranged else [])
         return out
 
     def render(self) -> str:

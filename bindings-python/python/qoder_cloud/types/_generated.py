@@ -1947,6 +1947,17 @@ if TYPE_CHECKING:
     Checkout = Union[BranchCheckout, CommitCheckout, UnknownCheckout]
 
     # Request shapes and operation arguments: TypedDicts for type checkers, plain dicts at run time.
+    class CreatedAtRangeParams(TypedDict, total=False):
+        """Bounds on the creation time of listed objects (RFC 3339 or `datetime`)."""
+        #: Created after this time (RFC 3339).
+        created_at_gt: Union[str, datetime]
+        #: Created at or after this time (RFC 3339).
+        created_at_gte: Union[str, datetime]
+        #: Created before this time (RFC 3339).
+        created_at_lt: Union[str, datetime]
+        #: Created at or before this time (RFC 3339).
+        created_at_lte: Union[str, datetime]
+
     class AgentCreateParams(TypedDict, total=False):
         """Parameters of `agents.create`."""
         #: The model: a catalog id or a configuration (required).
@@ -2059,20 +2070,12 @@ if TYPE_CHECKING:
         #: A version (default: the latest at creation).
         version: int
 
-    class AllDeploymentRunsListParams(TypedDict, total=False):
+    class AllDeploymentRunsListParams(CreatedAtRangeParams, total=False):
         """Parameters of `deployment_runs.list` (the runs of every deployment)."""
         #: Runs before this id.
         before_id: str
         #: Runs after this id.
         after_id: str
-        #: Created after this time (RFC 3339).
-        created_at_gt: Union[str, datetime]
-        #: Created at or after this time (RFC 3339).
-        created_at_gte: Union[str, datetime]
-        #: Created before this time (RFC 3339).
-        created_at_lt: Union[str, datetime]
-        #: Created at or before this time (RFC 3339).
-        created_at_lte: Union[str, datetime]
         #: Only runs of this deployment.
         deployment_id: str
         #: Only runs that failed (`true`) or did not (`false`).
@@ -2377,7 +2380,7 @@ if TYPE_CHECKING:
         #: New networking.
         networking: CredentialNetworkingParam
 
-    class EventListParams(TypedDict, total=False):
+    class EventListParams(CreatedAtRangeParams, total=False):
         """Parameters of `sessions.events.list` (`page`, `after_id` and `before_id` are exclusive)."""
         #: Page size, 1–100 (default 20).
         limit: int
@@ -2391,14 +2394,6 @@ if TYPE_CHECKING:
         order: Literal["asc", "desc"]
         #: Only events of these types (e.g. `agent.message`).
         types: Sequence[str]
-        #: Created after this time (RFC 3339).
-        created_at_gt: Union[str, datetime]
-        #: Created at or after this time (RFC 3339).
-        created_at_gte: Union[str, datetime]
-        #: Created before this time (RFC 3339).
-        created_at_lt: Union[str, datetime]
-        #: Created at or before this time (RFC 3339).
-        created_at_lte: Union[str, datetime]
 
     class EventSendParams(TypedDict, total=False):
         """Parameters of `sessions.events.send`."""
@@ -2811,20 +2806,12 @@ if TYPE_CHECKING:
         #: Vaults whose credentials the session may use, at most 50.
         vault_ids: Sequence[str]
 
-    class SessionListParams(TypedDict, total=False):
+    class SessionListParams(CreatedAtRangeParams, total=False):
         """Parameters of `sessions.list`."""
         #: Only sessions of this agent.
         agent_id: str
         #: Only sessions of this agent version (with `agent_id`).
         agent_version: int
-        #: Created after this time (RFC 3339).
-        created_at_gt: Union[str, datetime]
-        #: Created at or after this time (RFC 3339).
-        created_at_gte: Union[str, datetime]
-        #: Created before this time (RFC 3339).
-        created_at_lt: Union[str, datetime]
-        #: Created at or before this time (RFC 3339).
-        created_at_lte: Union[str, datetime]
         #: Only sessions started by this deployment.
         deployment_id: str
         #: Also list archived sessions.
@@ -3405,6 +3392,7 @@ else:
     WorkPollParams = dict
     WorkStopParams = dict
     WorkUpdateParams = dict
+    CreatedAtRangeParams = dict
 
 __all__ = [
     "EventEnvelope",
@@ -3707,4 +3695,5 @@ __all__ = [
     "WorkPollParams",
     "WorkStopParams",
     "WorkUpdateParams",
+    "CreatedAtRangeParams",
 ]

@@ -15,9 +15,11 @@ import type {
   CustomToolSpec,
   Deleted,
   FileUploadParams,
+  IdCall,
   InputEvent,
   InvalidArgumentError,
   Metadata,
+  OptionalCall,
   Page,
   PagePromise,
   RequestOptions,
@@ -67,13 +69,831 @@ export interface EventEnvelope {
   parent_tool_use_id?: string | null;
 }
 
-/** A `SessionEvent` of a type this version does not model: every field is kept as sent. */
-export interface UnknownEvent extends EventEnvelope {
+/** An event the server stored: its `id` is always set. */
+export interface PersistedEvent extends EventEnvelope {
+  id: string;
+}
+
+/** The unknown arm of an open union: an object of a `type` this version does not model, kept as sent. */
+export interface UnknownShape {
   /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
   type: '<unknown>';
+  [key: string]: unknown;
+}
+
+/** `{"type":"text","text":…}`. */
+export interface TextBlock {
+  type: 'text';
+  /** The text (the server rejects empty text on input). */
+  text: string;
+}
+
+/** `{"type":"base64","media_type","data"}`. */
+export interface Base64Source {
+  type: 'base64';
+  /** MIME type, e.g. `image/png` or `application/pdf`. */
+  media_type: string;
+  /** Base64-encoded bytes. */
+  data: string;
+}
+
+/** `{"type":"text","media_type":"text/plain","data"}`. */
+export interface TextSource {
+  type: 'text';
+  /** MIME type; the API accepts `text/plain`. */
+  media_type?: string | null;
+  /** The document text. */
+  data: string;
+}
+
+/** `{"type":"url","url"}`. */
+export interface UrlSource {
+  type: 'url';
+  /** The URL to fetch. */
+  url: string;
+}
+
+/** `{"type":"file","file_id"}`. */
+export interface FileSource {
+  type: 'file';
+  /** Id of an uploaded file (`file_…`). */
+  file_id: string;
+}
+
+/** A `ContentSource` of a type this version does not model: every field is kept as sent. */
+export type UnknownContentSource = UnknownShape;
+
+/** Where the bytes of an image or document come from. */
+export type ContentSource = Base64Source | TextSource | UrlSource | FileSource | UnknownContentSource;
+
+/** `{"type":"image","source":…}`. */
+export interface ImageBlock {
+  type: 'image';
+  /** Where the image bytes come from (base64, URL or uploaded file). */
+  source: ContentSource;
+}
+
+/** `{"type":"document","source":…,"title"?,"context"?}`. */
+export interface DocumentBlock {
+  type: 'document';
+  /** Where the document comes from (base64, inline text, URL or uploaded file). */
+  source: ContentSource;
+  /** Optional title shown to the model. */
+  title?: string | null;
+  /** Optional context about the document shown to the model. */
+  context?: string | null;
+}
+
+/** `{"type":"redacted"}`: content that is withheld. */
+export interface RedactedBlock {
+  type: 'redacted';
+}
+
+/** `{"enabled":bool}` citation settings of a search result. */
+export interface Citations {
+  /** Whether the model may cite this result. */
+  enabled?: boolean | null;
+}
+
+/** `{"type":"search_result","source":<url>,"title","content":[text…],"citations"}`. */
+export interface SearchResultBlock {
+  type: 'search_result';
+  /** The URL (or other identifier) the result came from. */
+  source: string;
+  /** The result's title. */
+  title?: string | null;
+  /** The result's text blocks. */
+  content?: ContentBlock[] | null;
+  /** Citation settings for this result. */
+  citations?: Citations | null;
+}
+
+/** A `ContentBlock` of a type this version does not model: every field is kept as sent. */
+export type UnknownContentBlock = UnknownShape;
+
+/** One block of message or tool-result content. */
+export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | RedactedBlock | SearchResultBlock | UnknownContentBlock;
+
+/** `user.message`: a user turn (postable). */
+export interface UserMessageEvent extends PersistedEvent {
+  type: 'user.message';
+  /** Text, image, document or redacted blocks. */
+  content: ContentBlock[];
+  /** Optional attachments, stored verbatim by the server. */
+  file_attachments?: unknown[] | null;
+}
+
+/** `user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only. */
+export interface UserInterruptEvent extends PersistedEvent {
+  type: 'user.interrupt';
+}
+
+/** Answer to a tool confirmation request. */
+export type ToolConfirmationResult = 'allow' | 'deny' | (string & {});
+
+/** `user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`. */
+export interface UserToolConfirmationEvent extends PersistedEvent {
+  type: 'user.tool_confirmation';
+  /** Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered. */
+  tool_use_id: string;
+  /** `allow` or `deny`. */
+  result: ToolConfirmationResult;
+  /** Reason given to the agent (only with `deny`, at most 10 000 characters). */
+  deny_message?: string | null;
+}
+
+/** `user.custom_tool_result`: the client's result for an `agent.custom_tool_use`. */
+export interface UserCustomToolResultEvent extends PersistedEvent {
+  type: 'user.custom_tool_result';
+  /** Id of the `agent.custom_tool_use` event being answered. */
+  custom_tool_use_id: string;
+  /** Result blocks (the server defaults to one empty text block). */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `{"type":"text","content"}`. */
+export interface TextRubric {
+  type: 'text';
+  /** The rubric. */
+  content: string;
+}
+
+/** `{"type":"file","file_id"}`. */
+export interface FileRubric {
+  type: 'file';
+  /** Id of the uploaded rubric file. */
+  file_id: string;
+}
+
+/** A `Rubric` of a type this version does not model: every field is kept as sent. */
+export type UnknownRubric = UnknownShape;
+
+/** Grading rubric of `user.define_outcome`. */
+export type Rubric = TextRubric | FileRubric | UnknownRubric;
+
+/** `user.define_outcome`: start outcome-driven work graded against a rubric. */
+export interface UserDefineOutcomeEvent extends PersistedEvent {
+  type: 'user.define_outcome';
+  /** What the agent should achieve. */
+  description: string;
+  /** How the result is graded. */
+  rubric: Rubric;
+  /** Evaluation rounds (server default 3, maximum 20). */
+  max_iterations?: number | null;
+  /** Assigned by the server in the echo (`outc_…`). */
+  outcome_id?: string | null;
+}
+
+/** `user.tool_result`: a built-in tool's result from a self-hosted environment worker. */
+export interface UserToolResultEvent extends PersistedEvent {
+  type: 'user.tool_result';
+  /** Id of the `agent.tool_use` event being answered. */
+  tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `system.message`: a system-role turn appended between turns (text blocks only). */
+export interface SystemMessageEvent extends PersistedEvent {
+  type: 'system.message';
+  /** Text blocks. */
+  content: ContentBlock[];
+}
+
+/** `agent.message`: a complete (buffered, authoritative) agent message. */
+export interface AgentMessageEvent extends PersistedEvent {
+  type: 'agent.message';
+  /** Text and redacted blocks. */
+  content: ContentBlock[];
+}
+
+/** `agent.thinking`: the agent is reasoning (a progress signal). */
+export interface AgentThinkingEvent extends PersistedEvent {
+  type: 'agent.thinking';
+  /** Reasoning text, when the server includes it. */
+  thinking?: string | null;
+}
+
+/** Permission the server evaluated for a tool call; `ask` blocks until a confirmation. */
+export type EvaluatedPermission = 'allow' | 'ask' | 'deny' | (string & {});
+
+/** `agent.tool_use`: the agent calls a built-in tool. */
+export interface AgentToolUseEvent extends PersistedEvent {
+  type: 'agent.tool_use';
+  /** Tool name, e.g. `bash`. */
+  name: string;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+  /** `ask` means the session waits for a `user.tool_confirmation`. */
+  evaluated_permission?: EvaluatedPermission | null;
+}
+
+/** `agent.tool_result`: a built-in tool's result. */
+export interface AgentToolResultEvent extends PersistedEvent {
+  type: 'agent.tool_result';
+  /** Id of the `agent.tool_use` event. */
+  tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/** `agent.mcp_tool_use`: the agent calls an MCP server tool. */
+export interface AgentMcpToolUseEvent extends PersistedEvent {
+  type: 'agent.mcp_tool_use';
+  /** Tool name. */
+  name: string;
+  /** The MCP server providing it. */
+  mcp_server_name?: string | null;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+  /** `ask` means the session waits for a `user.tool_confirmation`. */
+  evaluated_permission?: EvaluatedPermission | null;
+}
+
+/** `agent.mcp_tool_result`: an MCP tool's result. */
+export interface AgentMcpToolResultEvent extends PersistedEvent {
+  type: 'agent.mcp_tool_result';
+  /** Id of the `agent.mcp_tool_use` event. */
+  mcp_tool_use_id: string;
+  /** Result blocks. */
+  content?: ContentBlock[] | null;
+  /** Whether the tool failed. */
+  is_error?: boolean | null;
+}
+
+/**
+ * `agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
+ * `requires_action` until a `user.custom_tool_result` arrives.
+ */
+export interface AgentCustomToolUseEvent extends PersistedEvent {
+  type: 'agent.custom_tool_use';
+  /** Custom tool name. */
+  name: string;
+  /** Tool input object. */
+  input: Record<string, unknown>;
+}
+
+/** `agent.thread_message_sent`: a message to another agent thread. */
+export interface AgentThreadMessageSentEvent extends PersistedEvent {
+  type: 'agent.thread_message_sent';
+  /** Receiving thread. */
+  to_session_thread_id?: string | null;
+  /** Receiving agent's name. */
+  to_agent_name?: string | null;
+  /** Message blocks. */
+  content?: ContentBlock[] | null;
+}
+
+/** `agent.thread_message_received`: a message from another agent thread. */
+export interface AgentThreadMessageReceivedEvent extends PersistedEvent {
+  type: 'agent.thread_message_received';
+  /** Sending thread. */
+  from_session_thread_id?: string | null;
+  /** Sending agent's name. */
+  from_agent_name?: string | null;
+  /** Message blocks. */
+  content?: ContentBlock[] | null;
+}
+
+/** `agent.thread_context_compacted`: the thread's context was summarised. */
+export interface AgentThreadContextCompactedEvent extends PersistedEvent {
+  type: 'agent.thread_context_compacted';
+}
+
+/** `agent.artifact_delivered` (Qoder): the agent produced a file. */
+export interface AgentArtifactDeliveredEvent extends PersistedEvent {
+  type: 'agent.artifact_delivered';
+  /** The delivered file (`file_…`). */
+  file_id?: string | null;
+  /** Its original name. */
+  original_filename?: string | null;
+  /** Size in bytes. */
+  size?: number | null;
+  /** MIME type. */
+  content_type?: string | null;
+}
+
+/** `session.status_running`: the agent started working. */
+export interface SessionStatusRunningEvent extends PersistedEvent {
+  type: 'session.status_running';
+}
+
+/** `{"type":"end_turn"}`. */
+export interface StopEndTurn {
+  type: 'end_turn';
+}
+
+/** `{"type":"requires_action","event_ids":[…]}`. */
+export interface StopRequiresAction {
+  type: 'requires_action';
+  /**
+   * Ids of the blocking `agent.tool_use` / `agent.mcp_tool_use` / `agent.custom_tool_use`
+   * events still waiting for a reply.
+   */
+  event_ids: string[];
+}
+
+/** `{"type":"retries_exhausted"}`. */
+export interface StopRetriesExhausted {
+  type: 'retries_exhausted';
+}
+
+/** `{"type":"budget_reached"}`. */
+export interface StopBudgetReached {
+  type: 'budget_reached';
+}
+
+/** A `StopReason` of a type this version does not model: every field is kept as sent. */
+export type UnknownStopReason = UnknownShape;
+
+/** Why a session (or thread) went idle. */
+export type StopReason = StopEndTurn | StopRequiresAction | StopRetriesExhausted | StopBudgetReached | UnknownStopReason;
+
+/** `session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream. */
+export interface SessionStatusIdleEvent extends PersistedEvent {
+  type: 'session.status_idle';
+  /** Why the session went idle. */
+  stop_reason: StopReason;
+}
+
+/** `session.status_rescheduled`: a transient error occurred and the server is retrying. */
+export interface SessionStatusRescheduledEvent extends PersistedEvent {
+  type: 'session.status_rescheduled';
+}
+
+/** `session.status_terminated`: final; the session accepts no more input. */
+export interface SessionStatusTerminatedEvent extends PersistedEvent {
+  type: 'session.status_terminated';
+}
+
+/** `session.error` error types. */
+export type SessionErrorType = 'unknown_error' | 'model_overloaded_error' | 'model_rate_limited_error' | 'model_request_failed_error' | 'mcp_connection_failed_error' | 'mcp_authentication_failed_error' | 'billing_error' | 'credential_host_unreachable_error' | (string & {});
+
+/** Whether the server retries after a `session.error`. */
+export type RetryStatusType = 'retrying' | 'exhausted' | 'terminal' | (string & {});
+
+/** `{"type":"retrying"|"exhausted"|"terminal"}` on a session error. */
+export interface RetryStatus {
+  /** The retry state. */
+  type: RetryStatusType;
+}
+
+/** A Qoder diagnostic code: text or a number (kept exactly as sent). */
+export type QoderErrorCode = string | number;
+
+/** The `error` object of `session.error`. */
+export interface SessionError {
+  /** Error type, e.g. `model_overloaded_error`. */
+  type: SessionErrorType;
+  /** Human-readable message. */
+  message?: string | null;
+  /** Whether the server retries. */
+  retry_status?: RetryStatus | null;
+  /** Qoder diagnostic code (informational only). */
+  qoder_error_code?: QoderErrorCode | null;
+  /** MCP server involved, for MCP errors. */
+  mcp_server_name?: string | null;
+  /** Vault involved, for credential errors. */
+  vault_id?: string | null;
+  /** Credential involved, for credential errors. */
+  credential_id?: string | null;
+}
+
+/** `session.error`: an error during the session, with its retry status. */
+export interface SessionErrorEvent extends PersistedEvent {
+  type: 'session.error';
+  /** The error. */
+  error: SessionError;
+}
+
+/** `session.deleted`: the session was deleted (last event of the stream). */
+export interface SessionDeletedEvent extends PersistedEvent {
+  type: 'session.deleted';
+}
+
+/** The object form of an effort. */
+export interface EffortConfig {
+  /** The level. */
+  type: string;
+}
+
+/** A reasoning effort: a level (`"high"`), or the object form `{"type": "high"}`. */
+export type EffortSetting = string | EffortConfig;
+
+/** Model configuration object. */
+export interface ModelConfig {
+  /** Catalog id. */
+  id: string;
+  /** `low|medium|high|xhigh|max`, or `{type}`. */
+  effort?: EffortSetting | null;
+  /** `standard|fast`. */
+  speed?: string | null;
+  /** One of the model's available context windows. */
+  context_window?: number | null;
+  /** Inference geography. */
+  inference_geo?: string | null;
+}
+
+/** A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`. */
+export type ModelRef = string | ModelConfig;
+
+/** When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`. */
+export interface PermissionPolicy {
+  /** `always_allow` or `always_ask`. */
+  type: 'always_allow' | 'always_ask' | (string & {});
+}
+
+/** Defaults for every tool of a toolset. */
+export interface ToolDefaults {
+  /** Whether the tools are enabled. */
+  enabled?: boolean | null;
+  /** Their permission policy. */
+  permission_policy?: PermissionPolicy | null;
+}
+
+/** Approximate user location for web search. */
+export interface UserLocation {
+  /** `approximate`. */
+  type: 'approximate' | (string & {});
+  /** City. */
+  city?: string | null;
+  /** Region. */
+  region?: string | null;
+  /** Country. */
+  country?: string | null;
+  /** IANA time zone. */
+  timezone?: string | null;
+}
+
+/** One tool's settings inside a toolset. */
+export interface ToolConfigEntry {
+  /** The tool's name. */
+  name: string;
+  /** Whether it is enabled. */
+  enabled?: boolean | null;
+  /** Its permission policy. */
+  permission_policy?: PermissionPolicy | null;
+  /** Web tools: domains allowed. */
+  allowed_domains?: string[] | null;
+  /** Web tools: domains blocked. */
+  blocked_domains?: string[] | null;
+  /** Web fetch: content limit in tokens. */
+  max_content_tokens?: number | null;
+  /** Web search: the user's approximate location. */
+  user_location?: UserLocation | null;
+}
+
+/** The built-in toolset (bash, file edits, web, ...). */
+export interface AgentToolset {
+  type: 'agent_toolset_20260401';
+  /** Only these tools (all when absent). */
+  enabled_tools?: string[] | null;
+  /** Tools turned off. */
+  disallowed_tools?: string[] | null;
+  /** Defaults for every tool. */
+  default_config?: ToolDefaults | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigEntry[] | null;
+}
+
+/** The tools of one of the agent's MCP servers. */
+export interface McpToolset {
+  type: 'mcp_toolset';
+  /** Name of the server in `mcp_servers`. */
+  mcp_server_name: string;
+  /** Defaults for every tool. */
+  default_config?: ToolDefaults | null;
+  /** Per-tool settings. */
+  configs?: ToolConfigEntry[] | null;
+}
+
+/** A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers. */
+export interface CustomTool {
+  type: 'custom';
+  /** Tool name. */
+  name: string;
+  /** What the tool does (the model reads it). */
+  description?: string | null;
+  /** JSON Schema of the tool's input (free-form by nature). */
+  input_schema?: Record<string, unknown> | null;
+}
+
+/** A `AgentTool` of a type this version does not model: every field is kept as sent. */
+export type UnknownAgentTool = UnknownShape;
+
+/** One entry of an agent's `tools`. */
+export type AgentTool = AgentToolset | McpToolset | CustomTool | UnknownAgentTool;
+
+/** An MCP server the agent may call: `{type: "url", name, url}`. */
+export interface McpServer {
+  /** `url`. */
+  type: 'url' | (string & {});
+  /** Name the toolsets refer to. */
+  name: string;
+  /** Server URL. */
+  url: string;
+}
+
+/** A skill the agent loads. */
+export interface SkillRef {
+  /** `qoder` (built in) or `custom`. */
+  type: 'qoder' | 'custom' | (string & {});
+  /** Skill id. */
+  skill_id: string;
+  /** Pinned version (latest when absent). */
+  version?: string | null;
+}
+
+/** A coordinated agent given as an object. */
+export interface CoordinatedAgentRef {
+  /** `agent`, `self` or `advisor` (unknown values are kept). */
+  type: 'agent' | 'self' | 'advisor' | (string & {});
+  /** Agent id (`agent`). */
+  id?: string | null;
+  /** Pinned version (`agent`). */
+  version?: number | null;
+  /** Model (`advisor`). */
+  model?: string | null;
+}
+
+/** One agent a coordinator may delegate to: an agent id, or an object naming one. */
+export type CoordinatedAgent = string | CoordinatedAgentRef;
+
+/** Multi-agent coordination: the agents this one may delegate to. */
+export interface Multiagent {
+  /** `coordinator`. */
+  type: 'coordinator' | (string & {});
+  /** The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`. */
+  agents: CoordinatedAgent[];
+}
+
+/**
+ * The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
+ * sent as such, so no field here skips).
+ */
+export interface SessionAgent {
+  /** Agent id. */
+  id: string;
+  /** `agent`. */
+  type: 'agent' | (string & {});
+  /** Name. */
+  name: string | null;
+  /** Description. */
+  description: string | null;
+  /** Model id or config. */
+  model: ModelRef | null;
+  /** System prompt. */
+  system: string | null;
+  /** Tools. */
+  tools: AgentTool[] | null;
+  /** MCP servers. */
+  mcp_servers: McpServer[] | null;
+  /** Skills. */
+  skills: SkillRef[] | null;
+  /** Multi-agent config. */
+  multiagent: Multiagent | null;
+  /** Agent version. */
+  version: number | null;
+  /** Metadata. */
+  metadata: Record<string, string> | null;
+}
+
+/** A spending limit: `{type: "limit", max_credit_cost}`. */
+export interface Budget {
+  /** `limit`. */
+  type: 'limit' | (string & {});
+  /** Positive decimal credits, e.g. `"12.50"`. */
+  max_credit_cost: string;
+}
+
+/** `session.updated`: carries only the fields that changed. */
+export interface SessionUpdatedEvent extends PersistedEvent {
+  type: 'session.updated';
+  /** New title. */
+  title?: string | null;
+  /** The full new metadata bag. */
+  metadata?: Record<string, string> | null;
+  /** The full new agent snapshot. */
+  agent?: SessionAgent | null;
+  /** The new budget. */
+  budget?: Budget | null;
+}
+
+/** Prompt-cache writes by lifetime. */
+export interface CacheCreation {
+  /** Tokens written with a one-hour lifetime. */
+  ephemeral_1h_input_tokens?: number | null;
+  /** Tokens written with a five-minute lifetime. */
+  ephemeral_5m_input_tokens?: number | null;
+}
+
+/** A price: `{amount: "1.20", currency: "USD"}`. */
+export interface ListCost {
+  /** Decimal amount. */
+  amount: string;
+  /** Currency code. */
+  currency: string;
+}
+
+/** Server-side tool calls counted. */
+export interface ServerToolUse {
+  /** Web searches. */
+  web_search_requests?: number | null;
+  /** Web fetches. */
+  web_fetch_requests?: number | null;
+}
+
+/** Cumulative usage of a session or thread. */
+export interface SessionUsage {
+  /** Credits spent on the model. */
+  model_credits?: number | null;
+  /** Credits spent on sandbox time. */
+  sandbox_runtime_credits?: number | null;
+  /** Credits in total. */
+  total_credits?: number | null;
+  /** Seconds spent running turns. */
+  active_seconds?: number | null;
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Input tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Prompt-cache writes. */
+  cache_creation?: CacheCreation | null;
+  /** What the usage would cost at list price. */
+  list_cost?: ListCost | null;
+  /** Server-side tool calls. */
+  server_tool_use?: ServerToolUse | null;
+}
+
+/** `session.usage`: cumulative usage snapshot. */
+export interface SessionUsageEvent extends PersistedEvent {
+  type: 'session.usage';
+  /** Tokens, cache usage, list cost, server tool use and active seconds. */
+  usage?: SessionUsage | null;
+  /** The session budget. */
+  budget?: Budget | null;
+  /** Qoder model credits so far. */
+  model_credits?: number | null;
+  /** Qoder sandbox runtime credits so far. */
+  sandbox_runtime_credits?: number | null;
+  /** Qoder total credits so far. */
+  total_credits?: number | null;
+}
+
+/** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
+export interface SessionThreadCreatedEvent extends PersistedEvent {
+  type: 'session.thread_created';
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_running`: a thread started working. */
+export interface SessionThreadStatusRunningEvent extends PersistedEvent {
+  type: 'session.thread_status_running';
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_idle`: a thread stopped. */
+export interface SessionThreadStatusIdleEvent extends PersistedEvent {
+  type: 'session.thread_status_idle';
+  /** The thread's agent. */
+  agent_name?: string | null;
+  /** Why it went idle. */
+  stop_reason?: StopReason | null;
+}
+
+/** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
+export interface SessionThreadStatusRescheduledEvent extends PersistedEvent {
+  type: 'session.thread_status_rescheduled';
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `session.thread_status_terminated`: a thread ended for good. */
+export interface SessionThreadStatusTerminatedEvent extends PersistedEvent {
+  type: 'session.thread_status_terminated';
+  /** The thread's agent. */
+  agent_name?: string | null;
+}
+
+/** `span.model_request_start`: a model request began. */
+export interface SpanModelRequestStartEvent extends PersistedEvent {
+  type: 'span.model_request_start';
+}
+
+/** Token usage of one model request (`span.model_request_end.model_usage`). */
+export interface ModelUsage {
+  /** Input tokens. */
+  input_tokens?: number | null;
+  /** Output tokens. */
+  output_tokens?: number | null;
+  /** Tokens written to the prompt cache. */
+  cache_creation_input_tokens?: number | null;
+  /** Tokens read from the prompt cache. */
+  cache_read_input_tokens?: number | null;
+  /** Qoder credits charged (kept as a JSON number so it re-serialises exactly). */
+  credits?: number | null;
+}
+
+/** `span.model_request_end`: a model request finished (also ends an open preview). */
+export interface SpanModelRequestEndEvent extends PersistedEvent {
+  type: 'span.model_request_end';
+  /** Id of the matching `span.model_request_start`. */
+  model_request_start_id?: string | null;
+  /** Whether the request failed or was interrupted. */
+  is_error?: boolean | null;
+  /** Token usage of the request. */
+  model_usage?: ModelUsage | null;
+}
+
+/** `span.outcome_evaluation_start`: an outcome evaluation round began. */
+export interface SpanOutcomeEvaluationStartEvent extends PersistedEvent {
+  type: 'span.outcome_evaluation_start';
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
+export interface SpanOutcomeEvaluationOngoingEvent extends PersistedEvent {
+  type: 'span.outcome_evaluation_ongoing';
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+}
+
+/** Verdict of an outcome evaluation. */
+export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
+
+/** `span.outcome_evaluation_end`: an evaluation round's verdict. */
+export interface SpanOutcomeEvaluationEndEvent extends PersistedEvent {
+  type: 'span.outcome_evaluation_end';
+  /** Id of the matching `span.outcome_evaluation_start`. */
+  outcome_evaluation_start_id?: string | null;
+  /** The outcome (`outc_…`). */
+  outcome_id?: string | null;
+  /** Round number, 0-based. */
+  iteration?: number | null;
+  /** The verdict; `needs_revision` starts another round. */
+  result?: OutcomeResult | null;
+  /** The grader's explanation. */
+  explanation?: string | null;
+  /** Usage of the evaluation. */
+  usage?: ModelUsage | null;
+}
+
+/** The `event` of `event_start`: which buffered event a preview belongs to. */
+export interface PreviewTarget {
+  /** Type of the event being previewed (`agent.message` or `agent.thinking`). */
+  type: string;
+  /** Id the buffered event will carry. */
+  id?: string | null;
+}
+
+/** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
+export interface EventStartEvent extends EventEnvelope {
+  type: 'event_start';
+  /** The previewed event's type and future id. */
+  event: PreviewTarget;
+}
+
+/** The `delta` of `event_delta`. */
+export interface ContentDelta {
+  /** Delta type (`content_delta`). */
+  type: string;
+  /** Position in the event's `content` array: append to a known index, insert a new one. */
+  index?: number | null;
+  /** The fragment: a text block whose text is appended. */
+  content: TextBlock;
+}
+
+/**
+ * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
+ * with id `event_id` replaces the preview when it arrives.
+ */
+export interface EventDeltaEvent extends EventEnvelope {
+  type: 'event_delta';
+  /** Id of the previewed event. */
+  event_id?: string | null;
+  /** The fragment and its content index. */
+  delta: ContentDelta;
+}
+
+/** A `SessionEvent` of a type this version does not model: every field is kept as sent. */
+export interface UnknownEvent extends EventEnvelope, UnknownShape {
   /** `evt_…`, as on every persisted event. */
   id?: string;
-  [key: string]: unknown;
 }
 
 /** A persisted session or thread event (list results, stream items), discriminated on `type`. */
@@ -119,871 +939,6 @@ export type SessionEvent =
 /** What a stream yields: persisted events and, when asked for, previews. */
 export type SessionStreamEvent = SessionEvent | EventStartEvent | EventDeltaEvent;
 
-/** `user.message`: a user turn (postable). */
-export interface UserMessageEvent extends EventEnvelope {
-  type: 'user.message';
-  id: string;
-  /** Text, image, document or redacted blocks. */
-  content: ContentBlock[];
-  /** Optional attachments, stored verbatim by the server. */
-  file_attachments?: unknown[] | null;
-}
-
-/** A `ContentBlock` of a type this version does not model: every field is kept as sent. */
-export interface UnknownContentBlock {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** One block of message or tool-result content. */
-export type ContentBlock = TextBlock | ImageBlock | DocumentBlock | RedactedBlock | SearchResultBlock | UnknownContentBlock;
-
-/** `{"type":"text","text":…}`. */
-export interface TextBlock {
-  type: 'text';
-  /** The text (the server rejects empty text on input). */
-  text: string;
-}
-
-/** `{"type":"image","source":…}`. */
-export interface ImageBlock {
-  type: 'image';
-  /** Where the image bytes come from (base64, URL or uploaded file). */
-  source: ContentSource;
-}
-
-/** A `ContentSource` of a type this version does not model: every field is kept as sent. */
-export interface UnknownContentSource {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** Where the bytes of an image or document come from. */
-export type ContentSource = Base64Source | TextSource | UrlSource | FileSource | UnknownContentSource;
-
-/** `{"type":"base64","media_type","data"}`. */
-export interface Base64Source {
-  type: 'base64';
-  /** MIME type, e.g. `image/png` or `application/pdf`. */
-  media_type: string;
-  /** Base64-encoded bytes. */
-  data: string;
-}
-
-/** `{"type":"text","media_type":"text/plain","data"}`. */
-export interface TextSource {
-  type: 'text';
-  /** MIME type; the API accepts `text/plain`. */
-  media_type?: string | null;
-  /** The document text. */
-  data: string;
-}
-
-/** `{"type":"url","url"}`. */
-export interface UrlSource {
-  type: 'url';
-  /** The URL to fetch. */
-  url: string;
-}
-
-/** `{"type":"file","file_id"}`. */
-export interface FileSource {
-  type: 'file';
-  /** Id of an uploaded file (`file_…`). */
-  file_id: string;
-}
-
-/** `{"type":"document","source":…,"title"?,"context"?}`. */
-export interface DocumentBlock {
-  type: 'document';
-  /** Where the document comes from (base64, inline text, URL or uploaded file). */
-  source: ContentSource;
-  /** Optional title shown to the model. */
-  title?: string | null;
-  /** Optional context about the document shown to the model. */
-  context?: string | null;
-}
-
-/** `{"type":"redacted"}`: content that is withheld. */
-export interface RedactedBlock {
-  type: 'redacted';
-}
-
-/** `{"type":"search_result","source":<url>,"title","content":[text…],"citations"}`. */
-export interface SearchResultBlock {
-  type: 'search_result';
-  /** The URL (or other identifier) the result came from. */
-  source: string;
-  /** The result's title. */
-  title?: string | null;
-  /** The result's text blocks. */
-  content?: ContentBlock[] | null;
-  /** Citation settings for this result. */
-  citations?: Citations | null;
-}
-
-/** `{"enabled":bool}` citation settings of a search result. */
-export interface Citations {
-  /** Whether the model may cite this result. */
-  enabled?: boolean | null;
-}
-
-/** `user.interrupt`: stop the current turn of every thread, or of `session_thread_id` only. */
-export interface UserInterruptEvent extends EventEnvelope {
-  type: 'user.interrupt';
-  id: string;
-}
-
-/** `user.tool_confirmation`: allow or deny a tool call that waited with permission `ask`. */
-export interface UserToolConfirmationEvent extends EventEnvelope {
-  type: 'user.tool_confirmation';
-  id: string;
-  /** Id of the `agent.tool_use` / `agent.mcp_tool_use` event being answered. */
-  tool_use_id: string;
-  /** `allow` or `deny`. */
-  result: ToolConfirmationResult;
-  /** Reason given to the agent (only with `deny`, at most 10 000 characters). */
-  deny_message?: string | null;
-}
-
-/** Answer to a tool confirmation request. */
-export type ToolConfirmationResult = 'allow' | 'deny' | (string & {});
-
-/** `user.custom_tool_result`: the client's result for an `agent.custom_tool_use`. */
-export interface UserCustomToolResultEvent extends EventEnvelope {
-  type: 'user.custom_tool_result';
-  id: string;
-  /** Id of the `agent.custom_tool_use` event being answered. */
-  custom_tool_use_id: string;
-  /** Result blocks (the server defaults to one empty text block). */
-  content?: ContentBlock[] | null;
-  /** Whether the tool failed. */
-  is_error?: boolean | null;
-}
-
-/** `user.define_outcome`: start outcome-driven work graded against a rubric. */
-export interface UserDefineOutcomeEvent extends EventEnvelope {
-  type: 'user.define_outcome';
-  id: string;
-  /** What the agent should achieve. */
-  description: string;
-  /** How the result is graded. */
-  rubric: Rubric;
-  /** Evaluation rounds (server default 3, maximum 20). */
-  max_iterations?: number | null;
-  /** Assigned by the server in the echo (`outc_…`). */
-  outcome_id?: string | null;
-}
-
-/** A `Rubric` of a type this version does not model: every field is kept as sent. */
-export interface UnknownRubric {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** Grading rubric of `user.define_outcome`. */
-export type Rubric = TextRubric | FileRubric | UnknownRubric;
-
-/** `{"type":"text","content"}`. */
-export interface TextRubric {
-  type: 'text';
-  /** The rubric. */
-  content: string;
-}
-
-/** `{"type":"file","file_id"}`. */
-export interface FileRubric {
-  type: 'file';
-  /** Id of the uploaded rubric file. */
-  file_id: string;
-}
-
-/** `user.tool_result`: a built-in tool's result from a self-hosted environment worker. */
-export interface UserToolResultEvent extends EventEnvelope {
-  type: 'user.tool_result';
-  id: string;
-  /** Id of the `agent.tool_use` event being answered. */
-  tool_use_id: string;
-  /** Result blocks. */
-  content?: ContentBlock[] | null;
-  /** Whether the tool failed. */
-  is_error?: boolean | null;
-}
-
-/** `system.message`: a system-role turn appended between turns (text blocks only). */
-export interface SystemMessageEvent extends EventEnvelope {
-  type: 'system.message';
-  id: string;
-  /** Text blocks. */
-  content: ContentBlock[];
-}
-
-/** `agent.message`: a complete (buffered, authoritative) agent message. */
-export interface AgentMessageEvent extends EventEnvelope {
-  type: 'agent.message';
-  id: string;
-  /** Text and redacted blocks. */
-  content: ContentBlock[];
-}
-
-/** `agent.thinking`: the agent is reasoning (a progress signal). */
-export interface AgentThinkingEvent extends EventEnvelope {
-  type: 'agent.thinking';
-  id: string;
-  /** Reasoning text, when the server includes it. */
-  thinking?: string | null;
-}
-
-/** `agent.tool_use`: the agent calls a built-in tool. */
-export interface AgentToolUseEvent extends EventEnvelope {
-  type: 'agent.tool_use';
-  id: string;
-  /** Tool name, e.g. `bash`. */
-  name: string;
-  /** Tool input object. */
-  input: Record<string, unknown>;
-  /** `ask` means the session waits for a `user.tool_confirmation`. */
-  evaluated_permission?: EvaluatedPermission | null;
-}
-
-/** Permission the server evaluated for a tool call; `ask` blocks until a confirmation. */
-export type EvaluatedPermission = 'allow' | 'ask' | 'deny' | (string & {});
-
-/** `agent.tool_result`: a built-in tool's result. */
-export interface AgentToolResultEvent extends EventEnvelope {
-  type: 'agent.tool_result';
-  id: string;
-  /** Id of the `agent.tool_use` event. */
-  tool_use_id: string;
-  /** Result blocks. */
-  content?: ContentBlock[] | null;
-  /** Whether the tool failed. */
-  is_error?: boolean | null;
-}
-
-/** `agent.mcp_tool_use`: the agent calls an MCP server tool. */
-export interface AgentMcpToolUseEvent extends EventEnvelope {
-  type: 'agent.mcp_tool_use';
-  id: string;
-  /** Tool name. */
-  name: string;
-  /** The MCP server providing it. */
-  mcp_server_name?: string | null;
-  /** Tool input object. */
-  input: Record<string, unknown>;
-  /** `ask` means the session waits for a `user.tool_confirmation`. */
-  evaluated_permission?: EvaluatedPermission | null;
-}
-
-/** `agent.mcp_tool_result`: an MCP tool's result. */
-export interface AgentMcpToolResultEvent extends EventEnvelope {
-  type: 'agent.mcp_tool_result';
-  id: string;
-  /** Id of the `agent.mcp_tool_use` event. */
-  mcp_tool_use_id: string;
-  /** Result blocks. */
-  content?: ContentBlock[] | null;
-  /** Whether the tool failed. */
-  is_error?: boolean | null;
-}
-
-/**
- * `agent.custom_tool_use`: the agent calls a client-side tool; the session then idles with
- * `requires_action` until a `user.custom_tool_result` arrives.
- */
-export interface AgentCustomToolUseEvent extends EventEnvelope {
-  type: 'agent.custom_tool_use';
-  id: string;
-  /** Custom tool name. */
-  name: string;
-  /** Tool input object. */
-  input: Record<string, unknown>;
-}
-
-/** `agent.thread_message_sent`: a message to another agent thread. */
-export interface AgentThreadMessageSentEvent extends EventEnvelope {
-  type: 'agent.thread_message_sent';
-  id: string;
-  /** Receiving thread. */
-  to_session_thread_id?: string | null;
-  /** Receiving agent's name. */
-  to_agent_name?: string | null;
-  /** Message blocks. */
-  content?: ContentBlock[] | null;
-}
-
-/** `agent.thread_message_received`: a message from another agent thread. */
-export interface AgentThreadMessageReceivedEvent extends EventEnvelope {
-  type: 'agent.thread_message_received';
-  id: string;
-  /** Sending thread. */
-  from_session_thread_id?: string | null;
-  /** Sending agent's name. */
-  from_agent_name?: string | null;
-  /** Message blocks. */
-  content?: ContentBlock[] | null;
-}
-
-/** `agent.thread_context_compacted`: the thread's context was summarised. */
-export interface AgentThreadContextCompactedEvent extends EventEnvelope {
-  type: 'agent.thread_context_compacted';
-  id: string;
-}
-
-/** `agent.artifact_delivered` (Qoder): the agent produced a file. */
-export interface AgentArtifactDeliveredEvent extends EventEnvelope {
-  type: 'agent.artifact_delivered';
-  id: string;
-  /** The delivered file (`file_…`). */
-  file_id?: string | null;
-  /** Its original name. */
-  original_filename?: string | null;
-  /** Size in bytes. */
-  size?: number | null;
-  /** MIME type. */
-  content_type?: string | null;
-}
-
-/** `session.status_running`: the agent started working. */
-export interface SessionStatusRunningEvent extends EventEnvelope {
-  type: 'session.status_running';
-  id: string;
-}
-
-/** `session.status_idle`: the agent stopped; see `stop_reason`. Does not end the stream. */
-export interface SessionStatusIdleEvent extends EventEnvelope {
-  type: 'session.status_idle';
-  id: string;
-  /** Why the session went idle. */
-  stop_reason: StopReason;
-}
-
-/** A `StopReason` of a type this version does not model: every field is kept as sent. */
-export interface UnknownStopReason {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** Why a session (or thread) went idle. */
-export type StopReason = StopEndTurn | StopRequiresAction | StopRetriesExhausted | StopBudgetReached | UnknownStopReason;
-
-/** `{"type":"end_turn"}`. */
-export interface StopEndTurn {
-  type: 'end_turn';
-}
-
-/** `{"type":"requires_action","event_ids":[…]}`. */
-export interface StopRequiresAction {
-  type: 'requires_action';
-  /**
-   * Ids of the blocking `agent.tool_use` / `agent.mcp_tool_use` / `agent.custom_tool_use`
-   * events still waiting for a reply.
-   */
-  event_ids: string[];
-}
-
-/** `{"type":"retries_exhausted"}`. */
-export interface StopRetriesExhausted {
-  type: 'retries_exhausted';
-}
-
-/** `{"type":"budget_reached"}`. */
-export interface StopBudgetReached {
-  type: 'budget_reached';
-}
-
-/** `session.status_rescheduled`: a transient error occurred and the server is retrying. */
-export interface SessionStatusRescheduledEvent extends EventEnvelope {
-  type: 'session.status_rescheduled';
-  id: string;
-}
-
-/** `session.status_terminated`: final; the session accepts no more input. */
-export interface SessionStatusTerminatedEvent extends EventEnvelope {
-  type: 'session.status_terminated';
-  id: string;
-}
-
-/** `session.error`: an error during the session, with its retry status. */
-export interface SessionErrorEvent extends EventEnvelope {
-  type: 'session.error';
-  id: string;
-  /** The error. */
-  error: SessionError;
-}
-
-/** The `error` object of `session.error`. */
-export interface SessionError {
-  /** Error type, e.g. `model_overloaded_error`. */
-  type: SessionErrorType;
-  /** Human-readable message. */
-  message?: string | null;
-  /** Whether the server retries. */
-  retry_status?: RetryStatus | null;
-  /** Qoder diagnostic code (informational only). */
-  qoder_error_code?: QoderErrorCode | null;
-  /** MCP server involved, for MCP errors. */
-  mcp_server_name?: string | null;
-  /** Vault involved, for credential errors. */
-  vault_id?: string | null;
-  /** Credential involved, for credential errors. */
-  credential_id?: string | null;
-}
-
-/** `session.error` error types. */
-export type SessionErrorType = 'unknown_error' | 'model_overloaded_error' | 'model_rate_limited_error' | 'model_request_failed_error' | 'mcp_connection_failed_error' | 'mcp_authentication_failed_error' | 'billing_error' | 'credential_host_unreachable_error' | (string & {});
-
-/** `{"type":"retrying"|"exhausted"|"terminal"}` on a session error. */
-export interface RetryStatus {
-  /** The retry state. */
-  type: RetryStatusType;
-}
-
-/** Whether the server retries after a `session.error`. */
-export type RetryStatusType = 'retrying' | 'exhausted' | 'terminal' | (string & {});
-
-/** A Qoder diagnostic code: text or a number (kept exactly as sent). */
-export type QoderErrorCode = string | number;
-
-/** `session.deleted`: the session was deleted (last event of the stream). */
-export interface SessionDeletedEvent extends EventEnvelope {
-  type: 'session.deleted';
-  id: string;
-}
-
-/** `session.updated`: carries only the fields that changed. */
-export interface SessionUpdatedEvent extends EventEnvelope {
-  type: 'session.updated';
-  id: string;
-  /** New title. */
-  title?: string | null;
-  /** The full new metadata bag. */
-  metadata?: Record<string, string> | null;
-  /** The full new agent snapshot. */
-  agent?: SessionAgent | null;
-  /** The new budget. */
-  budget?: Budget | null;
-}
-
-/**
- * The agent snapshot a session or thread runs (the agent's fields at creation; `null`s are
- * sent as such, so no field here skips).
- */
-export interface SessionAgent {
-  /** Agent id. */
-  id: string;
-  /** `agent`. */
-  type: 'agent' | (string & {});
-  /** Name. */
-  name: string | null;
-  /** Description. */
-  description: string | null;
-  /** Model id or config. */
-  model: ModelRef | null;
-  /** System prompt. */
-  system: string | null;
-  /** Tools. */
-  tools: AgentTool[] | null;
-  /** MCP servers. */
-  mcp_servers: McpServer[] | null;
-  /** Skills. */
-  skills: SkillRef[] | null;
-  /** Multi-agent config. */
-  multiagent: Multiagent | null;
-  /** Agent version. */
-  version: number | null;
-  /** Metadata. */
-  metadata: Record<string, string> | null;
-}
-
-/** A model: a catalog id string, or a config object `{id, effort?, speed?, ...}`. */
-export type ModelRef = string | ModelConfig;
-
-/** Model configuration object. */
-export interface ModelConfig {
-  /** Catalog id. */
-  id: string;
-  /** `low|medium|high|xhigh|max`, or `{type}`. */
-  effort?: EffortSetting | null;
-  /** `standard|fast`. */
-  speed?: string | null;
-  /** One of the model's available context windows. */
-  context_window?: number | null;
-  /** Inference geography. */
-  inference_geo?: string | null;
-}
-
-/** A reasoning effort: a level (`"high"`), or the object form `{"type": "high"}`. */
-export type EffortSetting = string | EffortConfig;
-
-/** The object form of an effort. */
-export interface EffortConfig {
-  /** The level. */
-  type: string;
-}
-
-/** A `AgentTool` of a type this version does not model: every field is kept as sent. */
-export interface UnknownAgentTool {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** One entry of an agent's `tools`. */
-export type AgentTool = AgentToolset | McpToolset | CustomTool | UnknownAgentTool;
-
-/** The built-in toolset (bash, file edits, web, ...). */
-export interface AgentToolset {
-  type: 'agent_toolset_20260401';
-  /** Only these tools (all when absent). */
-  enabled_tools?: string[] | null;
-  /** Tools turned off. */
-  disallowed_tools?: string[] | null;
-  /** Defaults for every tool. */
-  default_config?: ToolDefaults | null;
-  /** Per-tool settings. */
-  configs?: ToolConfigEntry[] | null;
-}
-
-/** Defaults for every tool of a toolset. */
-export interface ToolDefaults {
-  /** Whether the tools are enabled. */
-  enabled?: boolean | null;
-  /** Their permission policy. */
-  permission_policy?: PermissionPolicy | null;
-}
-
-/** When a tool may run: `{type: "always_allow"}` or `{type: "always_ask"}`. */
-export interface PermissionPolicy {
-  /** `always_allow` or `always_ask`. */
-  type: 'always_allow' | 'always_ask' | (string & {});
-}
-
-/** One tool's settings inside a toolset. */
-export interface ToolConfigEntry {
-  /** The tool's name. */
-  name: string;
-  /** Whether it is enabled. */
-  enabled?: boolean | null;
-  /** Its permission policy. */
-  permission_policy?: PermissionPolicy | null;
-  /** Web tools: domains allowed. */
-  allowed_domains?: string[] | null;
-  /** Web tools: domains blocked. */
-  blocked_domains?: string[] | null;
-  /** Web fetch: content limit in tokens. */
-  max_content_tokens?: number | null;
-  /** Web search: the user's approximate location. */
-  user_location?: UserLocation | null;
-}
-
-/** Approximate user location for web search. */
-export interface UserLocation {
-  /** `approximate`. */
-  type: 'approximate' | (string & {});
-  /** City. */
-  city?: string | null;
-  /** Region. */
-  region?: string | null;
-  /** Country. */
-  country?: string | null;
-  /** IANA time zone. */
-  timezone?: string | null;
-}
-
-/** The tools of one of the agent's MCP servers. */
-export interface McpToolset {
-  type: 'mcp_toolset';
-  /** Name of the server in `mcp_servers`. */
-  mcp_server_name: string;
-  /** Defaults for every tool. */
-  default_config?: ToolDefaults | null;
-  /** Per-tool settings. */
-  configs?: ToolConfigEntry[] | null;
-}
-
-/** A tool the caller runs: the agent emits `agent.custom_tool_use`, the caller answers. */
-export interface CustomTool {
-  type: 'custom';
-  /** Tool name. */
-  name: string;
-  /** What the tool does (the model reads it). */
-  description?: string | null;
-  /** JSON Schema of the tool's input (free-form by nature). */
-  input_schema?: Record<string, unknown> | null;
-}
-
-/** An MCP server the agent may call: `{type: "url", name, url}`. */
-export interface McpServer {
-  /** `url`. */
-  type: 'url' | (string & {});
-  /** Name the toolsets refer to. */
-  name: string;
-  /** Server URL. */
-  url: string;
-}
-
-/** A skill the agent loads. */
-export interface SkillRef {
-  /** `qoder` (built in) or `custom`. */
-  type: 'qoder' | 'custom' | (string & {});
-  /** Skill id. */
-  skill_id: string;
-  /** Pinned version (latest when absent). */
-  version?: string | null;
-}
-
-/** Multi-agent coordination: the agents this one may delegate to. */
-export interface Multiagent {
-  /** `coordinator`. */
-  type: 'coordinator' | (string & {});
-  /** The agents: ids, or `{type: "agent", id, version?}`, `{type: "self"}`, `{type: "advisor", model}`. */
-  agents: CoordinatedAgent[];
-}
-
-/** One agent a coordinator may delegate to: an agent id, or an object naming one. */
-export type CoordinatedAgent = string | CoordinatedAgentRef;
-
-/** A coordinated agent given as an object. */
-export interface CoordinatedAgentRef {
-  /** `agent`, `self` or `advisor` (unknown values are kept). */
-  type: 'agent' | 'self' | 'advisor' | (string & {});
-  /** Agent id (`agent`). */
-  id?: string | null;
-  /** Pinned version (`agent`). */
-  version?: number | null;
-  /** Model (`advisor`). */
-  model?: string | null;
-}
-
-/** A spending limit: `{type: "limit", max_credit_cost}`. */
-export interface Budget {
-  /** `limit`. */
-  type: 'limit' | (string & {});
-  /** Positive decimal credits, e.g. `"12.50"`. */
-  max_credit_cost: string;
-}
-
-/** `session.usage`: cumulative usage snapshot. */
-export interface SessionUsageEvent extends EventEnvelope {
-  type: 'session.usage';
-  id: string;
-  /** Tokens, cache usage, list cost, server tool use and active seconds. */
-  usage?: SessionUsage | null;
-  /** The session budget. */
-  budget?: Budget | null;
-  /** Qoder model credits so far. */
-  model_credits?: number | null;
-  /** Qoder sandbox runtime credits so far. */
-  sandbox_runtime_credits?: number | null;
-  /** Qoder total credits so far. */
-  total_credits?: number | null;
-}
-
-/** Cumulative usage of a session or thread. */
-export interface SessionUsage {
-  /** Credits spent on the model. */
-  model_credits?: number | null;
-  /** Credits spent on sandbox time. */
-  sandbox_runtime_credits?: number | null;
-  /** Credits in total. */
-  total_credits?: number | null;
-  /** Seconds spent running turns. */
-  active_seconds?: number | null;
-  /** Input tokens. */
-  input_tokens?: number | null;
-  /** Output tokens. */
-  output_tokens?: number | null;
-  /** Input tokens read from the prompt cache. */
-  cache_read_input_tokens?: number | null;
-  /** Prompt-cache writes. */
-  cache_creation?: CacheCreation | null;
-  /** What the usage would cost at list price. */
-  list_cost?: ListCost | null;
-  /** Server-side tool calls. */
-  server_tool_use?: ServerToolUse | null;
-}
-
-/** Prompt-cache writes by lifetime. */
-export interface CacheCreation {
-  /** Tokens written with a one-hour lifetime. */
-  ephemeral_1h_input_tokens?: number | null;
-  /** Tokens written with a five-minute lifetime. */
-  ephemeral_5m_input_tokens?: number | null;
-}
-
-/** A price: `{amount: "1.20", currency: "USD"}`. */
-export interface ListCost {
-  /** Decimal amount. */
-  amount: string;
-  /** Currency code. */
-  currency: string;
-}
-
-/** Server-side tool calls counted. */
-export interface ServerToolUse {
-  /** Web searches. */
-  web_search_requests?: number | null;
-  /** Web fetches. */
-  web_fetch_requests?: number | null;
-}
-
-/** `session.thread_created`: a sub-agent thread started (`session_thread_id`). */
-export interface SessionThreadCreatedEvent extends EventEnvelope {
-  type: 'session.thread_created';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_running`: a thread started working. */
-export interface SessionThreadStatusRunningEvent extends EventEnvelope {
-  type: 'session.thread_status_running';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_idle`: a thread stopped. */
-export interface SessionThreadStatusIdleEvent extends EventEnvelope {
-  type: 'session.thread_status_idle';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-  /** Why it went idle. */
-  stop_reason?: StopReason | null;
-}
-
-/** `session.thread_status_rescheduled`: a thread is retrying after a transient error. */
-export interface SessionThreadStatusRescheduledEvent extends EventEnvelope {
-  type: 'session.thread_status_rescheduled';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `session.thread_status_terminated`: a thread ended for good. */
-export interface SessionThreadStatusTerminatedEvent extends EventEnvelope {
-  type: 'session.thread_status_terminated';
-  id: string;
-  /** The thread's agent. */
-  agent_name?: string | null;
-}
-
-/** `span.model_request_start`: a model request began. */
-export interface SpanModelRequestStartEvent extends EventEnvelope {
-  type: 'span.model_request_start';
-  id: string;
-}
-
-/** `span.model_request_end`: a model request finished (also ends an open preview). */
-export interface SpanModelRequestEndEvent extends EventEnvelope {
-  type: 'span.model_request_end';
-  id: string;
-  /** Id of the matching `span.model_request_start`. */
-  model_request_start_id?: string | null;
-  /** Whether the request failed or was interrupted. */
-  is_error?: boolean | null;
-  /** Token usage of the request. */
-  model_usage?: ModelUsage | null;
-}
-
-/** Token usage of one model request (`span.model_request_end.model_usage`). */
-export interface ModelUsage {
-  /** Input tokens. */
-  input_tokens?: number | null;
-  /** Output tokens. */
-  output_tokens?: number | null;
-  /** Tokens written to the prompt cache. */
-  cache_creation_input_tokens?: number | null;
-  /** Tokens read from the prompt cache. */
-  cache_read_input_tokens?: number | null;
-  /** Qoder credits charged (kept as a JSON number so it re-serialises exactly). */
-  credits?: number | null;
-}
-
-/** `span.outcome_evaluation_start`: an outcome evaluation round began. */
-export interface SpanOutcomeEvaluationStartEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_start';
-  id: string;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-}
-
-/** `span.outcome_evaluation_ongoing`: heartbeat while an evaluation runs. */
-export interface SpanOutcomeEvaluationOngoingEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_ongoing';
-  id: string;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-}
-
-/** `span.outcome_evaluation_end`: an evaluation round's verdict. */
-export interface SpanOutcomeEvaluationEndEvent extends EventEnvelope {
-  type: 'span.outcome_evaluation_end';
-  id: string;
-  /** Id of the matching `span.outcome_evaluation_start`. */
-  outcome_evaluation_start_id?: string | null;
-  /** The outcome (`outc_…`). */
-  outcome_id?: string | null;
-  /** Round number, 0-based. */
-  iteration?: number | null;
-  /** The verdict; `needs_revision` starts another round. */
-  result?: OutcomeResult | null;
-  /** The grader's explanation. */
-  explanation?: string | null;
-  /** Usage of the evaluation. */
-  usage?: ModelUsage | null;
-}
-
-/** Verdict of an outcome evaluation. */
-export type OutcomeResult = 'satisfied' | 'needs_revision' | 'max_iterations_reached' | 'failed' | 'interrupted' | (string & {});
-
-/** `event_start` (stream only, with `event_deltas[]`): a buffered event is being previewed. */
-export interface EventStartEvent extends EventEnvelope {
-  type: 'event_start';
-  /** The previewed event's type and future id. */
-  event: PreviewTarget;
-}
-
-/** The `event` of `event_start`: which buffered event a preview belongs to. */
-export interface PreviewTarget {
-  /** Type of the event being previewed (`agent.message` or `agent.thinking`). */
-  type: string;
-  /** Id the buffered event will carry. */
-  id?: string | null;
-}
-
-/**
- * `event_delta` (stream only): a text fragment of the previewed event. The buffered event
- * with id `event_id` replaces the preview when it arrives.
- */
-export interface EventDeltaEvent extends EventEnvelope {
-  type: 'event_delta';
-  /** Id of the previewed event. */
-  event_id?: string | null;
-  /** The fragment and its content index. */
-  delta: ContentDelta;
-}
-
-/** The `delta` of `event_delta`. */
-export interface ContentDelta {
-  /** Delta type (`content_delta`). */
-  type: string;
-  /** Position in the event's `content` array: append to a known index, insert a new one. */
-  index?: number | null;
-  /** The fragment: a text block whose text is appended. */
-  content: TextBlock;
-}
-
 /** An agent (or one frozen version of it). */
 export interface Agent {
   /** `agent_...`. */
@@ -1028,6 +983,34 @@ export interface CancelAck {
   status: 'canceling' | (string & {});
 }
 
+/** An HTTP response seen while validating a credential. */
+export interface HttpProbe {
+  /** HTTP status. */
+  status_code: number;
+  /** Its `Content-Type`. */
+  content_type: string | null;
+  /** The body (truncated). */
+  body: string | null;
+  /** Whether `body` was cut. */
+  body_truncated: boolean;
+}
+
+/** The request made to the MCP server while validating a credential. */
+export interface McpProbe {
+  /** MCP method called. */
+  method: string;
+  /** What the server answered. */
+  http_response: HttpProbe;
+}
+
+/** The token refresh tried while validating a credential. */
+export interface RefreshProbe {
+  /** Outcome. */
+  status: string;
+  /** What the token endpoint answered. */
+  http_response: HttpProbe;
+}
+
 /** Result of `vaults.credentials.mcp_oauth_validate`. */
 export interface CredentialValidation {
   /** `"credential_validation"`. */
@@ -1048,32 +1031,44 @@ export interface CredentialValidation {
   refresh: RefreshProbe | null;
 }
 
-/** The request made to the MCP server while validating a credential. */
-export interface McpProbe {
-  /** MCP method called. */
-  method: string;
-  /** What the server answered. */
-  http_response: HttpProbe;
+/** A pinned agent version: `{id, type: "agent", version}`. */
+export interface AgentVersionRef {
+  /** Agent id. */
+  id: string;
+  /** `agent`. */
+  type: 'agent' | (string & {});
+  /** Agent version. */
+  version: number;
 }
 
-/** An HTTP response seen while validating a credential. */
-export interface HttpProbe {
-  /** HTTP status. */
-  status_code: number;
-  /** Its `Content-Type`. */
-  content_type: string | null;
-  /** The body (truncated). */
-  body: string | null;
-  /** Whether `body` was cut. */
-  body_truncated: boolean;
+/** When a deployment runs. */
+export interface Schedule {
+  /** `cron`. */
+  type: 'cron' | (string & {});
+  /** 5-field cron expression. */
+  expression: string;
+  /** IANA time zone. */
+  timezone: string;
+  /** The last scheduled run. */
+  last_run_at?: string | null;
+  /** The next scheduled runs. */
+  upcoming_runs_at?: string[] | null;
 }
 
-/** The token refresh tried while validating a credential. */
-export interface RefreshProbe {
-  /** Outcome. */
-  status: string;
-  /** What the token endpoint answered. */
-  http_response: HttpProbe;
+/** An error: `{type, message}`. */
+export interface ErrorInfo {
+  /** Error type. */
+  type: string;
+  /** Message. */
+  message: string;
+}
+
+/** Why a deployment is paused. */
+export interface PausedReason {
+  /** Reason type, e.g. `manual` or `error`. */
+  type: string;
+  /** The error that paused it. */
+  error?: ErrorInfo | null;
 }
 
 /** A deployment: an agent, environment and initial events run on a schedule or by hand. */
@@ -1108,44 +1103,12 @@ export interface Deployment {
   updated_at: string | null;
 }
 
-/** A pinned agent version: `{id, type: "agent", version}`. */
-export interface AgentVersionRef {
-  /** Agent id. */
-  id: string;
-  /** `agent`. */
-  type: 'agent' | (string & {});
-  /** Agent version. */
-  version: number;
-}
-
-/** When a deployment runs. */
-export interface Schedule {
-  /** `cron`. */
-  type: 'cron' | (string & {});
-  /** 5-field cron expression. */
-  expression: string;
-  /** IANA time zone. */
-  timezone: string;
-  /** The last scheduled run. */
-  last_run_at?: string | null;
-  /** The next scheduled runs. */
-  upcoming_runs_at?: string[] | null;
-}
-
-/** Why a deployment is paused. */
-export interface PausedReason {
-  /** Reason type, e.g. `manual` or `error`. */
-  type: string;
-  /** The error that paused it. */
-  error?: ErrorInfo | null;
-}
-
-/** An error: `{type, message}`. */
-export interface ErrorInfo {
-  /** Error type. */
-  type: string;
-  /** Message. */
-  message: string;
+/** What started a deployment run. */
+export interface TriggerContext {
+  /** `schedule` or `manual`. */
+  type: 'schedule' | 'manual' | (string & {});
+  /** The scheduled time (scheduled runs). */
+  scheduled_at?: string | null;
 }
 
 /** One run of a deployment. */
@@ -1168,54 +1131,6 @@ export interface DeploymentRun {
   created_at: string | null;
 }
 
-/** What started a deployment run. */
-export interface TriggerContext {
-  /** `schedule` or `manual`. */
-  type: 'schedule' | 'manual' | (string & {});
-  /** The scheduled time (scheduled runs). */
-  scheduled_at?: string | null;
-}
-
-/** A dream: a memory consolidation job. */
-export interface Dream {
-  /** Object id. */
-  id: string;
-  /** Object type discriminator. */
-  type: 'dream';
-  /** `pending`, `running`, `completed`, `failed`, `canceled`. */
-  status: 'pending' | 'running' | 'completed' | 'failed' | 'canceled' | (string & {}) | null;
-  /** Inputs. */
-  inputs: DreamInput[];
-  /** Model. */
-  model: DreamModel | null;
-  /** Output behaviour. */
-  output_behavior: OutputBehavior | null;
-  /** Outputs. */
-  outputs: DreamOutput[];
-  /** Session that ran it. */
-  session_id: string | null;
-  /** Error. */
-  error: ErrorInfo | null;
-  /** Tokens used. */
-  usage: DreamUsage | null;
-  /** Archive time. */
-  archived_at: string | null;
-  /** Creation time. */
-  created_at: string | null;
-  /** End time. */
-  ended_at: string | null;
-}
-
-/** A `DreamInput` of a type this version does not model: every field is kept as sent. */
-export interface UnknownDreamInput {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** What a dream consolidates. */
-export type DreamInput = MemoryStoreInput | SessionsInput | UnknownDreamInput;
-
 /** A memory store's memories. */
 export interface MemoryStoreInput {
   type: 'memory_store';
@@ -1229,6 +1144,12 @@ export interface SessionsInput {
   /** The sessions. */
   session_ids: string[];
 }
+
+/** A `DreamInput` of a type this version does not model: every field is kept as sent. */
+export type UnknownDreamInput = UnknownShape;
+
+/** What a dream consolidates. */
+export type DreamInput = MemoryStoreInput | SessionsInput | UnknownDreamInput;
 
 /** The model a dream runs. */
 export interface DreamModel {
@@ -1268,51 +1189,34 @@ export interface DreamUsage {
   cache_creation_input_tokens: number;
 }
 
-/** An environment. */
-export interface Environment {
-  /** `env_...`. */
+/** A dream: a memory consolidation job. */
+export interface Dream {
+  /** Object id. */
   id: string;
-  /** `"environment"`. */
-  type: 'environment';
-  /** Name. */
-  name: string;
-  /** Description. */
-  description: string | null;
-  /** `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`. */
-  config: EnvironmentConfig | null;
-  /** `organization` or `account`. */
-  scope: 'organization' | 'account' | (string & {}) | null;
-  /** Metadata. */
-  metadata: Record<string, string>;
-  /** Status (`ready`). */
-  status: string | null;
+  /** Object type discriminator. */
+  type: 'dream';
+  /** `pending`, `running`, `completed`, `failed`, `canceled`. */
+  status: 'pending' | 'running' | 'completed' | 'failed' | 'canceled' | (string & {}) | null;
+  /** Inputs. */
+  inputs: DreamInput[];
+  /** Model. */
+  model: DreamModel | null;
+  /** Output behaviour. */
+  output_behavior: OutputBehavior | null;
+  /** Outputs. */
+  outputs: DreamOutput[];
+  /** Session that ran it. */
+  session_id: string | null;
+  /** Error. */
+  error: ErrorInfo | null;
+  /** Tokens used. */
+  usage: DreamUsage | null;
   /** Archive time. */
   archived_at: string | null;
   /** Creation time. */
   created_at: string | null;
-  /** Last update. */
-  updated_at: string | null;
-}
-
-/** A `EnvironmentConfig` of a type this version does not model: every field is kept as sent. */
-export interface UnknownEnvironmentConfig {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** An environment's sandbox configuration. */
-export type EnvironmentConfig = CloudEnvironmentConfig | SelfHostedEnvironmentConfig | UnknownEnvironmentConfig;
-
-/** A hosted sandbox. */
-export interface CloudEnvironmentConfig {
-  type: 'cloud';
-  /** Outbound network access. */
-  networking?: Networking | null;
-  /** Packages installed at start. */
-  packages?: Packages | null;
-  /** Script run at start. */
-  setup_script?: string | null;
+  /** End time. */
+  ended_at: string | null;
 }
 
 /** Outbound network access: `unrestricted`, or `limited` to listed hosts. */
@@ -1343,11 +1247,62 @@ export interface Packages {
   pip?: string[] | null;
 }
 
+/** A hosted sandbox. */
+export interface CloudEnvironmentConfig {
+  type: 'cloud';
+  /** Outbound network access. */
+  networking?: Networking | null;
+  /** Packages installed at start. */
+  packages?: Packages | null;
+  /** Script run at start. */
+  setup_script?: string | null;
+}
+
 /** Machines the caller runs. */
 export interface SelfHostedEnvironmentConfig {
   type: 'self_hosted';
   /** Script run at start. */
   setup_script?: string | null;
+}
+
+/** A `EnvironmentConfig` of a type this version does not model: every field is kept as sent. */
+export type UnknownEnvironmentConfig = UnknownShape;
+
+/** An environment's sandbox configuration. */
+export type EnvironmentConfig = CloudEnvironmentConfig | SelfHostedEnvironmentConfig | UnknownEnvironmentConfig;
+
+/** An environment. */
+export interface Environment {
+  /** `env_...`. */
+  id: string;
+  /** `"environment"`. */
+  type: 'environment';
+  /** Name. */
+  name: string;
+  /** Description. */
+  description: string | null;
+  /** `{type: "cloud", networking, packages, setup_script}` or `{type: "self_hosted", ...}`. */
+  config: EnvironmentConfig | null;
+  /** `organization` or `account`. */
+  scope: 'organization' | 'account' | (string & {}) | null;
+  /** Metadata. */
+  metadata: Record<string, string>;
+  /** Status (`ready`). */
+  status: string | null;
+  /** Archive time. */
+  archived_at: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** What a file belongs to, e.g. `{id: "sess_…", type: "session"}`. */
+export interface FileScope {
+  /** Owner id. */
+  id: string;
+  /** Owner type. */
+  type: string;
 }
 
 /** An uploaded file's metadata. */
@@ -1374,14 +1329,6 @@ export interface FileMetadata {
   expires_at: string | null;
   /** Creation time. */
   created_at: string | null;
-}
-
-/** What a file belongs to, e.g. `{id: "sess_…", type: "session"}`. */
-export interface FileScope {
-  /** Owner id. */
-  id: string;
-  /** Owner type. */
-  type: string;
 }
 
 /** A memory (or, in lists, a `memory_prefix` directory entry with only `path`). */
@@ -1444,6 +1391,20 @@ export interface MemoryStore {
   updated_at: string | null;
 }
 
+/** Who made or redacted a memory version. */
+export interface Actor {
+  /** `session_actor`, `user_actor`, ... (unknown values are kept). */
+  type: 'session_actor' | 'user_actor' | (string & {});
+  /** The session (session actors). */
+  session_id?: string | null;
+  /** The API key used. */
+  api_key_id?: string | null;
+  /** The user. */
+  user_id?: string | null;
+  /** The service account. */
+  service_account_id?: string | null;
+}
+
 /** One version of a memory. */
 export interface MemoryVersion {
   /** Object id. */
@@ -1472,20 +1433,6 @@ export interface MemoryVersion {
   created_at: string | null;
 }
 
-/** Who made or redacted a memory version. */
-export interface Actor {
-  /** `session_actor`, `user_actor`, ... (unknown values are kept). */
-  type: 'session_actor' | 'user_actor' | (string & {});
-  /** The session (session actors). */
-  session_id?: string | null;
-  /** The API key used. */
-  api_key_id?: string | null;
-  /** The user. */
-  user_id?: string | null;
-  /** The service account. */
-  service_account_id?: string | null;
-}
-
 /** One model of `GET /models`. */
 export interface ModelInfo {
   /** Catalog id, e.g. `ultimate`. */
@@ -1510,6 +1457,84 @@ export interface ModelInfo {
 export interface SentEvents {
   /** One echoed event per input event, in order. */
   data: SessionEvent[];
+}
+
+/** A branch head. */
+export interface BranchCheckout {
+  type: 'branch';
+  /** Branch name. */
+  name: string;
+}
+
+/** One commit. */
+export interface CommitCheckout {
+  type: 'commit';
+  /** Full commit SHA. */
+  sha: string;
+}
+
+/** A `Checkout` of a type this version does not model: every field is kept as sent. */
+export type UnknownCheckout = UnknownShape;
+
+/** The commit a repository resource is checked out at. */
+export type Checkout = BranchCheckout | CommitCheckout | UnknownCheckout;
+
+/** A resource mounted into a session (file, repository, memory store). */
+export interface SessionResource {
+  /** Object id. */
+  id: string;
+  /** Object type discriminator. */
+  type: string;
+  /** Mount path. */
+  mount_path: string | null;
+  /** File id (file resources). */
+  file_id: string | null;
+  /** Repository URL (repository resources). */
+  url: string | null;
+  /** Memory store id (memory store resources). */
+  memory_store_id: string | null;
+  /** The commit checked out (repository resources). */
+  checkout: Checkout | null;
+  /** `read_write` or `read_only` (memory store resources). */
+  access: string | null;
+  /** How the agent should use the resource. */
+  instructions: string | null;
+  /** Display name. */
+  name: string | null;
+  /** Description. */
+  description: string | null;
+  /** Creation time. */
+  created_at: string | null;
+  /** Last update. */
+  updated_at: string | null;
+}
+
+/** Time a session or thread has run. */
+export interface SessionStats {
+  /** Seconds spent running turns. */
+  active_seconds?: number | null;
+  /** Seconds since creation. */
+  duration_seconds?: number | null;
+  /** Seconds the sandbox took to start. */
+  startup_seconds?: number | null;
+}
+
+/** The grader's verdict on one outcome iteration. */
+export interface OutcomeEvaluation {
+  /** Evaluation kind. */
+  type: string;
+  /** The outcome evaluated. */
+  outcome_id: string;
+  /** What the outcome asked for. */
+  description: string;
+  /** Iteration, from 1. */
+  iteration: number;
+  /** `satisfied`, `needs_revision`, ... (unknown values are kept). */
+  result: string;
+  /** The grader's explanation. */
+  explanation: string;
+  /** When the evaluation finished. */
+  completed_at: string | null;
 }
 
 /** A session: a running conversation between an agent snapshot and an environment. */
@@ -1558,88 +1583,6 @@ export interface Session {
   updated_at: string | null;
 }
 
-/** A resource mounted into a session (file, repository, memory store). */
-export interface SessionResource {
-  /** Object id. */
-  id: string;
-  /** Object type discriminator. */
-  type: string;
-  /** Mount path. */
-  mount_path: string | null;
-  /** File id (file resources). */
-  file_id: string | null;
-  /** Repository URL (repository resources). */
-  url: string | null;
-  /** Memory store id (memory store resources). */
-  memory_store_id: string | null;
-  /** The commit checked out (repository resources). */
-  checkout: Checkout | null;
-  /** `read_write` or `read_only` (memory store resources). */
-  access: string | null;
-  /** How the agent should use the resource. */
-  instructions: string | null;
-  /** Display name. */
-  name: string | null;
-  /** Description. */
-  description: string | null;
-  /** Creation time. */
-  created_at: string | null;
-  /** Last update. */
-  updated_at: string | null;
-}
-
-/** A `Checkout` of a type this version does not model: every field is kept as sent. */
-export interface UnknownCheckout {
-  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server's type string. */
-  type: '<unknown>';
-  [key: string]: unknown;
-}
-
-/** The commit a repository resource is checked out at. */
-export type Checkout = BranchCheckout | CommitCheckout | UnknownCheckout;
-
-/** A branch head. */
-export interface BranchCheckout {
-  type: 'branch';
-  /** Branch name. */
-  name: string;
-}
-
-/** One commit. */
-export interface CommitCheckout {
-  type: 'commit';
-  /** Full commit SHA. */
-  sha: string;
-}
-
-/** Time a session or thread has run. */
-export interface SessionStats {
-  /** Seconds spent running turns. */
-  active_seconds?: number | null;
-  /** Seconds since creation. */
-  duration_seconds?: number | null;
-  /** Seconds the sandbox took to start. */
-  startup_seconds?: number | null;
-}
-
-/** The grader's verdict on one outcome iteration. */
-export interface OutcomeEvaluation {
-  /** Evaluation kind. */
-  type: string;
-  /** The outcome evaluated. */
-  outcome_id: string;
-  /** What the outcome asked for. */
-  description: string;
-  /** Iteration, from 1. */
-  iteration: number;
-  /** `satisfied`, `needs_revision`, ... (unknown values are kept). */
-  result: string;
-  /** The grader's explanation. */
-  explanation: string;
-  /** When the evaluation finished. */
-  completed_at: string | null;
-}
-
 /** A thread of a session (the primary thread has no parent). */
 export interface SessionThread {
   /** Object id. */
@@ -1666,6 +1609,15 @@ export interface SessionThread {
   updated_at: string | null;
 }
 
+/** The object form of a skill's source. */
+export interface SkillOriginObject {
+  /** `custom` or `qoder`. */
+  type: 'custom' | 'qoder' | (string & {});
+}
+
+/** Where a skill comes from: `"custom"` / `"qoder"`, or the object form `{"type": ...}`. */
+export type SkillOrigin = string | SkillOriginObject;
+
 /** A skill. */
 export interface Skill {
   /** Object id. */
@@ -1684,15 +1636,6 @@ export interface Skill {
   created_at: string | null;
   /** Last update. */
   updated_at: string | null;
-}
-
-/** Where a skill comes from: `"custom"` / `"qoder"`, or the object form `{"type": ...}`. */
-export type SkillOrigin = string | SkillOriginObject;
-
-/** The object form of a skill's source. */
-export interface SkillOriginObject {
-  /** `custom` or `qoder`. */
-  type: 'custom' | 'qoder' | (string & {});
 }
 
 /** A version of a skill. */
@@ -1733,6 +1676,60 @@ export interface Vault {
   updated_at: string | null;
 }
 
+/** How a token endpoint authenticates the client (secrets are never returned). */
+export interface TokenEndpointAuth {
+  /** `none`, `client_secret_basic` or `client_secret_post`. */
+  type: 'none' | 'client_secret_basic' | 'client_secret_post' | (string & {});
+}
+
+/** An OAuth refresh configuration, without the refresh token. */
+export interface CredentialRefresh {
+  /** OAuth client id. */
+  client_id: string;
+  /** Token endpoint URL. */
+  token_endpoint: string;
+  /** How the client authenticates there. */
+  token_endpoint_auth: TokenEndpointAuth;
+  /** OAuth resource indicator. */
+  resource?: string | null;
+  /** Requested scope. */
+  scope?: string | null;
+}
+
+/** Hosts an environment-variable credential may be sent to. */
+export interface CredentialNetworking {
+  /** `unrestricted` or `limited`. */
+  type: 'unrestricted' | 'limited' | (string & {});
+  /** Hosts allowed (`limited`). */
+  allowed_hosts?: string[] | null;
+}
+
+/** Where an environment-variable credential is injected. */
+export interface InjectionLocation {
+  /** Into request headers. */
+  header?: boolean | null;
+  /** Into request bodies. */
+  body?: boolean | null;
+}
+
+/** A credential's auth as returned: secret values are never included. */
+export interface CredentialAuth {
+  /** `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept). */
+  type: 'static_bearer' | 'mcp_oauth' | 'environment_variable' | (string & {});
+  /** MCP server the credential is for. */
+  mcp_server_url?: string | null;
+  /** When the access token expires. */
+  expires_at?: string | null;
+  /** OAuth refresh configuration. */
+  refresh?: CredentialRefresh | null;
+  /** Environment variable name. */
+  secret_name?: string | null;
+  /** Hosts the secret may be sent to. */
+  networking?: CredentialNetworking | null;
+  /** Where the secret is injected. */
+  injection_location?: InjectionLocation | null;
+}
+
 /** A vault credential; `auth` never contains the secret values. */
 export interface VaultCredential {
   /** Object id. */
@@ -1755,58 +1752,12 @@ export interface VaultCredential {
   updated_at: string | null;
 }
 
-/** A credential's auth as returned: secret values are never included. */
-export interface CredentialAuth {
-  /** `static_bearer`, `mcp_oauth` or `environment_variable` (unknown values are kept). */
-  type: 'static_bearer' | 'mcp_oauth' | 'environment_variable' | (string & {});
-  /** MCP server the credential is for. */
-  mcp_server_url?: string | null;
-  /** When the access token expires. */
-  expires_at?: string | null;
-  /** OAuth refresh configuration. */
-  refresh?: CredentialRefresh | null;
-  /** Environment variable name. */
-  secret_name?: string | null;
-  /** Hosts the secret may be sent to. */
-  networking?: CredentialNetworking | null;
-  /** Where the secret is injected. */
-  injection_location?: InjectionLocation | null;
-}
-
-/** An OAuth refresh configuration, without the refresh token. */
-export interface CredentialRefresh {
-  /** OAuth client id. */
-  client_id: string;
-  /** Token endpoint URL. */
-  token_endpoint: string;
-  /** How the client authenticates there. */
-  token_endpoint_auth: TokenEndpointAuth;
-  /** OAuth resource indicator. */
-  resource?: string | null;
-  /** Requested scope. */
-  scope?: string | null;
-}
-
-/** How a token endpoint authenticates the client (secrets are never returned). */
-export interface TokenEndpointAuth {
-  /** `none`, `client_secret_basic` or `client_secret_post`. */
-  type: 'none' | 'client_secret_basic' | 'client_secret_post' | (string & {});
-}
-
-/** Hosts an environment-variable credential may be sent to. */
-export interface CredentialNetworking {
-  /** `unrestricted` or `limited`. */
-  type: 'unrestricted' | 'limited' | (string & {});
-  /** Hosts allowed (`limited`). */
-  allowed_hosts?: string[] | null;
-}
-
-/** Where an environment-variable credential is injected. */
-export interface InjectionLocation {
-  /** Into request headers. */
-  header?: boolean | null;
-  /** Into request bodies. */
-  body?: boolean | null;
+/** What a unit of work is about: `{id: "sess_…", type: "session"}`. */
+export interface WorkData {
+  /** Session id. */
+  id: string;
+  /** `session`. */
+  type: 'session' | (string & {});
 }
 
 /** A unit of self-hosted work. */
@@ -1825,14 +1776,6 @@ export interface Work {
   metadata: Record<string, unknown>;
   /** Creation time. */
   created_at: string | null;
-}
-
-/** What a unit of work is about: `{id: "sess_…", type: "session"}`. */
-export interface WorkData {
-  /** Session id. */
-  id: string;
-  /** `session`. */
-  type: 'session' | (string & {});
 }
 
 /** Result of `environments.work.heartbeat`. */
@@ -1864,6 +1807,18 @@ export interface WorkQueueStats {
 }
 
 // ───────────────────────────── Request arguments (generated from docs/schema.json) ─────────────────────────────
+
+/** Bounds on the creation time of listed objects. */
+export interface CreatedAtRangeParams {
+  /** Created after this time (RFC 3339). */
+  created_at_gt?: Timestamp;
+  /** Created at or after this time (RFC 3339). */
+  created_at_gte?: Timestamp;
+  /** Created before this time (RFC 3339). */
+  created_at_lt?: Timestamp;
+  /** Created at or before this time (RFC 3339). */
+  created_at_lte?: Timestamp;
+}
 
 /** Parameters of `agents.create`. */
 export interface AgentCreateParams extends CommonParams {
@@ -1993,19 +1948,11 @@ export interface AgentVersionRefParam {
 }
 
 /** Parameters of `deployment_runs.list` (the runs of every deployment). */
-export interface AllDeploymentRunsListParams extends CommonParams {
+export interface AllDeploymentRunsListParams extends CommonParams, CreatedAtRangeParams {
   /** Runs before this id. */
   before_id?: string;
   /** Runs after this id. */
   after_id?: string;
-  /** Created after this time (RFC 3339). */
-  created_at_gt?: Timestamp;
-  /** Created at or after this time (RFC 3339). */
-  created_at_gte?: Timestamp;
-  /** Created before this time (RFC 3339). */
-  created_at_lt?: Timestamp;
-  /** Created at or before this time (RFC 3339). */
-  created_at_lte?: Timestamp;
   /** Only runs of this deployment. */
   deployment_id?: string;
   /** Only runs that failed (`true`) or did not (`false`). */
@@ -2370,7 +2317,7 @@ export interface EnvironmentVariableAuthUpdateParam {
 export type EnvironmentVariablesParam = Record<string, string> | string;
 
 /** Parameters of `sessions.events.list` (`page`, `after_id` and `before_id` are exclusive). */
-export interface EventListParams extends CommonParams {
+export interface EventListParams extends CommonParams, CreatedAtRangeParams {
   /** Page size, 1–100 (default 20). */
   limit?: number;
   /** Opaque cursor: a previous page's `next_page`. */
@@ -2383,14 +2330,6 @@ export interface EventListParams extends CommonParams {
   order?: 'asc' | 'desc';
   /** Only events of these types (e.g. `agent.message`). */
   types?: string[];
-  /** Created after this time (RFC 3339). */
-  created_at_gt?: Timestamp;
-  /** Created at or after this time (RFC 3339). */
-  created_at_gte?: Timestamp;
-  /** Created before this time (RFC 3339). */
-  created_at_lt?: Timestamp;
-  /** Created at or before this time (RFC 3339). */
-  created_at_lte?: Timestamp;
 }
 
 /** Parameters of `sessions.events.send`. */
@@ -2862,19 +2801,11 @@ export interface SessionCreateParams extends CommonParams {
 export type SessionInitialEventParam = UserMessageEventParam | UserDefineOutcomeEventParam;
 
 /** Parameters of `sessions.list`. */
-export interface SessionListParams extends CommonParams {
+export interface SessionListParams extends CommonParams, CreatedAtRangeParams {
   /** Only sessions of this agent. */
   agent_id?: string;
   /** Only sessions of this agent version (with `agent_id`). */
   agent_version?: number;
-  /** Created after this time (RFC 3339). */
-  created_at_gt?: Timestamp;
-  /** Created at or after this time (RFC 3339). */
-  created_at_gte?: Timestamp;
-  /** Created before this time (RFC 3339). */
-  created_at_lt?: Timestamp;
-  /** Created at or before this time (RFC 3339). */
-  created_at_lte?: Timestamp;
   /** Only sessions started by this deployment. */
   deployment_id?: string;
   /** Also list archived sessions. */
@@ -3276,48 +3207,38 @@ export interface WorkUpdateParams extends CommonParams {
 export interface AgentsResource {
   readonly versions: AgentsVersionsResource;
   /** `POST /agents/{agent_id}/archive` (`agents.archive`) */
-  archive(agentId: string, options?: RequestOptions): Promise<APIResult<Agent>>;
-  archive(agentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Agent>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Agent>>>;
   /** `POST /agents` (`agents.create`) */
   create(params: AgentCreateParams, options?: RequestOptions): Promise<APIResult<Agent>>;
   /** `GET /agents` (`agents.list`) */
-  list(options?: RequestOptions): PagePromise<Agent>;
-  list(params?: AgentListParams, options?: RequestOptions): PagePromise<Agent>;
+  readonly list: OptionalCall<AgentListParams, PagePromise<Agent>>;
   /** `GET /agents/{agent_id}` (`agents.retrieve`) */
-  retrieve(agentId: string, options?: RequestOptions): Promise<APIResult<Agent>>;
-  retrieve(agentId: string, params?: AgentRetrieveParams, options?: RequestOptions): Promise<APIResult<Agent>>;
+  readonly retrieve: IdCall<AgentRetrieveParams, Promise<APIResult<Agent>>>;
   /** `POST /agents/{agent_id}` (`agents.update`) */
-  update(agentId: string, options?: RequestOptions): Promise<APIResult<Agent>>;
-  update(agentId: string, params?: AgentUpdateParams, options?: RequestOptions): Promise<APIResult<Agent>>;
+  readonly update: IdCall<AgentUpdateParams, Promise<APIResult<Agent>>>;
 }
 
 /** `client.agents.versions` */
 export interface AgentsVersionsResource {
   /** `GET /agents/{agent_id}/versions` (`agents.versions.list`) */
-  list(agentId: string, options?: RequestOptions): PagePromise<Agent>;
-  list(agentId: string, params?: AgentVersionListParams, options?: RequestOptions): PagePromise<Agent>;
+  readonly list: IdCall<AgentVersionListParams, PagePromise<Agent>>;
 }
 
 /** `client.environments` */
 export interface EnvironmentsResource {
   readonly work: EnvironmentsWorkResource;
   /** `POST /environments/{environment_id}/archive` (`environments.archive`) */
-  archive(environmentId: string, options?: RequestOptions): Promise<APIResult<Environment>>;
-  archive(environmentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Environment>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Environment>>>;
   /** `POST /environments` (`environments.create`) */
   create(params: EnvironmentCreateParams, options?: RequestOptions): Promise<APIResult<Environment>>;
   /** `DELETE /environments/{environment_id}` (`environments.delete`) */
-  delete(environmentId: string, options?: RequestOptions): Promise<APIResult<Deleted<'environment_deleted'>>>;
-  delete(environmentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'environment_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'environment_deleted'>>>>;
   /** `GET /environments` (`environments.list`) */
-  list(options?: RequestOptions): PagePromise<Environment>;
-  list(params?: EnvironmentListParams, options?: RequestOptions): PagePromise<Environment>;
+  readonly list: OptionalCall<EnvironmentListParams, PagePromise<Environment>>;
   /** `GET /environments/{environment_id}` (`environments.retrieve`) */
-  retrieve(environmentId: string, options?: RequestOptions): Promise<APIResult<Environment>>;
-  retrieve(environmentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Environment>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Environment>>>;
   /** `POST /environments/{environment_id}` (`environments.update`) */
-  update(environmentId: string, options?: RequestOptions): Promise<APIResult<Environment>>;
-  update(environmentId: string, params?: EnvironmentUpdateParams, options?: RequestOptions): Promise<APIResult<Environment>>;
+  readonly update: IdCall<EnvironmentUpdateParams, Promise<APIResult<Environment>>>;
 }
 
 /** `client.environments.work` */
@@ -3327,16 +3248,13 @@ export interface EnvironmentsWorkResource {
   /** `POST /environments/{environment_id}/work/{work_id}/heartbeat` (`environments.work.heartbeat`) */
   heartbeat(workId: string, params: WorkHeartbeatParams & { environment_id: string }, options?: RequestOptions): Promise<APIResult<WorkHeartbeat>>;
   /** `GET /environments/{environment_id}/work` (`environments.work.list`) */
-  list(environmentId: string, options?: RequestOptions): PagePromise<Work>;
-  list(environmentId: string, params?: WorkListParams, options?: RequestOptions): PagePromise<Work>;
+  readonly list: IdCall<WorkListParams, PagePromise<Work>>;
   /** `GET /environments/{environment_id}/work/poll` (`environments.work.poll`) */
-  poll(environmentId: string, options?: RequestOptions): Promise<APIResult<Work> | null>;
-  poll(environmentId: string, params?: WorkPollParams, options?: RequestOptions): Promise<APIResult<Work> | null>;
+  readonly poll: IdCall<WorkPollParams, Promise<APIResult<Work> | null>>;
   /** `GET /environments/{environment_id}/work/{work_id}` (`environments.work.retrieve`) */
   retrieve(workId: string, params: CommonParams & { environment_id: string }, options?: RequestOptions): Promise<APIResult<Work>>;
   /** `GET /environments/{environment_id}/work/stats` (`environments.work.stats`) */
-  stats(environmentId: string, options?: RequestOptions): Promise<APIResult<WorkQueueStats>>;
-  stats(environmentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<WorkQueueStats>>;
+  readonly stats: IdCall<CommonParams, Promise<APIResult<WorkQueueStats>>>;
   /** `POST /environments/{environment_id}/work/{work_id}/stop` (`environments.work.stop`) */
   stop(workId: string, params: WorkStopParams & { environment_id: string }, options?: RequestOptions): Promise<APIResult<Work>>;
   /** `POST /environments/{environment_id}/work/{work_id}` (`environments.work.update`) */
@@ -3349,25 +3267,19 @@ export interface SessionsResource {
   readonly resources: SessionsResourcesResource;
   readonly threads: SessionsThreadsResource;
   /** `POST /sessions/{session_id}/archive` (`sessions.archive`) */
-  archive(sessionId: string, options?: RequestOptions): Promise<APIResult<Session>>;
-  archive(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Session>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Session>>>;
   /** `POST /sessions/{session_id}/cancel` (`sessions.cancel`) */
-  cancel(sessionId: string, options?: RequestOptions): Promise<APIResult<CancelAck>>;
-  cancel(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<CancelAck>>;
+  readonly cancel: IdCall<CommonParams, Promise<APIResult<CancelAck>>>;
   /** `POST /sessions` (`sessions.create`) */
   create(params: SessionCreateParams, options?: RequestOptions): Promise<APIResult<Session>>;
   /** `DELETE /sessions/{session_id}` (`sessions.delete`) */
-  delete(sessionId: string, options?: RequestOptions): Promise<APIResult<Deleted<'session_deleted'>>>;
-  delete(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'session_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'session_deleted'>>>>;
   /** `GET /sessions` (`sessions.list`) */
-  list(options?: RequestOptions): PagePromise<Session>;
-  list(params?: SessionListParams, options?: RequestOptions): PagePromise<Session>;
+  readonly list: OptionalCall<SessionListParams, PagePromise<Session>>;
   /** `GET /sessions/{session_id}` (`sessions.retrieve`) */
-  retrieve(sessionId: string, options?: RequestOptions): Promise<APIResult<Session>>;
-  retrieve(sessionId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Session>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Session>>>;
   /** `POST /sessions/{session_id}` (`sessions.update`) */
-  update(sessionId: string, options?: RequestOptions): Promise<APIResult<Session>>;
-  update(sessionId: string, params?: SessionUpdateParams, options?: RequestOptions): Promise<APIResult<Session>>;
+  readonly update: IdCall<SessionUpdateParams, Promise<APIResult<Session>>>;
   /** Sends `text` as a `user.message` and resolves when the turn is over (the core's turn helper). */
   runTurn(sessionId: string, text: string, options?: TurnOptions): Promise<TurnResult>;
   /** Sends input events (tool confirmations, custom tool results, ...) and resolves when the turn is over. */
@@ -3385,8 +3297,7 @@ export interface SessionsResource {
 /** `client.sessions.events` */
 export interface SessionsEventsResource {
   /** `GET /sessions/{session_id}/events` (`sessions.events.list`) */
-  list(sessionId: string, options?: RequestOptions): PagePromise<SessionEvent>;
-  list(sessionId: string, params?: EventListParams, options?: RequestOptions): PagePromise<SessionEvent>;
+  readonly list: IdCall<EventListParams, PagePromise<SessionEvent>>;
   /** `POST /sessions/{session_id}/events` (`sessions.events.send`) */
   send(sessionId: string, params: EventSendParams, options?: RequestOptions): Promise<APIResult<SentEvents>>;
   /** `GET /sessions/{session_id}/events/stream` (`sessions.events.stream`) */
@@ -3400,8 +3311,7 @@ export interface SessionsResourcesResource {
   /** `DELETE /sessions/{session_id}/resources/{resource_id}` (`sessions.resources.delete`) */
   delete(resourceId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<Deleted<'session_resource_deleted'>>>;
   /** `GET /sessions/{session_id}/resources` (`sessions.resources.list`) */
-  list(sessionId: string, options?: RequestOptions): PagePromise<SessionResource>;
-  list(sessionId: string, params?: SessionResourceListParams, options?: RequestOptions): PagePromise<SessionResource>;
+  readonly list: IdCall<SessionResourceListParams, PagePromise<SessionResource>>;
   /** `GET /sessions/{session_id}/resources/{resource_id}` (`sessions.resources.retrieve`) */
   retrieve(resourceId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionResource>>;
   /** `POST /sessions/{session_id}/resources/{resource_id}` (`sessions.resources.update`) */
@@ -3414,8 +3324,7 @@ export interface SessionsThreadsResource {
   /** `POST /sessions/{session_id}/threads/{thread_id}/archive` (`sessions.threads.archive`) */
   archive(threadId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionThread>>;
   /** `GET /sessions/{session_id}/threads` (`sessions.threads.list`) */
-  list(sessionId: string, options?: RequestOptions): PagePromise<SessionThread>;
-  list(sessionId: string, params?: ThreadListParams, options?: RequestOptions): PagePromise<SessionThread>;
+  readonly list: IdCall<ThreadListParams, PagePromise<SessionThread>>;
   /** `GET /sessions/{session_id}/threads/{thread_id}` (`sessions.threads.retrieve`) */
   retrieve(threadId: string, params: CommonParams & { session_id: string }, options?: RequestOptions): Promise<APIResult<SessionThread>>;
 }
@@ -3431,17 +3340,13 @@ export interface SessionsThreadsEventsResource {
 /** `client.files` */
 export interface FilesResource {
   /** `DELETE /files/{file_id}` (`files.delete`) */
-  delete(fileId: string, options?: RequestOptions): Promise<APIResult<Deleted<'file_deleted'>>>;
-  delete(fileId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'file_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'file_deleted'>>>>;
   /** `GET /files/{file_id}/content` (`files.download`) */
-  download(fileId: string, options?: RequestOptions): Promise<BinaryResponse>;
-  download(fileId: string, params?: CommonParams, options?: RequestOptions): Promise<BinaryResponse>;
+  readonly download: IdCall<CommonParams, Promise<BinaryResponse>>;
   /** `GET /files` (`files.list`) */
-  list(options?: RequestOptions): PagePromise<FileMetadata>;
-  list(params?: FileListParams, options?: RequestOptions): PagePromise<FileMetadata>;
+  readonly list: OptionalCall<FileListParams, PagePromise<FileMetadata>>;
   /** `GET /files/{file_id}` (`files.retrieve`) */
-  retrieve(fileId: string, options?: RequestOptions): Promise<APIResult<FileMetadata>>;
-  retrieve(fileId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<FileMetadata>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<FileMetadata>>>;
   /** `POST /files` (`files.upload`) */
   upload(params: FileUploadParams, options?: RequestOptions): Promise<APIResult<FileMetadata>>;
 }
@@ -3450,19 +3355,15 @@ export interface FilesResource {
 export interface VaultsResource {
   readonly credentials: VaultsCredentialsResource;
   /** `POST /vaults/{vault_id}/archive` (`vaults.archive`) */
-  archive(vaultId: string, options?: RequestOptions): Promise<APIResult<Vault>>;
-  archive(vaultId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Vault>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Vault>>>;
   /** `POST /vaults` (`vaults.create`) */
   create(params: VaultCreateParams, options?: RequestOptions): Promise<APIResult<Vault>>;
   /** `DELETE /vaults/{vault_id}` (`vaults.delete`) */
-  delete(vaultId: string, options?: RequestOptions): Promise<APIResult<Deleted<'vault_deleted'>>>;
-  delete(vaultId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'vault_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'vault_deleted'>>>>;
   /** `GET /vaults` (`vaults.list`) */
-  list(options?: RequestOptions): PagePromise<Vault>;
-  list(params?: VaultListParams, options?: RequestOptions): PagePromise<Vault>;
+  readonly list: OptionalCall<VaultListParams, PagePromise<Vault>>;
   /** `GET /vaults/{vault_id}` (`vaults.retrieve`) */
-  retrieve(vaultId: string, options?: RequestOptions): Promise<APIResult<Vault>>;
-  retrieve(vaultId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Vault>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Vault>>>;
 }
 
 /** `client.vaults.credentials` */
@@ -3474,8 +3375,7 @@ export interface VaultsCredentialsResource {
   /** `DELETE /vaults/{vault_id}/credentials/{credential_id}` (`vaults.credentials.delete`) */
   delete(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<Deleted<'vault_credential_deleted'>>>;
   /** `GET /vaults/{vault_id}/credentials` (`vaults.credentials.list`) */
-  list(vaultId: string, options?: RequestOptions): PagePromise<VaultCredential>;
-  list(vaultId: string, params?: CredentialListParams, options?: RequestOptions): PagePromise<VaultCredential>;
+  readonly list: IdCall<CredentialListParams, PagePromise<VaultCredential>>;
   /** `POST /vaults/{vault_id}/credentials/{credential_id}/mcp_oauth_validate` (`vaults.credentials.mcp_oauth_validate`) */
   mcpOauthValidate(credentialId: string, params: CommonParams & { vault_id: string }, options?: RequestOptions): Promise<APIResult<CredentialValidation>>;
   /** `GET /vaults/{vault_id}/credentials/{credential_id}` (`vaults.credentials.retrieve`) */
@@ -3490,14 +3390,11 @@ export interface SkillsResource {
   /** `POST /skills` (`skills.create`) */
   create(params: SkillCreateParams, options?: RequestOptions): Promise<APIResult<Skill>>;
   /** `DELETE /skills/{skill_id}` (`skills.delete`) */
-  delete(skillId: string, options?: RequestOptions): Promise<APIResult<Deleted<'skill_deleted'>>>;
-  delete(skillId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'skill_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'skill_deleted'>>>>;
   /** `GET /skills` (`skills.list`) */
-  list(options?: RequestOptions): PagePromise<Skill>;
-  list(params?: SkillListParams, options?: RequestOptions): PagePromise<Skill>;
+  readonly list: OptionalCall<SkillListParams, PagePromise<Skill>>;
   /** `GET /skills/{skill_id}` (`skills.retrieve`) */
-  retrieve(skillId: string, options?: RequestOptions): Promise<APIResult<Skill>>;
-  retrieve(skillId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Skill>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Skill>>>;
 }
 
 /** `client.skills.versions` */
@@ -3509,8 +3406,7 @@ export interface SkillsVersionsResource {
   /** `GET /skills/{skill_id}/versions/{version}/content` (`skills.versions.download`) */
   download(version: string, params: CommonParams & { skill_id: string }, options?: RequestOptions): Promise<BinaryResponse>;
   /** `GET /skills/{skill_id}/versions` (`skills.versions.list`) */
-  list(skillId: string, options?: RequestOptions): PagePromise<SkillVersion>;
-  list(skillId: string, params?: SkillVersionListParams, options?: RequestOptions): PagePromise<SkillVersion>;
+  readonly list: IdCall<SkillVersionListParams, PagePromise<SkillVersion>>;
   /** `GET /skills/{skill_id}/versions/{version}` (`skills.versions.retrieve`) */
   retrieve(version: string, params: CommonParams & { skill_id: string }, options?: RequestOptions): Promise<APIResult<SkillVersion>>;
 }
@@ -3520,22 +3416,17 @@ export interface MemoryStoresResource {
   readonly memories: MemoryStoresMemoriesResource;
   readonly memoryVersions: MemoryStoresMemoryVersionsResource;
   /** `POST /memory_stores/{memory_store_id}/archive` (`memory_stores.archive`) */
-  archive(memoryStoreId: string, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
-  archive(memoryStoreId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<MemoryStore>>>;
   /** `POST /memory_stores` (`memory_stores.create`) */
   create(params: MemoryStoreCreateParams, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
   /** `DELETE /memory_stores/{memory_store_id}` (`memory_stores.delete`) */
-  delete(memoryStoreId: string, options?: RequestOptions): Promise<APIResult<Deleted<'memory_store_deleted'>>>;
-  delete(memoryStoreId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deleted<'memory_store_deleted'>>>;
+  readonly delete: IdCall<CommonParams, Promise<APIResult<Deleted<'memory_store_deleted'>>>>;
   /** `GET /memory_stores` (`memory_stores.list`) */
-  list(options?: RequestOptions): PagePromise<MemoryStore>;
-  list(params?: MemoryStoreListParams, options?: RequestOptions): PagePromise<MemoryStore>;
+  readonly list: OptionalCall<MemoryStoreListParams, PagePromise<MemoryStore>>;
   /** `GET /memory_stores/{memory_store_id}` (`memory_stores.retrieve`) */
-  retrieve(memoryStoreId: string, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
-  retrieve(memoryStoreId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<MemoryStore>>>;
   /** `POST /memory_stores/{memory_store_id}` (`memory_stores.update`) */
-  update(memoryStoreId: string, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
-  update(memoryStoreId: string, params?: MemoryStoreUpdateParams, options?: RequestOptions): Promise<APIResult<MemoryStore>>;
+  readonly update: IdCall<MemoryStoreUpdateParams, Promise<APIResult<MemoryStore>>>;
 }
 
 /** `client.memoryStores.memories` */
@@ -3545,8 +3436,7 @@ export interface MemoryStoresMemoriesResource {
   /** `DELETE /memory_stores/{memory_store_id}/memories/{memory_id}` (`memory_stores.memories.delete`) */
   delete(memoryId: string, params: MemoryDeleteParams & { memory_store_id: string }, options?: RequestOptions): Promise<APIResult<Deleted<'memory_deleted'>>>;
   /** `GET /memory_stores/{memory_store_id}/memories` (`memory_stores.memories.list`) */
-  list(memoryStoreId: string, options?: RequestOptions): PagePromise<Memory | MemoryPrefix>;
-  list(memoryStoreId: string, params?: MemoryListParams, options?: RequestOptions): PagePromise<Memory | MemoryPrefix>;
+  readonly list: IdCall<MemoryListParams, PagePromise<Memory | MemoryPrefix>>;
   /** `GET /memory_stores/{memory_store_id}/memories/{memory_id}` (`memory_stores.memories.retrieve`) */
   retrieve(memoryId: string, params: MemoryRetrieveParams & { memory_store_id: string }, options?: RequestOptions): Promise<APIResult<Memory>>;
   /** `POST /memory_stores/{memory_store_id}/memories/{memory_id}` (`memory_stores.memories.update`) */
@@ -3556,8 +3446,7 @@ export interface MemoryStoresMemoriesResource {
 /** `client.memoryStores.memoryVersions` */
 export interface MemoryStoresMemoryVersionsResource {
   /** `GET /memory_stores/{memory_store_id}/memory_versions` (`memory_stores.memory_versions.list`) */
-  list(memoryStoreId: string, options?: RequestOptions): PagePromise<MemoryVersion>;
-  list(memoryStoreId: string, params?: MemoryVersionListParams, options?: RequestOptions): PagePromise<MemoryVersion>;
+  readonly list: IdCall<MemoryVersionListParams, PagePromise<MemoryVersion>>;
   /** `POST /memory_stores/{memory_store_id}/memory_versions/{memory_version_id}/redact` (`memory_stores.memory_versions.redact`) */
   redact(memoryVersionId: string, params: CommonParams & { memory_store_id: string }, options?: RequestOptions): Promise<APIResult<MemoryVersion>>;
   /** `GET /memory_stores/{memory_store_id}/memory_versions/{memory_version_id}` (`memory_stores.memory_versions.retrieve`) */
@@ -3567,43 +3456,34 @@ export interface MemoryStoresMemoryVersionsResource {
 /** `client.models` */
 export interface ModelsResource {
   /** `GET /models` (`models.list`) */
-  list(options?: RequestOptions): PagePromise<ModelInfo>;
-  list(params?: ModelListParams, options?: RequestOptions): PagePromise<ModelInfo>;
+  readonly list: OptionalCall<ModelListParams, PagePromise<ModelInfo>>;
 }
 
 /** `client.deployments` */
 export interface DeploymentsResource {
   readonly runs: DeploymentsRunsResource;
   /** `POST /deployments/{deployment_id}/archive` (`deployments.archive`) */
-  archive(deploymentId: string, options?: RequestOptions): Promise<APIResult<Deployment>>;
-  archive(deploymentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Deployment>>>;
   /** `POST /deployments` (`deployments.create`) */
   create(params: DeploymentCreateParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
   /** `GET /deployments` (`deployments.list`) */
-  list(options?: RequestOptions): PagePromise<Deployment>;
-  list(params?: DeploymentListParams, options?: RequestOptions): PagePromise<Deployment>;
+  readonly list: OptionalCall<DeploymentListParams, PagePromise<Deployment>>;
   /** `POST /deployments/{deployment_id}/pause` (`deployments.pause`) */
-  pause(deploymentId: string, options?: RequestOptions): Promise<APIResult<Deployment>>;
-  pause(deploymentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
+  readonly pause: IdCall<CommonParams, Promise<APIResult<Deployment>>>;
   /** `GET /deployments/{deployment_id}` (`deployments.retrieve`) */
-  retrieve(deploymentId: string, options?: RequestOptions): Promise<APIResult<Deployment>>;
-  retrieve(deploymentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Deployment>>>;
   /** `POST /deployments/{deployment_id}/run` (`deployments.run`) */
-  run(deploymentId: string, options?: RequestOptions): Promise<APIResult<DeploymentRun>>;
-  run(deploymentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<DeploymentRun>>;
+  readonly run: IdCall<CommonParams, Promise<APIResult<DeploymentRun>>>;
   /** `POST /deployments/{deployment_id}/unpause` (`deployments.unpause`) */
-  unpause(deploymentId: string, options?: RequestOptions): Promise<APIResult<Deployment>>;
-  unpause(deploymentId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
+  readonly unpause: IdCall<CommonParams, Promise<APIResult<Deployment>>>;
   /** `POST /deployments/{deployment_id}` (`deployments.update`) */
-  update(deploymentId: string, options?: RequestOptions): Promise<APIResult<Deployment>>;
-  update(deploymentId: string, params?: DeploymentUpdateParams, options?: RequestOptions): Promise<APIResult<Deployment>>;
+  readonly update: IdCall<DeploymentUpdateParams, Promise<APIResult<Deployment>>>;
 }
 
 /** `client.deployments.runs` */
 export interface DeploymentsRunsResource {
   /** `GET /deployments/{deployment_id}/runs` (`deployments.runs.list`) */
-  list(deploymentId: string, options?: RequestOptions): PagePromise<DeploymentRun>;
-  list(deploymentId: string, params?: DeploymentRunListParams, options?: RequestOptions): PagePromise<DeploymentRun>;
+  readonly list: IdCall<DeploymentRunListParams, PagePromise<DeploymentRun>>;
   /** `GET /deployments/{deployment_id}/runs/{run_id}` (`deployments.runs.retrieve`) */
   retrieve(runId: string, params: CommonParams & { deployment_id: string }, options?: RequestOptions): Promise<APIResult<DeploymentRun>>;
 }
@@ -3611,29 +3491,23 @@ export interface DeploymentsRunsResource {
 /** `client.deploymentRuns` */
 export interface DeploymentRunsResource {
   /** `GET /deployment_runs` (`deployment_runs.list`) */
-  list(options?: RequestOptions): PagePromise<DeploymentRun>;
-  list(params?: AllDeploymentRunsListParams, options?: RequestOptions): PagePromise<DeploymentRun>;
+  readonly list: OptionalCall<AllDeploymentRunsListParams, PagePromise<DeploymentRun>>;
   /** `GET /deployment_runs/{deployment_run_id}` (`deployment_runs.retrieve`) */
-  retrieve(deploymentRunId: string, options?: RequestOptions): Promise<APIResult<DeploymentRun>>;
-  retrieve(deploymentRunId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<DeploymentRun>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<DeploymentRun>>>;
 }
 
 /** `client.dreams` */
 export interface DreamsResource {
   /** `POST /dreams/{dream_id}/archive` (`dreams.archive`) */
-  archive(dreamId: string, options?: RequestOptions): Promise<APIResult<Dream>>;
-  archive(dreamId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Dream>>;
+  readonly archive: IdCall<CommonParams, Promise<APIResult<Dream>>>;
   /** `POST /dreams/{dream_id}/cancel` (`dreams.cancel`) */
-  cancel(dreamId: string, options?: RequestOptions): Promise<APIResult<Dream>>;
-  cancel(dreamId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Dream>>;
+  readonly cancel: IdCall<CommonParams, Promise<APIResult<Dream>>>;
   /** `POST /dreams` (`dreams.create`) */
   create(params: DreamCreateParams, options?: RequestOptions): Promise<APIResult<Dream>>;
   /** `GET /dreams` (`dreams.list`) */
-  list(options?: RequestOptions): PagePromise<Dream>;
-  list(params?: DreamListParams, options?: RequestOptions): PagePromise<Dream>;
+  readonly list: OptionalCall<DreamListParams, PagePromise<Dream>>;
   /** `GET /dreams/{dream_id}` (`dreams.retrieve`) */
-  retrieve(dreamId: string, options?: RequestOptions): Promise<APIResult<Dream>>;
-  retrieve(dreamId: string, params?: CommonParams, options?: RequestOptions): Promise<APIResult<Dream>>;
+  readonly retrieve: IdCall<CommonParams, Promise<APIResult<Dream>>>;
 }
 
 /** One entry of the core operation table the namespaces are built from. */

@@ -157,6 +157,18 @@ export interface ClientOptions {
 
 type QueryValue = string | number | boolean | Date | null | undefined | ReadonlyArray<string | number | boolean>;
 
+/** An operation on one object whose other arguments are optional: `(id, options?)` or `(id, params?, options?)`. */
+export interface IdCall<P, R> {
+  (id: string, options?: RequestOptions): R;
+  (id: string, params?: P, options?: RequestOptions): R;
+}
+
+/** An operation whose arguments are all optional: `(options?)` or `(params?, options?)`. */
+export interface OptionalCall<P, R> {
+  (options?: RequestOptions): R;
+  (params?: P, options?: RequestOptions): R;
+}
+
 /** Per-call options: always the last argument of a method. */
 export interface RequestOptions {
   /** Aborting cancels the call at once (connection closed, backoff ended): rejects with `APIUserAbortError`. */

@@ -77,7 +77,8 @@ function methodLines(op) {
   const p = `${params || 'CommonParams'}${anc}`;
   const required = ancestors.length > 0 || (op.body !== 'none' && (op.required || []).length > 0);
   if (required) return [doc, `  ${name}(${idArg}params: ${p}, options?: RequestOptions): ${ret};`];
-  return [doc, `  ${name}(${idArg}options?: RequestOptions): ${ret};`, `  ${name}(${idArg}params?: ${p}, options?: RequestOptions): ${ret};`];
+  // The two overloads (`options` alone, or `params` then `options`) are written once, in IdCall / OptionalCall.
+  return [doc, `  readonly ${name}: ${target ? 'IdCall' : 'OptionalCall'}<${p}, ${ret}>;`];
 }
 
 function generate() {

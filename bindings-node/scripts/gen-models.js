@@ -11,6 +11,9 @@ const SCHEMA = path.resolve(__dirname, '..', '..', 'docs', 'schema.json');
 const defs = () => JSON.parse(fs.readFileSync(SCHEMA, 'utf8')).$defs;
 
 const refName = (s) => s.$ref.split('/').pop();
+/** The list filters on creation time, declared once on a base interface. */
+const RANGE = 'CreatedAtRangeParams';
+const RANGE_FIELDS = ['created_at_gt', 'created_at_gte', 'created_at_lt', 'created_at_lte'];
 const unknownName = (name) => (name === 'SessionEvent' ? 'UnknownEvent' : `Unknown${name}`);
 /** Roots of what is generated here; every result object (`x-result`) is one too. */
 const ROOTS = ['SessionEvent', 'ContentBlock'];
@@ -49,30 +52,27 @@ class Gen {
     );
   }
 
+  /** The definitions to declare, each after the ones it refers to (post-order from the roots). */
   reachable() {
-    const seen = [];
+    const seen = new Set();
+    const order = [];
+    const visit = (name) => {
+      if (seen.has(name)) return;
+      seen.add(name);
+      walk(this.defs[name]);
+      order.push(name);
+    };
     const walk = (node) => {
       if (Array.isArray(node)) return node.forEach(walk);
       if (!node || typeof node !== 'object') return undefined;
-      if (node.$ref) {
-        const name = refName(node);
-        // Request shapes a result refers to are ParamGen's (below).
-        if (!seen.includes(name) && !isParam(name)) {
-          seen.push(name);
-          walk(this.defs[name]);
-        }
-      }
+      // Request shapes a result refers to are ParamGen's (below).
+      if (node.$ref && !isParam(refName(node))) visit(refName(node));
       return Object.values(node).forEach(walk);
     };
     // `Deleted` stays hand-written in lib/types.d.ts: generic over its tombstone `type`.
     const results = Object.keys(this.defs).filter((n) => this.defs[n]['x-result'] && n !== 'Deleted');
-    for (const r of [...ROOTS, ...results]) {
-      if (!seen.includes(r)) {
-        seen.push(r);
-        walk(this.defs[r]);
-      }
-    }
-    return seen;
+    [...ROOTS, ...results].forEach(visit);
+    return order;
   }
 
   ty(s) {
@@ -110,13 +110,10 @@ class Gen {
     const d = this.defs[name];
     const persisted = this.events.includes(name) && !this.streamOnly.has(name);
     const event = this.events.includes(name);
-    const out = [...jsdoc(d.description, ''), `export interface ${name}${event ? ' extends EventEnvelope' : ''} {`];
+    const base = persisted ? ' extends PersistedEvent' : event ? ' extends EventEnvelope' : '';
+    const out = [...jsdoc(d.description, ''), `export interface ${name}${base} {`];
     for (const [field, fs_] of Object.entries(d.properties || {})) {
-      if (persisted && PERSISTED[field]) {
-        out.push(`  ${field}: ${PERSISTED[field]};`);
-        continue;
-      }
-      if (event && field in this.envelope) continue;
+      if (event && (field in this.envelope || (persisted && PERSISTED[field]))) continue;
       out.push(...jsdoc(fs_.description, '  '));
       // A result's `type` is the one its objects carry (`x-object-type`).
       const t = field === 'type' && d['x-object-type'] ? `'${d['x-object-type']}'` : this.ty(fs_);
@@ -127,16 +124,10 @@ class Gen {
   }
 
   unknown(name) {
-    return [
-      `/** A \`${name}\` of a type this version does not model: every field is kept as sent. */`,
-      `export interface ${unknownName(name)}${name === 'SessionEvent' ? ' extends EventEnvelope' : ''} {`,
-      '  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server\'s type string. */',
-      "  type: '<unknown>';",
-      ...(name === 'SessionEvent' ? ['  /** `evt_…`, as on every persisted event. */', '  id?: string;'] : []),
-      '  [key: string]: unknown;',
-      '}',
-      '',
-    ];
+    const doc = `/** A \`${name}\` of a type this version does not model: every field is kept as sent. */`;
+    if (name !== 'SessionEvent') return [doc, `export type ${unknownName(name)} = UnknownShape;`, ''];
+    // The unknown event keeps the envelope too (its `id` optional: a preview may have none).
+    return [doc, 'export interface UnknownEvent extends EventEnvelope, UnknownShape {', '  /** `evt_…`, as on every persisted event. */', '  id?: string;', '}', ''];
   }
 
   declarations() {
@@ -147,6 +138,12 @@ class Gen {
       out.push(...jsdoc(fs_.description, '  '), `  ${field}?: ${this.ty(fs_)};`);
     }
     out.push('}', '');
+    out.push('/** An event the server stored: its `id` is always set. */', 'export interface PersistedEvent extends EventEnvelope {');
+    out.push(...Object.entries(PERSISTED).map(([k, t]) => `  ${k}: ${t};`), '}', '');
+    out.push('/** The unknown arm of an open union: an object of a `type` this version does not model, kept as sent. */');
+    out.push('export interface UnknownShape {');
+    out.push('  /** Typed as a placeholder so that `switch (x.type)` narrows the union; at run time it is the server\'s type string. */');
+    out.push("  type: '<unknown>';", '  [key: string]: unknown;', '}', '');
     for (const name of this.reachable()) {
       const d = this.defs[name];
       const k = kindOf(d);
@@ -233,13 +230,21 @@ class ParamGen {
 
   declarations() {
     const out = ['// ───────────────────────────── Request arguments (generated from docs/schema.json) ─────────────────────────────', ''];
+    // List filters on creation time share one base (the four bounds, written once).
+    const ranged = (d) => RANGE_FIELDS.every((f) => f in (d.properties || {}));
+    const first = Object.keys(this.defs).filter(isParam).sort().find((n) => ranged(this.defs[n]));
+    if (first) {
+      const props = Object.fromEntries(RANGE_FIELDS.map((f) => [f, this.defs[first].properties[f]]));
+      out.push('/** Bounds on the creation time of listed objects. */', `export interface ${RANGE} {`, ...this.fields({ properties: props }, true), '}', '');
+    }
     for (const name of Object.keys(this.defs).filter(isParam).sort()) {
       if (HOST_PARAMS.has(name)) continue;
       const d = this.defs[name];
       out.push(...jsdoc(d.description, ''));
       if (d.type === 'object' && d.properties && !d.oneOf && !d.anyOf) {
-        const base = name.endsWith('Params') ? ' extends CommonParams' : '';
-        out.push(`export interface ${name}${base} {`, ...this.fields(d, true), '}', '');
+        const bases = [...(name.endsWith('Params') ? ['CommonParams'] : []), ...(ranged(d) ? [RANGE] : [])];
+        const own = ranged(d) ? { ...d, properties: Object.fromEntries(Object.entries(d.properties).filter(([k]) => !RANGE_FIELDS.includes(k))) } : d;
+        out.push(`export interface ${name}${bases.length ? ` extends ${bases.join(', ')}` : ''} {`, ...this.fields(own, true), '}', '');
       } else {
         out.push(`export type ${name} = ${this.ty(d.oneOf || d.anyOf ? { [d.oneOf ? 'oneOf' : 'anyOf']: d.oneOf || d.anyOf } : d)};`, '');
       }

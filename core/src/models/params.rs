@@ -18,7 +18,7 @@
 //! at run time and written into the schema, says which must be present).
 
 use schemars::Schema;
-use serde::{Deserialize, Serialize};
+
 use serde_json::{json, Value};
 
 /// A one-value string type: the `type` tag of a request shape, serialised as its constant and
@@ -59,7 +59,8 @@ macro_rules! tag {
                 stringify!($name).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({"type": "string", "const": $value})
+                // Described as its constant: the `type` fields of `tagged!` shapes carry no doc.
+                schemars::json_schema!({"type": "string", "const": $value, "description": concat!("`\"", $value, "\"`.")})
             }
         }
     )*};
@@ -125,7 +126,22 @@ macro_rules! param_union {
     };
 }
 
-pub(crate) use {param_union, params, string_enum, tag};
+/// Request shapes tagged by `type`: the tag field (a [`tag!`] type, serialised as `type`) first,
+/// then the given fields; an `Option` field is left out of the JSON when `None`.
+macro_rules! tagged {
+    ($( $(#[$m:meta])* pub struct $name:ident [$tag:ident] { $( $(#[$fm:meta])* pub $field:ident : $ty:ty ),* $(,)? } )+) => {$(
+        #[serde_with::skip_serializing_none]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        $(#[$m])*
+        pub struct $name {
+            #[serde(rename = "type")]
+            pub r#type: $tag,
+            $( $(#[$fm])* pub $field: $ty, )*
+        }
+    )+};
+}
+
+pub(crate) use {param_union, params, string_enum, tag, tagged};
 
 /// Turns the `oneOf` of documented constants schemars writes for a string enum into
 /// `{"type": "string", "enum": [...]}`.
@@ -268,14 +284,13 @@ tag! {
     FileTag = "file";
 }
 
-/// A text block of input content: `{"type": "text", "text"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct TextBlockParam {
-    /// `"text"`.
-    #[serde(rename = "type")]
-    pub r#type: TextTag,
-    /// The text (non-empty).
-    pub text: String,
+tagged! {
+    /// A text block of input content: `{"type": "text", "text"}`.
+    #[derive(Default)]
+    pub struct TextBlockParam [TextTag] {
+        /// The text (non-empty).
+        pub text: String,
+    }
 }
 
 impl TextBlockParam {
@@ -285,29 +300,24 @@ impl TextBlockParam {
     }
 }
 
-/// An image block of input content: `{"type": "image", "source"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ImageBlockParam {
-    /// `"image"`.
-    #[serde(rename = "type")]
-    pub r#type: ImageTag,
-    /// Where the image comes from (base64, URL or uploaded file).
-    pub source: ContentSourceParam,
+tagged! {
+    /// An image block of input content: `{"type": "image", "source"}`.
+    pub struct ImageBlockParam [ImageTag] {
+        /// Where the image comes from (base64, URL or uploaded file).
+        pub source: ContentSourceParam,
+    }
 }
 
-/// A document block of input content: `{"type": "document", "source", "title"?, "context"?}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct DocumentBlockParam {
-    /// `"document"`.
-    #[serde(rename = "type")]
-    pub r#type: DocumentTag,
-    /// Where the document comes from (base64 PDF, plain text, URL or uploaded file).
-    pub source: ContentSourceParam,
-    /// Title shown to the model.
-    pub title: Option<String>,
-    /// Context about the document shown to the model.
-    pub context: Option<String>,
+tagged! {
+    /// A document block of input content: `{"type": "document", "source", "title"?, "context"?}`.
+    pub struct DocumentBlockParam [DocumentTag] {
+        /// Where the document comes from (base64 PDF, plain text, URL or uploaded file).
+        pub source: ContentSourceParam,
+        /// Title shown to the model.
+        pub title: Option<String>,
+        /// Context about the document shown to the model.
+        pub context: Option<String>,
+    }
 }
 
 param_union! {
@@ -322,49 +332,44 @@ param_union! {
     }
 }
 
-/// Inline base64 data: `{"type": "base64", "media_type", "data"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct Base64SourceParam {
-    /// `"base64"`.
-    #[serde(rename = "type")]
-    pub r#type: Base64Tag,
-    /// MIME type, e.g. `image/png` or `application/pdf`.
-    pub media_type: String,
-    /// Base64-encoded bytes.
-    pub data: String,
+tagged! {
+    /// Inline base64 data: `{"type": "base64", "media_type", "data"}`.
+    #[derive(Default)]
+    pub struct Base64SourceParam [Base64Tag] {
+        /// MIME type, e.g. `image/png` or `application/pdf`.
+        pub media_type: String,
+        /// Base64-encoded bytes.
+        pub data: String,
+    }
 }
 
-/// Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct TextSourceParam {
-    /// `"text"`.
-    #[serde(rename = "type")]
-    pub r#type: TextTag,
-    /// MIME type; the API accepts `text/plain`.
-    pub media_type: Option<String>,
-    /// The document text.
-    pub data: String,
+tagged! {
+    /// Inline plain text (documents only): `{"type": "text", "media_type"?, "data"}`.
+    #[derive(Default)]
+    pub struct TextSourceParam [TextTag] {
+        /// MIME type; the API accepts `text/plain`.
+        pub media_type: Option<String>,
+        /// The document text.
+        pub data: String,
+    }
 }
 
-/// A URL the server fetches: `{"type": "url", "url"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UrlSourceParam {
-    /// `"url"`.
-    #[serde(rename = "type")]
-    pub r#type: UrlTag,
-    /// The URL.
-    pub url: String,
+tagged! {
+    /// A URL the server fetches: `{"type": "url", "url"}`.
+    #[derive(Default)]
+    pub struct UrlSourceParam [UrlTag] {
+        /// The URL.
+        pub url: String,
+    }
 }
 
-/// A file uploaded through the Files API: `{"type": "file", "file_id"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct FileSourceParam {
-    /// `"file"`.
-    #[serde(rename = "type")]
-    pub r#type: FileTag,
-    /// Id of an uploaded file (`file_...`).
-    pub file_id: String,
+tagged! {
+    /// A file uploaded through the Files API: `{"type": "file", "file_id"}`.
+    #[derive(Default)]
+    pub struct FileSourceParam [FileTag] {
+        /// Id of an uploaded file (`file_...`).
+        pub file_id: String,
+    }
 }
 
 param_union! {

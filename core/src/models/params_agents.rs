@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::params::{nullable, params, string_enum, tag, uploads_schema, MetadataParam, UploadParam, UrlTag};
+use super::params::{nullable, params, string_enum, tag, tagged, uploads_schema, MetadataParam, UploadParam, UrlTag};
 
 tag! {
     /// `"custom"`.
@@ -79,16 +79,15 @@ impl From<&str> for ModelParam {
     }
 }
 
-/// An MCP server the agent can use: `{"type": "url", "name", "url"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct McpServerParam {
-    /// `"url"`.
-    #[serde(rename = "type")]
-    pub r#type: UrlTag,
-    /// Name, unique within the agent (referred to by `mcp_toolset` tools).
-    pub name: String,
-    /// The server's URL.
-    pub url: String,
+tagged! {
+    /// An MCP server the agent can use: `{"type": "url", "name", "url"}`.
+    #[derive(Default)]
+    pub struct McpServerParam [UrlTag] {
+        /// Name, unique within the agent (referred to by `mcp_toolset` tools).
+        pub name: String,
+        /// The server's URL.
+        pub url: String,
+    }
 }
 
 string_enum! {
@@ -114,18 +113,17 @@ pub struct SkillRefParam {
     pub version: Option<String>,
 }
 
-/// A custom tool, run by the client: `{"type": "custom", "name", "description", "input_schema"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct CustomToolParam {
-    /// `"custom"`.
-    #[serde(rename = "type")]
-    pub r#type: CustomTag,
-    /// Tool name.
-    pub name: String,
-    /// What the tool does (shown to the model).
-    pub description: String,
-    /// JSON Schema of the tool's input (`{"type": "object", "properties", "required"}`).
-    pub input_schema: Map<String, Value>,
+tagged! {
+    /// A custom tool, run by the client: `{"type": "custom", "name", "description", "input_schema"}`.
+    #[derive(Default)]
+    pub struct CustomToolParam [CustomTag] {
+        /// Tool name.
+        pub name: String,
+        /// What the tool does (shown to the model).
+        pub description: String,
+        /// JSON Schema of the tool's input (`{"type": "object", "properties", "required"}`).
+        pub input_schema: Map<String, Value>,
+    }
 }
 
 string_enum! {
@@ -156,21 +154,19 @@ pub struct ToolDefaultConfigParam {
     pub permission_policy: Option<PermissionPolicyParam>,
 }
 
-/// An approximate user location for web search: `{"type": "approximate", ...}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserLocationParam {
-    /// `"approximate"`.
-    #[serde(rename = "type")]
-    pub r#type: ApproximateTag,
-    /// City.
-    pub city: Option<String>,
-    /// Region.
-    pub region: Option<String>,
-    /// Country (ISO 3166-1 alpha-2).
-    pub country: Option<String>,
-    /// IANA time zone.
-    pub timezone: Option<String>,
+tagged! {
+    /// An approximate user location for web search: `{"type": "approximate", ...}`.
+    #[derive(Default)]
+    pub struct UserLocationParam [ApproximateTag] {
+        /// City.
+        pub city: Option<String>,
+        /// Region.
+        pub region: Option<String>,
+        /// Country (ISO 3166-1 alpha-2).
+        pub country: Option<String>,
+        /// IANA time zone.
+        pub timezone: Option<String>,
+    }
 }
 
 /// Settings of one tool of a toolset.
@@ -196,36 +192,32 @@ pub struct ToolConfigParam {
     pub user_location: Option<UserLocationParam>,
 }
 
-/// The built-in toolset: `{"type": "agent_toolset_20260401", ...}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct AgentToolsetParam {
-    /// `"agent_toolset_20260401"`.
-    #[serde(rename = "type")]
-    pub r#type: AgentToolsetTag,
-    /// Only these tools are enabled.
-    pub enabled_tools: Option<Vec<String>>,
-    /// These tools are disabled.
-    pub disallowed_tools: Option<Vec<String>>,
-    /// Settings of every tool.
-    pub default_config: Option<ToolDefaultConfigParam>,
-    /// Per-tool settings.
-    pub configs: Option<Vec<ToolConfigParam>>,
+tagged! {
+    /// The built-in toolset: `{"type": "agent_toolset_20260401", ...}`.
+    #[derive(Default)]
+    pub struct AgentToolsetParam [AgentToolsetTag] {
+        /// Only these tools are enabled.
+        pub enabled_tools: Option<Vec<String>>,
+        /// These tools are disabled.
+        pub disallowed_tools: Option<Vec<String>>,
+        /// Settings of every tool.
+        pub default_config: Option<ToolDefaultConfigParam>,
+        /// Per-tool settings.
+        pub configs: Option<Vec<ToolConfigParam>>,
+    }
 }
 
-/// The tools of one of the agent's MCP servers: `{"type": "mcp_toolset", "mcp_server_name", ...}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct McpToolsetParam {
-    /// `"mcp_toolset"`.
-    #[serde(rename = "type")]
-    pub r#type: McpToolsetTag,
-    /// Name of an entry of the agent's `mcp_servers`.
-    pub mcp_server_name: String,
-    /// Settings of every tool.
-    pub default_config: Option<ToolDefaultConfigParam>,
-    /// Per-tool settings.
-    pub configs: Option<Vec<ToolConfigParam>>,
+tagged! {
+    /// The tools of one of the agent's MCP servers: `{"type": "mcp_toolset", "mcp_server_name", ...}`.
+    #[derive(Default)]
+    pub struct McpToolsetParam [McpToolsetTag] {
+        /// Name of an entry of the agent's `mcp_servers`.
+        pub mcp_server_name: String,
+        /// Settings of every tool.
+        pub default_config: Option<ToolDefaultConfigParam>,
+        /// Per-tool settings.
+        pub configs: Option<Vec<ToolConfigParam>>,
+    }
 }
 
 /// A tool of an agent: the built-in toolset, an MCP toolset, a custom tool, or any other (e.g.
@@ -254,14 +246,13 @@ pub enum MultiagentAgentParam {
     Object(Map<String, Value>),
 }
 
-/// Multi-agent configuration: `{"type": "coordinator", "agents"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct MultiagentParam {
-    /// `"coordinator"`.
-    #[serde(rename = "type")]
-    pub r#type: CoordinatorTag,
-    /// The agents the coordinator can delegate to.
-    pub agents: Vec<MultiagentAgentParam>,
+tagged! {
+    /// Multi-agent configuration: `{"type": "coordinator", "agents"}`.
+    #[derive(Default)]
+    pub struct MultiagentParam [CoordinatorTag] {
+        /// The agents the coordinator can delegate to.
+        pub agents: Vec<MultiagentAgentParam>,
+    }
 }
 
 params! {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, param_union, params, string_enum, tag, MetadataParam};
+use super::params::{nullable, param_union, params, string_enum, tag, tagged, MetadataParam};
 use super::params_agents::ModelSpeed;
 use super::params_events::{SystemMessageEventParam, UserDefineOutcomeEventParam, UserMessageEventParam};
 use super::params_sessions::{BudgetParam, MemoryStoreTag, ResourceParam};
@@ -22,17 +22,15 @@ tag! {
     UpdateExistingTag = "update_existing";
 }
 
-/// A pinned agent version: `{"type": "agent", "id", "version"?}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct AgentVersionRefParam {
-    /// `"agent"`.
-    #[serde(rename = "type")]
-    pub r#type: AgentTag,
-    /// The agent's id.
-    pub id: String,
-    /// A version (default: the latest at creation).
-    pub version: Option<u64>,
+tagged! {
+    /// A pinned agent version: `{"type": "agent", "id", "version"?}`.
+    #[derive(Default)]
+    pub struct AgentVersionRefParam [AgentTag] {
+        /// The agent's id.
+        pub id: String,
+        /// A version (default: the latest at creation).
+        pub version: Option<u64>,
+    }
 }
 
 /// The agent of a deployment: an agent id (its latest version) or a pinned version.
@@ -57,16 +55,15 @@ param_union! {
     }
 }
 
-/// When a deployment runs: `{"type": "cron", "expression", "timezone"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct ScheduleParam {
-    /// `"cron"`.
-    #[serde(rename = "type")]
-    pub r#type: CronTag,
-    /// A 5-field cron expression.
-    pub expression: String,
-    /// IANA time zone the expression is read in.
-    pub timezone: String,
+tagged! {
+    /// When a deployment runs: `{"type": "cron", "expression", "timezone"}`.
+    #[derive(Default)]
+    pub struct ScheduleParam [CronTag] {
+        /// A 5-field cron expression.
+        pub expression: String,
+        /// IANA time zone the expression is read in.
+        pub timezone: String,
+    }
 }
 
 /// Environment variables of a deployment's sessions: a map, or a string (`KEY=value` lines).
@@ -235,24 +232,22 @@ params! {
     }
 }
 
-/// A memory store a dream reads: `{"type": "memory_store", "memory_store_id"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct MemoryStoreDreamInputParam {
-    /// `"memory_store"`.
-    #[serde(rename = "type")]
-    pub r#type: MemoryStoreTag,
-    /// The memory store's id.
-    pub memory_store_id: String,
+tagged! {
+    /// A memory store a dream reads: `{"type": "memory_store", "memory_store_id"}`.
+    #[derive(Default)]
+    pub struct MemoryStoreDreamInputParam [MemoryStoreTag] {
+        /// The memory store's id.
+        pub memory_store_id: String,
+    }
 }
 
-/// Sessions a dream reads: `{"type": "sessions", "session_ids"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct SessionsDreamInputParam {
-    /// `"sessions"`.
-    #[serde(rename = "type")]
-    pub r#type: SessionsTag,
-    /// The sessions' ids.
-    pub session_ids: Vec<String>,
+tagged! {
+    /// Sessions a dream reads: `{"type": "sessions", "session_ids"}`.
+    #[derive(Default)]
+    pub struct SessionsDreamInputParam [SessionsTag] {
+        /// The sessions' ids.
+        pub session_ids: Vec<String>,
+    }
 }
 
 param_union! {
@@ -285,22 +280,20 @@ pub enum DreamModelParam {
     Config(DreamModelConfigParam),
 }
 
-/// Write the dream's output to a new memory store: `{"type": "create_new"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct CreateNewOutputParam {
-    /// `"create_new"`.
-    #[serde(rename = "type")]
-    pub r#type: CreateNewTag,
+tagged! {
+    /// Write the dream's output to a new memory store: `{"type": "create_new"}`.
+    #[derive(Default)]
+    pub struct CreateNewOutputParam [CreateNewTag] {
+    }
 }
 
-/// Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UpdateExistingOutputParam {
-    /// `"update_existing"`.
-    #[serde(rename = "type")]
-    pub r#type: UpdateExistingTag,
-    /// The memory store's id.
-    pub memory_store_id: String,
+tagged! {
+    /// Write the dream's output into a memory store: `{"type": "update_existing", "memory_store_id"}`.
+    #[derive(Default)]
+    pub struct UpdateExistingOutputParam [UpdateExistingTag] {
+        /// The memory store's id.
+        pub memory_store_id: String,
+    }
 }
 
 param_union! {

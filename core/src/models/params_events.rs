@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::params::{
-    param_union, params, string_enum, tag, ContentBlockParam, FileTag, SortOrder, TextBlockParam, TextTag,
+    param_union, params, string_enum, tag, tagged, ContentBlockParam, FileTag, SortOrder, TextBlockParam, TextTag,
 };
 
 tag! {
@@ -41,28 +41,24 @@ impl Default for MessageContentParam {
     }
 }
 
-/// A user message: `{"type": "user.message", "content"}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserMessageEventParam {
-    /// `"user.message"`.
-    #[serde(rename = "type")]
-    pub r#type: UserMessageTag,
-    /// The message: a string or content blocks.
-    pub content: MessageContentParam,
-    /// Files attached to the message.
-    pub file_attachments: Option<Vec<Map<String, Value>>>,
+tagged! {
+    /// A user message: `{"type": "user.message", "content"}`.
+    #[derive(Default)]
+    pub struct UserMessageEventParam [UserMessageTag] {
+        /// The message: a string or content blocks.
+        pub content: MessageContentParam,
+        /// Files attached to the message.
+        pub file_attachments: Option<Vec<Map<String, Value>>>,
+    }
 }
 
-/// Interrupts the running turn (of one thread, or of the whole session).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserInterruptEventParam {
-    /// `"user.interrupt"`.
-    #[serde(rename = "type")]
-    pub r#type: UserInterruptTag,
-    /// The thread to interrupt (default: the primary thread).
-    pub session_thread_id: Option<String>,
+tagged! {
+    /// Interrupts the running turn (of one thread, or of the whole session).
+    #[derive(Default)]
+    pub struct UserInterruptEventParam [UserInterruptTag] {
+        /// The thread to interrupt (default: the primary thread).
+        pub session_thread_id: Option<String>,
+    }
 }
 
 string_enum! {
@@ -75,53 +71,46 @@ string_enum! {
     }
 }
 
-/// Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct UserToolConfirmationEventParam {
-    /// `"user.tool_confirmation"`.
-    #[serde(rename = "type")]
-    pub r#type: UserToolConfirmationTag,
-    /// Id of the tool use event being answered.
-    pub tool_use_id: String,
-    /// `allow` or `deny`.
-    pub result: ConfirmationResult,
-    /// Why the tool was denied (shown to the agent; with `deny` only).
-    pub deny_message: Option<String>,
-    /// The thread the tool use belongs to (default: the primary thread).
-    pub session_thread_id: Option<String>,
+tagged! {
+    /// Answers a `agent.tool_use` / `agent.mcp_tool_use` that waits for confirmation.
+    pub struct UserToolConfirmationEventParam [UserToolConfirmationTag] {
+        /// Id of the tool use event being answered.
+        pub tool_use_id: String,
+        /// `allow` or `deny`.
+        pub result: ConfirmationResult,
+        /// Why the tool was denied (shown to the agent; with `deny` only).
+        pub deny_message: Option<String>,
+        /// The thread the tool use belongs to (default: the primary thread).
+        pub session_thread_id: Option<String>,
+    }
 }
 
-/// The result of a custom tool the agent called (`agent.custom_tool_use`).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserCustomToolResultEventParam {
-    /// `"user.custom_tool_result"`.
-    #[serde(rename = "type")]
-    pub r#type: UserCustomToolResultTag,
-    /// Id of the `agent.custom_tool_use` event being answered.
-    pub custom_tool_use_id: String,
-    /// The result's content blocks.
-    pub content: Option<Vec<ContentBlockParam>>,
-    /// Whether the tool failed.
-    pub is_error: Option<bool>,
-    /// The thread the tool use belongs to (default: the primary thread).
-    pub session_thread_id: Option<String>,
+tagged! {
+    /// The result of a custom tool the agent called (`agent.custom_tool_use`).
+    #[derive(Default)]
+    pub struct UserCustomToolResultEventParam [UserCustomToolResultTag] {
+        /// Id of the `agent.custom_tool_use` event being answered.
+        pub custom_tool_use_id: String,
+        /// The result's content blocks.
+        pub content: Option<Vec<ContentBlockParam>>,
+        /// Whether the tool failed.
+        pub is_error: Option<bool>,
+        /// The thread the tool use belongs to (default: the primary thread).
+        pub session_thread_id: Option<String>,
+    }
 }
 
-/// Defines an outcome the agent works towards, graded against a rubric.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserDefineOutcomeEventParam {
-    /// `"user.define_outcome"`.
-    #[serde(rename = "type")]
-    pub r#type: UserDefineOutcomeTag,
-    /// What the outcome is.
-    pub description: String,
-    /// The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
-    pub rubric: RubricParam,
-    /// Maximum number of grading iterations.
-    pub max_iterations: Option<u32>,
+tagged! {
+    /// Defines an outcome the agent works towards, graded against a rubric.
+    #[derive(Default)]
+    pub struct UserDefineOutcomeEventParam [UserDefineOutcomeTag] {
+        /// What the outcome is.
+        pub description: String,
+        /// The rubric: `{"type": "text", "content"}` or `{"type": "file", "file_id"}`.
+        pub rubric: RubricParam,
+        /// Maximum number of grading iterations.
+        pub max_iterations: Option<u32>,
+    }
 }
 
 param_union! {
@@ -140,51 +129,46 @@ impl Default for RubricParam {
     }
 }
 
-/// Inline rubric text: `{"type": "text", "content"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct TextRubricParam {
-    /// `"text"`.
-    #[serde(rename = "type")]
-    pub r#type: TextTag,
-    /// The rubric.
-    pub content: String,
+tagged! {
+    /// Inline rubric text: `{"type": "text", "content"}`.
+    #[derive(Default)]
+    pub struct TextRubricParam [TextTag] {
+        /// The rubric.
+        pub content: String,
+    }
 }
 
-/// A rubric in an uploaded file: `{"type": "file", "file_id"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct FileRubricParam {
-    /// `"file"`.
-    #[serde(rename = "type")]
-    pub r#type: FileTag,
-    /// Id of the uploaded rubric file.
-    pub file_id: String,
+tagged! {
+    /// A rubric in an uploaded file: `{"type": "file", "file_id"}`.
+    #[derive(Default)]
+    pub struct FileRubricParam [FileTag] {
+        /// Id of the uploaded rubric file.
+        pub file_id: String,
+    }
 }
 
-/// The result of a built-in tool run by the client.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct UserToolResultEventParam {
-    /// `"user.tool_result"`.
-    #[serde(rename = "type")]
-    pub r#type: UserToolResultTag,
-    /// Id of the tool use event being answered.
-    pub tool_use_id: String,
-    /// The result's content blocks.
-    pub content: Option<Vec<ContentBlockParam>>,
-    /// Whether the tool failed.
-    pub is_error: Option<bool>,
-    /// The thread the tool use belongs to (default: the primary thread).
-    pub session_thread_id: Option<String>,
+tagged! {
+    /// The result of a built-in tool run by the client.
+    #[derive(Default)]
+    pub struct UserToolResultEventParam [UserToolResultTag] {
+        /// Id of the tool use event being answered.
+        pub tool_use_id: String,
+        /// The result's content blocks.
+        pub content: Option<Vec<ContentBlockParam>>,
+        /// Whether the tool failed.
+        pub is_error: Option<bool>,
+        /// The thread the tool use belongs to (default: the primary thread).
+        pub session_thread_id: Option<String>,
+    }
 }
 
-/// A system message: `{"type": "system.message", "content": [text blocks]}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct SystemMessageEventParam {
-    /// `"system.message"`.
-    #[serde(rename = "type")]
-    pub r#type: SystemMessageTag,
-    /// Text blocks.
-    pub content: Vec<TextBlockParam>,
+tagged! {
+    /// A system message: `{"type": "system.message", "content": [text blocks]}`.
+    #[derive(Default)]
+    pub struct SystemMessageEventParam [SystemMessageTag] {
+        /// Text blocks.
+        pub content: Vec<TextBlockParam>,
+    }
 }
 
 param_union! {

@@ -1,8 +1,6 @@
 //! Request parameters of memory stores (memories and their versions) and models.
 
-use serde::{Deserialize, Serialize};
-
-use super::params::{nullable, params, string_enum, tag, MemoryView, MetadataParam};
+use super::params::{nullable, params, string_enum, tag, tagged, MemoryView, MetadataParam};
 
 tag! {
     /// `"content_sha256"`.
@@ -100,14 +98,13 @@ params! {
     }
 }
 
-/// A precondition of a memory update: `{"type": "content_sha256", "content_sha256"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct MemoryPreconditionParam {
-    /// `"content_sha256"`.
-    #[serde(rename = "type")]
-    pub r#type: ContentSha256Tag,
-    /// Hex SHA-256 of the current content.
-    pub content_sha256: String,
+tagged! {
+    /// A precondition of a memory update: `{"type": "content_sha256", "content_sha256"}`.
+    #[derive(Default)]
+    pub struct MemoryPreconditionParam [ContentSha256Tag] {
+        /// Hex SHA-256 of the current content.
+        pub content_sha256: String,
+    }
 }
 
 params! {

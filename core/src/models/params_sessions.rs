@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, param_union, params, string_enum, tag, FileTag, MetadataParam, SortOrder};
+use super::params::{nullable, param_union, params, string_enum, tag, tagged, FileTag, MetadataParam, SortOrder};
 use super::params_agents::{AgentToolParam, McpServerParam, ModelParam, SkillRefParam};
 use super::params_events::{UserDefineOutcomeEventParam, UserMessageEventParam};
 
@@ -91,34 +91,31 @@ pub struct SessionAgentUpdateParam {
     pub tools: Option<Vec<AgentToolParam>>,
 }
 
-/// A spending limit: `{"type": "limit", "max_credit_cost"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct BudgetParam {
-    /// `"limit"`.
-    #[serde(rename = "type")]
-    pub r#type: LimitTag,
-    /// Positive decimal credits, e.g. `"12.50"`.
-    pub max_credit_cost: String,
+tagged! {
+    /// A spending limit: `{"type": "limit", "max_credit_cost"}`.
+    #[derive(Default)]
+    pub struct BudgetParam [LimitTag] {
+        /// Positive decimal credits, e.g. `"12.50"`.
+        pub max_credit_cost: String,
+    }
 }
 
-/// A branch to check out: `{"type": "branch", "name"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct BranchCheckoutParam {
-    /// `"branch"`.
-    #[serde(rename = "type")]
-    pub r#type: BranchTag,
-    /// Branch name.
-    pub name: String,
+tagged! {
+    /// A branch to check out: `{"type": "branch", "name"}`.
+    #[derive(Default)]
+    pub struct BranchCheckoutParam [BranchTag] {
+        /// Branch name.
+        pub name: String,
+    }
 }
 
-/// A commit to check out: `{"type": "commit", "sha"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct CommitCheckoutParam {
-    /// `"commit"`.
-    #[serde(rename = "type")]
-    pub r#type: CommitTag,
-    /// Commit SHA.
-    pub sha: String,
+tagged! {
+    /// A commit to check out: `{"type": "commit", "sha"}`.
+    #[derive(Default)]
+    pub struct CommitCheckoutParam [CommitTag] {
+        /// Commit SHA.
+        pub sha: String,
+    }
 }
 
 param_union! {
@@ -131,51 +128,45 @@ param_union! {
     }
 }
 
-/// An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct FileResourceParam {
-    /// `"file"`.
-    #[serde(rename = "type")]
-    pub r#type: FileTag,
-    /// Id of an uploaded file.
-    pub file_id: String,
-    /// Where to mount it.
-    pub mount_path: Option<String>,
+tagged! {
+    /// An uploaded file mounted in the sandbox: `{"type": "file", "file_id", "mount_path"?}`.
+    #[derive(Default)]
+    pub struct FileResourceParam [FileTag] {
+        /// Id of an uploaded file.
+        pub file_id: String,
+        /// Where to mount it.
+        pub mount_path: Option<String>,
+    }
 }
 
-/// A GitHub repository cloned into the sandbox.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct GithubRepositoryResourceParam {
-    /// `"github_repository"`.
-    #[serde(rename = "type")]
-    pub r#type: GithubRepositoryTag,
-    /// Repository URL.
-    pub url: String,
-    /// Token to clone (and push) with.
-    pub authorization_token: Option<String>,
-    /// Where to clone it.
-    pub mount_path: Option<String>,
-    /// What to check out (default: the default branch).
-    pub checkout: Option<CheckoutParam>,
+tagged! {
+    /// A GitHub repository cloned into the sandbox.
+    #[derive(Default)]
+    pub struct GithubRepositoryResourceParam [GithubRepositoryTag] {
+        /// Repository URL.
+        pub url: String,
+        /// Token to clone (and push) with.
+        pub authorization_token: Option<String>,
+        /// Where to clone it.
+        pub mount_path: Option<String>,
+        /// What to check out (default: the default branch).
+        pub checkout: Option<CheckoutParam>,
+    }
 }
 
-/// A git repository cloned into the sandbox.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct GitRepositoryResourceParam {
-    /// `"git_repository"`.
-    #[serde(rename = "type")]
-    pub r#type: GitRepositoryTag,
-    /// Repository URL.
-    pub url: String,
-    /// Password to clone with.
-    pub password: Option<String>,
-    /// Where to clone it.
-    pub mount_path: Option<String>,
-    /// What to check out (default: the default branch).
-    pub checkout: Option<CheckoutParam>,
+tagged! {
+    /// A git repository cloned into the sandbox.
+    #[derive(Default)]
+    pub struct GitRepositoryResourceParam [GitRepositoryTag] {
+        /// Repository URL.
+        pub url: String,
+        /// Password to clone with.
+        pub password: Option<String>,
+        /// Where to clone it.
+        pub mount_path: Option<String>,
+        /// What to check out (default: the default branch).
+        pub checkout: Option<CheckoutParam>,
+    }
 }
 
 string_enum! {
@@ -188,19 +179,17 @@ string_enum! {
     }
 }
 
-/// A memory store the agent can use: `{"type": "memory_store", "memory_store_id", ...}`.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct MemoryStoreResourceParam {
-    /// `"memory_store"`.
-    #[serde(rename = "type")]
-    pub r#type: MemoryStoreTag,
-    /// The memory store's id.
-    pub memory_store_id: String,
-    /// `read_write` (default) or `read_only`.
-    pub access: Option<MemoryStoreAccess>,
-    /// How the agent should use the store.
-    pub instructions: Option<String>,
+tagged! {
+    /// A memory store the agent can use: `{"type": "memory_store", "memory_store_id", ...}`.
+    #[derive(Default)]
+    pub struct MemoryStoreResourceParam [MemoryStoreTag] {
+        /// The memory store's id.
+        pub memory_store_id: String,
+        /// `read_write` (default) or `read_only`.
+        pub access: Option<MemoryStoreAccess>,
+        /// How the agent should use the store.
+        pub instructions: Option<String>,
+    }
 }
 
 param_union! {

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{nullable, param_union, params, string_enum, tag, upload_schema, MetadataParam, UploadParam};
+use super::params::{
+    nullable, param_union, params, string_enum, tag, tagged, upload_schema, MetadataParam, UploadParam,
+};
 
 params! {
     /// Parameters of `files.list`.
@@ -161,51 +163,45 @@ pub struct InjectionLocationParam {
     pub body: Option<bool>,
 }
 
-/// A static bearer token for an MCP server.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct StaticBearerAuthParam {
-    /// `"static_bearer"`.
-    #[serde(rename = "type")]
-    pub r#type: StaticBearerTag,
-    /// The token.
-    pub token: String,
-    /// URL of the MCP server it authenticates to.
-    pub mcp_server_url: String,
+tagged! {
+    /// A static bearer token for an MCP server.
+    #[derive(Default)]
+    pub struct StaticBearerAuthParam [StaticBearerTag] {
+        /// The token.
+        pub token: String,
+        /// URL of the MCP server it authenticates to.
+        pub mcp_server_url: String,
+    }
 }
 
-/// OAuth tokens for an MCP server.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct McpOauthAuthParam {
-    /// `"mcp_oauth"`.
-    #[serde(rename = "type")]
-    pub r#type: McpOauthTag,
-    /// The access token.
-    pub access_token: String,
-    /// URL of the MCP server it authenticates to.
-    pub mcp_server_url: String,
-    /// When the access token expires (RFC 3339).
-    #[schemars(extend("format" = "date-time"))]
-    pub expires_at: Option<String>,
-    /// How to refresh the access token.
-    pub refresh: Option<McpOauthRefreshParam>,
+tagged! {
+    /// OAuth tokens for an MCP server.
+    #[derive(Default)]
+    pub struct McpOauthAuthParam [McpOauthTag] {
+        /// The access token.
+        pub access_token: String,
+        /// URL of the MCP server it authenticates to.
+        pub mcp_server_url: String,
+        /// When the access token expires (RFC 3339).
+        #[schemars(extend("format" = "date-time"))]
+        pub expires_at: Option<String>,
+        /// How to refresh the access token.
+        pub refresh: Option<McpOauthRefreshParam>,
+    }
 }
 
-/// A secret exposed to the sandbox as an environment variable.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct EnvironmentVariableAuthParam {
-    /// `"environment_variable"`.
-    #[serde(rename = "type")]
-    pub r#type: EnvironmentVariableTag,
-    /// Name of the environment variable.
-    pub secret_name: String,
-    /// The secret.
-    pub secret_value: String,
-    /// Hosts the secret may be sent to.
-    pub networking: CredentialNetworkingParam,
-    /// Where in requests the secret may be injected.
-    pub injection_location: Option<InjectionLocationParam>,
+tagged! {
+    /// A secret exposed to the sandbox as an environment variable.
+    pub struct EnvironmentVariableAuthParam [EnvironmentVariableTag] {
+        /// Name of the environment variable.
+        pub secret_name: String,
+        /// The secret.
+        pub secret_value: String,
+        /// Hosts the secret may be sent to.
+        pub networking: CredentialNetworkingParam,
+        /// Where in requests the secret may be injected.
+        pub injection_location: Option<InjectionLocationParam>,
+    }
 }
 
 param_union! {
@@ -220,46 +216,40 @@ param_union! {
     }
 }
 
-/// Changes to a static bearer credential.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct StaticBearerAuthUpdateParam {
-    /// `"static_bearer"`.
-    #[serde(rename = "type")]
-    pub r#type: StaticBearerTag,
-    /// New token.
-    pub token: Option<String>,
+tagged! {
+    /// Changes to a static bearer credential.
+    #[derive(Default)]
+    pub struct StaticBearerAuthUpdateParam [StaticBearerTag] {
+        /// New token.
+        pub token: Option<String>,
+    }
 }
 
-/// Changes to an OAuth credential.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct McpOauthAuthUpdateParam {
-    /// `"mcp_oauth"`.
-    #[serde(rename = "type")]
-    pub r#type: McpOauthTag,
-    /// New access token.
-    pub access_token: Option<String>,
-    /// When the new access token expires (RFC 3339).
-    #[schemars(extend("format" = "date-time"))]
-    pub expires_at: Option<String>,
-    /// Changes to the refresh settings.
-    pub refresh: Option<McpOauthRefreshUpdateParam>,
+tagged! {
+    /// Changes to an OAuth credential.
+    #[derive(Default)]
+    pub struct McpOauthAuthUpdateParam [McpOauthTag] {
+        /// New access token.
+        pub access_token: Option<String>,
+        /// When the new access token expires (RFC 3339).
+        #[schemars(extend("format" = "date-time"))]
+        pub expires_at: Option<String>,
+        /// Changes to the refresh settings.
+        pub refresh: Option<McpOauthRefreshUpdateParam>,
+    }
 }
 
-/// Changes to an environment variable credential.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default, schemars::JsonSchema)]
-pub struct EnvironmentVariableAuthUpdateParam {
-    /// `"environment_variable"`.
-    #[serde(rename = "type")]
-    pub r#type: EnvironmentVariableTag,
-    /// New secret.
-    pub secret_value: Option<String>,
-    /// New injection locations.
-    pub injection_location: Option<InjectionLocationParam>,
-    /// New networking.
-    pub networking: Option<CredentialNetworkingParam>,
+tagged! {
+    /// Changes to an environment variable credential.
+    #[derive(Default)]
+    pub struct EnvironmentVariableAuthUpdateParam [EnvironmentVariableTag] {
+        /// New secret.
+        pub secret_value: Option<String>,
+        /// New injection locations.
+        pub injection_location: Option<InjectionLocationParam>,
+        /// New networking.
+        pub networking: Option<CredentialNetworkingParam>,
+    }
 }
 
 param_union! {

@@ -12,8 +12,40 @@ use crate::error::Result;
 use crate::models::*;
 use crate::pagination::Page;
 
+/// One standard operation of a collection, its doc made from the collection's noun: `create` and
+/// `list` take the parents' ids, the others the item's id too.
+macro_rules! standard_op {
+    (create $parents:tt $item:ident $ret:ty, $pfx:literal, $a:literal, $many:literal) => {
+        standard_op!(@fn create $parents, Response<$ret>, concat!($pfx, ".create"), concat!("Creates ", $a, "."));
+    };
+    (list $parents:tt $item:ident $ret:ty, $pfx:literal, $a:literal, $many:literal) => {
+        standard_op!(@fn list $parents, Response<Page<$ret>>, concat!($pfx, ".list"), concat!("Lists ", $many, "."));
+    };
+    (delete ($($p:ident),*) $item:ident $ret:ty, $pfx:literal, $a:literal, $many:literal) => {
+        standard_op!(@fn delete ($($p,)* $item), Response<Deleted>, concat!($pfx, ".delete"),
+            concat!("Deletes ", $a, "."));
+    };
+    (retrieve $($rest:tt)*) => { standard_op!(@item retrieve "Retrieves" $($rest)*); };
+    (update $($rest:tt)*) => { standard_op!(@item update "Updates" $($rest)*); };
+    (archive $($rest:tt)*) => { standard_op!(@item archive "Archives" $($rest)*); };
+    (@item $verb:ident $word:literal ($($p:ident),*) $item:ident $ret:ty, $pfx:literal, $a:literal, $many:literal) => {
+        standard_op!(@fn $verb ($($p,)* $item), Response<$ret>, concat!($pfx, ".", stringify!($verb)),
+            concat!($word, " ", $a, "."));
+    };
+    (@fn $name:ident ($($id:ident),* $(,)?), $out:ty, $op:expr, $doc:expr) => {
+        #[doc = $doc]
+        pub async fn $name(&self, $($id: &str,)* params: Value) -> Result<$out> {
+            self.ns.call($op, &params, &[$((stringify!($id), $id)),*]).await
+        }
+    };
+}
+
+/// A namespace: its standard operations (`[prefix (parent ids) item_id -> Item, "a noun",
+/// "nouns": verbs]`, optional) and the others, one line each.
 macro_rules! ops {
-    ($(#[$doc:meta])* $ns:ident { $( $(#[$m:meta])* $name:ident ( $($id:ident),* ) -> $ret:ty = $op:literal; )* }) => {
+    ($(#[$doc:meta])* $ns:ident
+        $([$pfx:literal $parents:tt $item:ident -> $sret:ty, $a:literal, $many:literal: $($verb:ident)*])?
+        { $( $(#[$m:meta])* $name:ident ( $($id:ident),* ) -> $ret:ty = $op:literal; )* }) => {
         $(#[$doc])*
         #[derive(Clone, Debug)]
         pub struct $ns {
@@ -21,6 +53,7 @@ macro_rules! ops {
         }
         namespace!($ns);
         impl $ns {
+            $( $( standard_op!($verb $parents $item $sret, $pfx, $a, $many); )* )?
             $(
                 $(#[$m])*
                 pub async fn $name(&self, $($id: &str,)* params: Value) -> Result<Response<$ret>> {
@@ -28,18 +61,18 @@ macro_rules! ops {
                 }
             )*
             /// The operations this namespace covers.
-            pub const OPERATIONS: &'static [&'static str] = &[$($op),*];
+            pub const OPERATIONS: &'static [&'static str] =
+                &[$( $(concat!($pfx, ".", stringify!($verb)),)* )? $($op),*];
         }
     };
 }
 
 ops!(
     /// `client.environments().work()`: self-hosted work queue.
-    Work {
-        /// Lists work items.
-        list(environment_id) -> Page<crate::models::Work> = "environments.work.list";
-        /// Retrieves a work item.
-        retrieve(environment_id, work_id) -> crate::models::Work = "environments.work.retrieve";
+    Work [
+        "environments.work" (environment_id) work_id -> crate::models::Work, "a work item", "work items":
+        list retrieve
+    ] {
         /// Updates a work item's metadata.
         update(environment_id, work_id) -> crate::models::Work = "environments.work.update";
         /// Acknowledges a work item.
@@ -57,13 +90,12 @@ ops!(
 
 ops!(
     /// `client.sessions().resources()`: files and repositories mounted into a session.
-    SessionResources {
+    SessionResources [
+        "sessions.resources" (session_id) resource_id -> SessionResource, "a resource", "resources":
+        list retrieve
+    ] {
         /// Mounts a ready file (`type: "file"`, `file_id`, `mount_path`).
         add(session_id) -> SessionResource = "sessions.resources.add";
-        /// Lists resources.
-        list(session_id) -> Page<SessionResource> = "sessions.resources.list";
-        /// Retrieves a resource.
-        retrieve(session_id, resource_id) -> SessionResource = "sessions.resources.retrieve";
         /// Rotates a repository resource's secret (`authorization_token` / `password`).
         update(session_id, resource_id) -> SessionResource = "sessions.resources.update";
         /// Unmounts a resource.
@@ -73,13 +105,12 @@ ops!(
 
 ops!(
     /// `client.sessions().threads()`: the session's agent threads.
-    Threads {
+    Threads [
+        "sessions.threads" (session_id) thread_id -> SessionThread, "a thread", "threads":
+        retrieve archive
+    ] {
         /// Lists threads (primary first).
         list(session_id) -> Page<SessionThread> = "sessions.threads.list";
-        /// Retrieves a thread.
-        retrieve(session_id, thread_id) -> SessionThread = "sessions.threads.retrieve";
-        /// Archives a thread.
-        archive(session_id, thread_id) -> SessionThread = "sessions.threads.archive";
         /// Lists a thread's events (streaming: `Client::stream_thread`).
         events(session_id, thread_id) -> Page<Value> = "sessions.threads.events.list";
     }
@@ -87,47 +118,40 @@ ops!(
 
 ops!(
     /// `client.files()`: uploaded files (upload and download: `Client::upload_file`, `Client::download_file`).
-    Files {
+    Files [
+        "files" () file_id -> FileMetadata, "a file", "files":
+        delete
+    ] {
         /// Lists files (`name`, `scope_id`, `ids`).
         list() -> Page<FileMetadata> = "files.list";
         /// Retrieves a file's metadata.
         retrieve(file_id) -> FileMetadata = "files.retrieve";
-        /// Deletes a file.
-        delete(file_id) -> Deleted = "files.delete";
     }
 );
 
 ops!(
     /// `client.vaults()`: credential vaults.
-    Vaults {
+    Vaults [
+        "vaults" () vault_id -> Vault, "a vault", "vaults":
+        retrieve list delete archive
+    ] {
         /// Creates a vault (`display_name`, `metadata`).
         create() -> Vault = "vaults.create";
-        /// Retrieves a vault.
-        retrieve(vault_id) -> Vault = "vaults.retrieve";
-        /// Lists vaults.
-        list() -> Page<Vault> = "vaults.list";
-        /// Deletes a vault.
-        delete(vault_id) -> Deleted = "vaults.delete";
-        /// Archives a vault.
-        archive(vault_id) -> Vault = "vaults.archive";
     }
 );
 
 ops!(
     /// `client.vaults().credentials()`: secrets injected into sessions. Updates are never retried.
-    Credentials {
+    Credentials [
+        "vaults.credentials" (vault_id) credential_id -> VaultCredential, "a credential", "credentials":
+        list delete archive
+    ] {
         /// Creates a credential (`auth` = static_bearer | mcp_oauth | environment_variable).
         create(vault_id) -> VaultCredential = "vaults.credentials.create";
         /// Retrieves a credential (secrets are never returned).
         retrieve(vault_id, credential_id) -> VaultCredential = "vaults.credentials.retrieve";
         /// Rotates secrets / patches metadata; `auth.type` cannot change.
         update(vault_id, credential_id) -> VaultCredential = "vaults.credentials.update";
-        /// Lists credentials.
-        list(vault_id) -> Page<VaultCredential> = "vaults.credentials.list";
-        /// Deletes a credential.
-        delete(vault_id, credential_id) -> Deleted = "vaults.credentials.delete";
-        /// Archives a credential.
-        archive(vault_id, credential_id) -> VaultCredential = "vaults.credentials.archive";
         /// Validates an MCP OAuth credential against its server.
         mcp_oauth_validate(vault_id, credential_id) -> Value = "vaults.credentials.mcp_oauth_validate";
     }
@@ -135,13 +159,10 @@ ops!(
 
 ops!(
     /// `client.skills()` (create and versions create: `Client::upload_skill`).
-    Skills {
-        /// Retrieves a skill.
-        retrieve(skill_id) -> Skill = "skills.retrieve";
-        /// Lists skills.
-        list() -> Page<Skill> = "skills.list";
-        /// Deletes a skill.
-        delete(skill_id) -> Deleted = "skills.delete";
+    Skills [
+        "skills" () skill_id -> Skill, "a skill", "skills":
+        retrieve list delete
+    ] {
         /// Lists a skill's versions, newest first.
         versions(skill_id) -> Page<SkillVersion> = "skills.versions.list";
         /// Retrieves one version.
@@ -153,19 +174,10 @@ ops!(
 
 ops!(
     /// `client.memory_stores()`: memory stores, their memories and memory versions.
-    MemoryStores {
-        /// Creates a store.
-        create() -> MemoryStore = "memory_stores.create";
-        /// Retrieves a store.
-        retrieve(memory_store_id) -> MemoryStore = "memory_stores.retrieve";
-        /// Updates a store.
-        update(memory_store_id) -> MemoryStore = "memory_stores.update";
-        /// Lists stores.
-        list() -> Page<MemoryStore> = "memory_stores.list";
-        /// Deletes a store.
-        delete(memory_store_id) -> Deleted = "memory_stores.delete";
-        /// Archives a store.
-        archive(memory_store_id) -> MemoryStore = "memory_stores.archive";
+    MemoryStores [
+        "memory_stores" () memory_store_id -> MemoryStore, "a store", "stores":
+        create retrieve update list delete archive
+    ] {
         /// Creates a memory (`path`, `content`).
         create_memory(memory_store_id) -> Memory = "memory_stores.memories.create";
         /// Retrieves a memory (with content).
@@ -187,17 +199,10 @@ ops!(
 
 ops!(
     /// `client.deployments()` and deployment runs.
-    Deployments {
-        /// Creates a deployment.
-        create() -> Deployment = "deployments.create";
-        /// Retrieves a deployment.
-        retrieve(deployment_id) -> Deployment = "deployments.retrieve";
-        /// Updates a deployment.
-        update(deployment_id) -> Deployment = "deployments.update";
-        /// Lists deployments.
-        list() -> Page<Deployment> = "deployments.list";
-        /// Archives a deployment.
-        archive(deployment_id) -> Deployment = "deployments.archive";
+    Deployments [
+        "deployments" () deployment_id -> Deployment, "a deployment", "deployments":
+        create retrieve update list archive
+    ] {
         /// Pauses a deployment.
         pause(deployment_id) -> Deployment = "deployments.pause";
         /// Unpauses a deployment.
@@ -217,15 +222,12 @@ ops!(
 
 ops!(
     /// `client.dreams()`: memory consolidation jobs.
-    Dreams {
+    Dreams [
+        "dreams" () dream_id -> Dream, "a dream", "dreams":
+        retrieve list archive
+    ] {
         /// Starts a dream.
         create() -> Dream = "dreams.create";
-        /// Retrieves a dream.
-        retrieve(dream_id) -> Dream = "dreams.retrieve";
-        /// Lists dreams.
-        list() -> Page<Dream> = "dreams.list";
-        /// Archives a dream.
-        archive(dream_id) -> Dream = "dreams.archive";
         /// Cancels a dream.
         cancel(dream_id) -> Dream = "dreams.cancel";
     }
